@@ -1,0 +1,56 @@
+// Lint rules, including the layering of src/ (docs/architecture.md): imports point inwards.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const io = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'http', 'node:http', 'https', 'node:https',
+  'zlib', 'node:zlib', 'crypto', 'node:crypto', 'child_process', 'node:child_process', 'net', 'node:net', 'openpgp'];
+
+// One block per folder: which folders of src/ it must not import, and which packages.
+const layer = (dir, forbiddenDirs, why, forbiddenPackages = []) => {
+  const packages = dir === 'store' ? forbiddenPackages : [...forbiddenPackages, 'better-sqlite3'];
+  return {
+    files: [`src/${dir}/**`],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: packages.map((name) => ({
+          name,
+          message: name === 'better-sqlite3' ? 'SQL stays in src/store' : 'the graph engine is pure: no I/O',
+        })),
+        patterns: forbiddenDirs.map((d) => ({ group: [`**/${d}/*`, `**/${d}/**`, `**/${d}/index.js`], message: why })),
+      }],
+    },
+  };
+};
+
+const all = ['errors', 'graph', 'graph-data', 'store', 'registry', 'signatures', 'services', 'config', 'server', 'cli', 'web'];
+const except = (...keep) => all.filter((d) => !keep.includes(d));
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/out/**', '.tap/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: {
+        process: 'readonly', console: 'readonly', URL: 'readonly', URLSearchParams: 'readonly', Buffer: 'readonly',
+        setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly',
+        AbortController: 'readonly', fetch: 'readonly', performance: 'readonly',
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  layer('errors', except('errors'), 'src/errors imports nothing else from src/'),
+  layer('graph', except('errors', 'graph'), 'the graph engine may import only src/errors', io),
+  layer('graph-data', except('errors', 'graph', 'graph-data'), 'graph-data sits below services and beside store'),
+  layer('store', except('errors', 'graph', 'store'), 'the store sits below services'),
+  layer('registry', except('errors', 'graph', 'registry'), 'the registry client sits below services'),
+  layer('signatures', except('errors', 'graph', 'signatures'), 'signatures sit below services'),
+  layer('config', except('errors', 'config'), 'config is loaded once and handed out'),
+  layer('services', ['server', 'cli', 'web'], 'services do not know about HTTP or the CLI'),
+  layer('server', ['store', 'cli', 'web', 'graph-data', 'registry'], 'the HTTP layer talks to services, never to stores or adapters'),
+  layer('cli', ['server', 'web', 'store'], 'the CLI talks to services or to a server over HTTP'),
+);

@@ -1,0 +1,89 @@
+// Parses argv for one of the declared commands and runs it; renders errors as `CODE: message`.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Writable } from 'node:stream';
+import { isKusError, KusError } from '../errors/index.js';
+import { globalFlags, type Command, type FlagValues } from './command.js';
+import { commandHelp, overviewHelp } from './help.js';
+
+export interface CliIo {
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+}
+
+function selectCommand(commands: Command[], argv: string[]): { cmd?: Command; rest: string[]; prefix: string[] } {
+  let best: Command | undefined;
+  for (const c of commands) {
+    if (c.path.every((w, i) => argv[i] === w) && (!best || c.path.length > best.path.length)) best = c;
+  }
+  if (best) return { cmd: best, rest: argv.slice(best.path.length), prefix: best.path };
+  const words: string[] = [];
+  for (const w of argv) {
+    if (w.startsWith('-')) break;
+    words.push(w);
+  }
+  while (words.length > 0 && !commands.some((c) => words.every((w, i) => c.path[i] === w))) words.pop();
+  return { rest: argv, prefix: words };
+}
+
+function parseFlags(cmd: Command, rest: string[], env: NodeJS.ProcessEnv): { flags: FlagValues; positionals: string[] } {
+  const specs = { ...cmd.flags, ...globalFlags };
+  const options: NonNullable<ParseArgsConfig['options']> = {};
+  for (const [name, s] of Object.entries(specs)) {
+    options[name] = { type: s.type, multiple: s.multiple ?? false, ...(s.short ? { short: s.short } : {}) };
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new KusError('KUS_ERR_USAGE', `${msg} (see "kus ${cmd.path.join(' ')} --help")`);
+  }
+  const flags: FlagValues = { ...parsed.values };
+  if (flags.help) return { flags, positionals: parsed.positionals };
+  for (const [name, s] of Object.entries(specs)) {
+    if (flags[name] === undefined && s.env && env[s.env] !== undefined && env[s.env] !== '') flags[name] = env[s.env];
+    if (flags[name] === undefined && s.default !== undefined) flags[name] = s.default;
+    if (s.required && flags[name] === undefined) {
+      throw new KusError('KUS_ERR_USAGE', `--${name} is required (see "kus ${cmd.path.join(' ')} --help")`);
+    }
+  }
+  const required = (cmd.positionals ?? []).filter((p) => p.required);
+  if (parsed.positionals.length < required.length) {
+    throw new KusError('KUS_ERR_USAGE', `missing ${required[parsed.positionals.length]!.name} (see "kus ${cmd.path.join(' ')} --help")`);
+  }
+  return { flags, positionals: parsed.positionals };
+}
+
+/** Runs the CLI; returns the process exit code. */
+export async function runCli(commands: Command[], argv: string[], io: CliIo): Promise<number> {
+  const { cmd, rest, prefix } = selectCommand(commands, argv);
+  if (!cmd) {
+    const wantsHelp = argv.length === 0 || argv.includes('--help') || argv.includes('-h') || argv[0] === 'help';
+    const scoped = commands.filter((c) => prefix.every((w, i) => c.path[i] === w));
+    io[wantsHelp ? 'stdout' : 'stderr'].write(overviewHelp(scoped, prefix));
+    if (wantsHelp) return 0;
+    io.stderr.write(`KUS_ERR_USAGE: unknown command ${JSON.stringify(argv.filter((a) => !a.startsWith('-')).join(' '))}\n`);
+    return 2;
+  }
+  const debug = rest.includes('--debug');
+  try {
+    const { flags, positionals } = parseFlags(cmd, rest, io.env);
+    if (flags.help) {
+      io.stdout.write(commandHelp(cmd));
+      return 0;
+    }
+    const code = await cmd.run({ flags, positionals, json: flags.json === true, stdout: io.stdout, stderr: io.stderr, env: io.env });
+    return code ?? 0;
+  } catch (err) {
+    if (isKusError(err)) {
+      io.stderr.write(`${err.code}: ${err.message}\n`);
+      if (debug && err.stack) io.stderr.write(`${err.stack}\n`);
+      return err.code === 'KUS_ERR_USAGE' ? 2 : 1;
+    }
+    const e = err instanceof Error ? err : new Error(String(err));
+    io.stderr.write(`KUS_ERR_INTERNAL: ${e.message}\n`);
+    if (debug && e.stack) io.stderr.write(`${e.stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,106 @@
+// readGraphData: the graph-data directory (graph-semantics §6) plus KUS's releases/, with every problem named.
+import { quote } from '../errors/index.js';
+import { formatSemver, parseSemver, type BlockedEdgeDoc, type ChannelDoc, type ConditionalEdgeDoc, type GraphData, type Release } from '../graph/index.js';
+import { BLOCKED_EDGES_DIR, classifyBlockedEdge } from './blocked-edges.js';
+import { CHANNELS_DIR, parseChannel } from './channels.js';
+import { ProblemList, type Problem } from './problem.js';
+import { readRawMetadata } from './raw-metadata.js';
+import { parseRelease, RELEASES_DIR } from './releases.js';
+import { scanYamlDir } from './scan.js';
+import { readSchemaVersion } from './schema-version.js';
+import { readYamlMapping } from './yaml-file.js';
+
+export interface ReadOptions {
+  /**
+   * false (graph build): reproduce upstream, which skips bad files; `error` problems are only those that fail an
+   * upstream build too. true (import): every file KUS would refuse is an `error` problem.
+   */
+  strict: boolean;
+}
+
+export interface ReadResult {
+  data: GraphData;
+  releases: Release[];
+  problems: Problem[];
+}
+
+/** Never throws for bad content: everything wrong is a problem; callers decide whether errors are fatal. */
+export function readGraphData(dir: string, options: ReadOptions): ReadResult {
+  const problems = new ProblemList(options.strict);
+  const schemaVersion = readSchemaVersion(dir, problems) ?? '';
+  const rawMetadata = readRawMetadata(dir, problems) ?? [];
+
+  const blockedEdges: BlockedEdgeDoc[] = [];
+  const conditionalEdges: ConditionalEdgeDoc[] = [];
+  for (const name of scanYamlDir(dir, BLOCKED_EDGES_DIR, problems, true)) {
+    const doc = readYamlMapping(dir, `${BLOCKED_EDGES_DIR}/${name}`, problems);
+    const classified = doc && classifyBlockedEdge(name, doc, problems);
+    if (classified?.kind === 'plain') blockedEdges.push(classified.edge);
+    if (classified?.kind === 'conditional') conditionalEdges.push(classified.edge);
+  }
+  checkBlockedEdgeTargets(blockedEdges, problems);
+  checkRiskNames(conditionalEdges, problems);
+
+  const channels: ChannelDoc[] = [];
+  for (const name of scanYamlDir(dir, CHANNELS_DIR, problems, true)) {
+    const doc = readYamlMapping(dir, `${CHANNELS_DIR}/${name}`, problems);
+    const channel = doc && parseChannel(name, doc, problems);
+    if (channel) channels.push(channel);
+  }
+  checkChannelNames(channels, problems);
+
+  const releases: Release[] = [];
+  for (const name of scanYamlDir(dir, RELEASES_DIR, problems, false)) {
+    const doc = readYamlMapping(dir, `${RELEASES_DIR}/${name}`, problems);
+    const release = doc && parseRelease(name, doc, problems);
+    if (release) releases.push(release);
+  }
+
+  return {
+    data: { schemaVersion, rawMetadata, blockedEdges, conditionalEdges, channels },
+    releases,
+    problems: problems.items,
+  };
+}
+
+function normalized(version: string): string {
+  const v = parseSemver(version);
+  return v ? formatSemver(v) : version;
+}
+
+/** Upstream quirk (graph-semantics §6.4.3): of two plain files for one target, the later file's regex wins. */
+function checkBlockedEdgeTargets(edges: BlockedEdgeDoc[], problems: ProblemList): void {
+  const seen = new Map<string, BlockedEdgeDoc>();
+  for (const edge of edges) {
+    const to = normalized(edge.to);
+    const earlier = seen.get(to);
+    if (earlier) {
+      problems.warn(`${BLOCKED_EDGES_DIR}/${edge.file}`, `blocks ${quote(edge.to)} again after ${BLOCKED_EDGES_DIR}/${earlier.file}; only this later file's from ${quote(edge.from)} takes effect, ${quote(earlier.from)} is overwritten`);
+    }
+    seen.set(to, edge);
+  }
+}
+
+/** The ClusterVersion API refuses a conditional edge listing one risk name twice (graph-semantics §8.2). */
+function checkRiskNames(edges: ConditionalEdgeDoc[], problems: ProblemList): void {
+  const seen = new Map<string, ConditionalEdgeDoc>();
+  for (const edge of edges) {
+    const key = `${normalized(edge.to)}\u0000${edge.risk.name}`;
+    const earlier = seen.get(key);
+    if (earlier) {
+      problems.refuse(`${BLOCKED_EDGES_DIR}/${edge.file}`, `declares risk ${quote(edge.risk.name)} for ${quote(edge.to)} again after ${BLOCKED_EDGES_DIR}/${earlier.file}; clusters would see the name twice`);
+    } else {
+      seen.set(key, edge);
+    }
+  }
+}
+
+/** Two files with one name put the name twice into each member's channel list, as upstream does. */
+function checkChannelNames(channels: ChannelDoc[], problems: ProblemList): void {
+  const seen = new Map<string, ChannelDoc>();
+  for (const channel of channels) {
+    const earlier = seen.get(channel.name);
+    if (earlier) problems.warn(`${CHANNELS_DIR}/${channel.file}`, `declares channel ${quote(channel.name)} again after ${CHANNELS_DIR}/${earlier.file}; both lists apply`);
+    else seen.set(channel.name, channel);
+  }
+}

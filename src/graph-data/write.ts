@@ -1,0 +1,72 @@
+// writeGraphData: writes graph-data (+ releases/) so that reading it back gives the same data; owns only its files.
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { KusError, quote } from '../errors/index.js';
+import type { GraphData, Release } from '../graph/index.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { BLOCKED_EDGES_DIR } from './blocked-edges.js';
+import { CHANNELS_DIR } from './channels.js';
+import { blockedEdgeText, channelText, conditionalEdgeText, rawMetadataText, releaseText } from './format.js';
+import { RAW_METADATA_FILE } from './raw-metadata.js';
+import { releaseFileName, RELEASES_DIR } from './releases.js';
+import { isYamlFileName } from './scan.js';
+
+export interface GraphDataContent {
+  data: GraphData;
+  releases: Release[];
+}
+
+/**
+ * Writes `version`, `raw/metadata.json`, `channels/`, `blocked-edges/` and `releases/` under `dir`, each file atomically.
+ * In an existing directory it replaces only what it owns: those two files and the .yaml files of the three folders
+ * (stale ones are removed); `_OWNERS`, `README.md`, `LICENSE`, `.yml` files and other folders are left alone.
+ */
+export function writeGraphData(dir: string, content: GraphDataContent): void {
+  const { data, releases } = content;
+  const files = new Map<string, Map<string, string>>([
+    [CHANNELS_DIR, new Map()],
+    [BLOCKED_EDGES_DIR, new Map()],
+    [RELEASES_DIR, new Map()],
+  ]);
+  const add = (folder: string, name: string, text: string): void => {
+    const owned = files.get(folder)!;
+    checkFileName(folder, name);
+    if (owned.has(name)) throw new KusError('KUS_ERR_GRAPH_DATA', `two documents would be written to ${quote(`${folder}/${name}`)}`, { file: `${folder}/${name}` });
+    owned.set(name, text);
+  };
+  for (const c of data.channels) add(CHANNELS_DIR, c.file, channelText(c));
+  for (const e of data.blockedEdges) add(BLOCKED_EDGES_DIR, e.file, blockedEdgeText(e));
+  for (const e of data.conditionalEdges) add(BLOCKED_EDGES_DIR, e.file, conditionalEdgeText(e));
+  for (const r of releases) add(RELEASES_DIR, releaseFileName(r), releaseText(r));
+
+  try {
+    for (const folder of [...files.keys(), path.dirname(RAW_METADATA_FILE)]) mkdirSync(path.join(dir, folder), { recursive: true });
+  } catch (err) {
+    throw new KusError('KUS_ERR_IO', `cannot create graph-data directory ${quote(dir)}: ${(err as Error).message}`, { dir }, { cause: err });
+  }
+  writeFileAtomic(path.join(dir, 'version'), `${data.schemaVersion}\n`);
+  writeFileAtomic(path.join(dir, RAW_METADATA_FILE), rawMetadataText(data.rawMetadata));
+  for (const [folder, owned] of files) {
+    for (const [name, text] of owned) writeFileAtomic(path.join(dir, folder, name), text);
+    removeStale(path.join(dir, folder), owned);
+  }
+}
+
+/** A name must stay inside its folder and be read back, i.e. carry a .yaml extension. */
+function checkFileName(folder: string, name: string): void {
+  if (name === '' || name.includes('/') || name.includes('\\') || name.startsWith('.') || !isYamlFileName(name)) {
+    throw new KusError('KUS_ERR_GRAPH_DATA', `cannot write ${quote(`${folder}/${name}`)}: a graph-data file name must be a plain name ending in .yaml`, { file: `${folder}/${name}` });
+  }
+}
+
+function removeStale(folder: string, owned: Map<string, string>): void {
+  try {
+    for (const name of readdirSync(folder)) {
+      if (owned.has(name) || !isYamlFileName(name) || name.startsWith('.')) continue;
+      const file = path.join(folder, name);
+      if (statSync(file).isFile()) rmSync(file);
+    }
+  } catch (err) {
+    throw new KusError('KUS_ERR_IO', `cannot remove stale files in ${quote(folder)}: ${(err as Error).message}`, { dir: folder }, { cause: err });
+  }
+}

@@ -1,0 +1,122 @@
+// The working graph the pipeline steps transform: nodes keyed by internal version (with +arch), edges as
+// parent/child sets, conditional-edge declarations from graph-data and the materialised groups.
+import { KusError, quote } from '../errors/index.js';
+import type { ConditionalGroup, Risk } from './types.js';
+
+export interface GraphNode {
+  /** Internal version: SemVer with the architecture as build metadata (`4.9.15+arm64`). */
+  version: string;
+  /** False for placeholders: versions named by previous/next that no release provides. */
+  concrete: boolean;
+  payload: string;
+  metadata: Map<string, string>;
+}
+
+/** A conditional-edge declaration from graph-data, applied when edges are final (graph-semantics §8.2). */
+export interface ConditionalDeclaration {
+  fromRegex: string;
+  /** As written in the file, build metadata included. */
+  to: string;
+  risk: Risk;
+}
+
+export class Graph {
+  readonly nodes = new Map<string, GraphNode>();
+  /** child version → parent versions */
+  readonly parents = new Map<string, Set<string>>();
+  /** parent version → child versions */
+  readonly children = new Map<string, Set<string>>();
+  declarations: ConditionalDeclaration[] = [];
+  /** Materialised conditional edges; versions carry their +arch here. */
+  conditional: ConditionalGroup[] = [];
+
+  addNode(node: GraphNode): void {
+    this.nodes.set(node.version, node);
+    if (!this.parents.has(node.version)) this.parents.set(node.version, new Set());
+    if (!this.children.has(node.version)) this.children.set(node.version, new Set());
+  }
+
+  addPlaceholder(version: string): GraphNode {
+    const node: GraphNode = { version, concrete: false, payload: '', metadata: new Map() };
+    this.addNode(node);
+    return node;
+  }
+
+  hasEdge(from: string, to: string): boolean {
+    return this.children.get(from)?.has(to) ?? false;
+  }
+
+  /** Adds from → to; both nodes must exist. Cycles are detected once per step by assertAcyclic(). */
+  addEdge(from: string, to: string): void {
+    if (from === to) {
+      throw new KusError('KUS_ERR_CYCLE', `the edge ${quote(from)} → ${quote(to)} would make a release an update of itself`, { from, to });
+    }
+    this.children.get(from)!.add(to);
+    this.parents.get(to)!.add(from);
+  }
+
+  removeEdge(from: string, to: string): boolean {
+    const had = this.children.get(from)?.delete(to) ?? false;
+    this.parents.get(to)?.delete(from);
+    return had;
+  }
+
+  removeNode(version: string): void {
+    for (const p of this.parents.get(version) ?? []) this.children.get(p)?.delete(version);
+    for (const c of this.children.get(version) ?? []) this.parents.get(c)?.delete(version);
+    this.parents.delete(version);
+    this.children.delete(version);
+    this.nodes.delete(version);
+  }
+
+  edgeCount(): number {
+    let n = 0;
+    for (const s of this.children.values()) n += s.size;
+    return n;
+  }
+
+  *edges(): Iterable<[string, string]> {
+    for (const [from, tos] of this.children) for (const to of tos) yield [from, to];
+  }
+
+  /** Throws KUS_ERR_CYCLE naming one cycle when the edges are not a DAG (Kahn's algorithm, then a walk). */
+  assertAcyclic(): void {
+    const indegree = new Map<string, number>();
+    for (const [v, ps] of this.parents) indegree.set(v, ps.size);
+    const queue: string[] = [];
+    for (const [v, d] of indegree) if (d === 0) queue.push(v);
+    let seen = 0;
+    while (queue.length > 0) {
+      const v = queue.pop()!;
+      seen++;
+      for (const c of this.children.get(v) ?? []) {
+        const d = indegree.get(c)! - 1;
+        indegree.set(c, d);
+        if (d === 0) queue.push(c);
+      }
+    }
+    if (seen === indegree.size) return;
+    // Every remaining node lies on or behind a cycle; walk parents among them until one repeats.
+    const left = new Set([...indegree].filter(([, d]) => d > 0).map(([v]) => v));
+    let v = left.values().next().value as string;
+    const path: string[] = [];
+    const index = new Map<string, number>();
+    while (!index.has(v)) {
+      index.set(v, path.length);
+      path.push(v);
+      v = [...this.parents.get(v)!].find((p) => left.has(p))!;
+    }
+    const cycle = path.slice(index.get(v)!).reverse();
+    cycle.push(cycle[0]!);
+    throw new KusError('KUS_ERR_CYCLE', `the update graph would contain a cycle: ${cycle.join(' → ')}`, { cycle });
+  }
+
+  clone(): Graph {
+    const g = new Graph();
+    for (const n of this.nodes.values()) g.addNode({ ...n, metadata: new Map(n.metadata) });
+    for (const [from, to] of this.edges()) g.addEdge(from, to);
+    g.declarations = [...this.declarations];
+    g.conditional = this.conditional.map((c) => ({ edges: [...c.edges], risks: c.risks }));
+    return g;
+  }
+}

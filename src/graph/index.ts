@@ -1,0 +1,16 @@
+// Public surface of the pure graph engine.
+export type * from './types.js';
+export { Graph, type GraphNode, type ConditionalDeclaration } from './graph.js';
+export { buildGraph, graphDataSteps, edgeSteps, type BuildInput, type BuildResult } from './pipeline.js';
+export { parseRawGraph, graphFromRaw, releasesFromRawGraph } from './raw-graph.js';
+export { releaseNodeVersion } from './steps/releases-to-graph.js';
+export { sortChannelLabel } from './steps/sort-channel-labels.js';
+export { GraphViews, EMPTY_SERVED } from './views.js';
+export { serializeServed, serializeFull, toRawGraph, canonicalRisk } from './serialize.js';
+export {
+  parseSemver, requireSemver, formatSemver, isStrictSemver, compareSemver, compareVersionText, withBuild, baseOf,
+  keyIgnoringBuild, type SemVer,
+} from './semver.js';
+export { compileRegex, isValidRegex, regexSearch } from './regex.js';
+export { KEY } from './keys.js';
+export { CHANNEL_RE, ARCH_RE, DIGEST_RE, channelNameProblem, archProblem, payloadDigest, riskProblem } from './validate.js';

@@ -1,0 +1,108 @@
+// Strict SemVer 2.0 parsing and the three notions of "same version" the graph semantics use.
+import { KusError, quote } from '../errors/index.js';
+
+export interface SemVer {
+  major: string;
+  minor: string;
+  patch: string;
+  pre: string[];
+  build: string[];
+}
+
+const NUM = '0|[1-9]\\d*';
+const PRE_ID = `(?:${NUM}|\\d*[a-zA-Z-][0-9a-zA-Z-]*)`;
+const BUILD_ID = '[0-9a-zA-Z-]+';
+const SEMVER_RE = new RegExp(
+  `^(${NUM})\\.(${NUM})\\.(${NUM})(?:-(${PRE_ID}(?:\\.${PRE_ID})*))?(?:\\+(${BUILD_ID}(?:\\.${BUILD_ID})*))?$`,
+);
+
+/** Parse a version; surrounding whitespace is ignored, as upstream's parser does. Returns null when invalid. */
+export function parseSemver(text: string): SemVer | null {
+  const m = SEMVER_RE.exec(text.trim());
+  if (!m) return null;
+  return {
+    major: m[1]!,
+    minor: m[2]!,
+    patch: m[3]!,
+    pre: m[4] === undefined ? [] : m[4].split('.'),
+    build: m[5] === undefined ? [] : m[5].split('.'),
+  };
+}
+
+/** Like parseSemver, but throws KUS_ERR_INVALID_SEMVER naming what was being parsed. */
+export function requireSemver(text: string, what: string): SemVer {
+  const v = parseSemver(text);
+  if (!v) throw new KusError('KUS_ERR_INVALID_SEMVER', `${what} ${quote(text)} is not a valid SemVer 2.0 version`, { value: text });
+  return v;
+}
+
+/** Strict SemVer with no surrounding whitespace: what the cluster's Go client accepts. */
+export function isStrictSemver(text: string): boolean {
+  return SEMVER_RE.test(text);
+}
+
+export function formatSemver(v: SemVer): string {
+  let s = `${v.major}.${v.minor}.${v.patch}`;
+  if (v.pre.length > 0) s += `-${v.pre.join('.')}`;
+  if (v.build.length > 0) s += `+${v.build.join('.')}`;
+  return s;
+}
+
+export function withBuild(v: SemVer, build: readonly string[]): SemVer {
+  return { ...v, build: [...build] };
+}
+
+/** Key under which versions are equal when build metadata is ignored (valid SemVer has no leading zeros). */
+export function keyIgnoringBuild(v: SemVer): string {
+  return v.pre.length > 0 ? `${v.major}.${v.minor}.${v.patch}-${v.pre.join('.')}` : `${v.major}.${v.minor}.${v.patch}`;
+}
+
+/** The version text cut at its first "+": base equality compares these. */
+export function baseOf(version: string): string {
+  const plus = version.indexOf('+');
+  return plus < 0 ? version : version.slice(0, plus);
+}
+
+function compareNumeric(a: string, b: string): number {
+  return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
+}
+
+const NUMERIC = /^\d+$/;
+
+function compareIdentifiers(a: string, b: string): number {
+  const an = NUMERIC.test(a);
+  const bn = NUMERIC.test(b);
+  if (an && bn) return compareNumeric(a, b);
+  if (an) return -1;
+  if (bn) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** SemVer precedence; build metadata breaks ties by text so that sorting is total and deterministic. */
+export function compareSemver(a: SemVer, b: SemVer): number {
+  const core = compareNumeric(a.major, b.major) || compareNumeric(a.minor, b.minor) || compareNumeric(a.patch, b.patch);
+  if (core !== 0) return core;
+  if (a.pre.length === 0 || b.pre.length === 0) {
+    if (a.pre.length !== b.pre.length) return a.pre.length === 0 ? 1 : -1;
+  } else {
+    const n = Math.min(a.pre.length, b.pre.length);
+    for (let i = 0; i < n; i++) {
+      const c = compareIdentifiers(a.pre[i]!, b.pre[i]!);
+      if (c !== 0) return c;
+    }
+    if (a.pre.length !== b.pre.length) return a.pre.length - b.pre.length;
+  }
+  const ab = a.build.join('.');
+  const bb = b.build.join('.');
+  return ab < bb ? -1 : ab > bb ? 1 : 0;
+}
+
+/** Compare two version strings; unparsable strings sort after valid ones, by text. */
+export function compareVersionText(a: string, b: string): number {
+  const pa = parseSemver(a);
+  const pb = parseSemver(b);
+  if (pa && pb) return compareSemver(pa, pb) || (a < b ? -1 : a > b ? 1 : 0);
+  if (pa) return -1;
+  if (pb) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}

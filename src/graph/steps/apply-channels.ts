@@ -1,0 +1,31 @@
+// Step B.5: channel membership becomes the io.openshift.upgrades.graph.release.channels label.
+import { KEY } from '../keys.js';
+import { keyIgnoringBuild, parseSemver, type SemVer } from '../semver.js';
+import type { Step } from '../step.js';
+import type { GraphNode } from '../graph.js';
+import { concreteByVersion } from './node-index.js';
+
+export const applyChannels: Step = {
+  name: 'apply-channels',
+  run(graph, ctx) {
+    const index = concreteByVersion(graph);
+    for (const doc of ctx.graphData.channels) {
+      const versions = doc.versions.map((v) => parseSemver(v));
+      if (versions.some((v) => v === null)) {
+        ctx.warn(`channels/${doc.file}: a version is not SemVer; the whole file is ignored (as upstream does)`);
+        continue;
+      }
+      const members = new Set<GraphNode>();
+      for (const v of versions as SemVer[]) {
+        const build = v.build.join('.');
+        for (const { node, semver } of index.get(keyIgnoringBuild(v)) ?? []) {
+          if (build === '' || build === semver.build.join('.')) members.add(node);
+        }
+      }
+      for (const node of members) {
+        const had = node.metadata.get(KEY.channels);
+        node.metadata.set(KEY.channels, had === undefined ? doc.name : `${had},${doc.name}`);
+      }
+    }
+  },
+};

@@ -1,0 +1,69 @@
+// Step A: one node per release (version with +arch) and edges from each release's previous/next lists.
+import { KusError, quote } from '../../errors/index.js';
+import { Graph, type GraphNode } from '../graph.js';
+import { KEY } from '../keys.js';
+import { formatSemver, parseSemver, requireSemver, withBuild } from '../semver.js';
+import type { Release } from '../types.js';
+
+/** The node version of a release: its SemVer with the build metadata replaced by the architecture. */
+export function releaseNodeVersion(release: Pick<Release, 'version' | 'arch'>): string {
+  if (release.arch === null) return release.version;
+  return formatSemver(withBuild(requireSemver(release.version, 'release version'), [release.arch]));
+}
+
+function releaseNode(release: Release): GraphNode {
+  const metadata = new Map(Object.entries(release.metadata));
+  if (release.digest !== null) metadata.set(KEY.manifestref, release.digest);
+  if (release.arch !== null) metadata.set(KEY.arch, release.arch);
+  return { version: releaseNodeVersion(release), concrete: true, payload: release.payload, metadata };
+}
+
+/** Adds a concrete node; the same version twice is fine only with the same manifest digest (upstream rule). */
+export function addConcreteNode(graph: Graph, node: GraphNode): void {
+  const existing = graph.nodes.get(node.version);
+  if (existing?.concrete) {
+    const had = existing.metadata.get(KEY.manifestref);
+    const has = node.metadata.get(KEY.manifestref);
+    if (had !== has) {
+      throw new KusError('KUS_ERR_DIGEST_MISMATCH',
+        `release ${quote(node.version)} appears twice with different digests (${had ?? 'none'} and ${has ?? 'none'}); clusters cannot tell them apart`,
+        { version: node.version, digests: [had, has] });
+    }
+  }
+  graph.addNode(node);
+}
+
+/** `p` from a previous/next list, rewritten to the build metadata (architecture) of the release naming it. */
+function sameArchVersion(item: string, build: string[], release: string): string {
+  const v = parseSemver(item);
+  if (!v) {
+    throw new KusError('KUS_ERR_INVALID_SEMVER', `release ${quote(release)} lists ${quote(item)} in previous/next, which is not a valid SemVer version`,
+      { release, value: item });
+  }
+  return formatSemver(withBuild(v, build));
+}
+
+function ensureNode(graph: Graph, version: string): void {
+  if (!graph.nodes.has(version)) graph.addPlaceholder(version);
+}
+
+export function graphFromReleases(releases: readonly Release[]): Graph {
+  const graph = new Graph();
+  for (const r of releases) addConcreteNode(graph, releaseNode(r));
+  for (const r of releases) {
+    const version = releaseNodeVersion(r);
+    const build = parseSemver(version)?.build ?? [];
+    for (const p of r.previous) {
+      const from = sameArchVersion(p, build, version);
+      ensureNode(graph, from);
+      graph.addEdge(from, version);
+    }
+    for (const n of r.next) {
+      const to = sameArchVersion(n, build, version);
+      ensureNode(graph, to);
+      graph.addEdge(version, to);
+    }
+  }
+  graph.assertAcyclic();
+  return graph;
+}

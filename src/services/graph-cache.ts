@@ -1,0 +1,175 @@
+// The served-graph cache: build the full graph, pre-render every (channel, arch) body, then swap it in at once.
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { UpstreamError } from '../errors/index.js';
+import { buildGraph, GraphViews, serializeServed, type BuildWarning } from '../graph/index.js';
+
+/** What buildGraph takes: releases and/or a raw graph, plus graph-data. */
+export type BuildInput = Parameters<typeof buildGraph>[0];
+
+/** The subset of a pino logger the cache uses (Fastify's logger and pino both fit). */
+export interface CacheLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface GraphCacheOptions {
+  /** Reads the current inputs (synchronously: better-sqlite3 reads are synchronous). */
+  load: () => BuildInput;
+  logger: CacheLogger;
+}
+
+/** The body of the empty graph, served for channels or arches the graph does not have. */
+export const EMPTY_GRAPH_BODY = '{"version":1,"nodes":[],"edges":[],"conditionalEdges":[]}';
+
+/** Index into ServedBody's ETag list: media type (vnd or application/json) × encoding (identity or gzip). */
+export const Variant = { Vnd: 0, VndGzip: 1, Json: 2, JsonGzip: 3 } as const;
+export type Variant = (typeof Variant)[keyof typeof Variant];
+
+/** One pre-rendered response: status, bytes, strong ETags; gzip is produced on first use (see below). */
+export class ServedBody {
+  readonly status: number;
+  readonly plain: Buffer;
+  /** Concrete nodes in the body (0 for errors); reported as a metric. */
+  readonly nodes: number;
+  private readonly etags: readonly [string, string, string, string];
+  private gzipped: Buffer | undefined;
+
+  constructor(status: number, plain: Buffer, nodes: number) {
+    this.status = status;
+    this.plain = plain;
+    this.nodes = nodes;
+    const hash = createHash('sha256').update(plain).digest('base64url').slice(0, 32);
+    // Strong ETags must differ between representations, so media type and encoding are part of the tag.
+    this.etags = [`"${hash}"`, `"${hash}-gz"`, `"${hash}-json"`, `"${hash}-json-gz"`];
+  }
+
+  etag(variant: Variant): string {
+    return this.etags[variant];
+  }
+
+  /**
+   * The gzip bytes, compressed on first request and memoised on this snapshot's entry. Why lazily: compressing
+   * every (channel, arch) body at build time costs several times the whole 200 ms rebuild budget for a large
+   * graph (hundreds of bodies of 100 kB+), while most keys are never requested; one body compresses in ~1 ms.
+   */
+  gzip(): Buffer {
+    this.gzipped ??= gzipSync(this.plain);
+    return this.gzipped;
+  }
+}
+
+/** An immutable, fully rendered generation of the served graph. */
+export interface GraphSnapshot {
+  readonly builtAt: Date;
+  readonly durationMs: number;
+  /** Concrete releases (nodes with a payload) in the full graph. */
+  readonly releases: number;
+  readonly warnings: readonly BuildWarning[];
+  /** arch → channel → body */
+  readonly bodies: ReadonlyMap<string, ReadonlyMap<string, ServedBody>>;
+}
+
+export type RebuildResult =
+  | { ok: true; durationMs: number; releases: number; warnings: readonly BuildWarning[] }
+  | { ok: false; durationMs: number; error: unknown };
+
+export interface GraphCacheStats {
+  builds: number;
+  failures: number;
+  ready: boolean;
+  lastDurationMs: number | null;
+  lastSuccessAt: Date | null;
+  releases: number;
+}
+
+function renderBody(views: GraphViews, channel: string, arch: string): ServedBody {
+  try {
+    const view = views.render(channel, arch);
+    return new ServedBody(200, Buffer.from(serializeServed(view)), view.nodes.length);
+  } catch (err) {
+    // Upstream answers 500 arch_version_error for this (channel, arch) only; every other key still serves.
+    if (err instanceof UpstreamError && err.kind === 'arch_version_error') {
+      return new ServedBody(err.status, Buffer.from(JSON.stringify(err.toBody())), 0);
+    }
+    throw err;
+  }
+}
+
+export class GraphCache {
+  private readonly load: () => BuildInput;
+  private readonly logger: CacheLogger;
+  private readonly empty = new ServedBody(200, Buffer.from(EMPTY_GRAPH_BODY), 0);
+  private current: GraphSnapshot | undefined;
+  private builds = 0;
+  private failures = 0;
+  private lastDurationMs: number | null = null;
+
+  constructor(options: GraphCacheOptions) {
+    this.load = options.load;
+    this.logger = options.logger;
+  }
+
+  /** True once a build succeeded; stays true, because a failed rebuild keeps the last good graph. */
+  get ready(): boolean {
+    return this.current !== undefined;
+  }
+
+  get snapshot(): GraphSnapshot | undefined {
+    return this.current;
+  }
+
+  /** The body for a validated (channel, arch); unknown keys (or no build yet) get the empty graph. */
+  lookup(channel: string, arch: string): ServedBody {
+    return this.current?.bodies.get(arch)?.get(channel) ?? this.empty;
+  }
+
+  /**
+   * Builds and renders a new generation and swaps it in with one assignment. Never throws: a failure is logged and
+   * counted, the previous generation keeps being served, and the result says what happened so a writer can report it.
+   */
+  rebuild(): RebuildResult {
+    const started = performance.now();
+    try {
+      const { graph, warnings } = buildGraph(this.load());
+      const views = new GraphViews(graph);
+      const channels = views.channels();
+      const bodies = new Map<string, Map<string, ServedBody>>();
+      for (const arch of views.arches()) {
+        const byChannel = new Map<string, ServedBody>();
+        for (const channel of channels) byChannel.set(channel, renderBody(views, channel, arch));
+        bodies.set(arch, byChannel);
+      }
+      let releases = 0;
+      for (const node of graph.nodes.values()) if (node.concrete) releases++;
+      const durationMs = performance.now() - started;
+      this.current = { builtAt: new Date(), durationMs, releases, warnings, bodies };
+      this.builds++;
+      this.lastDurationMs = durationMs;
+      this.logger.info(
+        { durationMs: Math.round(durationMs * 10) / 10, releases, channels: channels.length, arches: bodies.size, warnings: warnings.length },
+        'graph rebuilt',
+      );
+      if (warnings.length > 0) this.logger.warn({ warnings: warnings.slice(0, 20), total: warnings.length }, 'graph build warnings');
+      return { ok: true, durationMs, releases, warnings };
+    } catch (error) {
+      const durationMs = performance.now() - started;
+      this.failures++;
+      this.lastDurationMs = durationMs;
+      this.logger.error({ err: error, failures: this.failures, serving: this.current ? 'previous graph' : 'nothing yet' }, 'graph rebuild failed');
+      return { ok: false, durationMs, error };
+    }
+  }
+
+  stats(): GraphCacheStats {
+    return {
+      builds: this.builds,
+      failures: this.failures,
+      ready: this.ready,
+      lastDurationMs: this.lastDurationMs,
+      lastSuccessAt: this.current?.builtAt ?? null,
+      releases: this.current?.releases ?? 0,
+    };
+  }
+}
