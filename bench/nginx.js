@@ -45,7 +45,7 @@ http {
   }
 }
 `);
-  const child = children.start(nginxPath, ['-c', config, '-p', dir]);
+  const child = children.start(nginxPath, ['-c', config, '-p', dir], { logFile: path.join(dir, 'stdout.log') });
   const url = `http://127.0.0.1:${port}/graph`;
   await waitForHttp(url, child, 10_000);
   return { child, url, config };

@@ -1,5 +1,6 @@
 // Child processes started by the benchmark: spawn them tracked, and kill every one of them on exit or error.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 
 /**
  * Keeps the children of one benchmark run so that `killAll` can end them (by pid, never by name)
@@ -8,17 +9,16 @@ import { spawn } from 'node:child_process';
 export class Children {
   #live = new Set();
 
-  /** Spawns a long-running child; its stdout/stderr are kept (tail only) for error messages. */
-  start(command, args, options = {}) {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-    const tail = { text: '' };
-    const keep = (chunk) => {
-      // Only the end of the output matters for diagnosing a failed start.
-      tail.text = (tail.text + chunk.toString()).slice(-4000);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    child.output = () => tail.text;
+  /**
+   * Spawns a long-running child whose stdout and stderr go to `logFile` (a file, not a pipe, so that a chatty
+   * server does not make this process spend CPU next to the one being measured).
+   */
+  start(command, args, { logFile, ...options }) {
+    const fd = fs.openSync(logFile, 'a');
+    const child = spawn(command, args, { stdio: ['ignore', fd, fd], ...options });
+    fs.closeSync(fd);
+    // Only the end of the log matters for diagnosing a failed start.
+    child.output = () => tailOf(logFile, 4000);
     child.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     this.#live.add(child);
     child.once('exit', () => this.#live.delete(child));
@@ -42,6 +42,13 @@ export class Children {
   killAllNow() {
     for (const child of this.#live) child.kill('SIGKILL');
   }
+}
+
+/** The last `bytes` of a text file ('' when it does not exist). */
+export function tailOf(file, bytes) {
+  if (!fs.existsSync(file)) return '';
+  const text = fs.readFileSync(file, 'utf8');
+  return text.slice(-bytes);
 }
 
 /** Runs a command to completion with a time limit; resolves with its output, rejects on failure. */

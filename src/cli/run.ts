@@ -39,7 +39,7 @@ function parseFlags(cmd: Command, rest: string[], env: NodeJS.ProcessEnv): { fla
     const msg = err instanceof Error ? err.message : String(err);
     throw new KusError('KUS_ERR_USAGE', `${msg} (see "kus ${cmd.path.join(' ')} --help")`);
   }
-  const flags: FlagValues = { ...parsed.values };
+  const flags = { ...parsed.values } as FlagValues;
   if (flags.help) return { flags, positionals: parsed.positionals };
   for (const [name, s] of Object.entries(specs)) {
     if (flags[name] === undefined && s.env && env[s.env] !== undefined && env[s.env] !== '') flags[name] = env[s.env];

@@ -1,4 +1,4 @@
 // Public surface of src/errors.
 export { errorCodes, type ErrorCode } from './codes.js';
 export { KusError, isKusError, quote } from './kus-error.js';
-export { UpstreamError, upstreamKinds, type UpstreamKind, type UpstreamErrorBody } from './upstream.js';
+export { UpstreamError, isUpstreamError, upstreamKinds, type UpstreamKind, type UpstreamErrorBody } from './upstream.js';

@@ -32,3 +32,7 @@ export class UpstreamError extends Error {
     return { kind: this.kind, value: this.message };
   }
 }
+
+export function isUpstreamError(err: unknown): err is UpstreamError {
+  return err instanceof UpstreamError;
+}

@@ -2,9 +2,11 @@
 import { quote } from '../errors/index.js';
 import type { Risk } from './types.js';
 
-/** What clusters may request (graph-api §4); a channel also needs a "-" for upstream's channel sort. */
-export const CHANNEL_RE = /^[0-9a-z\-.]+$/;
-export const ARCH_RE = /^[0-9a-z]+$/;
+/** What clusters may request (graph-api §4), spelled as upstream's error texts spell them. */
+export const CHANNEL_PATTERN = '^[0-9a-z\\-\\.]+$';
+export const ARCH_PATTERN = '^[0-9a-z]+$';
+export const CHANNEL_RE = new RegExp(CHANNEL_PATTERN);
+export const ARCH_RE = new RegExp(ARCH_PATTERN);
 export const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
 
 /** Returns null when acceptable, else the reason. */

@@ -2,10 +2,9 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { UpstreamError } from '../errors/index.js';
-import { buildGraph, GraphViews, serializeServed, type BuildWarning } from '../graph/index.js';
+import { buildGraph, GraphViews, serializeServed, type BuildInput, type BuildWarning } from '../graph/index.js';
 
-/** What buildGraph takes: releases and/or a raw graph, plus graph-data. */
-export type BuildInput = Parameters<typeof buildGraph>[0];
+export type { BuildInput };
 
 /** The subset of a pino logger the cache uses (Fastify's logger and pino both fit). */
 export interface CacheLogger {
@@ -136,10 +135,13 @@ export class GraphCache {
       const views = new GraphViews(graph);
       const channels = views.channels();
       const bodies = new Map<string, Map<string, ServedBody>>();
-      for (const arch of views.arches()) {
-        const byChannel = new Map<string, ServedBody>();
-        for (const channel of channels) byChannel.set(channel, renderBody(views, channel, arch));
-        bodies.set(arch, byChannel);
+      // Only pairs with nodes are rendered; every other (channel, arch) is the shared empty body.
+      for (const channel of channels) {
+        for (const arch of views.archesOf(channel)) {
+          let byChannel = bodies.get(arch);
+          if (!byChannel) bodies.set(arch, (byChannel = new Map()));
+          byChannel.set(channel, renderBody(views, channel, arch));
+        }
       }
       let releases = 0;
       for (const node of graph.nodes.values()) if (node.concrete) releases++;

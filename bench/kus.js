@@ -1,0 +1,76 @@
+// Drives the built KUS: `kus import` into a temp store, `kus serve` as a child, and what the benchmark reads from it.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { getRaw, waitForHttp } from './http.js';
+import { runToEnd } from './processes.js';
+
+export const GRAPH_PATH = '/api/upgrades_info/graph';
+
+/** `kus import --db DB --graph-data DIR [--raw RAW]`; returns the wall time in ms. */
+export async function importDataset({ repoRoot, db, graphData, raw }) {
+  const args = ['dist/cli/main.js', 'import', '--db', db, '--graph-data', graphData];
+  if (raw) args.push('--raw', raw);
+  const started = performance.now();
+  const { stdout, stderr } = await runToEnd(process.execPath, args, { cwd: repoRoot, timeoutMs: 180_000 });
+  return { ms: performance.now() - started, output: `${stdout}${stderr}`.trim() };
+}
+
+/** Starts `kus serve` on 127.0.0.1:port and waits until /readyz says the first graph is built. */
+export async function startKus({ children, repoRoot, db, port, logFile }) {
+  const args = ['dist/cli/main.js', 'serve', '--host', '127.0.0.1', '--port', String(port), '--db', db];
+  const child = children.start(process.execPath, args, { cwd: repoRoot, logFile });
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${base}/readyz`, child, 60_000);
+  return { child, base };
+}
+
+/** Every (channel, arch) body, plain, with its edge counts; used to pick the heaviest request. */
+export async function surveyGraphs(base, channels, arches) {
+  const rows = [];
+  for (const arch of arches) {
+    for (const channel of channels) {
+      const url = `${base}${GRAPH_PATH}?channel=${encodeURIComponent(channel)}&arch=${encodeURIComponent(arch)}`;
+      const res = await getRaw(url, { Accept: 'application/json' });
+      if (res.status !== 200) throw new Error(`GET ${url}: status ${res.status}: ${res.body.toString().slice(0, 300)}`);
+      const graph = JSON.parse(res.body.toString());
+      const conditional = graph.conditionalEdges.reduce((sum, group) => sum + group.edges.length, 0);
+      rows.push({ channel, arch, nodes: graph.nodes.length, edges: graph.edges.length, conditionalEdges: conditional, plainBytes: res.body.length });
+    }
+  }
+  return rows;
+}
+
+/**
+ * The exact gzip bytes KUS sends for `url` with the benchmark's headers, checked to inflate to the plain body
+ * (so nginx is handed a faithful copy).
+ */
+export async function fetchServedBytes(url, headers) {
+  const gz = await getRaw(url, headers);
+  if (gz.status !== 200) throw new Error(`GET ${url}: status ${gz.status}`);
+  if (gz.headers['content-encoding'] !== 'gzip') {
+    throw new Error(`GET ${url} with Accept-Encoding: gzip came back with content-encoding ${JSON.stringify(gz.headers['content-encoding'])}`);
+  }
+  const plain = await getRaw(url, { Accept: headers.Accept });
+  if (!zlib.gunzipSync(gz.body).equals(plain.body)) throw new Error(`GET ${url}: the gzip body does not inflate to the plain body`);
+  return { gzip: gz.body, plain: plain.body, contentType: gz.headers['content-type'], headers: gz.headers };
+}
+
+/** Prometheus text → the samples whose metric name mentions both "build" and "duration". */
+export async function buildDurationMetrics(base) {
+  const res = await getRaw(`${base}/metrics`);
+  if (res.status !== 200) return { error: `GET /metrics: status ${res.status}` };
+  const samples = {};
+  for (const line of res.body.toString().split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (m && /build/.test(m[1]) && /duration/.test(m[1]) && !m[1].endsWith('_bucket')) samples[`${m[1]}${m[2] ?? ''}`] = Number(m[3]);
+  }
+  return { samples };
+}
+
+/** VmRSS and VmHWM (peak) of a process, in MB. */
+export function memoryOf(pid) {
+  const status = fs.readFileSync(path.join('/proc', String(pid), 'status'), 'utf8');
+  const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+}

@@ -1,0 +1,54 @@
+// Times a full graph rebuild in this process with the built modules: GraphCache.rebuild() on the imported store.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const silent = { info() {}, warn() {}, error() {} };
+const stats = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return { minMs: sorted[0], medianMs: sorted[Math.floor((sorted.length - 1) / 2)], maxMs: sorted[sorted.length - 1] };
+};
+
+/**
+ * `warmup` unmeasured rebuilds, then `runs` measured ones, each the server's whole rebuild (store read, build,
+ * render of every (channel, arch) body). Then the same work split into its phases, to show where the time goes.
+ */
+export async function measureRebuild({ repoRoot, db, runs, warmup }) {
+  const dist = (file) => import(pathToFileURL(path.join(repoRoot, 'dist', file)).href);
+  const { openStore } = await dist('store/index.js');
+  const { GraphCache } = await dist('services/graph-cache.js');
+  const { buildGraph, GraphViews, serializeServed } = await dist('graph/index.js');
+  const store = openStore(db);
+  try {
+    const cache = new GraphCache({ load: () => store.loadGraphInput(), logger: silent });
+    const times = [];
+    for (let i = 0; i < warmup + runs; i++) {
+      const result = cache.rebuild();
+      if (!result.ok) throw new Error(`rebuild failed: ${result.error?.stack ?? result.error}`);
+      if (i >= warmup) times.push(result.durationMs);
+    }
+    const snapshot = cache.snapshot;
+    let bodies = 0;
+    for (const byChannel of snapshot.bodies.values()) bodies += byChannel.size;
+
+    const phases = { loadMs: [], buildMs: [], renderMs: [] };
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const input = store.loadGraphInput();
+      const t1 = performance.now();
+      const { graph } = buildGraph(input);
+      const t2 = performance.now();
+      const views = new GraphViews(graph);
+      for (const arch of views.arches()) for (const channel of views.channels()) serializeServed(views.render(channel, arch));
+      const t3 = performance.now();
+      phases.loadMs.push(t1 - t0);
+      phases.buildMs.push(t2 - t1);
+      phases.renderMs.push(t3 - t2);
+    }
+    return {
+      runs, warmup, ...stats(times), releases: snapshot.releases, bodies,
+      phasesMedianMs: Object.fromEntries(Object.entries(phases).map(([k, xs]) => [k, stats(xs).medianMs])),
+    };
+  } finally {
+    store.close();
+  }
+}

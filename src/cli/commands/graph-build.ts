@@ -1,0 +1,34 @@
+// `kus graph build`: the full, unfiltered graph built from files, as a graph-builder would serve it.
+import { serializeFull } from '../../graph/index.js';
+import { buildOfflineGraph } from '../../services/offline-graph.js';
+import { stringFlag, type Command } from '../command.js';
+
+export const command: Command = {
+  path: ['graph', 'build'],
+  summary: 'build the full graph from a raw graph and/or graph-data and print it',
+  description: [
+    'Runs the build steps of the update graph on files, with no store and no server, and prints the result as a',
+    'Cincinnati graph-builder document: every channel and architecture, versions keeping their "+arch" build',
+    'metadata, placeholder nodes as {"version": ...}, the architecture label present.',
+    '',
+    'With --graph-data the graph-data steps run (schema check, raw/metadata.json, blocked and conditional edges,',
+    'channels) before the edge add/remove step; without it only the edge add/remove step runs. Graph-data is read',
+    'as upstream reads it: unreadable files are skipped with a warning on stderr. Without --raw the releases come',
+    'from the graph-data releases/ directory.',
+  ].join('\n'),
+  flags: {
+    raw: { type: 'string', valueName: 'RAW.json', description: 'graph-builder JSON document: the releases and their edges (step A output)' },
+    'graph-data': { type: 'string', valueName: 'DIR', description: 'graph-data directory (version, channels/, blocked-edges/, raw/metadata.json)' },
+  },
+  examples: [
+    'kus graph build --raw graph-gb-raw.json --graph-data cincinnati-graph-data > full.json',
+    'kus graph build --raw graph-gb-with-quay-metadata.json',
+  ],
+  async run(ctx) {
+    const rawFile = stringFlag(ctx.flags, 'raw');
+    const graphDataDir = stringFlag(ctx.flags, 'graph-data');
+    const { graph, warnings } = buildOfflineGraph({ ...(rawFile ? { rawFile } : {}), ...(graphDataDir ? { graphDataDir } : {}) });
+    for (const w of warnings) ctx.stderr.write(`warning: ${w.message}\n`);
+    ctx.stdout.write(`${serializeFull(graph)}\n`);
+  },
+};

@@ -1,0 +1,117 @@
+// Prometheus metrics with one Registry per app (no global state): HTTP traffic, and the graph cache pulled at scrape.
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { GraphCache } from '../../services/graph-cache.js';
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+function registerGraphMetrics(registry: Registry, graphs: GraphCache): void {
+  // The cache knows nothing of Prometheus; these read its counters when scraped.
+  new Counter({
+    name: 'kus_graph_builds_total',
+    help: 'Successful graph rebuilds.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(graphs.stats().builds);
+    },
+  });
+  new Counter({
+    name: 'kus_graph_build_failures_total',
+    help: 'Failed graph rebuilds (the previous graph kept being served).',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(graphs.stats().failures);
+    },
+  });
+  new Gauge({
+    name: 'kus_graph_build_duration_seconds',
+    help: 'Duration of the last graph rebuild (build and render of every channel and arch), successful or not.',
+    registers: [registry],
+    collect() {
+      const ms = graphs.stats().lastDurationMs;
+      if (ms !== null) this.set(ms / 1000);
+    },
+  });
+  new Gauge({
+    name: 'kus_graph_last_success_timestamp_seconds',
+    help: 'Unix time of the last successful graph rebuild.',
+    registers: [registry],
+    collect() {
+      const at = graphs.stats().lastSuccessAt;
+      if (at) this.set(at.getTime() / 1000);
+    },
+  });
+  new Gauge({
+    name: 'kus_graph_ready',
+    help: '1 once a graph was built, else 0.',
+    registers: [registry],
+    collect() {
+      this.set(graphs.ready ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'kus_graph_releases',
+    help: 'Concrete releases (nodes with a payload) in the served graph.',
+    registers: [registry],
+    collect() {
+      this.set(graphs.stats().releases);
+    },
+  });
+  new Gauge({
+    name: 'kus_graph_channel_nodes',
+    help: 'Nodes served for one channel and architecture.',
+    labelNames: ['channel', 'arch'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [arch, byChannel] of graphs.snapshot?.bodies ?? []) {
+        for (const [channel, body] of byChannel) if (body.status === 200) this.set({ channel, arch }, body.nodes);
+      }
+    },
+  });
+}
+
+/** Counts and times every request of `app`; returns the registry the /metrics route serves. */
+export function installMetrics(app: FastifyInstance, graphs: GraphCache): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'kus_http_requests_total',
+    help: 'HTTP requests by route pattern, method and status code.',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'kus_http_request_duration_seconds',
+    help: 'Time from request to response by route pattern.',
+    labelNames: ['route'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  registerGraphMetrics(registry, graphs);
+
+  // prom-client hashes label sets on every call; memoising the children keeps the graph route's hot path short.
+  const counters = new Map<string, ReturnType<typeof requests.labels>>();
+  const timers = new Map<string, ReturnType<typeof latency.labels>>();
+  app.addHook('onResponse', (request, reply, done) => {
+    // Unmatched URLs share one label so that scanners cannot blow up the series count.
+    const route = request.routeOptions.url ?? '(unmatched)';
+    const key = `${request.method} ${reply.statusCode} ${route}`;
+    let counter = counters.get(key);
+    if (!counter) {
+      counter = requests.labels({ route, method: request.method, status: String(reply.statusCode) });
+      counters.set(key, counter);
+    }
+    counter.inc();
+    let timer = timers.get(route);
+    if (!timer) {
+      timer = latency.labels({ route });
+      timers.set(route, timer);
+    }
+    timer.observe(reply.elapsedTime / 1000);
+    done();
+  });
+  return registry;
+}

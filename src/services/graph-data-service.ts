@@ -1,0 +1,151 @@
+// Import and export of graph-data (+ releases) between a directory and the store: strict reading, one transaction.
+import { readFileSync } from 'node:fs';
+import { KusError, quote } from '../errors/index.js';
+import {
+  archProblem, buildGraph, parseRawGraph, payloadDigest, releasesFromRawGraph, type GraphData, type Release,
+} from '../graph/index.js';
+import { formatProblems, readGraphData, releaseFileName, writeGraphData, type Problem } from '../graph-data/index.js';
+import type { Store } from '../store/index.js';
+
+export interface ImportOptions {
+  graphDataDir: string;
+  /** A graph-builder JSON document (e.g. graph-gb-raw.json) whose nodes and edges become releases. */
+  rawFile?: string;
+  /** Recorded in the audit row. */
+  actor?: string;
+}
+
+/** Something tolerated on the way in, named by the file (or build step) it comes from. */
+export interface ImportWarning {
+  file: string;
+  reason: string;
+}
+
+export interface GraphDataCounts {
+  schemaVersion: string;
+  releases: number;
+  channels: number;
+  blockedEdges: number;
+  conditionalEdges: number;
+  rawMetadata: number;
+}
+
+export interface ImportReport extends GraphDataCounts {
+  graphDataDir: string;
+  rawFile: string | null;
+  warnings: ImportWarning[];
+}
+
+export interface ExportReport extends GraphDataCounts {
+  dir: string;
+}
+
+function counts(graphData: GraphData, releases: readonly Release[]): GraphDataCounts {
+  return {
+    schemaVersion: graphData.schemaVersion,
+    releases: releases.length,
+    channels: graphData.channels.length,
+    blockedEdges: graphData.blockedEdges.length,
+    conditionalEdges: graphData.conditionalEdges.length,
+    rawMetadata: graphData.rawMetadata.length,
+  };
+}
+
+function refuse(source: string, errors: readonly Problem[]): never {
+  const n = errors.length;
+  throw new KusError('KUS_ERR_GRAPH_DATA', `refusing to import ${quote(source)}: ${n} ${n === 1 ? 'error' : 'errors'}\n${formatProblems(errors)}`, {
+    problems: errors.map(({ file, reason }) => ({ file, reason })),
+  });
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new KusError('KUS_ERR_IO', `cannot read ${quote(file)}: ${(err as Error).message}`, { file }, { cause: err });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new KusError('KUS_ERR_RAW_GRAPH', `${quote(file)} is not JSON: ${(err as Error).message}`, { file }, { cause: err });
+  }
+}
+
+/** A release must survive export and re-import: by-digest payload, usable arch, one release per node version. */
+function releaseProblems(source: string, releases: readonly Release[]): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Map<string, Release>();
+  for (const r of releases) {
+    const node = r.arch === null ? r.version : `${r.version}+${r.arch}`;
+    const error = (reason: string): void => void problems.push({ file: source, reason: `release ${quote(node)}: ${reason}`, severity: 'error' });
+    if (!payloadDigest(r.payload)) error(`payload ${quote(r.payload)} is not a pull spec by digest`);
+    const arch = r.arch === null ? null : archProblem(r.arch);
+    if (arch) error(arch);
+    const file = releaseFileName(r);
+    const earlier = seen.get(file);
+    if (earlier && JSON.stringify(earlier) !== JSON.stringify(r)) error('is given twice with different content');
+    seen.set(file, r);
+  }
+  return problems;
+}
+
+/** Releases from the graph-data's releases/ and the raw document, one per node version (identical duplicates merged). */
+function mergeReleases(a: readonly Release[], b: readonly Release[]): Release[] {
+  const byNode = new Map<string, Release>();
+  for (const r of [...a, ...b]) byNode.set(releaseFileName(r), r);
+  return [...byNode.values()];
+}
+
+/**
+ * Replaces the store's releases and graph-data with the directory's (and the raw document's releases), in one
+ * transaction, after strict validation and a trial build; on any error nothing changes.
+ */
+export function importGraphData(store: Store, options: ImportOptions): ImportReport {
+  const { graphDataDir, rawFile } = options;
+  const read = readGraphData(graphDataDir, { strict: true });
+  const errors = read.problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0) refuse(graphDataDir, errors);
+  const warnings: ImportWarning[] = read.problems.map(({ file, reason }) => ({ file, reason }));
+
+  let releases = read.releases;
+  if (rawFile) {
+    const converted = releasesFromRawGraph(parseRawGraph(readJson(rawFile)));
+    const bad = releaseProblems(rawFile, [...read.releases, ...converted.releases]);
+    if (bad.length > 0) refuse(rawFile, bad);
+    for (const w of converted.warnings) warnings.push({ file: rawFile, reason: w.message });
+    releases = mergeReleases(read.releases, converted.releases);
+  }
+  // Input that would abort a rebuild (cycle, conflicting digests...) must not reach the store: the trial build throws.
+  const built = buildGraph({ releases, graphData: read.data });
+  for (const w of built.warnings) warnings.push({ file: `build:${w.step}`, reason: w.message });
+
+  const after = counts(read.data, releases);
+  store.transaction(() => {
+    const wasEmpty = store.isEmpty();
+    const previous = store.loadGraphInput();
+    store.replaceAll({ releases, graphData: read.data });
+    store.audit.append({
+      actor: options.actor ?? 'system',
+      action: 'graph-data.import',
+      target: graphDataDir,
+      before: wasEmpty ? null : counts(previous.graphData, previous.releases),
+      after: { ...after, rawFile: rawFile ?? null },
+    });
+  });
+  return { graphDataDir, rawFile: rawFile ?? null, ...after, warnings };
+}
+
+/** Writes what the store holds as a graph-data directory (+ releases/). */
+export function exportGraphData(store: Store, dir: string): ExportReport {
+  const { releases, graphData } = store.loadGraphInput();
+  writeGraphData(dir, { data: graphData, releases });
+  return { dir, ...counts(graphData, releases) };
+}
+
+/** First start: an empty store is seeded from a graph-data directory. Returns whether it seeded. */
+export function seedStoreIfEmpty(store: Store, options: ImportOptions): boolean {
+  if (!store.isEmpty()) return false;
+  importGraphData(store, { actor: 'seed', ...options });
+  return true;
+}

@@ -1,0 +1,60 @@
+// Channels (channels/<file>): name, kept extra keys, and the ordered version list in channel_versions.
+import type { Database, Statement } from 'better-sqlite3';
+import type { ChannelDoc } from '../graph/index.js';
+
+interface ChannelRow {
+  file: string;
+  name: string;
+  extra: string | null;
+}
+
+export class ChannelsRepository {
+  private readonly listStmt: Statement<[], ChannelRow>;
+  private readonly versionsStmt: Statement<[], { channel_file: string; version: string }>;
+  private readonly insertStmt: Statement<[string, string, string | null]>;
+  private readonly insertVersionStmt: Statement<[string, number, string]>;
+  private readonly deleteAllStmt: Statement<[]>;
+  private readonly countStmt: Statement<[], { n: number }>;
+
+  constructor(db: Database) {
+    this.listStmt = db.prepare('SELECT file, name, extra FROM channels ORDER BY file');
+    this.versionsStmt = db.prepare('SELECT channel_file, version FROM channel_versions ORDER BY channel_file, position');
+    this.insertStmt = db.prepare('INSERT INTO channels (file, name, extra) VALUES (?, ?, ?)');
+    this.insertVersionStmt = db.prepare('INSERT INTO channel_versions (channel_file, position, version) VALUES (?, ?, ?)');
+    this.deleteAllStmt = db.prepare('DELETE FROM channels');
+    this.countStmt = db.prepare('SELECT count(*) AS n FROM channels');
+  }
+
+  /** In file-name order, versions in their listed order. */
+  list(): ChannelDoc[] {
+    const versions = new Map<string, string[]>();
+    for (const row of this.versionsStmt.all()) {
+      const list = versions.get(row.channel_file);
+      if (list) list.push(row.version);
+      else versions.set(row.channel_file, [row.version]);
+    }
+    return this.listStmt.all().map((row) => {
+      const channel: ChannelDoc = { file: row.file, name: row.name, versions: versions.get(row.file) ?? [] };
+      if (row.extra !== null) channel.extra = JSON.parse(row.extra) as Record<string, unknown>;
+      return channel;
+    });
+  }
+
+  count(): number {
+    return this.countStmt.get()!.n;
+  }
+
+  /** Call inside a transaction. */
+  replaceAll(channels: readonly ChannelDoc[]): void {
+    this.deleteAllStmt.run();
+    for (const c of channels) {
+      this.insertStmt.run(c.file, c.name, extraJson(c.extra));
+      c.versions.forEach((v, i) => this.insertVersionStmt.run(c.file, i, v));
+    }
+  }
+}
+
+/** Absent and empty extras are the same thing: stored as NULL, read back as absent. */
+export function extraJson(extra: Record<string, unknown> | undefined): string | null {
+  return extra && Object.keys(extra).length > 0 ? JSON.stringify(extra) : null;
+}

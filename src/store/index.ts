@@ -1,0 +1,10 @@
+// Public surface of src/store: the only module that speaks SQL.
+export { openStore, DEFAULT_GRAPH_DATA_SCHEMA, type Store, type StoreOptions, type GraphInput } from './store.js';
+export type { AuditEntry, NewAuditEntry } from './audit-repository.js';
+export type { ReleasesRepository } from './releases-repository.js';
+export type { ChannelsRepository } from './channels-repository.js';
+export type { EdgesRepository } from './edges-repository.js';
+export type { RawMetadataRepository } from './raw-metadata-repository.js';
+export type { MetaRepository } from './meta-repository.js';
+export type { AuditRepository } from './audit-repository.js';
+export { META_KEYS } from './meta-repository.js';

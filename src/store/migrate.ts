@@ -1,0 +1,21 @@
+// Applies pending migrations in order, each in its own transaction together with its user_version bump.
+import type { Database } from 'better-sqlite3';
+import { KusError, quote } from '../errors/index.js';
+import { migrations, type Migration } from './migrations/index.js';
+
+export function migrate(db: Database, file: string, list: readonly Migration[] = migrations): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const newest = list.length === 0 ? 0 : list[list.length - 1]!.version;
+  if (current > newest) {
+    throw new KusError('KUS_ERR_STORE', `store ${quote(file)} has schema version ${current}, newer than this KUS knows (${newest}); upgrade KUS`, { file, current, newest });
+  }
+  for (const m of list) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      // PRAGMA takes no bound parameters; the value is our own integer.
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+  return db.pragma('user_version', { simple: true }) as number;
+}

@@ -1,0 +1,74 @@
+// Releases: one row per (version, arch), JSON columns for metadata and previous/next lists.
+import type { Database, Statement } from 'better-sqlite3';
+import type { Metadata, Release } from '../graph/index.js';
+
+interface ReleaseRow {
+  version: string;
+  arch: string | null;
+  payload: string;
+  digest: string | null;
+  metadata: string;
+  previous: string;
+  next: string;
+  created_at: string;
+}
+
+function toRelease(row: ReleaseRow): Release {
+  return {
+    version: row.version,
+    arch: row.arch,
+    payload: row.payload,
+    digest: row.digest,
+    metadata: JSON.parse(row.metadata) as Metadata,
+    previous: JSON.parse(row.previous) as string[],
+    next: JSON.parse(row.next) as string[],
+  };
+}
+
+const key = (r: Pick<Release, 'version' | 'arch'>): string => `${r.version}\u0000${r.arch ?? ''}`;
+
+export class ReleasesRepository {
+  // Ordered like the releases/ file names (`<version>+<arch>.yaml`), byte order as SQLite's BINARY collation.
+  private readonly listStmt: Statement<[], ReleaseRow>;
+  private readonly createdStmt: Statement<[], Pick<ReleaseRow, 'version' | 'arch' | 'created_at'>>;
+  private readonly insertStmt: Statement<[Record<string, unknown>]>;
+  private readonly deleteAllStmt: Statement<[]>;
+  private readonly countStmt: Statement<[], { n: number }>;
+
+  constructor(private readonly db: Database, private readonly now: () => Date) {
+    this.listStmt = db.prepare(`SELECT version, arch, payload, digest, metadata, previous, next, created_at FROM releases
+      ORDER BY version || ifnull('+' || arch, '') || '.yaml'`);
+    this.createdStmt = db.prepare('SELECT version, arch, created_at FROM releases');
+    this.insertStmt = db.prepare(`INSERT INTO releases (version, arch, payload, digest, metadata, previous, next, created_at)
+      VALUES (@version, @arch, @payload, @digest, @metadata, @previous, @next, @created_at)`);
+    this.deleteAllStmt = db.prepare('DELETE FROM releases');
+    this.countStmt = db.prepare('SELECT count(*) AS n FROM releases');
+  }
+
+  list(): Release[] {
+    return this.listStmt.all().map(toRelease);
+  }
+
+  count(): number {
+    return this.countStmt.get()!.n;
+  }
+
+  /** Replaces every release; a release that was already stored keeps its created_at. Call inside a transaction. */
+  replaceAll(releases: readonly Release[]): void {
+    const created = new Map(this.createdStmt.all().map((r) => [key(r), r.created_at]));
+    const at = this.now().toISOString();
+    this.deleteAllStmt.run();
+    for (const r of releases) {
+      this.insertStmt.run({
+        version: r.version,
+        arch: r.arch,
+        payload: r.payload,
+        digest: r.digest,
+        metadata: JSON.stringify(r.metadata),
+        previous: JSON.stringify(r.previous),
+        next: JSON.stringify(r.next),
+        created_at: created.get(key(r)) ?? at,
+      });
+    }
+  }
+}

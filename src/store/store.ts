@@ -1,0 +1,93 @@
+// The Store: one SQLite file, composed of one repository per aggregate, plus whole-graph load and replace.
+import type { Database } from 'better-sqlite3';
+import type { GraphData, Release } from '../graph/index.js';
+import { AuditRepository } from './audit-repository.js';
+import { ChannelsRepository } from './channels-repository.js';
+import { openDatabase } from './db.js';
+import { EdgesRepository } from './edges-repository.js';
+import { META_KEYS, MetaRepository } from './meta-repository.js';
+import { RawMetadataRepository } from './raw-metadata-repository.js';
+import { ReleasesRepository } from './releases-repository.js';
+
+/** Everything the graph is built from. */
+export interface GraphInput {
+  releases: Release[];
+  graphData: GraphData;
+}
+
+export interface Store {
+  /** The SQLite file this store was opened on. */
+  readonly file: string;
+  readonly releases: ReleasesRepository;
+  readonly channels: ChannelsRepository;
+  readonly edges: EdgesRepository;
+  readonly rawMetadata: RawMetadataRepository;
+  readonly meta: MetaRepository;
+  readonly audit: AuditRepository;
+  close(): void;
+  /** True when no release and no graph-data has ever been stored (audit and meta rows aside). */
+  isEmpty(): boolean;
+  /** Lists in file-name order, raw metadata in stored order. */
+  loadGraphInput(): GraphInput;
+  /** Replaces releases and graph-data in one transaction. */
+  replaceAll(input: GraphInput): void;
+  /** Runs fn in a transaction (a savepoint when nested); fn must be synchronous. */
+  transaction<T>(fn: () => T): T;
+}
+
+export interface StoreOptions {
+  /** Clock for created_at and audit times; tests pass a fixed one. */
+  now?: () => Date;
+}
+
+/** Schema version reported for a store that never received graph-data (what an empty graph-data tree declares). */
+export const DEFAULT_GRAPH_DATA_SCHEMA = '1.0.0';
+
+export function openStore(file: string, options: StoreOptions = {}): Store {
+  const db = openDatabase(file);
+  return createStore(db, file, options.now ?? (() => new Date()));
+}
+
+function createStore(db: Database, file: string, now: () => Date): Store {
+  const releases = new ReleasesRepository(db, now);
+  const channels = new ChannelsRepository(db);
+  const edges = new EdgesRepository(db);
+  const rawMetadata = new RawMetadataRepository(db);
+  const meta = new MetaRepository(db);
+  const audit = new AuditRepository(db, now);
+  const transaction = <T>(fn: () => T): T => db.transaction(fn)();
+
+  return {
+    file,
+    releases,
+    channels,
+    edges,
+    rawMetadata,
+    meta,
+    audit,
+    close: () => db.close(),
+    isEmpty: () =>
+      releases.count() === 0 && channels.count() === 0 && edges.count() === 0 && rawMetadata.count() === 0 &&
+      meta.get(META_KEYS.graphDataSchema) === undefined,
+    loadGraphInput: () =>
+      transaction(() => ({
+        releases: releases.list(),
+        graphData: {
+          schemaVersion: meta.get(META_KEYS.graphDataSchema) ?? DEFAULT_GRAPH_DATA_SCHEMA,
+          rawMetadata: rawMetadata.list(),
+          blockedEdges: edges.listBlocked(),
+          conditionalEdges: edges.listConditional(),
+          channels: channels.list(),
+        },
+      })),
+    replaceAll: (input) =>
+      transaction(() => {
+        releases.replaceAll(input.releases);
+        channels.replaceAll(input.graphData.channels);
+        edges.replaceAll(input.graphData.blockedEdges, input.graphData.conditionalEdges);
+        rawMetadata.replaceAll(input.graphData.rawMetadata);
+        meta.set(META_KEYS.graphDataSchema, input.graphData.schemaVersion);
+      }),
+    transaction,
+  };
+}
