@@ -1,6 +1,6 @@
 // The order in which the full graph is built (graph-semantics §1): releases → graph-data → edge rules.
 // Per-request filtering (channel, then architecture) is separate: see views.ts.
-import { Graph } from './graph.js';
+import type { Graph } from './graph.js';
 import { graphFromRaw } from './raw-graph.js';
 import { collectWarnings, type Step } from './step.js';
 import { addLabelledEdges } from './steps/add-labelled-edges.js';

@@ -14,7 +14,9 @@ const UNSUPPORTED: Array<[RegExp, string]> = [
   [/\[\[:/, 'POSIX character classes are not supported by JavaScript'],
 ];
 
+/** Memo of compiled patterns (graph-data has a few hundred); bounded so that arbitrary input cannot grow it. */
 const cache = new Map<string, RegExp | KusError>();
+const CACHE_LIMIT = 4096;
 
 function translate(source: string): RegExp {
   let body = source;
@@ -44,6 +46,7 @@ export function compileRegex(source: string, what = 'regular expression'): RegEx
       const reason = err instanceof Error ? err.message : String(err);
       hit = new KusError('KUS_ERR_INVALID_REGEX', `${what} ${quote(source)} is not usable: ${reason}`, { value: source });
     }
+    if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(source, hit);
   }
   if (hit instanceof KusError) throw hit;
