@@ -1,5 +1,6 @@
 // readGraphData: upstream's file selection and classification rules, strict vs lenient problems, the shared fixtures.
 import t from 'tap';
+import { tempTree } from './helpers/temp-tree.js';
 import { readGraphData, type Problem } from '../src/graph-data/index.js';
 import { fixtureSnapshots, SKIP_NO_SHARED } from './helpers/shared-fixtures.js';
 
@@ -41,7 +42,7 @@ t.test('the shared fixtures read strictly without errors, _OWNERS skipped silent
 });
 
 t.test('.yml is ignored with a warning; other extensions warned; yaaml read; files sorted by byte order', async (t) => {
-  const dir = t.testdir({
+  const dir = tempTree(t, {
     ...base,
     channels: {
       'stable-1.0.yml': 'name: stable-1.0\nversions: [1.0.0]\n',
@@ -65,7 +66,7 @@ t.test('.yml is ignored with a warning; other extensions warned; yaaml read; fil
 });
 
 t.test('blocked-edge classification', async (t) => {
-  const dir = t.testdir({
+  const dir = tempTree(t, {
     ...base,
     'blocked-edges': {
       '1-plain.yaml': 'to: 4.1.10\nfrom: .*\n',
@@ -114,7 +115,7 @@ t.test('blocked-edge classification', async (t) => {
 t.test('KUS-only conditional-edge rules: errors when strict, kept with a warning when lenient', async (t) => {
   const risk = (name: string, extra = ''): string =>
     `from: .*\nurl: https://example.com/kb\nname: ${name}\nmessage: Beware.\nmatchingRules:\n- type: Always\n${extra}`;
-  const dir = t.testdir({
+  const dir = tempTree(t, {
     ...base,
     'blocked-edges': {
       'a.yaml': `to: 4.2.0+arm64\n${risk('ArmRisk')}`,
@@ -138,7 +139,7 @@ t.test('KUS-only conditional-edge rules: errors when strict, kept with a warning
 });
 
 t.test('channels: non-SemVer entries skip the file; bad names refused; extras kept', async (t) => {
-  const dir = t.testdir({
+  const dir = tempTree(t, {
     ...base,
     channels: {
       'bad-1.yaml': 'name: bad-1\nversions:\n- 4.2.0\n- 4.2\n',
@@ -160,28 +161,28 @@ t.test('channels: non-SemVer entries skip the file; bad names refused; extras ke
 });
 
 t.test('version file and raw metadata', async (t) => {
-  const newer = readGraphData(t.testdir({ ...base, version: '1.3.0\n' }), { strict: true });
+  const newer = readGraphData(tempTree(t, { ...base, version: '1.3.0\n' }), { strict: true });
   t.same(errorsOf(newer.problems), []);
   t.match(problemFor(newer.problems, 'version'), { severity: 'warning', reason: /newer than 1\.2\.0/ });
   t.equal(newer.data.schemaVersion, '1.3.0');
 
   for (const [version, why] of [['2.0.0\n', /unsupported graph-data schema "2\.0\.0"/], ['one\n', /"one" is not SemVer/]] as const) {
-    const bad = readGraphData(t.testdir({ ...base, version }), { strict: false });
+    const bad = readGraphData(tempTree(t, { ...base, version }), { strict: false });
     t.match(problemFor(bad.problems, 'version'), { severity: 'error', reason: why }, 'an error in both modes');
   }
-  const missing = readGraphData(t.testdir({ raw: { 'metadata.json': '{}' }, channels: {}, 'blocked-edges': {} }), { strict: false });
+  const missing = readGraphData(tempTree(t, { raw: { 'metadata.json': '{}' }, channels: {}, 'blocked-edges': {} }), { strict: false });
   t.match(problemFor(missing.problems, 'version'), { severity: 'error', reason: /required file is missing/ });
 
-  const raw = readGraphData(t.testdir({ ...base, raw: { 'metadata.json': '{"4.1.0": {"k": 1}}' } }), { strict: false });
+  const raw = readGraphData(tempTree(t, { ...base, raw: { 'metadata.json': '{"4.1.0": {"k": 1}}' } }), { strict: false });
   t.match(problemFor(raw.problems, 'raw/metadata.json'), { severity: 'error', reason: /entry "4\.1\.0" key "k" must be a string/ });
-  const notJson = readGraphData(t.testdir({ ...base, raw: { 'metadata.json': '{' } }), { strict: true });
+  const notJson = readGraphData(tempTree(t, { ...base, raw: { 'metadata.json': '{' } }), { strict: true });
   t.match(problemFor(notJson.problems, 'raw/metadata.json'), { severity: 'error', reason: /not valid JSON/ });
-  const oddKey = readGraphData(t.testdir({ ...base, raw: { 'metadata.json': '{"latest": {"k": "v"}}' } }), { strict: true });
+  const oddKey = readGraphData(tempTree(t, { ...base, raw: { 'metadata.json': '{"latest": {"k": "v"}}' } }), { strict: true });
   t.match(problemFor(oddKey.problems, 'raw/metadata.json'), { severity: 'warning', reason: /"latest" is not SemVer/ });
 });
 
 t.test('invalid0: strict fails naming channels/, lenient reports each odd file', async (t) => {
-  const dir = t.testdir({
+  const dir = tempTree(t, {
     version: '1.0.0\n',
     raw: { 'metadata.json': '{}' },
     'blocked-edges': { 'invalid.extension': '', missing_extension: '', 'invalid_format.yaml': '_to: 4.1.10\n' },
@@ -201,7 +202,7 @@ t.test('invalid0: strict fails naming channels/, lenient reports each odd file',
 t.test('releases/ extension', async (t) => {
   const digest = `sha256:${'a'.repeat(64)}`;
   const other = `sha256:${'b'.repeat(64)}`;
-  const dir = t.testdir({
+  const dir = tempTree(t, {
     ...base,
     releases: {
       '4.9.15+arm64.yaml': `version: 4.9.15\narch: arm64\npayload: registry.example/kylinsec/ocp-release@${digest}\nprevious: [4.9.0-rc.6]\nmetadata: {url: 'https://example.com/4.9.15'}\n`,

@@ -1,5 +1,6 @@
 // writeGraphData: read → write → read gives the same data; files written atomically; only owned files replaced.
 import t from 'tap';
+import { tempTree } from './helpers/temp-tree.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readGraphData, writeGraphData } from '../src/graph-data/index.js';
@@ -29,11 +30,11 @@ const tree = {
 };
 
 t.test('read → write → read is identical, extras and digest null included', async (t) => {
-  const src = t.testdir(tree);
+  const src = tempTree(t, tree);
   const first = readGraphData(src, { strict: true });
   t.same(first.problems, [], 'the sample reads without problems');
   t.equal(first.releases.find((r) => r.arch === null)?.digest, null);
-  const out = path.join(t.testdir(), 'out');
+  const out = path.join(tempTree(t), 'out');
   writeGraphData(out, first);
   const second = readGraphData(out, { strict: true });
   t.same(second.problems, []);
@@ -52,7 +53,7 @@ t.test('the shared fixtures survive read → write → read', async (t) => {
   }
   for (const s of snapshots) {
     const first = readGraphData(s.graphData, { strict: true });
-    const out = t.testdir();
+    const out = tempTree(t);
     writeGraphData(out, first);
     const second = readGraphData(out, { strict: true });
     t.same(second.data, first.data, s.name);
@@ -61,7 +62,7 @@ t.test('the shared fixtures survive read → write → read', async (t) => {
 });
 
 t.test('export into an existing directory replaces only the files it owns', async (t) => {
-  const dir = t.testdir({
+  const dir = tempTree(t, {
     ...tree,
     'README.md': 'keep me',
     channels: { ...tree.channels, 'old-1.yaml': 'name: old-1\nversions: []\n', 'legacy-1.yml': 'name: legacy-1\nversions: []\n' },
@@ -80,13 +81,13 @@ t.test('export into an existing directory replaces only the files it owns', asyn
 });
 
 t.test('refuses file names that would escape their folder or not be read back', async (t) => {
-  const read = readGraphData(t.testdir(tree), { strict: true });
+  const read = readGraphData(tempTree(t, tree), { strict: true });
   for (const file of ['../evil.yaml', 'notes.txt', '.hidden.yaml']) {
     const data = { ...read.data, blockedEdges: [{ file, to: '1.0.0', from: '.*' }] };
-    const out = t.testdir();
+    const out = tempTree(t);
     t.throws(() => writeGraphData(out, { data, releases: [] }), { code: 'KUS_ERR_GRAPH_DATA' }, file);
     t.notOk(existsSync(path.join(out, 'version')), 'nothing written');
   }
   const clash = { ...read.data, blockedEdges: [{ file: '4.2.0-risk.yaml', to: '1.0.0', from: '.*' }] };
-  t.throws(() => writeGraphData(t.testdir(), { data: clash, releases: [] }), { code: 'KUS_ERR_GRAPH_DATA', message: /two documents/ });
+  t.throws(() => writeGraphData(tempTree(t), { data: clash, releases: [] }), { code: 'KUS_ERR_GRAPH_DATA', message: /two documents/ });
 });

@@ -1,5 +1,6 @@
 // The SQLite store: migrations (idempotent, user_version), WAL, round trip of every field, transactions, audit.
 import t from 'tap';
+import { tempTree } from './helpers/temp-tree.js';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore, type GraphInput } from '../src/store/index.js';
@@ -38,7 +39,7 @@ const expected: GraphInput = {
 };
 
 t.test('a new store is migrated, in WAL mode, empty; reopening applies nothing twice', async (t) => {
-  const file = path.join(t.testdir(), 'nested/dir/kus.db');
+  const file = path.join(tempTree(t), 'nested/dir/kus.db');
   const store = openStore(file);
   t.equal(store.file, file);
   t.ok(store.isEmpty());
@@ -62,7 +63,7 @@ t.test('a new store is migrated, in WAL mode, empty; reopening applies nothing t
 });
 
 t.test('round trip of every field, lists in file-name order', async (t) => {
-  const store = openStore(path.join(t.testdir(), 'kus.db'));
+  const store = openStore(path.join(tempTree(t), 'kus.db'));
   t.teardown(() => store.close());
   store.replaceAll(input);
   t.notOk(store.isEmpty());
@@ -73,7 +74,7 @@ t.test('round trip of every field, lists in file-name order', async (t) => {
 
 t.test('replaceAll replaces everything and keeps created_at of releases that stay', async (t) => {
   let clock = new Date('2024-01-01T00:00:00Z');
-  const file = path.join(t.testdir(), 'kus.db');
+  const file = path.join(tempTree(t), 'kus.db');
   const store = openStore(file, { now: () => clock });
   store.replaceAll(input);
   clock = new Date('2024-02-01T00:00:00Z');
@@ -94,7 +95,7 @@ t.test('replaceAll replaces everything and keeps created_at of releases that sta
 });
 
 t.test('a failing replaceAll changes nothing', async (t) => {
-  const store = openStore(path.join(t.testdir(), 'kus.db'));
+  const store = openStore(path.join(tempTree(t), 'kus.db'));
   t.teardown(() => store.close());
   store.replaceAll(input);
   const before = store.loadGraphInput();
@@ -106,7 +107,7 @@ t.test('a failing replaceAll changes nothing', async (t) => {
 });
 
 t.test('transaction rolls back on throw; audit rows round-trip', async (t) => {
-  const store = openStore(path.join(t.testdir(), 'kus.db'), { now: () => new Date('2024-03-01T00:00:00Z') });
+  const store = openStore(path.join(tempTree(t), 'kus.db'), { now: () => new Date('2024-03-01T00:00:00Z') });
   t.teardown(() => store.close());
   t.throws(() => store.transaction(() => {
     store.replaceAll(input);
@@ -121,7 +122,7 @@ t.test('transaction rolls back on throw; audit rows round-trip', async (t) => {
 });
 
 t.test('a store from a newer KUS is refused', async (t) => {
-  const file = path.join(t.testdir(), 'kus.db');
+  const file = path.join(tempTree(t), 'kus.db');
   const raw = new Database(file);
   raw.pragma('user_version = 99');
   raw.close();

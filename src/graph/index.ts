@@ -15,3 +15,4 @@ export { compileRegex, isValidRegex, regexSearch } from './regex.js';
 export { KEY } from './keys.js';
 export { CHANNEL_RE, ARCH_RE, CHANNEL_PATTERN, ARCH_PATTERN, DIGEST_RE, channelNameProblem, archProblem, payloadDigest, riskProblem } from './validate.js';
 export { parseGraphQuery, validateGraphRequest, DEFAULT_ARCH, type GraphRequest } from './request.js';
+export { inputFromServed, type ServedInput } from './from-served.js';

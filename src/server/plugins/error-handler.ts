@@ -9,7 +9,7 @@ function statusOf(err: FastifyError): number {
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof UpstreamError) {
-      return reply.code(err.status).type('application/json').send(JSON.stringify(err.toBody()));
+      return reply.code(err.status).type('application/json').send(Buffer.from(JSON.stringify(err.toBody())));
     }
     if (isKusError(err)) {
       if (err.status >= 500) request.log.error({ err }, 'request failed');

@@ -17,10 +17,11 @@ export const GRAPH_ROUTES = [
 export const GRAPH_PATHS: readonly string[] = GRAPH_ROUTES.map((r) => r.url);
 
 const VARY = 'Accept, Accept-Encoding, Origin';
-const NOT_ACCEPTABLE = JSON.stringify(new UpstreamError('invalid_content_type').toBody());
+// Buffers, not strings: Fastify would append "; charset=utf-8" to a string's type, and upstream sends the bare type.
+const NOT_ACCEPTABLE = Buffer.from(JSON.stringify(new UpstreamError('invalid_content_type').toBody()));
 
 function sendError(reply: FastifyReply, err: UpstreamError): FastifyReply {
-  return reply.code(err.status).header('content-type', MEDIA_JSON).send(JSON.stringify(err.toBody()));
+  return reply.code(err.status).header('content-type', MEDIA_JSON).send(Buffer.from(JSON.stringify(err.toBody())));
 }
 
 function schemaFor(operationId: string, url: string) {
