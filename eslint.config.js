@@ -26,7 +26,7 @@ const all = ['errors', 'graph', 'graph-data', 'store', 'registry', 'signatures',
 const except = (...keep) => all.filter((d) => !keep.includes(d));
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/out/**', '.tap/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/out/**', '.tap/**', '.cache/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -16,9 +16,12 @@ export async function importDataset({ repoRoot, db, graphData, raw }) {
   return { ms: performance.now() - started, output: `${stdout}${stderr}`.trim() };
 }
 
-/** Starts `kus serve` on 127.0.0.1:port and waits until /readyz says the first graph is built. */
-export async function startKus({ children, repoRoot, db, port, logFile }) {
-  const args = ['dist/cli/main.js', 'serve', '--host', '127.0.0.1', '--port', String(port), '--db', db];
+/**
+ * Starts `kus serve` on 127.0.0.1:port and waits until /readyz says the first graph is built. `nodeArgs` go to
+ * node itself (e.g. --cpu-prof).
+ */
+export async function startKus({ children, repoRoot, db, port, logFile, nodeArgs = [] }) {
+  const args = [...nodeArgs, 'dist/cli/main.js', 'serve', '--host', '127.0.0.1', '--port', String(port), '--db', db];
   const child = children.start(process.execPath, args, { cwd: repoRoot, logFile });
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/readyz`, child, 60_000);

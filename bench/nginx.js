@@ -1,17 +1,21 @@
 // A throw-away nginx on 127.0.0.1 that serves one pre-compressed body, as the baseline for the graph endpoint.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { waitForHttp } from './http.js';
 
 /**
- * Writes a config into `dir` (its own pid, logs and temp paths, so it touches nothing of the system nginx)
- * and starts nginx in the foreground as a tracked child. `body` is served verbatim at `/graph` with
- * `Content-Encoding: gzip` and `contentType`, whatever the request's query string.
+ * Writes a config into a new directory of its own under the system temp dir (own pid, logs and temp paths, so
+ * it touches nothing of the system nginx) and starts nginx in the foreground as a tracked child. `body` is
+ * served verbatim at `/graph` with `Content-Encoding: gzip` and `contentType`, whatever the query string.
+ * `stop()` ends it and removes the directory unless `keep`.
  */
-export async function startNginx({ children, nginxPath, dir, port, body, contentType, workers = '1' }) {
-  fs.mkdirSync(path.join(dir, 'tmp'), { recursive: true });
-  // nginx workers run as 'nobody' when started by root: they must be able to reach and read the body.
+export async function startNginx({ children, nginxPath, port, body, contentType, workers = '1', keep = false }) {
+  // Directly under /tmp and world-readable: nginx workers run as 'nobody' when started by root, and must be
+  // able to reach the body (a private parent directory would give 403).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kus-bench-nginx-'));
   fs.chmodSync(dir, 0o755);
+  fs.mkdirSync(path.join(dir, 'tmp'));
   const bodyFile = path.join(dir, 'graph.json.gz');
   fs.writeFileSync(bodyFile, body, { mode: 0o644 });
   const config = path.join(dir, 'nginx.conf');
@@ -47,6 +51,15 @@ http {
 `);
   const child = children.start(nginxPath, ['-c', config, '-p', dir], { logFile: path.join(dir, 'stdout.log') });
   const url = `http://127.0.0.1:${port}/graph`;
-  await waitForHttp(url, child, 10_000);
-  return { child, url, config };
+  const stop = async () => {
+    await children.stop(child);
+    if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForHttp(url, child, 10_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { child, url, dir, stop };
 }

@@ -27,8 +27,9 @@ const { values: opts } = parseArgs({
     rebuilds: { type: 'string', default: '10' }, // measured in-process rebuilds after 2 warm-up ones
     only: { type: 'string' }, // 'fixture' or 'generated'
     seed: { type: 'string', default: '20260101' },
-    'nginx-auto': { type: 'boolean', default: true },
+    'skip-nginx-auto': { type: 'boolean', default: false }, // skip the informational nginx run with worker_processes auto
     keep: { type: 'boolean', default: false }, // keep the temp dir (stores, logs, nginx config)
+    profile: { type: 'boolean', default: false }, // run the server with --cpu-prof into bench/out/profiles/
   },
 });
 const num = (name) => {
@@ -53,7 +54,17 @@ async function wrk(tools, url, seconds) {
   return runWrk({ wrkPath: tools.wrk.path, url, threads: load.threads, connections: load.connections, seconds, headers: HEADERS });
 }
 
+/** One dataset from import to figures; whatever happens, its nginx instances are stopped and their dirs removed. */
 async function runDataset(children, tools, dataset, work) {
+  const cleanup = [];
+  try {
+    return await measureDataset(children, tools, dataset, work, cleanup);
+  } finally {
+    for (const stop of cleanup.reverse()) await stop();
+  }
+}
+
+async function measureDataset(children, tools, dataset, work, cleanup) {
   const dir = fs.mkdtempSync(path.join(work, `${dataset.name}-`));
   const db = path.join(dir, 'kus.db');
   console.log(`\n[${dataset.name}] importing ${dataset.graphData}${dataset.raw ? ` + ${path.basename(dataset.raw)}` : ''}`);
@@ -61,7 +72,9 @@ async function runDataset(children, tools, dataset, work) {
   console.log(`[${dataset.name}] import took ${imported.ms.toFixed(0)} ms`);
 
   const kusPort = await freePort();
-  const kus = await startKus({ children, repoRoot, db, port: kusPort, logFile: path.join(dir, 'kus.log') });
+  // Node writes the profile when the server exits (SIGTERM makes it close cleanly).
+  const nodeArgs = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(repoRoot, 'bench', 'out', 'profiles')}`, `--cpu-prof-name=kus-${dataset.name}.cpuprofile`] : [];
+  const kus = await startKus({ children, repoRoot, db, port: kusPort, logFile: path.join(dir, 'kus.log'), nodeArgs });
   const survey = await surveyGraphs(kus.base, dataset.channels, dataset.arches);
   const heaviest = survey.reduce((best, r) => {
     const weight = (x) => x.edges + x.conditionalEdges;
@@ -73,9 +86,9 @@ async function runDataset(children, tools, dataset, work) {
   console.log(`[${dataset.name}] ${survey.length} (channel, arch) bodies; heaviest ${heaviest.channel}/${heaviest.arch}: ` +
     `${heaviest.edges} edges, ${served.plain.length} B plain, ${served.gzip.length} B gzip`);
 
-  const nginxDir = path.join(dir, 'nginx-1');
-  fs.mkdirSync(nginxDir);
-  const nginx = await startNginx({ children, nginxPath: tools.nginx.path, dir: nginxDir, port: await freePort(), body: served.gzip, contentType: served.contentType });
+  const nginxOptions = { children, nginxPath: tools.nginx.path, body: served.gzip, contentType: served.contentType, keep: opts.keep };
+  const nginx = await startNginx({ ...nginxOptions, port: await freePort() });
+  cleanup.push(nginx.stop);
   const nginxUrl = `${nginx.url}${query}`;
   const same = await getRaw(nginxUrl, HEADERS);
   if (!same.body.equals(served.gzip) || same.headers['content-type'] !== served.contentType) throw new Error('nginx does not serve the same bytes and type as KUS');
@@ -97,16 +110,15 @@ async function runDataset(children, tools, dataset, work) {
   }
   const memory = memoryOf(kus.child.pid);
   const metrics = await buildDurationMetrics(kus.base);
-  await children.stop(nginx.child);
+  await nginx.stop();
 
   let nginxAuto = null;
-  if (opts['nginx-auto']) {
-    const autoDir = path.join(dir, 'nginx-auto');
-    fs.mkdirSync(autoDir);
-    const auto = await startNginx({ children, nginxPath: tools.nginx.path, dir: autoDir, port: await freePort(), body: served.gzip, contentType: served.contentType, workers: 'auto' });
+  if (!opts['skip-nginx-auto']) {
+    const auto = await startNginx({ ...nginxOptions, port: await freePort(), workers: 'auto' });
+    cleanup.push(auto.stop);
     await wrk(tools, `${auto.url}${query}`, num('warmup'));
     nginxAuto = summarise([await wrk(tools, `${auto.url}${query}`, load.seconds)]);
-    await children.stop(auto.child);
+    await auto.stop();
   }
   await children.stop(kus.child);
 

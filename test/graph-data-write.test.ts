@@ -6,6 +6,8 @@ import path from 'node:path';
 import { readGraphData, writeGraphData } from '../src/graph-data/index.js';
 import { fixtureSnapshots, SKIP_NO_SHARED } from './helpers/shared-fixtures.js';
 
+const snapshots = fixtureSnapshots();
+
 const digest = `sha256:${'c'.repeat(64)}`;
 
 const tree = {
@@ -45,12 +47,7 @@ t.test('read → write → read is identical, extras and digest null included', 
   t.same(Object.keys(JSON.parse(readFileSync(path.join(out, 'raw/metadata.json'), 'utf8')) as object), ['4.2.0', '4.1.0'], 'raw metadata order kept');
 });
 
-t.test('the shared fixtures survive read → write → read', async (t) => {
-  const snapshots = fixtureSnapshots();
-  if (snapshots.length === 0) {
-    t.skip(SKIP_NO_SHARED);
-    return;
-  }
+t.test('the shared fixtures survive read → write → read', { skip: snapshots.length === 0 ? SKIP_NO_SHARED : false }, async (t) => {
   for (const s of snapshots) {
     const first = readGraphData(s.graphData, { strict: true });
     const out = tempTree(t);

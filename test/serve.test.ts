@@ -131,5 +131,6 @@ t.test('kus serve --help explains the flags', async (t) => {
   t.equal(run.status, 0);
   for (const flag of ['--host ADDR', '--port PORT', '--db FILE', '--graph-data DIR', '--log-level LEVEL']) t.match(run.stdout, flag);
   t.match(run.stdout, /env KUS_PORT/);
+  t.match(run.stdout, /env KUS_GRAPH_DATA/);
   t.match(run.stdout, /\/api\/upgrades_info\/graph/);
 });

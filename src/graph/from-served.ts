@@ -30,10 +30,11 @@ function riskOrder(lists: string[][]): string[] {
 function conditionalDocs(groups: Array<{ edges: Array<{ from: string; to: string }>; risks: Risk[] }>): ConditionalEdgeDoc[] {
   // One file per (target, risk), its `from` an alternation of the exact sources, anchored before "+arch";
   // files are named so that their order reproduces each group's risk order.
-  const byTarget = new Map<string, { lists: string[][]; risks: Map<string, { risk: Risk; froms: string[] }> }>();
+  interface TargetRisks { lists: string[][]; risks: Map<string, { risk: Risk; froms: string[] }> }
+  const byTarget = new Map<string, TargetRisks>();
   for (const group of groups) {
     for (const edge of group.edges) {
-      const target = byTarget.get(edge.to) ?? { lists: [], risks: new Map() };
+      const target: TargetRisks = byTarget.get(edge.to) ?? { lists: [], risks: new Map() };
       byTarget.set(edge.to, target);
       target.lists.push(group.risks.map((r) => r.name));
       for (const risk of group.risks) {

@@ -1,0 +1,65 @@
+// loadConfig: defaults with their meaning, flags over environment over defaults, loud failures, frozen result.
+import t from 'tap';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KusError } from '../src/errors/index.js';
+import { loadConfig } from '../src/config/index.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+t.test('defaults: all interfaces on 8080, ./data/kus.db, the shipped graph-data, info', async (t) => {
+  const c = loadConfig({}, {});
+  t.same(c, {
+    server: { host: '0.0.0.0', port: 8080 },
+    store: { file: path.resolve('data/kus.db') },
+    graphData: { dir: path.join(repoRoot, 'graph-data') },
+    log: { level: 'info' },
+  });
+});
+
+t.test('flags win over environment variables, which win over defaults', async (t) => {
+  const env = { KUS_HOST: '127.0.0.1', KUS_PORT: '9000', KUS_DB: '/tmp/env.db', KUS_GRAPH_DATA: '/tmp/gd', KUS_LOG_LEVEL: 'WARN' };
+  t.same(loadConfig({}, env), {
+    server: { host: '127.0.0.1', port: 9000 },
+    store: { file: '/tmp/env.db' },
+    graphData: { dir: '/tmp/gd' },
+    log: { level: 'warn' },
+  });
+  const c = loadConfig({ host: '::1', port: '0', db: 'rel/x.db', graphData: '/srv/gd', logLevel: 'silent' }, env);
+  t.same(c, { server: { host: '::1', port: 0 }, store: { file: path.resolve('rel/x.db') }, graphData: { dir: '/srv/gd' }, log: { level: 'silent' } });
+  t.equal(loadConfig({}, { KUS_PORT: '' }).server.port, 8080, 'an empty variable counts as unset');
+});
+
+t.test('bad values throw KUS_ERR_CONFIG naming the setting and quoting the value', async (t) => {
+  const cases: Array<[Parameters<typeof loadConfig>[0], NodeJS.ProcessEnv, RegExp]> = [
+    [{ port: '80a' }, {}, /^--port "80a" is not a port number/],
+    [{ port: '65536' }, {}, /^--port "65536"/],
+    [{ port: 3.5 }, {}, /^--port "3.5"/],
+    [{}, { KUS_PORT: '-1' }, /^KUS_PORT "-1"/],
+    [{ host: 'a b' }, {}, /^--host "a b" is not a host/],
+    [{ db: ' ' }, {}, /^--db " " is not a usable path/],
+    [{ graphData: '' }, {}, /^--graph-data "" is not a usable path/],
+    [{ logLevel: 'verbose' }, {}, /^--log-level "verbose" is not a log level \(one of fatal, error/],
+    [{}, { KUS_LOG_LEVEL: 'loud' }, /^KUS_LOG_LEVEL "loud"/],
+  ];
+  for (const [flags, env, message] of cases) {
+    const what = `${JSON.stringify(flags)} ${JSON.stringify(env)}`;
+    let caught: unknown;
+    try {
+      loadConfig(flags, env);
+    } catch (err) {
+      caught = err;
+    }
+    t.ok(caught instanceof KusError, `${what} throws a KusError`);
+    t.equal((caught as KusError).code, 'KUS_ERR_CONFIG', what);
+    t.match((caught as KusError).message, message, what);
+  }
+});
+
+t.test('the configuration is frozen all the way down', async (t) => {
+  const c = loadConfig({}, {});
+  t.ok(Object.isFrozen(c) && Object.isFrozen(c.server) && Object.isFrozen(c.store) && Object.isFrozen(c.graphData) && Object.isFrozen(c.log));
+  t.throws(() => {
+    (c.server as { port: number }).port = 1;
+  }, TypeError);
+});

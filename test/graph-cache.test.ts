@@ -1,0 +1,96 @@
+// GraphCache: build → render → one-assignment swap; failures logged, counted, and the last good graph kept.
+import t from 'tap';
+import { gunzipSync } from 'node:zlib';
+import { buildGraph, GraphViews, serializeServed, type BuildInput } from '../src/graph/index.js';
+import { EMPTY_GRAPH_BODY, GraphCache, Variant } from '../src/services/graph-cache.js';
+import { workedGraphData, workedReleases } from './helpers/worked-example.js';
+
+function recordingLogger() {
+  const lines: Array<{ level: string; msg: string; obj: object }> = [];
+  const at = (level: string) => (obj: object, msg: string) => void lines.push({ level, msg, obj });
+  return { lines, logger: { info: at('info'), warn: at('warn'), error: at('error') } };
+}
+
+const worked = (): BuildInput => ({ releases: workedReleases(), graphData: workedGraphData() });
+
+t.test('before the first build every key is the empty graph and the cache is not ready', async (t) => {
+  const cache = new GraphCache({ load: worked, logger: recordingLogger().logger });
+  t.equal(cache.ready, false);
+  t.equal(cache.snapshot, undefined);
+  t.equal(cache.lookup('stable-1.2', 'amd64').plain.toString(), EMPTY_GRAPH_BODY);
+});
+
+t.test('a build renders every (channel, arch) with nodes, byte-identical to the engine', async (t) => {
+  const { logger, lines } = recordingLogger();
+  const cache = new GraphCache({ load: worked, logger });
+  const result = cache.rebuild();
+  t.equal(result.ok, true);
+  if (result.ok) t.equal(result.releases, 10);
+  t.equal(cache.ready, true);
+  const views = new GraphViews(buildGraph(worked()).graph);
+  const keys: string[] = [];
+  for (const [arch, byChannel] of cache.snapshot!.bodies) for (const channel of byChannel.keys()) keys.push(`${channel}/${arch}`);
+  t.same(keys.sort(), [
+    'candidate-1.10/amd64', 'candidate-1.10/arm64', 'candidate-1.2/amd64', 'candidate-1.2/arm64',
+    'stable-1.1/amd64', 'stable-1.1/arm64', 'stable-1.2/amd64', 'stable-1.2/arm64',
+  ]);
+  for (const key of keys) {
+    const [channel, arch] = key.split('/') as [string, string];
+    t.equal(cache.lookup(channel, arch).plain.toString(), serializeServed(views.render(channel, arch)), key);
+  }
+  t.equal(cache.lookup('stable-1.2', 'amd64').nodes, 3);
+  t.equal(cache.lookup('nope-1.0', 'amd64').plain.toString(), EMPTY_GRAPH_BODY, 'unknown channel');
+  t.equal(cache.lookup('stable-1.2', 's390x').plain.toString(), EMPTY_GRAPH_BODY, 'unknown arch');
+  t.match(lines, [{ level: 'info', msg: 'graph rebuilt', obj: { releases: 10, channels: 4, arches: 2 } }]);
+});
+
+t.test('ETags: one per media type and encoding, stable for the same bytes across rebuilds', async (t) => {
+  const cache = new GraphCache({ load: worked, logger: recordingLogger().logger });
+  cache.rebuild();
+  const body = cache.lookup('stable-1.2', 'amd64');
+  const tags = [Variant.Vnd, Variant.VndGzip, Variant.Json, Variant.JsonGzip].map((v) => body.etag(v));
+  t.equal(new Set(tags).size, 4);
+  for (const tag of tags) t.match(tag, /^"[A-Za-z0-9_-]+"$/);
+  cache.rebuild();
+  t.not(cache.lookup('stable-1.2', 'amd64'), body, 'a rebuild makes new entries');
+  t.equal(cache.lookup('stable-1.2', 'amd64').etag(Variant.Json), body.etag(Variant.Json), 'same bytes, same tag');
+  t.not(cache.lookup('stable-1.1', 'amd64').etag(Variant.Json), body.etag(Variant.Json), 'other bytes, other tag');
+});
+
+t.test('gzip is computed once per entry and decompresses to the plain bytes', async (t) => {
+  const cache = new GraphCache({ load: worked, logger: recordingLogger().logger });
+  cache.rebuild();
+  const body = cache.lookup('candidate-1.2', 'arm64');
+  const gz = body.gzip();
+  t.equal(body.gzip(), gz, 'memoised: the same Buffer');
+  t.equal(gunzipSync(gz).toString(), body.plain.toString());
+});
+
+t.test('the swap is one assignment: a held snapshot never changes, a failure keeps the last good one', async (t) => {
+  let input: BuildInput = worked();
+  const { logger, lines } = recordingLogger();
+  const cache = new GraphCache({ load: () => input, logger });
+  cache.rebuild();
+  const first = cache.snapshot!;
+  const firstBody = first.bodies.get('amd64')!.get('stable-1.2')!;
+
+  const data = workedGraphData();
+  data.channels = data.channels.filter((c) => c.name !== 'stable-1.2');
+  input = { releases: workedReleases(), graphData: data };
+  t.equal(cache.rebuild().ok, true);
+  t.not(cache.snapshot, first);
+  t.equal(first.bodies.get('amd64')!.get('stable-1.2'), firstBody, 'the old generation is untouched');
+  t.equal(cache.lookup('stable-1.2', 'amd64').plain.toString(), EMPTY_GRAPH_BODY, 'the new one no longer has the channel');
+  const second = cache.snapshot;
+
+  input = { releases: workedReleases().map((r) => (r.version === '1.0.0' ? { ...r, previous: ['1.2.1'] } : r)), graphData: workedGraphData() };
+  const failed = cache.rebuild();
+  t.equal(failed.ok, false);
+  t.equal(cache.snapshot, second, 'the last good generation stays');
+  t.same(cache.stats(), { ...cache.stats(), builds: 2, failures: 1, ready: true, releases: 10 });
+  t.match(lines.at(-1), { level: 'error', msg: 'graph rebuild failed', obj: { failures: 1, serving: 'previous graph' } });
+
+  const cacheThrowing = new GraphCache({ load: () => { throw new Error('store unreadable'); }, logger });
+  t.equal(cacheThrowing.rebuild().ok, false, 'a throwing loader is a failed rebuild, not an exception');
+  t.equal(cacheThrowing.ready, false);
+});
