@@ -10,6 +10,10 @@ export const TARGETS = {
 const fmt = (n, digits = 1) => (n === null || n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(digits));
 const verdict = (ok) => (ok === null ? 'n/a' : ok ? 'PASS' : 'FAIL');
 
+const cpuTotal = (r) => r.cpuUserUsPerRequest + r.cpuSystemUsPerRequest;
+const cpu = (r) => `${fmt(r.cpuUserUsPerRequest, 0)}+${fmt(r.cpuSystemUsPerRequest, 0)}`;
+const phases = (p) => Object.entries(p).map(([k, v]) => `${k.replace(/Ms$/, '')} ${fmt(v)}`).join(', ');
+
 /** The PASS/FAIL checks for one dataset's figures (null when a figure is missing). */
 export function checks(result) {
   const { kus, nginx, rebuild, memory } = result;
@@ -40,16 +44,19 @@ export function printDataset(result) {
     `${request.edges} edges, ${request.conditionalEdges} conditional edges; body ${request.plainBytes} B plain, ${request.gzipBytes} B gzip)`);
   console.log(`load: ${load.command}, median of ${load.rounds} alternating rounds; nginx worker_processes 1 ` +
     '(KUS serves from one Node.js event loop); wrk, KUS and nginx share this machine');
+  const inProcess = rebuild.inProcess;
   const rows = [
     ['metric', 'KUS', 'nginx (1 worker)', 'KUS/nginx', 'target', 'verdict'],
     ['requests/s', fmt(kus.requestsPerSec, 0), fmt(nginx.requestsPerSec, 0), fmt(c.throughput.value, 2), c.throughput.target, verdict(c.throughput.pass)],
     ['p50 latency ms', fmt(kus.p50Ms, 2), fmt(nginx.p50Ms, 2), fmt(kus.p50Ms / nginx.p50Ms, 2), '', ''],
     ['p99 latency ms', fmt(kus.p99Ms, 2), fmt(nginx.p99Ms, 2), fmt(c.p99.value, 2), c.p99.target, verdict(c.p99.pass)],
-    ['rebuild ms min/med/max', rebuild.inProcess ? `${fmt(rebuild.inProcess.minMs)}/${fmt(rebuild.inProcess.medianMs)}/${fmt(rebuild.inProcess.maxMs)}` : 'n/a', '', '', c.rebuild.target, verdict(c.rebuild.pass)],
-    ['server build metric', rebuild.metricText ?? 'n/a', '', '', '', ''],
+    ['CPU us/request user+sys', cpu(kus), cpu(nginx), fmt(cpuTotal(kus) / cpuTotal(nginx), 2), '(info)', ''],
+    ...(nginxAuto ? [['nginx auto workers req/s', '', fmt(nginxAuto.requestsPerSec, 0), fmt(kus.requestsPerSec / nginxAuto.requestsPerSec, 2), '(info)', '']] : []),
+    ['rebuild ms min/med/max', inProcess ? `${fmt(inProcess.minMs)}/${fmt(inProcess.medianMs)}/${fmt(inProcess.maxMs)}` : 'n/a', '', '', c.rebuild.target, verdict(c.rebuild.pass)],
+    ['rebuild phases med. ms', inProcess ? phases(inProcess.phasesMedianMs) : 'n/a', '', '', '(info)', ''],
+    ['server start-up build', rebuild.metricText ?? 'n/a', '', '', '(info)', ''],
     ['RSS MB after load (peak)', memory ? `${fmt(memory.rssMb)} (${fmt(memory.peakRssMb)})` : 'n/a', '', '', c.rss.target, verdict(c.rss.pass)],
   ];
-  if (nginxAuto) rows.splice(4, 0, ['nginx auto workers req/s', '', fmt(nginxAuto.requestsPerSec, 0), fmt(kus.requestsPerSec / nginxAuto.requestsPerSec, 2), '(info)', '']);
   console.log(table(rows));
   return c;
 }
