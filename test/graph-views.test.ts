@@ -80,3 +80,11 @@ t.test('serialization is the v1 shape in upstream field order', async (t) => {
   t.match(text, /"matchingRules":\[\{"type":"Always"\}\]/);
   t.match(text, /"matchingRules":\[\{"type":"PromQL","promql":\{"promql":"max\(kylin_legacy_storage_enabled\)"\}\}\]/);
 });
+
+t.test('renderText is byte-identical to serializeServed(render())', async (t) => {
+  for (const channel of [...views.channels(), 'nope-1.0']) {
+    for (const arch of [...views.arches(), 'multi']) {
+      t.equal(views.renderText(channel, arch), serializeServed(views.render(channel, arch)), `${channel}/${arch}`);
+    }
+  }
+});

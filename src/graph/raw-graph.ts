@@ -74,7 +74,7 @@ export function graphFromRaw(raw: RawGraph): Graph {
 }
 
 /** The version a previous/next entry must carry so that step A recreates `version` next to a node of `build`. */
-function entryFor(version: string, build: string[]): string | null {
+function entryFor(version: string, build: readonly string[]): string | null {
   const v = parseSemver(version);
   if (!v || v.build.join('.') !== build.join('.')) return null;
   return formatSemver(withBuild(v, []));
@@ -88,7 +88,7 @@ export function releasesFromRawGraph(raw: RawGraph): { releases: Release[]; warn
   const warnings: BuildWarning[] = [];
   const warn = (message: string): void => void warnings.push({ step: 'raw-graph-to-releases', message });
   const byIndex = new Map<number, Release>();
-  const builds = new Map<number, string[]>();
+  const builds = new Map<number, readonly string[]>();
   raw.nodes.forEach((n, i) => {
     if (!isConcrete(n)) return;
     const { [KEY.arch]: arch, [KEY.manifestref]: manifestref, ...metadata } = n.metadata ?? {};

@@ -2,11 +2,11 @@
 import { KusError, quote } from '../errors/index.js';
 
 export interface SemVer {
-  major: string;
-  minor: string;
-  patch: string;
-  pre: string[];
-  build: string[];
+  readonly major: string;
+  readonly minor: string;
+  readonly patch: string;
+  readonly pre: readonly string[];
+  readonly build: readonly string[];
 }
 
 const NUM = '0|[1-9]\\d*';
@@ -16,17 +16,31 @@ const SEMVER_RE = new RegExp(
   `^(${NUM})\\.(${NUM})\\.(${NUM})(?:-(${PRE_ID}(?:\\.${PRE_ID})*))?(?:\\+(${BUILD_ID}(?:\\.${BUILD_ID})*))?$`,
 );
 
+/** Parsed versions by text: a graph parses the same few thousand strings many times over. Frozen, so shared safely. */
+const parsed = new Map<string, SemVer | null>();
+const PARSED_LIMIT = 100_000;
+
 /** Parse a version; surrounding whitespace is ignored, as upstream's parser does. Returns null when invalid. */
 export function parseSemver(text: string): SemVer | null {
+  let v = parsed.get(text);
+  if (v === undefined) {
+    v = parseUncached(text);
+    if (parsed.size >= PARSED_LIMIT) parsed.clear();
+    parsed.set(text, v);
+  }
+  return v;
+}
+
+function parseUncached(text: string): SemVer | null {
   const m = SEMVER_RE.exec(text.trim());
   if (!m) return null;
-  return {
+  return Object.freeze({
     major: m[1]!,
     minor: m[2]!,
     patch: m[3]!,
-    pre: m[4] === undefined ? [] : m[4].split('.'),
-    build: m[5] === undefined ? [] : m[5].split('.'),
-  };
+    pre: Object.freeze(m[4] === undefined ? [] : m[4].split('.')),
+    build: Object.freeze(m[5] === undefined ? [] : m[5].split('.')),
+  });
 }
 
 /** Like parseSemver, but throws KUS_ERR_INVALID_SEMVER naming what was being parsed. */

@@ -14,7 +14,7 @@ export function canonicalRisk(risk: Risk): Risk {
   return { url: risk.url, name: risk.name, message: risk.message, matchingRules: risk.matchingRules.map(canonicalRule) };
 }
 
-function canonicalGroups(groups: ConditionalGroup[]): ConditionalGroup[] {
+export function canonicalGroups(groups: ConditionalGroup[]): ConditionalGroup[] {
   return groups.map((g) => ({ edges: g.edges.map((e) => ({ from: e.from, to: e.to })), risks: g.risks.map(canonicalRisk) }));
 }
 

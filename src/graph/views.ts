@@ -4,10 +4,25 @@ import { UpstreamError } from '../errors/index.js';
 import type { Graph, GraphNode } from './graph.js';
 import { KEY } from './keys.js';
 import { compareSemver, formatSemver, parseSemver, type SemVer } from './semver.js';
+import { canonicalGroups, serializeServed } from './serialize.js';
 import type { ConditionalGroup, Metadata, ServedGraph } from './types.js';
+
+interface Kept {
+  entry: ServableNode;
+  semver: SemVer;
+  served: string;
+}
+
+interface Selection {
+  kept: Kept[];
+  edges: Array<[number, number]>;
+  conditional: ConditionalGroup[];
+}
 
 interface ServableNode {
   node: GraphNode;
+  /** Dense index of the node in this view set; edges are walked by id, not by version string. */
+  id: number;
   arches: string[];
   /** Metadata as served: the architecture key is never sent (the arch filter consumes it). */
   metadata: Metadata;
@@ -26,8 +41,27 @@ export const EMPTY_SERVED: ServedGraph = Object.freeze({ version: 1, nodes: [], 
 export class GraphViews {
   private readonly byChannel = new Map<string, ServableNode[]>();
   private readonly archSet = new Set<string>();
+  /** JSON of each served node, shared by every channel that lists it. */
+  private readonly fragments = new Map<string, string>();
 
-  constructor(private readonly graph: Graph) {
+  private readonly childIds: number[][] = [];
+  private readonly conditionalIds: Array<{ pairs: Array<[number, number]>; group: ConditionalGroup }> = [];
+  /** position of a node id in the view being selected, -1 when not in it; reset after each selection. */
+  private readonly position: Int32Array;
+
+  constructor(graph: Graph) {
+    const ids = new Map<string, number>();
+    for (const version of graph.nodes.keys()) ids.set(version, ids.size);
+    for (const version of graph.nodes.keys()) this.childIds.push([...(graph.children.get(version) ?? [])].map((c) => ids.get(c)!));
+    this.position = new Int32Array(ids.size).fill(-1);
+    for (const group of graph.conditional) {
+      const pairs = group.edges.flatMap((e): Array<[number, number]> => {
+        const from = ids.get(e.from);
+        const to = ids.get(e.to);
+        return from === undefined || to === undefined ? [] : [[from, to]];
+      });
+      this.conditionalIds.push({ pairs, group });
+    }
     for (const node of graph.nodes.values()) {
       if (!node.concrete) continue;
       const channels = node.metadata.get(KEY.channels);
@@ -35,7 +69,7 @@ export class GraphViews {
       if (channels === undefined || arch === undefined) continue;
       const arches = arch.split(',').map((a) => a.trim());
       for (const a of arches) this.archSet.add(a);
-      const entry: ServableNode = { node, arches, metadata: servedMetadata(node) };
+      const entry: ServableNode = { node, id: ids.get(node.version)!, arches, metadata: servedMetadata(node) };
       for (const channel of new Set(channels.split(',').map((c) => c.trim()))) {
         const list = this.byChannel.get(channel);
         if (list) list.push(entry);
@@ -62,58 +96,82 @@ export class GraphViews {
 
   /** Throws UpstreamError('arch_version_error') when a served version is not SemVer (possible only with raw input). */
   render(channel: string, arch: string): ServedGraph {
-    const kept: Array<{ entry: ServableNode; semver: SemVer; served: string }> = [];
+    const sel = this.select(channel, arch);
+    if (sel === null) return EMPTY_SERVED;
+    return {
+      version: 1,
+      nodes: sel.kept.map((k) => ({ version: k.served, payload: k.entry.node.payload, metadata: k.entry.metadata })),
+      edges: sel.edges,
+      conditionalEdges: sel.conditional,
+    };
+  }
+
+  /** The same document as serializeServed(render(channel, arch)), built from node fragments serialized once. */
+  renderText(channel: string, arch: string): string {
+    const sel = this.select(channel, arch);
+    if (sel === null) return serializeServed(EMPTY_SERVED);
+    const nodes = sel.kept.map((k) => {
+      const key = `${k.entry.node.version}\u0000${k.served}`;
+      let text = this.fragments.get(key);
+      if (text === undefined) {
+        text = JSON.stringify({ version: k.served, payload: k.entry.node.payload, metadata: k.entry.metadata });
+        this.fragments.set(key, text);
+      }
+      return text;
+    });
+    return `{"version":1,"nodes":[${nodes.join(',')}],"edges":${JSON.stringify(sel.edges)},"conditionalEdges":${JSON.stringify(canonicalGroups(sel.conditional))}}`;
+  }
+
+  private select(channel: string, arch: string): Selection | null {
+    const kept: Kept[] = [];
     for (const entry of this.byChannel.get(channel) ?? []) {
       if (!entry.arches.includes(arch)) continue;
       const v = parseSemver(entry.node.version);
       if (!v) throw new UpstreamError('arch_version_error', `${entry.node.version} is not a SemVer version`);
-      const semver = { ...v, build: v.build.filter((id) => id !== arch) };
+      const semver = v.build.includes(arch) ? { ...v, build: v.build.filter((id) => id !== arch) } : v;
       kept.push({ entry, semver, served: formatSemver(semver) });
     }
-    if (kept.length === 0) return EMPTY_SERVED;
+    if (kept.length === 0) return null;
     kept.sort((a, b) => compareSemver(a.semver, b.semver) || byteOrder(a.entry.node.version, b.entry.node.version));
 
-    const indexOf = new Map<string, number>();
-    kept.forEach((k, i) => indexOf.set(k.entry.node.version, i));
-
-    const conditionalEdges: ConditionalGroup[] = [];
-    const conditionalPairs = new Set<string>();
-    const ordered: Array<{ first: [number, number]; group: ConditionalGroup }> = [];
-    for (const group of this.graph.conditional) {
-      const pairs: Array<[number, number]> = [];
-      for (const e of group.edges) {
-        const from = indexOf.get(e.from);
-        const to = indexOf.get(e.to);
-        if (from !== undefined && to !== undefined) pairs.push([from, to]);
+    const n = kept.length;
+    const position = this.position;
+    kept.forEach((k, i) => (position[k.entry.id] = i));
+    try {
+      const conditionalPairs = new Set<number>();
+      const ordered: Array<{ first: [number, number]; group: ConditionalGroup }> = [];
+      for (const { pairs: idPairs, group } of this.conditionalIds) {
+        const pairs: Array<[number, number]> = [];
+        for (const [fromId, toId] of idPairs) {
+          const from = position[fromId]!;
+          const to = position[toId]!;
+          if (from >= 0 && to >= 0) pairs.push([from, to]);
+        }
+        if (pairs.length === 0) continue;
+        pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+        for (const [f, t] of pairs) conditionalPairs.add(f * n + t);
+        ordered.push({
+          first: pairs[0]!,
+          group: { edges: pairs.map(([f, t]) => ({ from: kept[f]!.served, to: kept[t]!.served })), risks: group.risks },
+        });
       }
-      if (pairs.length === 0) continue;
-      pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-      for (const [f, t] of pairs) conditionalPairs.add(`${f},${t}`);
-      ordered.push({
-        first: pairs[0]!,
-        group: { edges: pairs.map(([f, t]) => ({ from: kept[f]!.served, to: kept[t]!.served })), risks: group.risks },
-      });
-    }
-    ordered.sort((a, b) => a.first[0] - b.first[0] || a.first[1] - b.first[1]);
-    for (const o of ordered) conditionalEdges.push(o.group);
+      ordered.sort((a, b) => a.first[0] - b.first[0] || a.first[1] - b.first[1]);
 
-    const edges: Array<[number, number]> = [];
-    kept.forEach((k, i) => {
+      const edges: Array<[number, number]> = [];
       const targets: number[] = [];
-      for (const child of this.graph.children.get(k.entry.node.version) ?? []) {
-        const j = indexOf.get(child);
-        // An update is either unconditional or conditional, never both (the cluster would drop it otherwise).
-        if (j !== undefined && !conditionalPairs.has(`${i},${j}`)) targets.push(j);
+      for (let i = 0; i < n; i++) {
+        targets.length = 0;
+        for (const child of this.childIds[kept[i]!.entry.id]!) {
+          const j = position[child]!;
+          // An update is either unconditional or conditional, never both (the cluster would drop it otherwise).
+          if (j >= 0 && !conditionalPairs.has(i * n + j)) targets.push(j);
+        }
+        targets.sort((a, b) => a - b);
+        for (const j of targets) edges.push([i, j]);
       }
-      targets.sort((a, b) => a - b);
-      for (const j of targets) edges.push([i, j]);
-    });
-
-    return {
-      version: 1,
-      nodes: kept.map((k) => ({ version: k.served, payload: k.entry.node.payload, metadata: k.entry.metadata })),
-      edges,
-      conditionalEdges,
-    };
+      return { kept, edges, conditional: ordered.map((o) => o.group) };
+    } finally {
+      for (const k of kept) position[k.entry.id] = -1;
+    }
   }
 }

@@ -23,8 +23,8 @@ export function concreteByVersion(graph: Graph): Map<string, IndexedNode[]> {
 }
 
 /** Every distinct build list among parsable node versions, placeholders included ("ARCHS", graph-semantics §6.4.2). */
-export function buildLists(graph: Graph): string[][] {
-  const seen = new Map<string, string[]>();
+export function buildLists(graph: Graph): Array<readonly string[]> {
+  const seen = new Map<string, readonly string[]>();
   for (const node of graph.nodes.values()) {
     const v = parseSemver(node.version);
     if (v) seen.set(v.build.join('.'), v.build);

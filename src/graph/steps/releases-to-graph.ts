@@ -34,7 +34,7 @@ export function addConcreteNode(graph: Graph, node: GraphNode): void {
 }
 
 /** `p` from a previous/next list, rewritten to the build metadata (architecture) of the release naming it. */
-function sameArchVersion(item: string, build: string[], release: string): string {
+function sameArchVersion(item: string, build: readonly string[], release: string): string {
   const v = parseSemver(item);
   if (!v) {
     throw new KusError('KUS_ERR_INVALID_SEMVER', `release ${quote(release)} lists ${quote(item)} in previous/next, which is not a valid SemVer version`,
@@ -50,16 +50,25 @@ function ensureNode(graph: Graph, version: string): void {
 export function graphFromReleases(releases: readonly Release[]): Graph {
   const graph = new Graph();
   for (const r of releases) addConcreteNode(graph, releaseNode(r));
+  // Thousands of releases name the same few hundred versions: rewrite each (version, build) once.
+  const rewritten = new Map<readonly string[], Map<string, string>>();
+  const rewrite = (item: string, build: readonly string[], release: string): string => {
+    let forBuild = rewritten.get(build);
+    if (forBuild === undefined) rewritten.set(build, (forBuild = new Map()));
+    let v = forBuild.get(item);
+    if (v === undefined) forBuild.set(item, (v = sameArchVersion(item, build, release)));
+    return v;
+  };
   for (const r of releases) {
     const version = releaseNodeVersion(r);
     const build = parseSemver(version)?.build ?? [];
     for (const p of r.previous) {
-      const from = sameArchVersion(p, build, version);
+      const from = rewrite(p, build, version);
       ensureNode(graph, from);
       graph.addEdge(from, version);
     }
     for (const n of r.next) {
-      const to = sameArchVersion(n, build, version);
+      const to = rewrite(n, build, version);
       ensureNode(graph, to);
       graph.addEdge(version, to);
     }
