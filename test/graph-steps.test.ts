@@ -170,3 +170,12 @@ t.test('step C.3: a risk declared for an update nothing creates is dropped; a pl
   t.equal(graph.parents.get('1.2.1+amd64')!.size, 0, 'plain edges into 1.2.1 are blocked');
   t.equal(graph.conditional[0]!.edges.length, 2, 'the conditional edges survive the block');
 });
+
+t.test('node-remove: off by default as upstream; when asked, flagged releases leave with their edges', async (t) => {
+  const releases = [rel('1.0.0', 'amd64'), rel('1.1.0', 'amd64', ['1.0.0'], [], { [KEY.releaseRemove]: 'true' }), rel('1.2.0', 'amd64', ['1.1.0', '1.0.0']), rel('1.3.0', 'amd64', ['1.2.0'], [], { [KEY.releaseRemove]: 'yes' })];
+  t.ok(buildGraph({ releases }).graph.nodes.has('1.1.0+amd64'));
+  const { graph } = buildGraph({ releases, nodeRemove: true });
+  t.notOk(graph.nodes.has('1.1.0+amd64'));
+  t.ok(graph.nodes.has('1.3.0+amd64'), 'only the exact value "true" removes');
+  t.same(edgesOf(graph), ['1.0.0+amd64->1.2.0+amd64', '1.2.0+amd64->1.3.0+amd64']);
+});

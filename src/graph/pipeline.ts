@@ -11,6 +11,7 @@ import { checkSchemaVersion } from './steps/check-schema-version.js';
 import { declareConditionalEdges } from './steps/declare-conditional-edges.js';
 import { materializeConditionalEdges } from './steps/materialize-conditional-edges.js';
 import { graphFromReleases } from './steps/releases-to-graph.js';
+import { removeFlaggedReleases } from './steps/remove-flagged-releases.js';
 import { removeLabelledEdges } from './steps/remove-labelled-edges.js';
 import { sortChannelLabels } from './steps/sort-channel-labels.js';
 import type { BuildWarning, GraphData, RawGraph, Release } from './types.js';
@@ -35,6 +36,9 @@ export const graphDataSteps: readonly Step[] = [
  */
 export const edgeSteps: readonly Step[] = [addLabelledEdges, materializeConditionalEdges, removeLabelledEdges];
 
+/** Upstream's node-remove plugin, off by default as in upstream's pipelines; it runs last, on the final edges. */
+export const nodeRemoveSteps: readonly Step[] = [removeFlaggedReleases];
+
 export interface BuildInput {
   /** Releases (step A builds the raw graph from them)... */
   releases?: readonly Release[];
@@ -42,6 +46,8 @@ export interface BuildInput {
   raw?: RawGraph;
   /** Without graph-data only the edge rules run. */
   graphData?: GraphData;
+  /** Also drop releases labelled release.remove=true (upstream's optional node-remove step). */
+  nodeRemove?: boolean;
 }
 
 export interface BuildResult {
@@ -56,7 +62,7 @@ export function buildGraph(input: BuildInput): BuildResult {
   const warnings: BuildWarning[] = [];
   const graph = input.raw ? graphFromRaw(input.raw) : graphFromReleases(input.releases ?? []);
   const graphData = input.graphData ?? NO_GRAPH_DATA;
-  const steps = input.graphData ? [...graphDataSteps, ...edgeSteps] : edgeSteps;
+  const steps = [...(input.graphData ? graphDataSteps : []), ...edgeSteps, ...(input.nodeRemove ? nodeRemoveSteps : [])];
   for (const step of steps) step.run(graph, { graphData, warn: collectWarnings(warnings, step.name) });
   return { graph, warnings };
 }

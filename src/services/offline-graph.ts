@@ -10,6 +10,8 @@ export interface OfflineGraphInput {
   rawFile?: string;
   /** A graph-data directory; without rawFile its releases/ provide the releases. */
   graphDataDir?: string;
+  /** Run upstream's optional node-remove step. */
+  nodeRemove?: boolean;
 }
 
 function readJson(file: string): unknown {
@@ -38,6 +40,6 @@ export function buildOfflineGraph(input: OfflineGraphInput): BuildResult {
     releases = read.releases;
   }
   const raw = input.rawFile ? parseRawGraph(readJson(input.rawFile)) : undefined;
-  const result = buildGraph({ ...(raw ? { raw } : { releases }), ...(graphData ? { graphData } : {}) });
+  const result = buildGraph({ ...(raw ? { raw } : { releases }), ...(graphData ? { graphData } : {}), nodeRemove: input.nodeRemove === true });
   return { graph: result.graph, warnings: [...warnings, ...result.warnings] };
 }

@@ -19,6 +19,7 @@ export const command: Command = {
   flags: {
     raw: { type: 'string', valueName: 'RAW.json', description: 'graph-builder JSON document: the releases and their edges (step A output)' },
     'graph-data': { type: 'string', valueName: 'DIR', description: 'graph-data directory (version, channels/, blocked-edges/, raw/metadata.json)' },
+    'node-remove': { type: 'boolean', description: 'also drop releases labelled io.openshift.upgrades.graph.release.remove=true (upstream\'s optional node-remove step, off by default as upstream)' },
   },
   examples: [
     'kus graph build --raw graph-gb-raw.json --graph-data cincinnati-graph-data > full.json',
@@ -27,7 +28,7 @@ export const command: Command = {
   async run(ctx) {
     const rawFile = stringFlag(ctx.flags, 'raw');
     const graphDataDir = stringFlag(ctx.flags, 'graph-data');
-    const { graph, warnings } = buildOfflineGraph({ ...(rawFile ? { rawFile } : {}), ...(graphDataDir ? { graphDataDir } : {}) });
+    const { graph, warnings } = buildOfflineGraph({ ...(rawFile ? { rawFile } : {}), ...(graphDataDir ? { graphDataDir } : {}), nodeRemove: ctx.flags['node-remove'] === true });
     for (const w of warnings) ctx.stderr.write(`warning: ${w.message}\n`);
     ctx.stdout.write(`${serializeFull(graph)}\n`);
   },
