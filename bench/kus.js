@@ -71,6 +71,18 @@ export async function buildDurationMetrics(base) {
   return { samples };
 }
 
+/** Node's own memory figures from /metrics (prom-client default metrics), in MB: where the RSS goes. */
+export async function heapMetrics(base) {
+  const res = await getRaw(`${base}/metrics`);
+  const wanted = ['nodejs_heap_size_used_bytes', 'nodejs_heap_size_total_bytes', 'nodejs_external_memory_bytes'];
+  const out = {};
+  for (const line of res.body.toString().split('\n')) {
+    const m = /^(\w+) (\S+)$/.exec(line);
+    if (m && wanted.includes(m[1])) out[m[1].replace(/^nodejs_/, '').replace(/_bytes$/, 'Mb')] = Number(m[2]) / 1048576;
+  }
+  return out;
+}
+
 /** VmRSS and VmHWM (peak) of a process, in MB. */
 export function memoryOf(pid) {
   const status = fs.readFileSync(path.join('/proc', String(pid), 'status'), 'utf8');

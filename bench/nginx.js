@@ -1,19 +1,17 @@
 // A throw-away nginx on 127.0.0.1 that serves one pre-compressed body, as the baseline for the graph endpoint.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { waitForHttp } from './http.js';
 
 /**
- * Writes a config into a new directory of its own under the system temp dir (own pid, logs and temp paths, so
- * it touches nothing of the system nginx) and starts nginx in the foreground as a tracked child. `body` is
- * served verbatim at `/graph` with `Content-Encoding: gzip` and `contentType`, whatever the query string.
- * `stop()` ends it and removes the directory unless `keep`.
+ * Writes a config into a new directory under `parent` (own pid, logs and temp paths, so it touches nothing of
+ * the system nginx) and starts nginx in the foreground as a tracked child. `body` is served verbatim at
+ * `/graph` with `Content-Encoding: gzip` and `contentType`, whatever the query string. `stop()` ends it and
+ * removes the directory unless `keep`. `parent` must be traversable by others (see run.js).
  */
-export async function startNginx({ children, nginxPath, port, body, contentType, workers = '1', keep = false }) {
-  // Directly under /tmp and world-readable: nginx workers run as 'nobody' when started by root, and must be
-  // able to reach the body (a private parent directory would give 403).
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kus-bench-nginx-'));
+export async function startNginx({ children, nginxPath, parent, port, body, contentType, workers = '1', keep = false }) {
+  const dir = fs.mkdtempSync(path.join(parent, 'nginx-'));
+  // nginx workers run as 'nobody' when started by root: they must be able to reach and read the body.
   fs.chmodSync(dir, 0o755);
   fs.mkdirSync(path.join(dir, 'tmp'));
   const bodyFile = path.join(dir, 'graph.json.gz');

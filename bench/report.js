@@ -37,7 +37,7 @@ function table(rows) {
 
 /** Prints one dataset: what was requested, then KUS | nginx | ratio | target | verdict. */
 export function printDataset(result) {
-  const { dataset, request, kus, nginx, nginxAuto, rebuild, memory, load } = result;
+  const { dataset, request, kus, nginx, nodeFloor, nginxAuto, rebuild, memory, load } = result;
   const c = checks(result);
   console.log(`\n=== ${dataset.name}: ${dataset.description}`);
   console.log(`request: GET ${request.path} (channel=${request.channel}, arch=${request.arch}: ${request.nodes} nodes, ` +
@@ -46,17 +46,26 @@ export function printDataset(result) {
     '(KUS serves from one Node.js event loop); wrk, KUS and nginx share this machine');
   const inProcess = rebuild.inProcess;
   const rows = [
-    ['metric', 'KUS', 'nginx (1 worker)', 'KUS/nginx', 'target', 'verdict'],
-    ['requests/s', fmt(kus.requestsPerSec, 0), fmt(nginx.requestsPerSec, 0), fmt(c.throughput.value, 2), c.throughput.target, verdict(c.throughput.pass)],
+    ['metric', 'KUS', 'nginx (1 worker)', 'KUS/baseline', 'target', 'verdict'],
+    ['requests/s', fmt(kus.requestsPerSec, 0), fmt(nginx.requestsPerSec, 0), fmt(c.throughput.value, 3), c.throughput.target, verdict(c.throughput.pass)],
     ['p50 latency ms', fmt(kus.p50Ms, 2), fmt(nginx.p50Ms, 2), fmt(kus.p50Ms / nginx.p50Ms, 2), '', ''],
-    ['p99 latency ms', fmt(kus.p99Ms, 2), fmt(nginx.p99Ms, 2), fmt(c.p99.value, 2), c.p99.target, verdict(c.p99.pass)],
+    ['p99 latency ms', fmt(kus.p99Ms, 2), fmt(nginx.p99Ms, 2), fmt(c.p99.value, 3), c.p99.target, verdict(c.p99.pass)],
     ['CPU us/request user+sys', cpu(kus), cpu(nginx), fmt(cpuTotal(kus) / cpuTotal(nginx), 2), '(info)', ''],
+    ['bare node:http req/s, p99', '', `${fmt(nodeFloor.requestsPerSec, 0)}, ${fmt(nodeFloor.p99Ms, 2)} ms`, fmt(kus.requestsPerSec / nodeFloor.requestsPerSec, 2), '(info: Node floor)', ''],
+    ['bare node:http CPU us/req', '', cpu(nodeFloor), fmt(cpuTotal(kus) / cpuTotal(nodeFloor), 2), '(info)', ''],
     ...(nginxAuto ? [['nginx auto workers req/s', '', fmt(nginxAuto.requestsPerSec, 0), fmt(kus.requestsPerSec / nginxAuto.requestsPerSec, 2), '(info)', '']] : []),
     ['rebuild ms min/med/max', inProcess ? `${fmt(inProcess.minMs)}/${fmt(inProcess.medianMs)}/${fmt(inProcess.maxMs)}` : 'n/a', '', '', c.rebuild.target, verdict(c.rebuild.pass)],
+    ['rebuild CPU ms (median)', inProcess ? fmt(inProcess.cpuMedianMs) : 'n/a', '', '', '(info)', ''],
     ['rebuild phases med. ms', inProcess ? phases(inProcess.phasesMedianMs) : 'n/a', '', '', '(info)', ''],
     ['server start-up build', rebuild.metricText ?? 'n/a', '', '', '(info)', ''],
-    ['RSS MB after load (peak)', memory ? `${fmt(memory.rssMb)} (${fmt(memory.peakRssMb)})` : 'n/a', '', '', c.rss.target, verdict(c.rss.pass)],
+    ['RSS MB after load (VmHWM)', memory ? `${fmt(memory.rssMb)} (${fmt(memory.peakRssMb)})` : 'n/a', '', '', c.rss.target, verdict(c.rss.pass)],
+    ['memory detail MB', memory ? `RSS at start ${fmt(memory.rssAfterStartMb)}, V8 heap ${fmt(memory.heap_size_usedMb)} used / ` +
+      `${fmt(memory.heap_size_totalMb)}, external ${fmt(memory.external_memoryMb)}` : 'n/a', '', '', '(info)', ''],
   ];
   console.log(table(rows));
+  for (const [name, r] of [['KUS', kus], ['nginx', nginx], ['node:http', nodeFloor]]) {
+    // A server that answered errors or dropped connections was not doing the same work: say so next to its figures.
+    if (r.non2xx > 0 || r.socketErrors > 0) console.log(`WARNING: ${name} had ${r.non2xx} non-2xx responses and ${r.socketErrors} socket errors under load`);
+  }
   return c;
 }

@@ -1,11 +1,14 @@
 // The public graph API as a cluster sees it (graph-api.md §2–§7), plus health, metrics and OpenAPI, through inject.
 import t, { type Test } from 'tap';
 import { request as httpRequest } from 'node:http';
+import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
+import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { KusError } from '../src/errors/index.js';
 import { buildGraph, GraphViews, serializeServed, type BuildInput, type ServedGraph } from '../src/graph/index.js';
 import { buildApp } from '../src/server/app.js';
+import { serverLoggerOptions } from '../src/server/logger.js';
 import { EMPTY_GRAPH_BODY, GraphCache } from '../src/services/graph-cache.js';
 import { workedGraphData, workedReleases } from './helpers/worked-example.js';
 
@@ -341,6 +344,10 @@ t.test('/metrics exposes requests, latency and graph series in Prometheus text',
   t.match(text, /^kus_graph_ready 1$/m);
   t.match(text, /^kus_graph_channel_nodes\{channel="stable-1.2",arch="amd64"\} 3$/m);
   t.match(text, /^process_cpu_seconds_total /m, 'process metrics of this app\'s own registry');
+  await app.inject({ url: `/api/upgrades_info/graph${STABLE}` });
+  const again = (await app.inject({ url: '/metrics' })).body;
+  t.match(again, /^kus_http_requests_total\{route="\/api\/upgrades_info\/graph",method="GET",status="200"\} 2$/m, 'counts accumulate across scrapes');
+  t.match(again, /^kus_http_requests_total\{route="\/metrics",method="GET",status="200"\} 1$/m);
 });
 
 t.test('two apps keep separate metric registries', async (t) => {
@@ -393,4 +400,104 @@ t.test('the error handler renders KusError as {code, message} with its status', 
   const crash = await app.inject({ url: '/crash' });
   t.equal(crash.statusCode, 500);
   t.same(JSON.parse(crash.body), { code: 'KUS_ERR_INTERNAL', message: 'internal error' });
+});
+
+t.test('the server logger never writes the Authorization header', async (t) => {
+  let out = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      out += chunk.toString();
+      done();
+    },
+  });
+  const logger = pino(serverLoggerOptions('debug'), sink);
+  const app = buildApp({ graphs: new GraphCache({ load: workedInput, logger: silentLogger }), logger });
+  t.teardown(() => app.close());
+  app.get('/echo', async (request) => {
+    request.log.info({ headers: request.headers }, 'headers');
+    request.log.info({ req: { headers: request.headers } }, 'request with headers');
+    return { ok: true };
+  });
+  const res = await app.inject({ url: '/echo', headers: { authorization: 'Bearer s3cr3t-token' } });
+  t.equal(res.statusCode, 200);
+  t.match(out, /"msg":"headers"/, 'the lines were written');
+  t.match(out, /"msg":"incoming request"/, 'at debug, requests are logged');
+  t.notMatch(out, /s3cr3t-token/, 'the token is not in the log');
+  t.match(out, /"authorization":"\[redacted\]"/);
+});
+
+/** One request over a real socket; the body is kept raw (no decompression). */
+function rawRequest(base: string, method: string, url: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+    const req = httpRequest(base + url, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Headers that depend on the connection, not on the answer. */
+function answerHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  const { date: _date, connection: _connection, 'keep-alive': _keepAlive, ...rest } = headers;
+  return rest;
+}
+
+t.test('over a socket the graph bypasses Fastify and answers exactly like the Fastify route', async (t) => {
+  const cache = new GraphCache({ load: workedInput, logger: silentLogger });
+  cache.rebuild();
+  const app = buildApp({ graphs: cache, logLevel: 'silent' });
+  t.teardown(() => app.close());
+  let routedByFastify = 0;
+  app.addHook('onRequest', (_request, _reply, done) => {
+    routedByFastify++;
+    done();
+  });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const etag = (await app.inject({ url: `/graph${STABLE}`, headers: { accept: JSON_TYPE } })).headers.etag as string;
+  routedByFastify = 0;
+
+  const queries = [STABLE, '', '?channel', '?channel=Bad', '?channel=nope-1.0', '?channel=stable-1.1&arch=', '?channel=candidate-1.2&arch=arm64&x=1'];
+  const heads: Array<Record<string, string>> = [
+    {},
+    { accept: JSON_TYPE },
+    { accept: VND, 'accept-encoding': 'gzip' },
+    { accept: '*/*', origin: 'example.com' },
+    { accept: 'text/html', origin: 'example.com' },
+    { accept: JSON_TYPE, 'if-none-match': etag },
+    { accept: JSON_TYPE, 'accept-encoding': 'gzip, br', 'if-none-match': '"nope"' },
+  ];
+  let compared = 0;
+  for (const path of PATHS) {
+    for (const query of queries) {
+      for (const headers of heads) {
+        for (const method of ['GET', 'HEAD'] as const) {
+          const what = `${method} ${path}${query} ${JSON.stringify(headers)}`;
+          const viaFastify = await app.inject({ method, url: path + query, headers });
+          routedByFastify--; // inject itself runs the hook
+          const viaSocket = await rawRequest(base, method, path + query, headers);
+          if (viaSocket.status !== viaFastify.statusCode) t.fail(`${what}: status ${viaSocket.status} vs ${viaFastify.statusCode}`);
+          if (!viaSocket.body.equals(viaFastify.rawPayload)) t.fail(`${what}: bodies differ`);
+          const fastifyHeaders = answerHeaders(viaFastify.headers);
+          // Fastify's automatic HEAD route adds "content-length: 0" to a 304; a 304 must not claim a length other
+          // than the 200's (RFC 9110 §8.6), so the fast path leaves it out.
+          if (method === 'HEAD' && viaFastify.statusCode === 304) delete fastifyHeaders['content-length'];
+          t.same(answerHeaders(viaSocket.headers), fastifyHeaders, what);
+          compared++;
+        }
+      }
+    }
+  }
+  t.equal(compared, PATHS.length * queries.length * heads.length * 2);
+  t.equal(routedByFastify, 0, 'no graph request over the socket went through Fastify');
+  const others = await rawRequest(base, 'GET', '/readyz', {});
+  t.equal(others.status, 200);
+  t.equal(routedByFastify, 1, 'other paths still go through Fastify');
+  const post = await rawRequest(base, 'POST', '/graph?channel=stable-1.2', {});
+  t.same({ status: post.status, body: post.body.toString() }, { status: 404, body: '' }, 'other methods go to Fastify: 404');
+  const metrics = (await rawRequest(base, 'GET', '/metrics', {})).body.toString();
+  t.match(metrics, /^kus_http_requests_total\{route="\/v1\/graph",method="HEAD",status="304"\} 2$/m, 'one 304 by inject (Fastify), one by the fast path');
+  t.match(metrics, /^kus_http_request_duration_seconds_count\{route="\/graph"\} \d+$/m);
 });

@@ -88,3 +88,7 @@ t.test('renderText is byte-identical to serializeServed(render())', async (t) =>
     }
   }
 });
+
+t.test('nodeCount matches the rendered view', async (t) => {
+  for (const channel of views.channels()) for (const arch of views.arches()) t.equal(views.nodeCount(channel, arch), views.render(channel, arch).nodes.length);
+});

@@ -94,6 +94,13 @@ export class GraphViews {
     return [...set].sort(byteOrder);
   }
 
+  /** How many releases the (channel, arch) view serves, without rendering it. */
+  nodeCount(channel: string, arch: string): number {
+    let n = 0;
+    for (const entry of this.byChannel.get(channel) ?? []) if (entry.arches.includes(arch)) n++;
+    return n;
+  }
+
   /** Throws UpstreamError('arch_version_error') when a served version is not SemVer (possible only with raw input). */
   render(channel: string, arch: string): ServedGraph {
     const sel = this.select(channel, arch);

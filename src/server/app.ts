@@ -2,9 +2,10 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { GraphCache } from '../services/graph-cache.js';
 import { serverLoggerOptions } from './logger.js';
-import { installPublicCors } from './plugins/cors.js';
+import { installCorsPreflight } from './plugins/cors.js';
 import { installErrorHandler } from './plugins/error-handler.js';
-import { installMetrics } from './plugins/metrics.js';
+import { graphServerFactory } from './plugins/graph-fast-path.js';
+import { createMetrics, installMetrics } from './plugins/metrics.js';
 import { installOpenApi } from './plugins/openapi.js';
 import { GRAPH_PATHS, graphRoutes } from './routes/public/graph.js';
 import { healthRoutes } from './routes/public/health.js';
@@ -23,20 +24,26 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps): FastifyInstance {
   const level = deps.logger?.level ?? deps.logLevel ?? 'info';
   // Two log lines per request would cost more than serving the graph; they are on only at debug level.
-  const logController = new LogController({ disableRequestLogging: level !== 'debug' && level !== 'trace' });
+  const requestLogging = level === 'debug' || level === 'trace';
+  const logController = new LogController({ disableRequestLogging: !requestLogging });
+  const metrics = createMetrics(deps.graphs);
+  // Graph requests over a socket are answered before Fastify's routing (see plugins/graph-fast-path.ts).
+  const serverFactory = graphServerFactory(deps.graphs, GRAPH_PATHS, metrics.record);
   const app: FastifyInstance = deps.logger
-    ? Fastify({ loggerInstance: deps.logger, logController })
-    : Fastify({ logger: serverLoggerOptions(level), logController });
+    ? Fastify({ loggerInstance: deps.logger, logController, serverFactory })
+    : Fastify({ logger: serverLoggerOptions(level), logController, serverFactory });
+  // Likewise a child logger per request (for its reqId binding) is skipped; error logs carry reqId themselves.
+  if (!requestLogging) app.setChildLoggerFactory((logger) => logger);
 
   installErrorHandler(app);
-  const registry = installMetrics(app, deps.graphs);
+  installMetrics(app, metrics);
   installOpenApi(app, deps.version ?? '0.0.0');
 
   void app.register(async (pub) => {
-    installPublicCors(pub, GRAPH_PATHS);
+    installCorsPreflight(pub, GRAPH_PATHS);
     await pub.register(graphRoutes(deps.graphs));
   });
   void app.register(healthRoutes(deps.graphs));
-  void app.register(metricsRoutes(registry));
+  void app.register(metricsRoutes(metrics.registry));
   return app;
 }

@@ -12,12 +12,12 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.code(err.status).type('application/json').send(Buffer.from(JSON.stringify(err.toBody())));
     }
     if (isKusError(err)) {
-      if (err.status >= 500) request.log.error({ err }, 'request failed');
+      if (err.status >= 500) request.log.error({ err, reqId: request.id, url: request.url }, 'request failed');
       return reply.code(err.status).type('application/json').send(JSON.stringify({ code: err.code, message: err.message }));
     }
     const status = statusOf(err);
     if (status >= 500) {
-      request.log.error({ err }, 'request failed');
+      request.log.error({ err, reqId: request.id, url: request.url }, 'request failed');
       // The cause stays in the log; a client learns nothing about internals from the message.
       return reply.code(status).type('application/json').send(JSON.stringify({ code: 'KUS_ERR_INTERNAL', message: 'internal error' }));
     }

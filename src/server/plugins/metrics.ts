@@ -73,15 +73,41 @@ function registerGraphMetrics(registry: Registry, graphs: GraphCache): void {
   });
 }
 
-/** Counts and times every request of `app`; returns the registry the /metrics route serves. */
-export function installMetrics(app: FastifyInstance, graphs: GraphCache): Registry {
+/** Requests of one (route, method, status): counted, and how many of them prom-client has been told about. */
+interface RequestCount {
+  labels: { route: string; method: string; status: string };
+  n: number;
+  flushed: number;
+}
+
+/** Counts one answered request: route pattern (or "(unmatched)"), method, status, seconds spent. */
+export type RecordRequest = (route: string, method: string, status: number, seconds: number) => void;
+
+export interface AppMetrics {
+  registry: Registry;
+  record: RecordRequest;
+}
+
+/** A registry of its own (no global state, so several apps can live in one process) and the request recorder. */
+export function createMetrics(graphs: GraphCache): AppMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const requests = new Counter({
+  // Request counts are plain numbers on the hot path and reach prom-client only when scraped: its label
+  // validation and hashing on every inc() would cost a measurable share of a graph answer.
+  const counts = new Map<string, Map<string, RequestCount>>();
+  new Counter({
     name: 'kus_http_requests_total',
     help: 'HTTP requests by route pattern, method and status code.',
     labelNames: ['route', 'method', 'status'] as const,
     registers: [registry],
+    collect() {
+      for (const byStatus of counts.values()) {
+        for (const c of byStatus.values()) {
+          if (c.n > c.flushed) this.inc(c.labels, c.n - c.flushed);
+          c.flushed = c.n;
+        }
+      }
+    },
   });
   const latency = new Histogram({
     name: 'kus_http_request_duration_seconds',
@@ -92,26 +118,29 @@ export function installMetrics(app: FastifyInstance, graphs: GraphCache): Regist
   });
   registerGraphMetrics(registry, graphs);
 
-  // prom-client hashes label sets on every call; memoising the children keeps the graph route's hot path short.
-  const counters = new Map<string, ReturnType<typeof requests.labels>>();
   const timers = new Map<string, ReturnType<typeof latency.labels>>();
-  app.addHook('onResponse', (request, reply, done) => {
-    // Unmatched URLs share one label so that scanners cannot blow up the series count.
-    const route = request.routeOptions.url ?? '(unmatched)';
-    const key = `${request.method} ${reply.statusCode} ${route}`;
-    let counter = counters.get(key);
-    if (!counter) {
-      counter = requests.labels({ route, method: request.method, status: String(reply.statusCode) });
-      counters.set(key, counter);
-    }
-    counter.inc();
+  const record: RecordRequest = (route, method, status, seconds) => {
+    let byStatus = counts.get(route);
+    if (!byStatus) counts.set(route, (byStatus = new Map()));
+    const key = method + status;
+    const count = byStatus.get(key);
+    if (count) count.n++;
+    else byStatus.set(key, { labels: { route, method, status: String(status) }, n: 1, flushed: 0 });
     let timer = timers.get(route);
     if (!timer) {
       timer = latency.labels({ route });
       timers.set(route, timer);
     }
-    timer.observe(reply.elapsedTime / 1000);
+    timer.observe(seconds);
+  };
+  return { registry, record };
+}
+
+/** Records every request Fastify answers (the graph fast path records its own). */
+export function installMetrics(app: FastifyInstance, metrics: AppMetrics): void {
+  app.addHook('onResponse', (request, reply, done) => {
+    // Unmatched URLs share one label so that scanners cannot blow up the series count.
+    metrics.record(request.routeOptions.url ?? '(unmatched)', request.method, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
-  return registry;
 }

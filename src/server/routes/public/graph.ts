@@ -1,10 +1,9 @@
 // GET {/api/upgrades_info,}{/v1,}/graph: the pre-rendered graph of one channel and arch, as a cluster reads it.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { UpstreamError } from '../../../errors/index.js';
-import { parseGraphQuery } from '../../../graph/index.js';
-import { Variant, type GraphCache } from '../../../services/graph-cache.js';
+import type { GraphCache } from '../../../services/graph-cache.js';
 import { graphQuerySchema, servedGraphSchema, upstreamErrorSchema } from '../../schemas/graph.js';
-import { acceptsGzip, etagMatches, firstAccept, MEDIA_JSON, MEDIA_VND, negotiateGraphType } from './graph-request.js';
+import { answerGraph } from './graph-answer.js';
+import { firstAccept, MEDIA_JSON, MEDIA_VND } from './graph-request.js';
 
 /** Production prefix first; the prefix-less spellings are what upstream serves with an empty prefix. */
 export const GRAPH_ROUTES = [
@@ -15,14 +14,6 @@ export const GRAPH_ROUTES = [
 ] as const;
 
 export const GRAPH_PATHS: readonly string[] = GRAPH_ROUTES.map((r) => r.url);
-
-const VARY = 'Accept, Accept-Encoding, Origin';
-// Buffers, not strings: Fastify would append "; charset=utf-8" to a string's type, and upstream sends the bare type.
-const NOT_ACCEPTABLE = Buffer.from(JSON.stringify(new UpstreamError('invalid_content_type').toBody()));
-
-function sendError(reply: FastifyReply, err: UpstreamError): FastifyReply {
-  return reply.code(err.status).header('content-type', MEDIA_JSON).send(Buffer.from(JSON.stringify(err.toBody())));
-}
 
 function schemaFor(operationId: string, url: string) {
   const error = { content: { [MEDIA_JSON]: { schema: upstreamErrorSchema } } };
@@ -47,30 +38,23 @@ function schemaFor(operationId: string, url: string) {
   };
 }
 
+/**
+ * The documented routes. Over a real socket most graph requests are answered by the fast path (plugins/graph-fast-path)
+ * before Fastify routes them; these handle the rest (and inject), with the same answerGraph.
+ */
 export function graphRoutes(graphs: GraphCache) {
   function handler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-    const type = negotiateGraphType(firstAccept(request.raw));
-    if (type === null) return reply.code(406).header('content-type', MEDIA_JSON).send(NOT_ACCEPTABLE);
     const url = request.raw.url ?? '';
     const q = url.indexOf('?');
-    let query;
-    try {
-      query = parseGraphQuery(q < 0 ? '' : url.slice(q + 1));
-    } catch (err) {
-      if (err instanceof UpstreamError) return sendError(reply, err);
-      throw err;
-    }
-    const body = graphs.lookup(query.channel, query.arch);
-    if (body.status !== 200) return reply.code(body.status).header('content-type', MEDIA_JSON).send(body.plain);
-
-    const gzip = acceptsGzip(request.headers['accept-encoding']);
-    const variant = type === MEDIA_VND ? (gzip ? Variant.VndGzip : Variant.Vnd) : gzip ? Variant.JsonGzip : Variant.Json;
-    const etag = body.etag(variant);
-    // no-cache: clients may store the body but must revalidate, so a publish is visible on the next request.
-    reply.header('content-type', type).header('vary', VARY).header('cache-control', 'no-cache').header('etag', etag);
-    if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
-    if (gzip) return reply.header('content-encoding', 'gzip').send(body.gzip());
-    return reply.send(body.plain);
+    const answer = answerGraph(graphs, {
+      query: q < 0 ? '' : url.slice(q + 1),
+      accept: firstAccept(request.raw),
+      acceptEncoding: request.headers['accept-encoding'],
+      ifNoneMatch: request.headers['if-none-match'],
+      origin: request.headers.origin,
+    });
+    reply.code(answer.status).headers(answer.headers);
+    return answer.body === undefined ? reply.send() : reply.send(answer.body);
   }
 
   return async function register(scope: FastifyInstance): Promise<void> {

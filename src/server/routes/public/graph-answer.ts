@@ -1,0 +1,67 @@
+// The whole graph answer as one function of the request head: used by the Fastify route and by the raw fast path,
+// so both produce the same status, headers and bytes by construction.
+import { UpstreamError } from '../../../errors/index.js';
+import { parseGraphQuery } from '../../../graph/index.js';
+import { Variant, type GraphCache } from '../../../services/graph-cache.js';
+import { acceptsGzip, etagMatches, MEDIA_JSON, MEDIA_VND, negotiateGraphType } from './graph-request.js';
+
+/** What the answer depends on; header values as Node gives them (lower-case names). */
+export interface GraphRequestHead {
+  /** The raw query string without "?" ('' when absent). */
+  query: string;
+  /** The first Accept header (see firstAccept); undefined when absent. */
+  accept: string | undefined;
+  acceptEncoding: string | undefined;
+  ifNoneMatch: string | undefined;
+  origin: string | undefined;
+}
+
+export interface GraphAnswer {
+  status: number;
+  headers: Record<string, string>;
+  /** Undefined for 304. */
+  body: Buffer | undefined;
+}
+
+const VARY = 'Accept, Accept-Encoding, Origin';
+// Buffers, not strings: Fastify would append "; charset=utf-8" to a string's type, and upstream sends the bare type.
+const NOT_ACCEPTABLE = Buffer.from(JSON.stringify(new UpstreamError('invalid_content_type').toBody()));
+
+/** graph-api §3 in order: Accept, then the query (mandatory channel, validation), then the pre-rendered body. */
+export function answerGraph(graphs: GraphCache, head: GraphRequestHead): GraphAnswer {
+  const headers: Record<string, string> = {};
+  // CORS as upstream's policy-engine: any origin, echoed back, on every answer including errors.
+  if (head.origin !== undefined) headers['access-control-allow-origin'] = head.origin;
+
+  const type = negotiateGraphType(head.accept);
+  if (type === null) {
+    headers['content-type'] = MEDIA_JSON;
+    return { status: 406, headers, body: NOT_ACCEPTABLE };
+  }
+  let query;
+  try {
+    query = parseGraphQuery(head.query);
+  } catch (err) {
+    if (!(err instanceof UpstreamError)) throw err;
+    headers['content-type'] = MEDIA_JSON;
+    return { status: err.status, headers, body: Buffer.from(JSON.stringify(err.toBody())) };
+  }
+  const body = graphs.lookup(query.channel, query.arch);
+  if (body.status !== 200) {
+    headers['content-type'] = MEDIA_JSON;
+    return { status: body.status, headers, body: body.plain };
+  }
+
+  const gzip = acceptsGzip(head.acceptEncoding);
+  const variant = type === MEDIA_VND ? (gzip ? Variant.VndGzip : Variant.Vnd) : gzip ? Variant.JsonGzip : Variant.Json;
+  const etag = body.etag(variant);
+  headers['content-type'] = type;
+  headers.vary = VARY;
+  // no-cache: clients may store the body but must revalidate, so a publish is visible on the next request.
+  headers['cache-control'] = 'no-cache';
+  headers.etag = etag;
+  if (etagMatches(head.ifNoneMatch, etag)) return { status: 304, headers, body: undefined };
+  if (!gzip) return { status: 200, headers, body: body.plain };
+  headers['content-encoding'] = 'gzip';
+  return { status: 200, headers, body: body.gzip() };
+}
