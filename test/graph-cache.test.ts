@@ -94,3 +94,19 @@ t.test('the swap is one assignment: a held snapshot never changes, a failure kee
   t.equal(cacheThrowing.rebuild().ok, false, 'a throwing loader is a failed rebuild, not an exception');
   t.equal(cacheThrowing.ready, false);
 });
+
+t.test('bodies render on first use; the background warm-up renders the rest after a swap', async (t) => {
+  const lazy = new GraphCache({ load: worked, logger: recordingLogger().logger, warmUp: false });
+  lazy.rebuild();
+  await new Promise((resolve) => setImmediate(resolve));
+  const all = () => [...lazy.snapshot!.bodies.values()].flatMap((m) => [...m.values()]);
+  t.ok(all().every((b) => !b.rendered), 'nothing rendered by the rebuild itself');
+  t.ok(lazy.lookup('stable-1.2', 'amd64').plain.length > 0);
+  t.equal(all().filter((b) => b.rendered).length, 1, 'only the requested body was rendered');
+
+  const warm = new GraphCache({ load: worked, logger: recordingLogger().logger });
+  warm.rebuild();
+  const bodies = [...warm.snapshot!.bodies.values()].flatMap((m) => [...m.values()]);
+  for (let i = 0; i < 50 && !bodies.every((b) => b.rendered); i++) await new Promise((resolve) => setImmediate(resolve));
+  t.ok(bodies.every((b) => b.rendered), 'every body rendered in the background');
+});

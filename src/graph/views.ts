@@ -101,6 +101,16 @@ export class GraphViews {
     return n;
   }
 
+  /** The error render() would throw for this view (a served version that is not SemVer), without rendering it. */
+  renderError(channel: string, arch: string): UpstreamError | null {
+    for (const entry of this.byChannel.get(channel) ?? []) {
+      if (entry.arches.includes(arch) && parseSemver(entry.node.version) === null) {
+        return new UpstreamError('arch_version_error', `${entry.node.version} is not a SemVer version`);
+      }
+    }
+    return null;
+  }
+
   /** Throws UpstreamError('arch_version_error') when a served version is not SemVer (possible only with raw input). */
   render(channel: string, arch: string): ServedGraph {
     const sel = this.select(channel, arch);

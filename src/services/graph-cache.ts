@@ -1,7 +1,6 @@
 // The served-graph cache: build the full graph, pre-render every (channel, arch) body, then swap it in at once.
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { UpstreamError } from '../errors/index.js';
 import { buildGraph, GraphViews, type BuildInput, type BuildWarning } from '../graph/index.js';
 
 export type { BuildInput };
@@ -17,7 +16,12 @@ export interface GraphCacheOptions {
   /** Reads the current inputs (synchronously: better-sqlite3 reads are synchronous). */
   load: () => BuildInput;
   logger: CacheLogger;
+  /** Render every body in the background after a swap (default true); tests turn it off to observe laziness. */
+  warmUp?: boolean;
 }
+
+/** Longest stretch the background warm-up keeps the event loop busy before yielding to requests. */
+const WARM_SLICE_MS = 4;
 
 /** The body of the empty graph, served for channels or arches the graph does not have. */
 export const EMPTY_GRAPH_BODY = '{"version":1,"nodes":[],"edges":[],"conditionalEdges":[]}';
@@ -27,30 +31,35 @@ export const Variant = { Vnd: 0, VndGzip: 1, Json: 2, JsonGzip: 3 } as const;
 export type Variant = (typeof Variant)[keyof typeof Variant];
 
 /**
- * One pre-rendered response. The rebuild stores the serialised text; the bytes, their strong ETags and the gzip bytes
- * are derived on first request and memoised on this entry. Why lazily: measured on 3000 releases × 4 arches × 80
- * channels (320 bodies, 11 MB), encoding + hashing all bodies took ~30 ms and gzipping them ~75 ms, against a 200 ms
- * budget for the whole rebuild, while most (channel, arch) keys are never requested; one body takes well under 1 ms.
+ * One response of a generation. The rebuild decides status and node count and keeps a renderer; text, bytes, strong
+ * ETags and gzip bytes are produced once, on first use (or by the background warm-up), and memoised on this entry.
+ * Why: on 3000 releases × 4 arches × 80 channels (320 bodies, 10 MB of JSON) rendering every body costs about as much
+ * as building the graph, and encoding, hashing and gzipping them ~100 ms more; deferring keeps the rebuild — during
+ * which nothing else runs — short, and a single body renders in well under a millisecond.
  */
 export class ServedBody {
   readonly status: number;
   /** Concrete nodes in the body (0 for errors); reported as a metric. */
   readonly nodes: number;
-  private text: string | undefined;
+  private render: (() => string) | undefined;
   private bytes: Buffer | undefined;
   private etags: readonly [string, string, string, string] | undefined;
   private gzipped: Buffer | undefined;
 
-  constructor(status: number, text: string, nodes: number) {
+  constructor(status: number, body: string | (() => string), nodes: number) {
     this.status = status;
-    this.text = text;
+    this.render = typeof body === 'string' ? () => body : body;
     this.nodes = nodes;
+  }
+
+  get rendered(): boolean {
+    return this.bytes !== undefined;
   }
 
   get plain(): Buffer {
     if (this.bytes === undefined) {
-      this.bytes = Buffer.from(this.text!);
-      this.text = undefined; // the bytes replace the string; keeping both would double the snapshot's memory
+      this.bytes = Buffer.from(this.render!());
+      this.render = undefined; // drop the renderer's reference once the bytes exist
     }
     return this.bytes;
   }
@@ -95,15 +104,10 @@ export interface GraphCacheStats {
 }
 
 function renderBody(views: GraphViews, channel: string, arch: string): ServedBody {
-  try {
-    return new ServedBody(200, views.renderText(channel, arch), views.nodeCount(channel, arch));
-  } catch (err) {
-    // Upstream answers 500 arch_version_error for this (channel, arch) only; every other key still serves.
-    if (err instanceof UpstreamError && err.kind === 'arch_version_error') {
-      return new ServedBody(err.status, JSON.stringify(err.toBody()), 0);
-    }
-    throw err;
-  }
+  // Upstream answers 500 arch_version_error for this (channel, arch) only; every other key still serves.
+  const error = views.renderError(channel, arch);
+  if (error) return new ServedBody(error.status, JSON.stringify(error.toBody()), 0);
+  return new ServedBody(200, () => views.renderText(channel, arch), views.nodeCount(channel, arch));
 }
 
 export class GraphCache {
@@ -115,9 +119,29 @@ export class GraphCache {
   private failures = 0;
   private lastDurationMs: number | null = null;
 
+  private readonly warmUp: boolean;
+
   constructor(options: GraphCacheOptions) {
     this.load = options.load;
     this.logger = options.logger;
+    this.warmUp = options.warmUp ?? true;
+  }
+
+  /**
+   * Renders (and gzips) a new generation's bodies in slices of at most a few milliseconds between requests, so that
+   * first requests after a change find them ready without the rebuild itself paying for all of them.
+   */
+  private warm(snapshot: GraphSnapshot): void {
+    const pending = [...snapshot.bodies.values()].flatMap((byChannel) => [...byChannel.values()]);
+    const step = (): void => {
+      const until = performance.now() + WARM_SLICE_MS;
+      while (pending.length > 0 && performance.now() < until) {
+        if (this.current !== snapshot) return; // a newer generation replaced this one
+        pending.pop()!.gzip();
+      }
+      if (pending.length > 0) setImmediate(step).unref();
+    };
+    setImmediate(step).unref();
   }
 
   /** True once a build succeeded; stays true, because a failed rebuild keeps the last good graph. */
@@ -156,7 +180,9 @@ export class GraphCache {
       let releases = 0;
       for (const node of graph.nodes.values()) if (node.concrete) releases++;
       const durationMs = performance.now() - started;
-      this.current = { builtAt: new Date(), durationMs, releases, warnings, bodies };
+      const snapshot: GraphSnapshot = { builtAt: new Date(), durationMs, releases, warnings, bodies };
+      this.current = snapshot;
+      if (this.warmUp) this.warm(snapshot);
       this.builds++;
       this.lastDurationMs = durationMs;
       this.logger.info(

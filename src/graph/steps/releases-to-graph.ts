@@ -51,10 +51,11 @@ export function graphFromReleases(releases: readonly Release[]): Graph {
   const graph = new Graph();
   for (const r of releases) addConcreteNode(graph, releaseNode(r));
   // Thousands of releases name the same few hundred versions: rewrite each (version, build) once.
-  const rewritten = new Map<readonly string[], Map<string, string>>();
+  const rewritten = new Map<string, Map<string, string>>();
   const rewrite = (item: string, build: readonly string[], release: string): string => {
-    let forBuild = rewritten.get(build);
-    if (forBuild === undefined) rewritten.set(build, (forBuild = new Map()));
+    const buildKey = build.join('.');
+    let forBuild = rewritten.get(buildKey);
+    if (forBuild === undefined) rewritten.set(buildKey, (forBuild = new Map()));
     let v = forBuild.get(item);
     if (v === undefined) forBuild.set(item, (v = sameArchVersion(item, build, release)));
     return v;
