@@ -1,8 +1,10 @@
 # Kylin Update Service image: build with the toolchain better-sqlite3 needs, ship only what runs.
 # Build: docker build -t kus .    Run: docker run -p 8080:8080 -v kus-data:/var/lib/kus kus
+# OpenShift: see deploy/ and README "Deploying on OpenShift".
 
 FROM node:20-bookworm-slim AS build
-# better-sqlite3 compiles its native addon when no prebuilt binary matches.
+# better-sqlite3 compiles its native addon when no prebuilt binary matches; it is built here, against the same
+# Debian and Node as the runtime stage, so the addon copied below loads there.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
@@ -20,19 +22,21 @@ WORKDIR /app
 COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
-# Example graph-data (served until real data is imported) and the signature layout.
+# Example graph-data (seeds an empty store, so the image serves something out of the box) and its signatures.
 COPY graph-data ./graph-data
 COPY signatures ./signatures
-# The SQLite store lives on a volume, owned by the unprivileged user the service runs as.
-RUN groupadd --system kus \
- && useradd --system --gid kus --home-dir /var/lib/kus --shell /usr/sbin/nologin kus \
+# The SQLite store lives on a volume. The user is numeric so that Kubernetes can check runAsNonRoot; the folder
+# belongs to group 0 and is group-writable because OpenShift runs the container as an arbitrary UID in group 0.
+RUN useradd --system --uid 1001 --gid 0 --home-dir /var/lib/kus --shell /usr/sbin/nologin kus \
  && mkdir -p /var/lib/kus \
- && chown kus:kus /var/lib/kus
-USER kus
+ && chown 1001:0 /var/lib/kus \
+ && chmod 0775 /var/lib/kus
+USER 1001
 VOLUME /var/lib/kus
 EXPOSE 8080
-# The slim image has no curl: ask node to GET /livez (on KUS_PORT when the port was moved that way).
+# The slim image has no curl: node asks GET /livez on KUS_PORT (default 8080), over HTTPS when KUS_TLS_CERT is set
+# (the health check runs inside the container, so the certificate's name and CA are not checked).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.KUS_PORT || 8080) + '/livez').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "const tls = !!process.env.KUS_TLS_CERT; require(tls ? 'node:https' : 'node:http').get({ host: '127.0.0.1', port: process.env.KUS_PORT || 8080, path: '/livez', rejectUnauthorized: false, timeout: 4000 }, (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"]
 ENTRYPOINT ["node", "/app/dist/cli/main.js"]
 CMD ["serve", "--db", "/var/lib/kus/kus.db"]

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { fixtureDataset, generatedDataset } from './datasets.js';
 import { runDataset } from './measure.js';
 import { Children } from './processes.js';
+import { measurePublish, printPublish, publishDatasets } from './publish.js';
 import { checks, printDataset, TARGETS } from './report.js';
 import { ensureTools } from './tools.js';
 
@@ -25,6 +26,7 @@ const { values: opts } = parseArgs({
     'skip-nginx-auto': { type: 'boolean', default: false }, // skip the informational nginx run with worker_processes auto
     keep: { type: 'boolean', default: false }, // keep the temp dir (stores, logs, nginx config)
     profile: { type: 'boolean', default: false }, // run the server with --cpu-prof into bench/out/profiles/
+    publish: { type: 'string', default: '100' }, // publishes measured per dataset (publish-to-visible); 0 skips the section
   },
 });
 const num = (name) => {
@@ -39,6 +41,7 @@ const settings = {
   keep: opts.keep,
   profile: opts.profile,
   nginxAuto: !opts['skip-nginx-auto'],
+  publish: opts.publish === '0' ? 0 : num('publish'),
 };
 
 function selectDatasets(work) {
@@ -61,14 +64,24 @@ async function main(children, work) {
   console.log(`host: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log('nginx runs with worker_processes 1 to match KUS\'s single event loop; "nginx auto" is shown for information.');
   const results = { startedAt: new Date(started).toISOString(), node: process.version, tools, cpus: os.cpus().length, loadAverage: os.loadavg(), targets: TARGETS, datasets: [] };
-  for (const dataset of selectDatasets(work)) {
+  const selected = selectDatasets(work);
+  for (const dataset of selected) {
     const result = await runDataset({ children, tools, work, repoRoot, settings }, dataset);
     results.datasets.push({ ...result, checks: checks(result) });
+  }
+  // Publish-to-visible (issue 3) on the example data and on the generated dataset when it was measured above.
+  results.publish = [];
+  if (settings.publish > 0) {
+    const generated = selected.filter((d) => d.name === 'generated');
+    for (const dataset of [...publishDatasets(['example'], work, Number(opts.seed)), ...generated]) {
+      results.publish.push(await measurePublish({ children, repoRoot, work, count: settings.publish }, dataset));
+    }
   }
   let failed = 0;
   for (const result of results.datasets) {
     failed += Object.values(printDataset(result)).filter((x) => x.pass === false).length;
   }
+  for (const result of results.publish) printPublish(result);
   const out = path.join(repoRoot, 'bench', 'out');
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(path.join(out, 'results.json'), `${JSON.stringify({ ...results, finishedAt: new Date().toISOString() }, null, 2)}\n`);
@@ -90,7 +103,7 @@ process.once('exit', cleanUp);
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
 // A hard upper bound, whatever hangs: the run takes about 4 minutes with the defaults.
 const { seconds, rounds } = settings.load;
-const limitMs = (60 + 2 * (4 * settings.warmup + (3 * rounds + 1) * seconds + 120)) * 1000;
+const limitMs = (60 + 2 * (4 * settings.warmup + (3 * rounds + 1) * seconds + 120) + settings.publish * 3) * 1000;
 setTimeout(() => {
   console.error(`bench: still running after ${limitMs / 1000} s; stopping`);
   process.exit(1);

@@ -14,6 +14,8 @@ t.test('defaults: all interfaces on 8080, ./data/kus.db, the shipped graph-data,
     store: { file: path.resolve('data/kus.db') },
     graphData: { dir: path.join(repoRoot, 'graph-data') },
     log: { level: 'info' },
+    registry: { authFile: null, insecure: false, caFile: null },
+    watch: { repositories: [], intervalSeconds: 300 },
   });
 });
 
@@ -24,9 +26,12 @@ t.test('flags win over environment variables, which win over defaults', async (t
     store: { file: '/tmp/env.db' },
     graphData: { dir: '/tmp/gd' },
     log: { level: 'warn' },
+    registry: { authFile: null, insecure: false, caFile: null },
+    watch: { repositories: [], intervalSeconds: 300 },
   });
   const c = loadConfig({ host: '::1', port: '0', db: 'rel/x.db', graphData: '/srv/gd', logLevel: 'silent' }, env);
-  t.same(c, { server: { host: '::1', port: 0 }, store: { file: path.resolve('rel/x.db') }, graphData: { dir: '/srv/gd' }, log: { level: 'silent' } });
+  t.same(c, { server: { host: '::1', port: 0 }, store: { file: path.resolve('rel/x.db') }, graphData: { dir: '/srv/gd' }, log: { level: 'silent' },
+    registry: { authFile: null, insecure: false, caFile: null }, watch: { repositories: [], intervalSeconds: 300 } });
   t.equal(loadConfig({}, { KUS_PORT: '' }).server.port, 8080, 'an empty variable counts as unset');
 });
 

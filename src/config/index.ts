@@ -8,6 +8,10 @@ export {
   type GraphDataConfig,
   type LogConfig,
   type LogLevel,
+  type RegistryConfig,
   type ServerConfig,
   type StoreConfig,
+  type WatchConfig,
 } from './types.js';
+export { loadFollowConfig, FOLLOW_ENV, DEFAULT_FOLLOW_INTERVAL_SECONDS, type FollowConfig, type FollowFlags } from './follow.js';
+export { loadTlsConfig, TLS_ENV, type TlsConfig, type TlsFlags } from './tls.js';

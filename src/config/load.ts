@@ -15,11 +15,13 @@ export const DEFAULTS = Object.freeze({
   /** The example graph-data shipped with the package, so `npm start` serves something out of the box. */
   graphData: path.join(PACKAGE_ROOT, 'graph-data'),
   logLevel: 'info' as LogLevel,
+  /** Seconds between scrapes of a watched repository. */
+  watchIntervalSeconds: 300,
 });
 
 type Source = { value: string; from: string };
 
-function pick(flags: ConfigFlags, env: NodeJS.ProcessEnv, key: keyof ConfigFlags): Source | undefined {
+function pick(flags: ConfigFlags, env: NodeJS.ProcessEnv, key: Exclude<keyof ConfigFlags, 'watch'>): Source | undefined {
   const flag = flags[key];
   if (flag !== undefined) return { value: String(flag), from: `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` };
   const name = CONFIG_ENV[key];
@@ -61,6 +63,37 @@ function parseLevel(src: Source | undefined): LogLevel {
   return level;
 }
 
+function parseOptionalPath(src: Source | undefined): string | null {
+  return src ? parsePath(src, '') : null;
+}
+
+function parseBoolean(src: Source | undefined): boolean {
+  if (!src) return false;
+  const v = src.value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return fail(src, 'is not a boolean (true or false)');
+}
+
+/** Repeated --watch flags, else KUS_WATCH split at commas and blanks; each must look like registry/repository. */
+function parseWatch(flags: ConfigFlags, env: NodeJS.ProcessEnv): string[] {
+  const fromFlags = (flags.watch ?? []).length > 0;
+  const src: Source = fromFlags ? { value: (flags.watch ?? []).join(','), from: '--watch' } : { value: env[CONFIG_ENV.watch] ?? '', from: CONFIG_ENV.watch };
+  const list = fromFlags ? [...(flags.watch ?? [])].map((r) => r.trim()) : src.value.split(/[\s,]+/).filter((r) => r !== '');
+  for (const repo of list) {
+    if (repo === '' || /\s/.test(repo)) fail({ value: repo, from: src.from }, 'is not a repository (registry[:port]/repository)');
+  }
+  return [...new Set(list)];
+}
+
+function parseInterval(src: Source | undefined): number {
+  if (!src) return DEFAULTS.watchIntervalSeconds;
+  const text = src.value.trim();
+  const seconds = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || seconds <= 0 || seconds > 7 * 86400) fail(src, 'is not a number of seconds (more than 0, at most a week)');
+  return seconds;
+}
+
 function deepFreeze<T extends object>(value: T): T {
   for (const v of Object.values(value)) if (v !== null && typeof v === 'object') deepFreeze(v as object);
   return Object.freeze(value);
@@ -73,5 +106,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = {})
     store: { file: parsePath(pick(flags, env, 'db'), DEFAULTS.db) },
     graphData: { dir: parsePath(pick(flags, env, 'graphData'), DEFAULTS.graphData) },
     log: { level: parseLevel(pick(flags, env, 'logLevel')) },
+    registry: {
+      authFile: parseOptionalPath(pick(flags, env, 'registryAuth')),
+      insecure: parseBoolean(pick(flags, env, 'registryInsecure')),
+      caFile: parseOptionalPath(pick(flags, env, 'registryCaFile')),
+    },
+    watch: { repositories: parseWatch(flags, env), intervalSeconds: parseInterval(pick(flags, env, 'watchInterval')) },
   });
 }

@@ -25,11 +25,30 @@ export interface LogConfig {
   readonly level: LogLevel;
 }
 
+/** How KUS talks to container registries (ingest through the admin API, and watch mode). */
+export interface RegistryConfig {
+  /** Pull secret (dockerconfigjson) for every registry request; null for anonymous access. */
+  readonly authFile: string | null;
+  /** Plain HTTP to every registry. */
+  readonly insecure: boolean;
+  /** PEM file of CA certificates trusted besides the system ones; null for none. */
+  readonly caFile: string | null;
+}
+
+export interface WatchConfig {
+  /** Repositories (`registry[:port]/repository`) whose tags are ingested as they appear; empty turns watching off. */
+  readonly repositories: readonly string[];
+  /** Seconds between two scrapes of a repository (longer after failures: exponential backoff). */
+  readonly intervalSeconds: number;
+}
+
 export interface Config {
   readonly server: ServerConfig;
   readonly store: StoreConfig;
   readonly graphData: GraphDataConfig;
   readonly log: LogConfig;
+  readonly registry: RegistryConfig;
+  readonly watch: WatchConfig;
 }
 
 /** Values as they come from command-line flags (already split by the CLI parser); absent means "not given". */
@@ -39,6 +58,12 @@ export interface ConfigFlags {
   db?: string | undefined;
   graphData?: string | undefined;
   logLevel?: string | undefined;
+  registryAuth?: string | undefined;
+  registryInsecure?: boolean | string | undefined;
+  registryCaFile?: string | undefined;
+  /** Repeatable flag; the environment variable holds a comma- or space-separated list. */
+  watch?: string[] | undefined;
+  watchInterval?: string | number | undefined;
 }
 
 /** Environment variables read when the matching flag is absent. */
@@ -48,4 +73,9 @@ export const CONFIG_ENV = {
   db: 'KUS_DB',
   graphData: 'KUS_GRAPH_DATA',
   logLevel: 'KUS_LOG_LEVEL',
+  registryAuth: 'KUS_REGISTRY_AUTH',
+  registryInsecure: 'KUS_REGISTRY_INSECURE',
+  registryCaFile: 'KUS_REGISTRY_CA_FILE',
+  watch: 'KUS_WATCH',
+  watchInterval: 'KUS_WATCH_INTERVAL',
 } as const satisfies Record<keyof ConfigFlags, string>;

@@ -16,12 +16,14 @@ export interface GraphDataContent {
   releases: Release[];
 }
 
-/**
- * Writes `version`, `raw/metadata.json`, `channels/`, `blocked-edges/` and `releases/` under `dir`, each file atomically.
- * In an existing directory it replaces only what it owns: those two files and the .yaml files of the three folders
- * (stale ones are removed); `_OWNERS`, `README.md`, `LICENSE`, `.yml` files and other folders are left alone.
- */
-export function writeGraphData(dir: string, content: GraphDataContent): void {
+/** One file of a graph-data tree: its path relative to the tree (`/`-separated) and its text. */
+export interface GraphDataFile {
+  path: string;
+  text: string;
+}
+
+/** The files writeGraphData owns, grouped by folder, with the exact text it writes (also what the graph-data tarball holds). */
+function ownedFiles(content: GraphDataContent): Map<string, Map<string, string>> {
   const { data, releases } = content;
   const files = new Map<string, Map<string, string>>([
     [CHANNELS_DIR, new Map()],
@@ -38,7 +40,35 @@ export function writeGraphData(dir: string, content: GraphDataContent): void {
   for (const e of data.blockedEdges) add(BLOCKED_EDGES_DIR, e.file, blockedEdgeText(e));
   for (const e of data.conditionalEdges) add(BLOCKED_EDGES_DIR, e.file, conditionalEdgeText(e));
   for (const r of releases) add(RELEASES_DIR, releaseFileName(r), releaseText(r));
+  return files;
+}
 
+/** The folders writeGraphData always creates, even empty (readers require blocked-edges/ and channels/). */
+export const GRAPH_DATA_DIRS: readonly string[] = [BLOCKED_EDGES_DIR, CHANNELS_DIR, path.posix.dirname(RAW_METADATA_FILE), RELEASES_DIR];
+
+/**
+ * Every file writeGraphData writes, with the same text: `version`, `raw/metadata.json`, then the .yaml files of
+ * channels/, blocked-edges/ and releases/ (sorted by path). Reading them back gives the same data.
+ */
+export function graphDataFiles(content: GraphDataContent): GraphDataFile[] {
+  const out: GraphDataFile[] = [
+    { path: 'version', text: `${content.data.schemaVersion}\n` },
+    { path: RAW_METADATA_FILE, text: rawMetadataText(content.data.rawMetadata) },
+  ];
+  const rest: GraphDataFile[] = [];
+  for (const [folder, owned] of ownedFiles(content)) for (const [name, text] of owned) rest.push({ path: `${folder}/${name}`, text });
+  rest.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return [...out, ...rest];
+}
+
+/**
+ * Writes `version`, `raw/metadata.json`, `channels/`, `blocked-edges/` and `releases/` under `dir`, each file atomically.
+ * In an existing directory it replaces only what it owns: those two files and the .yaml files of the three folders
+ * (stale ones are removed); `_OWNERS`, `README.md`, `LICENSE`, `.yml` files and other folders are left alone.
+ */
+export function writeGraphData(dir: string, content: GraphDataContent): void {
+  const { data } = content;
+  const files = ownedFiles(content);
   try {
     for (const folder of [...files.keys(), path.dirname(RAW_METADATA_FILE)]) mkdirSync(path.join(dir, folder), { recursive: true });
   } catch (err) {

@@ -4,12 +4,18 @@ import type { GraphCache } from '../services/graph-cache.js';
 import { serverLoggerOptions } from './logger.js';
 import { installCorsPreflight } from './plugins/cors.js';
 import { installErrorHandler } from './plugins/error-handler.js';
-import { graphServerFactory } from './plugins/graph-fast-path.js';
+import { graphServerFactory, type TlsFiles } from './plugins/graph-fast-path.js';
 import { createMetrics, installMetrics } from './plugins/metrics.js';
 import { installOpenApi } from './plugins/openapi.js';
+import { registerFollowMetrics, type FollowStatsSource } from './plugins/follow-metrics.js';
+import { installReadOnly } from './plugins/read-only.js';
+import { registerWatchMetrics, type WatchStatsSource } from './plugins/watch-metrics.js';
 import { GRAPH_PATHS, graphRoutes } from './routes/public/graph.js';
+import { graphDataRoutes, type GraphDataSource } from './routes/public/graph-data.js';
 import { healthRoutes } from './routes/public/health.js';
 import { metricsRoutes } from './routes/public/metrics.js';
+import { signatureRoutes, type SignatureSource } from './routes/public/signatures.js';
+import { ADMIN_PREFIX, adminApi, type AdminServices } from './routes/admin/index.js';
 
 export interface AppDeps {
   graphs: GraphCache;
@@ -19,6 +25,18 @@ export interface AppDeps {
   logLevel?: string;
   /** Version shown in the OpenAPI document. */
   version?: string;
+  /** The admin API (/api/admin/v1) is served only when given. */
+  admin?: AdminServices;
+  /** The signature store clusters read (/api/upgrades_info/signatures/…, /signatures/…); served only when given. */
+  signatures?: SignatureSource;
+  /** The graph-data tarball (/api/upgrades_info/graph-data); served only when given. */
+  graphData?: GraphDataSource;
+  /** Watch mode (`kus serve --watch`), whose counters /metrics exports. */
+  watch?: WatchStatsSource;
+  /** Native HTTPS: certificate chain and key (PEM); plain HTTP when absent. */
+  tls?: TlsFiles;
+  /** Replica mode (`kus serve --follow URL`): admin writes answer 409 naming the primary; /metrics has the sync counters. */
+  follow?: FollowStatsSource & { primary: string };
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -27,11 +45,18 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const requestLogging = level === 'debug' || level === 'trace';
   const logController = new LogController({ disableRequestLogging: !requestLogging });
   const metrics = createMetrics(deps.graphs);
+  if (deps.watch) registerWatchMetrics(metrics.registry, deps.watch);
+  if (deps.follow) registerFollowMetrics(metrics.registry, deps.follow);
   // Graph requests over a socket are answered before Fastify's routing (see plugins/graph-fast-path.ts).
-  const serverFactory = graphServerFactory(deps.graphs, GRAPH_PATHS, metrics.record);
+  const serverFactory = graphServerFactory(deps.graphs, GRAPH_PATHS, metrics.record, deps.tls);
+  // The factory makes the HTTPS server; the option only makes Fastify report (and log) https:// addresses.
+  const https = deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {};
+  // Unknown body and query fields are refused (400), not silently dropped: a misspelt field must not be ignored.
+  // `example` documents request fields in OpenAPI; Ajv must know it is not a typo of a validation keyword.
+  const ajv = { customOptions: { removeAdditional: false as const, keywords: ['example'] } };
   const app: FastifyInstance = deps.logger
-    ? Fastify({ loggerInstance: deps.logger, logController, serverFactory })
-    : Fastify({ logger: serverLoggerOptions(level), logController, serverFactory });
+    ? Fastify({ loggerInstance: deps.logger, logController, serverFactory, ajv, ...https })
+    : Fastify({ logger: serverLoggerOptions(level), logController, serverFactory, ajv, ...https });
   // Likewise a child logger per request (for its reqId binding) is skipped; error logs carry reqId themselves.
   if (!requestLogging) app.setChildLoggerFactory((logger) => logger);
 
@@ -43,7 +68,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     installCorsPreflight(pub, GRAPH_PATHS);
     await pub.register(graphRoutes(deps.graphs));
   });
+  if (deps.signatures) void app.register(signatureRoutes(deps.signatures));
+  if (deps.graphData) void app.register(graphDataRoutes(deps.graphData));
   void app.register(healthRoutes(deps.graphs));
   void app.register(metricsRoutes(metrics.registry));
+  if (deps.follow) installReadOnly(app, { primary: deps.follow.primary, adminPrefix: ADMIN_PREFIX });
+  if (deps.admin) void app.register(adminApi(deps.admin), { prefix: ADMIN_PREFIX });
   return app;
 }

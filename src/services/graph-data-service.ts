@@ -6,6 +6,7 @@ import {
 } from '../graph/index.js';
 import { formatProblems, readGraphData, releaseFileName, writeGraphData, type Problem } from '../graph-data/index.js';
 import type { Store } from '../store/index.js';
+import { exportCvoStore, exportSignatures, storeImportedSignatures, type SignatureImport } from './signature-files.js';
 
 export interface ImportOptions {
   graphDataDir: string;
@@ -13,6 +14,8 @@ export interface ImportOptions {
   rawFile?: string;
   /** Recorded in the audit row. */
   actor?: string;
+  /** Signatures read and checked beforehand (readSignaturesForImport): added in the same transaction, never replacing. */
+  signatures?: SignatureImport;
 }
 
 /** Something tolerated on the way in, named by the file (or build step) it comes from. */
@@ -34,10 +37,17 @@ export interface ImportReport extends GraphDataCounts {
   graphDataDir: string;
   rawFile: string | null;
   warnings: ImportWarning[];
+  /** Present when a signatures directory was read: files read, and how many were new to the store. */
+  signatures?: { read: number; added: number };
 }
 
 export interface ExportReport extends GraphDataCounts {
   dir: string;
+  /** Signature files written under signatures/ (and public keys under signatures/keys/). */
+  signatures: number;
+  keys: number;
+  /** Set when the cluster's file:// store layout was written too. */
+  cvoStore?: string;
 }
 
 function counts(graphData: GraphData, releases: readonly Release[]): GraphDataCounts {
@@ -121,6 +131,9 @@ export function importGraphData(store: Store, options: ImportOptions): ImportRep
   for (const w of built.warnings) warnings.push({ file: `build:${w.step}`, reason: w.message });
 
   const after = counts(read.data, releases);
+  const signatures = options.signatures;
+  if (signatures) warnings.push(...signatures.warnings);
+  let addedSignatures = 0;
   store.transaction(() => {
     const wasEmpty = store.isEmpty();
     const previous = store.loadGraphInput();
@@ -130,17 +143,23 @@ export function importGraphData(store: Store, options: ImportOptions): ImportRep
       action: 'graph-data.import',
       target: graphDataDir,
       before: wasEmpty ? null : counts(previous.graphData, previous.releases),
-      after: { ...after, rawFile: rawFile ?? null },
+      after: { ...after, rawFile: rawFile ?? null, ...(signatures ? { signatures: signatures.signatures.length } : {}) },
     });
+    if (signatures) addedSignatures = storeImportedSignatures(store, signatures);
   });
-  return { graphDataDir, rawFile: rawFile ?? null, ...after, warnings };
+  return {
+    graphDataDir, rawFile: rawFile ?? null, ...after, warnings,
+    ...(signatures ? { signatures: { read: signatures.signatures.length, added: addedSignatures } } : {}),
+  };
 }
 
-/** Writes what the store holds as a graph-data directory (+ releases/). */
-export function exportGraphData(store: Store, dir: string): ExportReport {
+/** Writes what the store holds as a graph-data directory (+ releases/, signatures/), and optionally a CVO store. */
+export function exportGraphData(store: Store, dir: string, options: { cvoStore?: string } = {}): ExportReport {
   const { releases, graphData } = store.loadGraphInput();
   writeGraphData(dir, { data: graphData, releases });
-  return { dir, ...counts(graphData, releases) };
+  const written = exportSignatures(store, dir);
+  if (options.cvoStore !== undefined) exportCvoStore(store, options.cvoStore);
+  return { dir, ...counts(graphData, releases), ...written, ...(options.cvoStore !== undefined ? { cvoStore: options.cvoStore } : {}) };
 }
 
 /** First start: an empty store is seeded from a graph-data directory. Returns whether it seeded. */

@@ -15,6 +15,9 @@ export class ChannelsRepository {
   private readonly insertVersionStmt: Statement<[string, number, string]>;
   private readonly deleteAllStmt: Statement<[]>;
   private readonly countStmt: Statement<[], { n: number }>;
+  private readonly deleteStmt: Statement<[string]>;
+  private readonly appendVersionStmt: Statement<[{ file: string; version: string }]>;
+  private readonly removeVersionStmt: Statement<[string, string]>;
 
   constructor(db: Database) {
     this.listStmt = db.prepare('SELECT file, name, extra FROM channels ORDER BY file');
@@ -23,6 +26,11 @@ export class ChannelsRepository {
     this.insertVersionStmt = db.prepare('INSERT INTO channel_versions (channel_file, position, version) VALUES (?, ?, ?)');
     this.deleteAllStmt = db.prepare('DELETE FROM channels');
     this.countStmt = db.prepare('SELECT count(*) AS n FROM channels');
+    this.deleteStmt = db.prepare('DELETE FROM channels WHERE file = ?');
+    this.appendVersionStmt = db.prepare(`INSERT INTO channel_versions (channel_file, position, version)
+      VALUES (@file, (SELECT ifnull(max(position), -1) + 1 FROM channel_versions WHERE channel_file = @file), @version)`);
+    // Positions only order the list, so a gap left by a removal is harmless.
+    this.removeVersionStmt = db.prepare('DELETE FROM channel_versions WHERE channel_file = ? AND version = ?');
   }
 
   /** In file-name order, versions in their listed order. */
@@ -42,6 +50,27 @@ export class ChannelsRepository {
 
   count(): number {
     return this.countStmt.get()!.n;
+  }
+
+  /** Adds a channel file with its versions. Call inside a transaction. */
+  create(channel: ChannelDoc): void {
+    this.insertStmt.run(channel.file, channel.name, extraJson(channel.extra));
+    channel.versions.forEach((v, i) => this.insertVersionStmt.run(channel.file, i, v));
+  }
+
+  /** Deletes a channel file and its versions; returns whether it existed. */
+  delete(file: string): boolean {
+    return this.deleteStmt.run(file).changes > 0;
+  }
+
+  /** Appends a version at the end of a channel's list. */
+  appendVersion(file: string, version: string): void {
+    this.appendVersionStmt.run({ file, version });
+  }
+
+  /** Removes every occurrence of a version (exact text) from a channel's list; returns how many were removed. */
+  removeVersion(file: string, version: string): number {
+    return this.removeVersionStmt.run(file, version).changes;
   }
 
   /** Call inside a transaction. */

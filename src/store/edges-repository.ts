@@ -36,6 +36,9 @@ export class EdgesRepository {
   private readonly deleteBlockedStmt: Statement<[]>;
   private readonly deleteConditionalStmt: Statement<[]>;
   private readonly countStmt: Statement<[], { n: number }>;
+  private readonly setBlockedFromStmt: Statement<[string, string]>;
+  private readonly deleteBlockedFileStmt: Statement<[string]>;
+  private readonly deleteConditionalFileStmt: Statement<[string]>;
 
   constructor(db: Database) {
     this.listBlockedStmt = db.prepare('SELECT file, to_version, from_regex FROM blocked_edges ORDER BY file');
@@ -47,6 +50,9 @@ export class EdgesRepository {
     this.deleteBlockedStmt = db.prepare('DELETE FROM blocked_edges');
     this.deleteConditionalStmt = db.prepare('DELETE FROM conditional_edges');
     this.countStmt = db.prepare('SELECT (SELECT count(*) FROM blocked_edges) + (SELECT count(*) FROM conditional_edges) AS n');
+    this.setBlockedFromStmt = db.prepare('UPDATE blocked_edges SET from_regex = ? WHERE file = ?');
+    this.deleteBlockedFileStmt = db.prepare('DELETE FROM blocked_edges WHERE file = ?');
+    this.deleteConditionalFileStmt = db.prepare('DELETE FROM conditional_edges WHERE file = ?');
   }
 
   listBlocked(): BlockedEdgeDoc[] {
@@ -61,22 +67,38 @@ export class EdgesRepository {
     return this.countStmt.get()!.n;
   }
 
+  insertBlocked(edge: BlockedEdgeDoc): void {
+    this.insertBlockedStmt.run(edge.file, edge.to, edge.from);
+  }
+
+  insertConditional(edge: ConditionalEdgeDoc): void {
+    this.insertConditionalStmt.run({
+      file: edge.file,
+      to: edge.to,
+      from: edge.from,
+      url: edge.risk.url,
+      name: edge.risk.name,
+      message: edge.risk.message,
+      matchingRules: JSON.stringify(edge.risk.matchingRules),
+      extra: extraJson(edge.extra),
+    });
+  }
+
+  /** Replaces the `from` regex of a plain blocked edge; returns whether the file exists. */
+  setBlockedFrom(file: string, from: string): boolean {
+    return this.setBlockedFromStmt.run(from, file).changes > 0;
+  }
+
+  /** Deletes the blocked-edges file of either kind; returns whether it existed. */
+  deleteFile(file: string): boolean {
+    return this.deleteBlockedFileStmt.run(file).changes + this.deleteConditionalFileStmt.run(file).changes > 0;
+  }
+
   /** Call inside a transaction. */
   replaceAll(blocked: readonly BlockedEdgeDoc[], conditional: readonly ConditionalEdgeDoc[]): void {
     this.deleteBlockedStmt.run();
     this.deleteConditionalStmt.run();
-    for (const e of blocked) this.insertBlockedStmt.run(e.file, e.to, e.from);
-    for (const e of conditional) {
-      this.insertConditionalStmt.run({
-        file: e.file,
-        to: e.to,
-        from: e.from,
-        url: e.risk.url,
-        name: e.risk.name,
-        message: e.risk.message,
-        matchingRules: JSON.stringify(e.risk.matchingRules),
-        extra: extraJson(e.extra),
-      });
-    }
+    for (const e of blocked) this.insertBlocked(e);
+    for (const e of conditional) this.insertConditional(e);
   }
 }

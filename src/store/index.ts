@@ -1,6 +1,9 @@
 // Public surface of src/store: the only module that speaks SQL.
 export { openStore, DEFAULT_GRAPH_DATA_SCHEMA, type Store, type StoreOptions, type GraphInput } from './store.js';
-export type { AuditEntry, NewAuditEntry } from './audit-repository.js';
+export type { AuditEntry, AuditOutcome, NewAuditEntry } from './audit-repository.js';
+export type { StoredToken, TokensRepository } from './tokens-repository.js';
+export type { StoredKey, SigningKeysRepository } from './signing-keys-repository.js';
+export type { StoredSignature, NewSignature, SignatureSource, SignaturesRepository } from './signatures-repository.js';
 export type { ReleasesRepository } from './releases-repository.js';
 export type { ChannelsRepository } from './channels-repository.js';
 export type { EdgesRepository } from './edges-repository.js';

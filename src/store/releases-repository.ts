@@ -34,6 +34,9 @@ export class ReleasesRepository {
   private readonly insertStmt: Statement<[Record<string, unknown>]>;
   private readonly deleteAllStmt: Statement<[]>;
   private readonly countStmt: Statement<[], { n: number }>;
+  private readonly findStmt: Statement<[string, string], ReleaseRow>;
+  private readonly updateStmt: Statement<[Record<string, unknown>]>;
+  private readonly deleteStmt: Statement<[string, string]>;
 
   constructor(private readonly db: Database, private readonly now: () => Date) {
     this.listStmt = db.prepare(`SELECT version, arch, payload, digest, metadata, previous, next, created_at FROM releases
@@ -43,6 +46,12 @@ export class ReleasesRepository {
       VALUES (@version, @arch, @payload, @digest, @metadata, @previous, @next, @created_at)`);
     this.deleteAllStmt = db.prepare('DELETE FROM releases');
     this.countStmt = db.prepare('SELECT count(*) AS n FROM releases');
+    // ifnull(arch, '') is the expression of the unique index, so these use it.
+    this.findStmt = db.prepare(`SELECT version, arch, payload, digest, metadata, previous, next, created_at FROM releases
+      WHERE version = ? AND ifnull(arch, '') = ?`);
+    this.updateStmt = db.prepare(`UPDATE releases SET payload = @payload, digest = @digest, metadata = @metadata,
+      previous = @previous, next = @next WHERE version = @version AND ifnull(arch, '') = @archKey`);
+    this.deleteStmt = db.prepare("DELETE FROM releases WHERE version = ? AND ifnull(arch, '') = ?");
   }
 
   list(): Release[] {
@@ -51,6 +60,32 @@ export class ReleasesRepository {
 
   count(): number {
     return this.countStmt.get()!.n;
+  }
+
+  /** The release of one (version, arch), arch null for a node without architecture. */
+  find(version: string, arch: string | null): Release | undefined {
+    const row = this.findStmt.get(version, arch ?? '');
+    return row && toRelease(row);
+  }
+
+  /** Inserts the release, or replaces the stored one of the same (version, arch) keeping its created_at. */
+  upsert(release: Release): void {
+    const row = {
+      version: release.version,
+      arch: release.arch,
+      payload: release.payload,
+      digest: release.digest,
+      metadata: JSON.stringify(release.metadata),
+      previous: JSON.stringify(release.previous),
+      next: JSON.stringify(release.next),
+    };
+    const updated = this.updateStmt.run({ ...row, archKey: release.arch ?? '' });
+    if (updated.changes === 0) this.insertStmt.run({ ...row, created_at: this.now().toISOString() });
+  }
+
+  /** Returns whether a release was deleted. */
+  delete(version: string, arch: string | null): boolean {
+    return this.deleteStmt.run(version, arch ?? '').changes > 0;
   }
 
   /** Replaces every release; a release that was already stored keeps its created_at. Call inside a transaction. */

@@ -8,6 +8,10 @@ import { EdgesRepository } from './edges-repository.js';
 import { META_KEYS, MetaRepository } from './meta-repository.js';
 import { RawMetadataRepository } from './raw-metadata-repository.js';
 import { ReleasesRepository } from './releases-repository.js';
+import { prepareSignaturesReset } from './signatures-reset.js';
+import { SignaturesRepository, type NewSignature } from './signatures-repository.js';
+import { SigningKeysRepository } from './signing-keys-repository.js';
+import { TokensRepository } from './tokens-repository.js';
 
 /** Everything the graph is built from. */
 export interface GraphInput {
@@ -24,6 +28,9 @@ export interface Store {
   readonly rawMetadata: RawMetadataRepository;
   readonly meta: MetaRepository;
   readonly audit: AuditRepository;
+  readonly tokens: TokensRepository;
+  readonly signingKeys: SigningKeysRepository;
+  readonly signatures: SignaturesRepository;
   close(): void;
   /** True when no release and no graph-data has ever been stored (audit and meta rows aside). */
   isEmpty(): boolean;
@@ -31,8 +38,18 @@ export interface Store {
   loadGraphInput(): GraphInput;
   /** Replaces releases and graph-data in one transaction. */
   replaceAll(input: GraphInput): void;
+  /**
+   * Replaces releases, graph-data and every signature (numbered from 1 per digest, in the given order) in one
+   * transaction: a follower swapping in its primary's snapshot.
+   */
+  replaceSnapshot(input: GraphInput, signatures: readonly NewSignature[]): void;
   /** Runs fn in a transaction (a savepoint when nested); fn must be synchronous. */
   transaction<T>(fn: () => T): T;
+  /**
+   * Like transaction, but takes the write lock at the start (BEGIN IMMEDIATE): for read-check-write sequences, which
+   * must not find at commit that another process wrote in between.
+   */
+  writeTransaction<T>(fn: () => T): T;
 }
 
 export interface StoreOptions {
@@ -55,9 +72,14 @@ function createStore(db: Database, file: string, now: () => Date): Store {
   const rawMetadata = new RawMetadataRepository(db);
   const meta = new MetaRepository(db);
   const audit = new AuditRepository(db, now);
+  const tokens = new TokensRepository(db);
+  const signingKeys = new SigningKeysRepository(db);
+  const signatures = new SignaturesRepository(db, now);
   const transaction = <T>(fn: () => T): T => db.transaction(fn)();
+  const writeTransaction = <T>(fn: () => T): T => db.transaction(fn).immediate();
+  const resetSignatures = prepareSignaturesReset(db);
 
-  return {
+  const store: Store = {
     file,
     releases,
     channels,
@@ -65,6 +87,9 @@ function createStore(db: Database, file: string, now: () => Date): Store {
     rawMetadata,
     meta,
     audit,
+    tokens,
+    signingKeys,
+    signatures,
     close: () => db.close(),
     isEmpty: () =>
       releases.count() === 0 && channels.count() === 0 && edges.count() === 0 && rawMetadata.count() === 0 &&
@@ -88,6 +113,14 @@ function createStore(db: Database, file: string, now: () => Date): Store {
         rawMetadata.replaceAll(input.graphData.rawMetadata);
         meta.set(META_KEYS.graphDataSchema, input.graphData.schemaVersion);
       }),
+    replaceSnapshot: (input, list) =>
+      writeTransaction(() => {
+        store.replaceAll(input);
+        resetSignatures();
+        for (const s of list) signatures.append(s);
+      }),
     transaction,
+    writeTransaction,
   };
+  return store;
 }

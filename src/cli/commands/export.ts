@@ -16,9 +16,14 @@ export const command: Command = {
     'files of the three folders that the store no longer holds are removed, everything else (_OWNERS, README.md,',
     'LICENSE, .yml files, other folders) is left alone, so a git checkout of a graph-data repository can be the',
     'target.',
+    '',
+    'Signatures go to signatures/sha256/<hex>/signature-N (the layout upstream\'s metadata-helper serves), the public',
+    'keys to signatures/keys/NAME.asc. With --cvo-store DIR, signatures are also written in the layout of a cluster\'s',
+    'file:// signature store, DIR/sha256=<hex>/signature-N.',
   ].join('\n'),
   flags: {
     'graph-data': { type: 'string', valueName: 'DIR', required: true, description: 'directory to write (created if missing)' },
+    'cvo-store': { type: 'string', valueName: 'DIR', description: 'also write signatures as a cluster file:// store: DIR/sha256=<hex>/signature-N' },
     ...targetFlags,
     db: { ...targetFlags.db!, description: `local SQLite store to read (default ${DEFAULT_DB_FILE})` },
   },
@@ -32,7 +37,8 @@ export const command: Command = {
     }
     const ctxStore = openContext({ db: stringFlag(ctx.flags, 'db') ?? DEFAULT_DB_FILE });
     try {
-      const report = exportGraphData(ctxStore.store, stringFlag(ctx.flags, 'graph-data')!);
+      const cvoStore = stringFlag(ctx.flags, 'cvo-store');
+      const report = exportGraphData(ctxStore.store, stringFlag(ctx.flags, 'graph-data')!, cvoStore === undefined ? {} : { cvoStore });
       if (ctx.json) {
         writeJson(ctx.stdout, { db: ctxStore.store.file, ...report });
         return;
@@ -40,6 +46,8 @@ export const command: Command = {
       ctx.stdout.write(`exported ${ctxStore.store.file} to ${report.dir}\n`);
       ctx.stdout.write(`  schema ${report.schemaVersion}: ${report.releases} releases, ${report.channels} channels, ` +
         `${report.blockedEdges} blocked edges, ${report.conditionalEdges} conditional edges, ${report.rawMetadata} raw metadata entries\n`);
+      if (report.signatures > 0 || report.keys > 0) ctx.stdout.write(`  ${report.signatures} signatures, ${report.keys} public keys under signatures/\n`);
+      if (report.cvoStore !== undefined) ctx.stdout.write(`  ${report.signatures} signatures in ${report.cvoStore} (cluster store layout)\n`);
     } finally {
       ctxStore.close();
     }

@@ -2,6 +2,7 @@
 import { DEFAULT_DB_FILE, openContext } from '../../context.js';
 import { KusError } from '../../errors/index.js';
 import { importGraphData, type ImportReport } from '../../services/graph-data-service.js';
+import { readSignaturesForImport, signaturesDirOf } from '../../services/signature-files.js';
 import { stringFlag, targetFlags, writeJson, type Command } from '../command.js';
 
 function summary(r: ImportReport): string {
@@ -23,6 +24,11 @@ export const command: Command = {
     'imported together with the graph-data. Before anything is written the graph is built once, so input that',
     'would abort a rebuild (a cycle, one version with two digests) is refused too. The whole content of the store',
     'is replaced in one transaction, and an audit row records it.',
+    '',
+    'Signatures under signatures/sha256/<hex>/signature-N are added (never replacing stored ones; identical files',
+    'are not stored twice). Each must be a binary OpenPGP signed message whose claim names its folder\'s digest, and',
+    'one made by a stored key must verify, else the whole import is refused. One made by a key KUS does not hold is',
+    'kept with a warning: import the key (signatures/keys/NAME.asc, kus key import) first to have it checked.',
   ].join('\n'),
   flags: {
     'graph-data': { type: 'string', valueName: 'DIR', required: true, description: 'graph-data directory to import' },
@@ -42,8 +48,11 @@ export const command: Command = {
     const rawFile = stringFlag(ctx.flags, 'raw');
     const ctxStore = openContext({ db: stringFlag(ctx.flags, 'db') ?? DEFAULT_DB_FILE });
     try {
+      const graphDataDir = stringFlag(ctx.flags, 'graph-data')!;
+      const signatures = await readSignaturesForImport(ctxStore.store, signaturesDirOf(graphDataDir), new Date());
       const report = importGraphData(ctxStore.store, {
-        graphDataDir: stringFlag(ctx.flags, 'graph-data')!,
+        graphDataDir,
+        ...(signatures ? { signatures } : {}),
         ...(rawFile ? { rawFile } : {}),
         actor: 'cli',
       });
@@ -54,6 +63,7 @@ export const command: Command = {
       for (const w of report.warnings) ctx.stderr.write(`warning: ${w.file}: ${w.reason}\n`);
       ctx.stdout.write(`imported ${report.graphDataDir}${report.rawFile ? ` and ${report.rawFile}` : ''} into ${ctxStore.store.file}\n`);
       ctx.stdout.write(`  ${summary(report)}\n`);
+      if (report.signatures) ctx.stdout.write(`  ${report.signatures.read} signatures read, ${report.signatures.added} new\n`);
       if (report.warnings.length > 0) ctx.stdout.write(`  ${report.warnings.length} warnings (on stderr)\n`);
     } finally {
       ctxStore.close();

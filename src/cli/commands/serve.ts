@@ -1,7 +1,10 @@
 // `kus serve`: run the update service (graph API for clusters, metrics, OpenAPI) until SIGINT/SIGTERM.
-import { loadConfig, CONFIG_ENV, DEFAULTS } from '../../config/index.js';
+import { loadConfig, loadFollowConfig, loadTlsConfig, CONFIG_ENV, TLS_ENV, DEFAULTS, DEFAULT_FOLLOW_INTERVAL_SECONDS, FOLLOW_ENV } from '../../config/index.js';
+import { KusError } from '../../errors/index.js';
 import { closeOnSignal, startServer } from '../../main.js';
-import { stringFlag, writeJson, type Command } from '../command.js';
+import { PASSPHRASE_ENV, serverPassphrase } from '../../services/keys.js';
+import { readAdminTokenFile } from '../../services/admin-token-file.js';
+import { listFlag, stringFlag, writeJson, type Command } from '../command.js';
 
 export const command: Command = {
   path: ['serve'],
@@ -21,10 +24,74 @@ export const command: Command = {
       description: `graph-data directory that seeds an empty store (default: the example graph-data/ shipped with KUS, env ${CONFIG_ENV.graphData})`,
     },
     'log-level': { type: 'string', valueName: 'LEVEL', description: `fatal, error, warn, info, debug, trace or silent (default ${DEFAULTS.logLevel}, env ${CONFIG_ENV.logLevel})` },
+    watch: {
+      type: 'string',
+      multiple: true,
+      valueName: 'REPO',
+      description: 'watch a repository (registry[:port]/repository; repeatable): every interval its tags are listed and new release ' +
+        'images are ingested by digest; other tags (component images, cosign .sig/.att tags) are skipped with a logged reason ' +
+        `(env ${CONFIG_ENV.watch}, comma-separated)`,
+    },
+    'watch-interval': {
+      type: 'string',
+      valueName: 'SECONDS',
+      description: `seconds between scrapes of a watched repository, doubled after each failure up to an hour (default ${DEFAULTS.watchIntervalSeconds}, env ${CONFIG_ENV.watchInterval})`,
+    },
+    'registry-auth': {
+      type: 'string',
+      valueName: 'FILE',
+      description: `pull secret (the dockerconfigjson oc and podman use) for watch mode and POST /api/admin/v1/releases/ingest (env ${CONFIG_ENV.registryAuth})`,
+    },
+    'require-signatures': {
+      type: 'boolean',
+      env: 'KUS_REQUIRE_SIGNATURES',
+      description: 'refuse adding a release to a channel (admin API) unless every active signing key signed it (env KUS_REQUIRE_SIGNATURES=true)',
+    },
+    'signing-passphrase-file': {
+      type: 'string',
+      valueName: 'FILE',
+      env: 'KUS_SIGNING_PASSPHRASE_FILE',
+      description: `file whose first line is the passphrase protecting stored private keys, for signing through the admin API (else env ${PASSPHRASE_ENV})`,
+    },
+    follow: {
+      type: 'string',
+      valueName: 'URL',
+      description: 'run as a read-only replica of the primary at URL (its base URL, e.g. http://kus-primary:8080): fetch its ' +
+        '/api/upgrades_info/graph-data every interval (If-None-Match), check it and swap it in; serve graph and signatures; ' +
+        `answer admin writes with 409 KUS_ERR_READ_ONLY; keep serving the last good snapshot while the primary is away (env ${FOLLOW_ENV.follow})`,
+    },
+    'follow-interval': {
+      type: 'string',
+      valueName: 'SECONDS',
+      description: `seconds between two fetches from the primary (default ${DEFAULT_FOLLOW_INTERVAL_SECONDS}, env ${FOLLOW_ENV.followInterval})`,
+    },
+    'follow-ca-file': {
+      type: 'string',
+      valueName: 'FILE',
+      description: `PEM CA certificates to trust for an https primary, besides the system ones (env ${FOLLOW_ENV.followCaFile})`,
+    },
+    'tls-cert': {
+      type: 'string',
+      valueName: 'FILE',
+      description: `serve HTTPS with this PEM certificate chain (server certificate first); needs --tls-key (env ${TLS_ENV.tlsCert})`,
+    },
+    'tls-key': { type: 'string', valueName: 'FILE', description: `PEM private key of --tls-cert (env ${TLS_ENV.tlsKey})` },
+    'admin-token-file': {
+      type: 'string',
+      valueName: 'FILE',
+      env: 'KUS_ADMIN_TOKEN_FILE',
+      description: 'file whose first line is an admin bearer token, registered at start as the token "deploy" (a Kubernetes Secret; ' +
+        'a changed file replaces it; env KUS_ADMIN_TOKEN_FILE)',
+    },
+    'registry-insecure': { type: 'boolean', description: `talk plain HTTP to registries (env ${CONFIG_ENV.registryInsecure}=true)` },
+    'registry-ca-file': { type: 'string', valueName: 'FILE', description: `PEM file of CA certificates to trust for registries, besides the system ones (env ${CONFIG_ENV.registryCaFile})` },
   },
   examples: [
     'kus serve',
     'kus serve --host 127.0.0.1 --port 9090 --db /var/lib/kus/kus.db',
+    'kus serve --watch quay.kylinsec.example/ocp/release --watch-interval 600 --registry-auth ~/.docker/config.json',
+    'kus serve --follow http://kus-primary:8080 --follow-interval 30 --db /var/lib/kus/replica.db',
+    'kus serve --tls-cert /etc/kus/tls/tls.crt --tls-key /etc/kus/tls/tls.key --port 8443',
     'curl -H "Accept: application/json" "http://127.0.0.1:8080/api/upgrades_info/graph?channel=stable-4.9&arch=arm64"',
   ],
   async run(ctx) {
@@ -36,13 +103,31 @@ export const command: Command = {
         db: stringFlag(ctx.flags, 'db'),
         graphData: stringFlag(ctx.flags, 'graph-data'),
         logLevel: stringFlag(ctx.flags, 'log-level'),
+        watch: listFlag(ctx.flags, 'watch'),
+        watchInterval: stringFlag(ctx.flags, 'watch-interval'),
+        registryAuth: stringFlag(ctx.flags, 'registry-auth'),
+        registryInsecure: ctx.flags['registry-insecure'] === true ? true : undefined,
+        registryCaFile: stringFlag(ctx.flags, 'registry-ca-file'),
       },
       ctx.env,
     );
-    const server = await startServer(config);
+    const requireFlag = ctx.flags['require-signatures'];
+    const requireSignatures = requireFlag === true || (typeof requireFlag === 'string' && ['true', '1', 'yes', 'on'].includes(requireFlag.trim().toLowerCase()));
+    if (typeof requireFlag === 'string' && !requireSignatures && !['false', '0', 'no', 'off', ''].includes(requireFlag.trim().toLowerCase())) {
+      throw new KusError('KUS_ERR_CONFIG', `KUS_REQUIRE_SIGNATURES ${JSON.stringify(requireFlag)} is not a boolean (true or false)`);
+    }
+    const passphrase = serverPassphrase({ file: stringFlag(ctx.flags, 'signing-passphrase-file'), env: ctx.env });
+    const tokenFile = stringFlag(ctx.flags, 'admin-token-file');
+    const adminToken = tokenFile === undefined ? undefined : readAdminTokenFile(tokenFile);
+    const follow = loadFollowConfig(
+      { follow: stringFlag(ctx.flags, 'follow'), followInterval: stringFlag(ctx.flags, 'follow-interval'), followCaFile: stringFlag(ctx.flags, 'follow-ca-file') },
+      ctx.env,
+    );
+    const tls = loadTlsConfig({ tlsCert: stringFlag(ctx.flags, 'tls-cert'), tlsKey: stringFlag(ctx.flags, 'tls-key') }, ctx.env);
+    const server = await startServer(config, { signing: { requireSignatures, passphrase }, ...(adminToken === undefined ? {} : { adminToken }), follow, tls });
     const graphUrl = `${server.url}/api/upgrades_info/graph`;
     if (ctx.json) writeJson(ctx.stdout, { url: server.url, graph: graphUrl, db: config.store.file, ready: server.graphs.ready });
-    else ctx.stdout.write(`kus: listening on ${server.url} (graph: ${graphUrl}, store: ${config.store.file})\n`);
+    else ctx.stdout.write(`kus: listening on ${server.url} (graph: ${graphUrl}, store: ${config.store.file}${follow ? `, read-only replica of ${follow.primary}` : ''})\n`);
     await closeOnSignal(server);
     return 0;
   },

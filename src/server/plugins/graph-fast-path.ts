@@ -3,6 +3,7 @@
 // Fastify's per-request machinery (request/reply objects, hooks, child logger) costs about as much CPU as the whole
 // answer. The answer itself is the same answerGraph the Fastify route uses, so both paths agree byte for byte.
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { FastifyServerFactory } from 'fastify';
 import type { GraphCache } from '../../services/graph-cache.js';
 import { answerGraph } from '../routes/public/graph-answer.js';
@@ -47,11 +48,17 @@ function numberOption(value: unknown): number | undefined {
   return typeof value === 'number' ? value : undefined;
 }
 
-/** Fastify's serverFactory: a node:http server whose listener tries the fast path first. */
-export function graphServerFactory(graphs: GraphCache, paths: readonly string[], record: RecordRequest): FastifyServerFactory {
+/** PEM certificate chain and private key for native HTTPS (`kus serve --tls-cert/--tls-key`). */
+export interface TlsFiles {
+  cert: Buffer;
+  key: Buffer;
+}
+
+/** Fastify's serverFactory: a node:http server (node:https with `tls`) whose listener tries the fast path first. */
+export function graphServerFactory(graphs: GraphCache, paths: readonly string[], record: RecordRequest, tls?: TlsFiles): FastifyServerFactory {
   const fastPath = graphFastPath(graphs, paths, record);
   return (handler, opts) => {
-    const server = createServer(fastPath(handler));
+    const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, fastPath(handler)) : createServer(fastPath(handler));
     // What Fastify sets on the servers it creates itself (it has filled in its defaults by now).
     const keepAlive = numberOption(opts.keepAliveTimeout);
     const request = numberOption(opts.requestTimeout);

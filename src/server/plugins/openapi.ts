@@ -16,7 +16,18 @@ export function installOpenApi(app: FastifyInstance, version: string): void {
       tags: [
         { name: 'graph', description: 'The update graph clusters read (Cincinnati policy-engine API).' },
         { name: 'health', description: 'Liveness, readiness and metrics.' },
+        { name: 'signatures', description: 'Release signatures in the layout clusters read (a signature store URL).' },
+        { name: 'admin', description: 'Publishing (releases, channels, edges, raw metadata), tokens and the audit log; bearer token required.' },
       ],
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An admin token from "kus token create --name NAME" (shown once; the server stores its sha256).',
+          },
+        },
+      },
     },
   });
   void app.register(swaggerUi, { routePrefix: '/docs' });

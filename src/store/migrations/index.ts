@@ -1,5 +1,7 @@
 // The ordered list of schema migrations; PRAGMA user_version records how many have been applied.
 import { sql as initial } from './001-initial.js';
+import { sql as tokensAuditOutcome } from './002-tokens-audit-outcome.js';
+import { sql as signatures } from './003-signatures.js';
 
 export interface Migration {
   /** 1-based, equal to the user_version after it is applied. */
@@ -10,4 +12,6 @@ export interface Migration {
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'tokens-audit-outcome', sql: tokensAuditOutcome },
+  { version: 3, name: 'signatures', sql: signatures },
 ];

@@ -1,0 +1,80 @@
+// `kus bundle export`: one signed, checksummed archive carrying graph-data, signatures and ConfigMaps to a disconnected site.
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../../config/index.js';
+import { DEFAULT_DB_FILE, openContext } from '../../context.js';
+import { KusError, quote } from '../../errors/index.js';
+import { exportBundle } from '../../services/bundle.js';
+import { passphraseSource } from '../../services/keys.js';
+import { listFlag, stringFlag, targetFlags, writeJson, type Command } from '../command.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+}
+
+export const command: Command = {
+  path: ['bundle', 'export'],
+  summary: 'write a signed bundle of graph-data, signatures and ConfigMaps for a disconnected site',
+  description: [
+    'Writes --out, a gzip\'d tar holding:',
+    '  graph-data/      the graph-data tree as "kus export" writes it (releases/ included), with',
+    '                   signatures/sha256/<hex>/signature-N of its releases and signatures/keys/NAME.asc',
+    '  configmaps/      signatures.yaml (signature ConfigMaps for openshift-config-managed) and verifier.yaml',
+    '                   (the verifier ConfigMap of the active keys, with --store-url as its signature store)',
+    '  manifest.json    the SHA-256 and size of every file above',
+    '  manifest.json.sig  a detached OpenPGP signature of manifest.json by an active key',
+    '',
+    'With --channel (repeatable) only those channels and the releases they list go in; with --arch only releases of',
+    'those architectures. Blocked and conditional edges and raw metadata always go in whole. At the site,',
+    '"kus bundle import FILE" checks everything and makes the site\'s graph the bundle\'s.',
+    '',
+    'The manifest is signed with the first active key whose private part KUS holds, unlocked with --passphrase-file',
+    'or KUS_SIGNING_PASSPHRASE. Local store (--db) only.',
+  ].join('\n'),
+  flags: {
+    out: { type: 'string', valueName: 'FILE', required: true, description: 'the bundle to write, e.g. kus-bundle.tar.gz (replaced atomically)' },
+    channel: { type: 'string', multiple: true, valueName: 'C', description: 'only this channel and its releases (repeatable)' },
+    arch: { type: 'string', multiple: true, valueName: 'A', description: 'only releases of this architecture (repeatable)' },
+    'store-url': {
+      type: 'string', valueName: 'URL', required: true,
+      description: 'the signature store URL clusters at the site use (https://<site kus>/api/upgrades_info/signatures), for the verifier ConfigMap',
+    },
+    'passphrase-file': { type: 'string', valueName: 'FILE', description: 'file whose first line unlocks the signing key (default: env KUS_SIGNING_PASSPHRASE)' },
+    ...targetFlags,
+  },
+  examples: [
+    'kus bundle export --out kus-bundle.tar.gz --channel stable-4.9 --arch arm64 --store-url https://kus.site.example/api/upgrades_info/signatures',
+  ],
+  async run(ctx) {
+    if (stringFlag(ctx.flags, 'server') !== undefined) {
+      throw new KusError('KUS_ERR_USAGE', 'kus bundle export works on a local store (--db): the signing key is unlocked here');
+    }
+    const out = stringFlag(ctx.flags, 'out')!;
+    const context = openContext({ db: stringFlag(ctx.flags, 'db') ?? DEFAULT_DB_FILE });
+    try {
+      const { bytes, report } = await exportBundle(context.store, {
+        channels: listFlag(ctx.flags, 'channel'),
+        arches: listFlag(ctx.flags, 'arch'),
+        storeUrl: stringFlag(ctx.flags, 'store-url')!,
+        passphrase: passphraseSource({ file: stringFlag(ctx.flags, 'passphrase-file'), env: ctx.env }),
+        creator: `Kylin Update Service ${packageVersion()}`,
+      });
+      const tmp = path.join(path.dirname(path.resolve(out)), `.${path.basename(out)}.${process.pid}.tmp`);
+      try {
+        writeFileSync(tmp, bytes);
+        renameSync(tmp, out);
+      } catch (err) {
+        rmSync(tmp, { force: true });
+        throw new KusError('KUS_ERR_IO', `cannot write ${quote(out)}: ${(err as Error).message}`, { file: out }, { cause: err });
+      }
+      if (ctx.json) writeJson(ctx.stdout, { out, bytes: bytes.length, ...report });
+      else {
+        ctx.stdout.write(`wrote ${out} (${bytes.length} bytes), signed by ${report.signedBy}\n`);
+        ctx.stdout.write(`  ${report.releases} releases, ${report.channels} channels, ${report.signatures} signatures, ${report.files} files\n`);
+      }
+    } finally {
+      context.close();
+    }
+  },
+};

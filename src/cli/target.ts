@@ -1,0 +1,89 @@
+// What a publishing command acts on: a local store (--db) or a running server (--server/--token), behind one interface.
+import { KusError } from '../errors/index.js';
+import type { BlockedEdgeDoc, ConditionalEdgeDoc, Release } from '../graph/index.js';
+import type { AuditEntry, ChannelInfo, EdgeList, EdgeSelector, ReleaseInput, RiskInput } from '../services/publisher.js';
+import type { CreatedToken, TokenInfo } from '../services/tokens.js';
+import { stringFlag, type FlagValues } from './command.js';
+import type { AdminClient } from './admin-client.js';
+import { localTarget, type LocalServices } from './local-target.js';
+import { remoteTarget } from './remote-target.js';
+
+/** The answer to every operation: the value, plus warnings a person should read (printed on stderr). */
+export interface Outcome<T> {
+  value: T;
+  warnings: string[];
+  /** False when a write was a no-op (the same release and digest again); absent when unknown. */
+  changed?: boolean;
+}
+
+export interface Target {
+  /** Where the command acts, for messages: `store "./data/kus.db"` or `server "http://…"`. */
+  readonly where: string;
+  /** Set when acting on a local store: the services, for commands that need more than this interface. */
+  readonly local: LocalServices | undefined;
+  /** Set when acting on a server. */
+  readonly client: AdminClient | undefined;
+
+  addRelease(input: ReleaseInput): Promise<Outcome<Release>>;
+  listReleases(filter: { arch?: string; channel?: string }): Promise<Outcome<Release[]>>;
+  showRelease(version: string, arch?: string): Promise<Outcome<Release[]>>;
+  removeRelease(version: string, arch: string, force: boolean): Promise<Outcome<Release>>;
+
+  listChannels(): Promise<Outcome<ChannelInfo[]>>;
+  createChannel(name: string): Promise<Outcome<ChannelInfo>>;
+  deleteChannel(name: string): Promise<Outcome<ChannelInfo[]>>;
+  addToChannel(channel: string, version: string): Promise<Outcome<ChannelInfo>>;
+  removeFromChannel(channel: string, version: string): Promise<Outcome<ChannelInfo>>;
+
+  blockEdge(edge: EdgeSelector): Promise<Outcome<BlockedEdgeDoc>>;
+  addRisk(risk: RiskInput): Promise<Outcome<ConditionalEdgeDoc>>;
+  listEdges(): Promise<Outcome<EdgeList>>;
+  removeEdge(file: string): Promise<Outcome<BlockedEdgeDoc | ConditionalEdgeDoc>>;
+
+  createToken(name: string): Promise<Outcome<CreatedToken>>;
+  listTokens(): Promise<Outcome<TokenInfo[]>>;
+  revokeToken(name: string): Promise<Outcome<{ name: string }>>;
+
+  audit(limit: number | undefined): Promise<Outcome<AuditEntry[]>>;
+
+  /** Closes the local store; a no-op for a server. */
+  close(): void;
+}
+
+/** Said in the --help of every command that writes. */
+export const LOCAL_WRITE_NOTE = [
+  'Without --server the command writes the local store (--db, default ./data/kus.db) as the user',
+  '"local:<os user>". A "kus serve" running on the same file keeps serving the graph it built until it',
+  'restarts (or rebuilds after a write made through it), so to publish to a running server use',
+  '--server URL --token TOKEN (or KUS_SERVER / KUS_TOKEN): the server rebuilds before it answers, and',
+  'the change is in the served graph when the command returns.',
+].join('\n');
+
+export interface TargetOptions {
+  /** Commands that only read refuse a --db file that does not exist instead of creating an empty store. */
+  create: boolean;
+}
+
+/**
+ * `--server` (or KUS_SERVER) selects the admin API; otherwise the local store at `--db`. Both given is refused
+ * unless --db came from KUS_DB, which `kus serve` also reads and so is often set in the same shell.
+ */
+export function openTarget(flags: FlagValues, env: NodeJS.ProcessEnv, options: TargetOptions): Target {
+  const server = stringFlag(flags, 'server');
+  const db = stringFlag(flags, 'db');
+  if (server !== undefined) {
+    if (db !== undefined && db !== env.KUS_DB) {
+      throw new KusError('KUS_ERR_USAGE', '--db and --server both given: act either on a local store or on a server');
+    }
+    const token = stringFlag(flags, 'token');
+    if (token === undefined) {
+      throw new KusError(
+        'KUS_ERR_UNAUTHORIZED',
+        `--server ${server} needs an admin token: pass --token TOKEN or set KUS_TOKEN (make the first one on the ` +
+          'server\'s host with "kus token create --db FILE --name NAME")',
+      );
+    }
+    return remoteTarget({ server, token });
+  }
+  return localTarget({ db, create: options.create });
+}

@@ -1,0 +1,15 @@
+// The signing services an admin route needs, or a clear 500 when the server was composed without them.
+import { KusError } from '../../../errors/index.js';
+import type { SigningKeys } from '../../../services/keys.js';
+import type { Signing } from '../../../services/signing.js';
+import type { AdminServices } from './route.js';
+
+export interface SigningServices {
+  signing: Signing;
+  keys: SigningKeys;
+}
+
+export function signingOf(services: AdminServices): SigningServices {
+  if (!services.signing) throw new KusError('KUS_ERR_INTERNAL', 'this server was started without the signing services');
+  return services.signing;
+}

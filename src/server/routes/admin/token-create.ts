@@ -1,0 +1,18 @@
+// POST /tokens: create an admin token; its secret is in this answer only.
+import { createdTokenSchema, tokenNameSchema } from '../../schemas/admin.js';
+import { actorOf, adminSchema, CONFLICT, strictObject, type AdminRoute } from './route.js';
+
+export const tokenCreate: AdminRoute = (scope, services) => {
+  scope.post<{ Body: { name: string } }>('/tokens', {
+    config: { audit: 'token.create' },
+    schema: adminSchema({
+      operationId: 'createToken',
+      summary: 'Create an admin token',
+      description: 'The token is shown in this answer only; the server keeps its sha256.',
+      body: strictObject({ name: tokenNameSchema }),
+      value: createdTokenSchema,
+      ok: 'The new token.',
+      errors: { 409: `${CONFLICT} Here: an active token has that name.` },
+    }),
+  }, (request) => ({ value: services.tokens.create(actorOf(request), request.body.name), warnings: [], changed: true }));
+};

@@ -1,0 +1,173 @@
+// Replica mode (`kus serve --follow URL`): poll the primary's graph-data tarball with If-None-Match, check a new one
+// (strict graph-data read, trial build, signature format and claims), swap it into the local store in one transaction
+// and rebuild. Any failure keeps the last good snapshot served; it is logged, counted and retried next interval.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { KusError, quote } from '../errors/index.js';
+import { buildGraph } from '../graph/index.js';
+import { formatProblems, readGraphData, readTar } from '../graph-data/index.js';
+import type { Store } from '../store/index.js';
+import { readSignaturesForImport, signaturesDirOf } from './signature-files.js';
+import { upstreamGet, upstreamTransport } from './upstream-http.js';
+
+/** Path of the tarball on the primary (server/routes/public/graph-data.ts serves it). */
+export const GRAPH_DATA_URL_PATH = '/api/upgrades_info/graph-data';
+/** A compressed graph-data tree of 3000 releases is ~1 MB; these bound what a broken primary can make us hold. */
+const MAX_ARCHIVE_BYTES = 128 * 1024 * 1024;
+const MAX_TAR_BYTES = 512 * 1024 * 1024;
+
+export interface FollowLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface FollowStats {
+  primary: string;
+  /** Syncs that succeeded: a new snapshot swapped in, or 304 (unchanged). */
+  updates: number;
+  unchanged: number;
+  failures: number;
+  consecutiveFailures: number;
+  lastSuccessAt: Date | null;
+  lastError: string | null;
+  /** Seconds since the last successful sync (since the start before the first one). */
+  lagSeconds: number;
+}
+
+export type SyncResult = 'updated' | 'unchanged';
+
+export interface FollowDeps {
+  store: Store;
+  /** Rebuilds the served graph after a swap (GraphCache.rebuild). */
+  rebuild: () => { ok: boolean; error?: unknown };
+  primary: string;
+  intervalSeconds: number;
+  caFile?: string | null;
+  logger: FollowLogger;
+  now?: () => Date;
+}
+
+export class Follower {
+  private readonly deps: FollowDeps;
+  private readonly now: () => Date;
+  private readonly url: URL;
+  private readonly startedAt: Date;
+  private etag: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private stopped = false;
+  private readonly counts = { updates: 0, unchanged: 0, failures: 0, consecutiveFailures: 0 };
+  private lastSuccessAt: Date | null = null;
+  private lastError: string | null = null;
+
+  constructor(deps: FollowDeps) {
+    this.deps = deps;
+    this.now = deps.now ?? (() => new Date());
+    this.url = new URL(`${deps.primary}${GRAPH_DATA_URL_PATH}`);
+    this.startedAt = this.now();
+  }
+
+  get primary(): string {
+    return this.deps.primary;
+  }
+
+  /** Syncs at once, then every interval (measured from the end of a sync, so syncs never overlap). */
+  start(): void {
+    const loop = (): void => {
+      this.running = this.syncQuietly().finally(() => {
+        this.running = undefined;
+        if (!this.stopped) this.timer = setTimeout(loop, this.deps.intervalSeconds * 1000);
+      });
+    };
+    loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One sync; throws (KusError) when the primary cannot be read or sends something unusable. */
+  async sync(): Promise<SyncResult> {
+    const transport = upstreamTransport({ caFile: this.deps.caFile ?? undefined, timeoutMs: 15_000 });
+    const headers: Record<string, string> = { accept: 'application/gzip' };
+    if (this.etag !== undefined) headers['if-none-match'] = this.etag;
+    const answer = await upstreamGet(transport, this.url, headers, (s) => s === 200 || s === 304, MAX_ARCHIVE_BYTES);
+    if (answer.status === 304) return 'unchanged';
+    const etag = typeof answer.headers.etag === 'string' ? answer.headers.etag : undefined;
+    await this.swapIn(answer.body);
+    this.etag = etag;
+    return 'updated';
+  }
+
+  private async syncQuietly(): Promise<void> {
+    try {
+      const result = await this.sync();
+      this.lastSuccessAt = this.now();
+      this.counts.consecutiveFailures = 0;
+      this.lastError = null;
+      if (result === 'updated') {
+        this.counts.updates++;
+        this.deps.logger.info({ primary: this.deps.primary, etag: this.etag }, 'swapped in the primary\'s graph-data');
+      } else {
+        this.counts.unchanged++;
+      }
+    } catch (err) {
+      this.counts.failures++;
+      this.counts.consecutiveFailures++;
+      this.lastError = err instanceof Error ? err.message : String(err);
+      // Not fatal: the last good snapshot keeps being served; the next interval tries again.
+      this.deps.logger.warn({ err, primary: this.deps.primary, consecutiveFailures: this.counts.consecutiveFailures }, 'sync with the primary failed; serving the last good snapshot');
+    }
+  }
+
+  /** Checks the archive completely before anything is written; the swap itself is one transaction. */
+  private async swapIn(gzip: Buffer): Promise<void> {
+    const source = this.url.href;
+    let tar: Buffer;
+    try {
+      tar = gunzipSync(gzip, { maxOutputLength: MAX_TAR_BYTES });
+    } catch (err) {
+      throw new KusError('KUS_ERR_GRAPH_DATA', `${quote(source)} did not send a gzip archive: ${(err as Error).message}`, { source }, { cause: err });
+    }
+    const { files, directories } = readTar(tar, source);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kus-follow-'));
+    try {
+      // readTar refused absolute paths and ".." segments, so everything lands inside dir.
+      for (const d of directories) mkdirSync(path.join(dir, d), { recursive: true });
+      for (const f of files) {
+        const target = path.join(dir, f.path);
+        mkdirSync(path.dirname(target), { recursive: true });
+        writeFileSync(target, f.bytes);
+      }
+      const read = readGraphData(dir, { strict: true });
+      const errors = read.problems.filter((p) => p.severity === 'error');
+      if (errors.length > 0) {
+        throw new KusError('KUS_ERR_GRAPH_DATA', `the graph-data from ${quote(source)} is invalid (${errors.length} errors); keeping the last good snapshot\n${formatProblems(errors)}`, { source });
+      }
+      const input = { releases: read.releases, graphData: read.data };
+      buildGraph(input); // throws on what would abort a rebuild (cycle, conflicting digests, schema)
+      const signatures = await readSignaturesForImport(this.deps.store, signaturesDirOf(dir), this.now());
+      this.deps.store.replaceSnapshot(input, signatures?.signatures ?? []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const rebuilt = this.deps.rebuild();
+    if (!rebuilt.ok) throw new KusError('KUS_ERR_INTERNAL', `the snapshot from ${quote(source)} was stored, but the rebuild failed: ${String(rebuilt.error)}`);
+  }
+
+  stats(): FollowStats {
+    const since = this.lastSuccessAt ?? this.startedAt;
+    return {
+      primary: this.deps.primary,
+      ...this.counts,
+      lastSuccessAt: this.lastSuccessAt,
+      lastError: this.lastError,
+      lagSeconds: Math.max(0, (this.now().getTime() - since.getTime()) / 1000),
+    };
+  }
+}

@@ -1,0 +1,96 @@
+// The graph-data tarball (GET /api/upgrades_info/graph-data): what `kus export` writes, as one gzip'd ustar archive
+// with a strong ETag, built once per graph generation (and signature set), not per request.
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { GRAPH_DATA_DIRS, graphDataFiles, writeTar, type TarFile } from '../graph-data/index.js';
+import { digestHex, DIGEST_ALGORITHM, KEYS_DIR, signatureFileName, SIGNATURES_DIR } from '../signatures/index.js';
+import type { Store } from '../store/index.js';
+
+/** One built archive. */
+export interface GraphDataArchiveSnapshot {
+  /** gzip of the ustar archive. */
+  readonly gzip: Buffer;
+  /** Strong, quoted: a hash of the bytes. */
+  readonly etag: string;
+  readonly builtAt: Date;
+  /** Files in the archive (directories aside). */
+  readonly files: number;
+}
+
+export interface GraphDataArchiveDeps {
+  store: Store;
+  /**
+   * The served graph's generation (GraphCache.snapshot): a new value means the graph was rebuilt, so the archive is
+   * rebuilt at the next request. Signatures and keys are added without a rebuild, so they are part of the key too.
+   */
+  generation: () => unknown;
+  now?: () => Date;
+}
+
+/**
+ * The files `kus export` writes for what the store holds: graph-data (+ releases/), signatures/sha256/<hex>/signature-N
+ * and signatures/keys/NAME.asc, with the same bytes (tests compare them with an export directory).
+ */
+export function graphDataArchiveFiles(store: Store): TarFile[] {
+  const { releases, graphData } = store.loadGraphInput();
+  const files: TarFile[] = graphDataFiles({ data: graphData, releases }).map((f) => ({ path: f.path, bytes: Buffer.from(f.text, 'utf8') }));
+  for (const s of store.signatures.list()) {
+    files.push({ path: `${SIGNATURES_DIR}/${DIGEST_ALGORITHM}/${digestHex(s.digest)}/${signatureFileName(s.index)}`, bytes: s.bytes });
+  }
+  for (const k of store.signingKeys.list()) {
+    const text = k.publicKey.endsWith('\n') ? k.publicKey : `${k.publicKey}\n`;
+    files.push({ path: `${SIGNATURES_DIR}/${KEYS_DIR}/${k.name}.asc`, bytes: Buffer.from(text, 'utf8') });
+  }
+  return files;
+}
+
+/**
+ * The gzip'd archive of those files and graph-data's folders (present even when empty, as `kus export` makes them):
+ * deterministic (fixed tar headers, gzip without a time stamp).
+ */
+export function buildGraphDataArchive(files: readonly TarFile[]): Buffer {
+  return gzipSync(writeTar(files, GRAPH_DATA_DIRS), { level: 9 });
+}
+
+export class GraphDataArchive {
+  private readonly store: Store;
+  private readonly generation: () => unknown;
+  private readonly now: () => Date;
+  private built: { generation: unknown; content: string; snapshot: GraphDataArchiveSnapshot } | undefined;
+  private builds = 0;
+
+  constructor(deps: GraphDataArchiveDeps) {
+    this.store = deps.store;
+    this.generation = deps.generation;
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /**
+   * The archive of the current generation, built now if the graph, the signatures or the keys changed since;
+   * undefined while no graph was built (a follower must not copy a server that serves nothing yet).
+   */
+  current(): GraphDataArchiveSnapshot | undefined {
+    const generation = this.generation();
+    if (generation === undefined) return undefined;
+    const content = this.contentKey();
+    if (this.built && this.built.generation === generation && this.built.content === content) return this.built.snapshot;
+    const files = graphDataArchiveFiles(this.store);
+    const gzip = buildGraphDataArchive(files);
+    const etag = `"${createHash('sha256').update(gzip).digest('base64url').slice(0, 32)}"`;
+    const snapshot: GraphDataArchiveSnapshot = { gzip, etag, builtAt: this.now(), files: files.length };
+    this.built = { generation, content, snapshot };
+    this.builds++;
+    return snapshot;
+  }
+
+  /** How many archives were built (each generation once). */
+  get buildCount(): number {
+    return this.builds;
+  }
+
+  /** Signatures are only ever appended on a writer, and a follower's swap is a new generation, so the count suffices. */
+  private contentKey(): string {
+    const keys = this.store.signingKeys.list().map((k) => `${k.name}:${k.fingerprint}`).join(',');
+    return `${this.store.signatures.count()}|${keys}`;
+  }
+}

@@ -1,0 +1,182 @@
+// The publishing use cases: every write is validated, its graph built before anything is written, written with its
+// audit row in one transaction, then the served graph is rebuilt so the change is visible when the call returns.
+import { KusError, quote } from '../errors/index.js';
+import { buildGraph, releaseNodeVersion, type BlockedEdgeDoc, type ConditionalEdgeDoc, type Release } from '../graph/index.js';
+import type { AuditEntry, GraphInput, Store } from '../store/index.js';
+import { auditedWrite, recordRefusal, type WriteRequest } from './publish/audited-write.js';
+import { channelInfo, planAddToChannel, planCreateChannel, planDeleteChannel, planRemoveFromChannel } from './publish/channels.js';
+import { edgeList, planAddRisk, planBlockEdge, planRemoveEdge } from './publish/edges.js';
+import { releasesOfVersion, requireChannel } from './publish/lookup.js';
+import type { Plan } from './publish/plan.js';
+import { planSetRawMetadata } from './publish/raw-metadata.js';
+import { planAddRelease, planRemoveRelease } from './publish/releases.js';
+import type {
+  Actor, ChannelInfo, EdgeList, EdgeSelector, RawMetadataEntry, ReleaseInput, RiskInput, WriteResult,
+} from './publish/types.js';
+import { entryCovers, releaseVersion, requireArch, requireChannelName, requireVersion } from './publish/validate.js';
+
+export type { Actor, ChannelInfo, EdgeList, EdgeSelector, RawMetadataEntry, ReleaseInput, RiskInput, WriteResult } from './publish/types.js';
+export type { AuditEntry, WriteRequest };
+
+export interface PublisherDeps {
+  store: Store;
+  /** Rebuilds and swaps the served graph (GraphCache.rebuild); a no-op when no server runs in this process. */
+  rebuild: () => unknown;
+  /**
+   * Runs inside every write that changes something, after its trial build and before it is stored, with the input
+   * before and after; throwing a KusError refuses the write (e.g. `kus serve --require-signatures`).
+   */
+  checkWrite?: (before: GraphInput, after: GraphInput) => void;
+}
+
+export const AUDIT_LIMIT = { default: 100, max: 1000 } as const;
+
+/** True when a rebuild reported failure in GraphCache's `{ ok: false }` shape. */
+const rebuildFailed = (result: unknown): boolean =>
+  typeof result === 'object' && result !== null && 'ok' in result && (result as { ok: unknown }).ok === false;
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value) ?? String(value));
+
+export class Publisher {
+  private readonly store: Store;
+  private readonly rebuild: () => unknown;
+  private readonly checkWrite: PublisherDeps['checkWrite'];
+
+  constructor(deps: PublisherDeps) {
+    this.store = deps.store;
+    this.rebuild = deps.rebuild;
+    this.checkWrite = deps.checkWrite;
+  }
+
+  // ---- releases
+
+  addRelease(actor: Actor, input: ReleaseInput): WriteResult<Release> {
+    const target = `${text(input.version)}+${text(input.arch)}`;
+    return this.write(actor, { action: 'release.add', target, request: input }, (current) => planAddRelease(current, input));
+  }
+
+  listReleases(filter: { arch?: string; channel?: string } = {}): Release[] {
+    const current = this.store.loadGraphInput();
+    const arch = filter.arch === undefined ? undefined : requireArch(filter.arch);
+    let releases = current.releases.filter((r) => arch === undefined || r.arch === arch);
+    if (filter.channel !== undefined) {
+      const docs = requireChannel(current, requireChannelName(filter.channel));
+      releases = releases.filter((r) => docs.some((c) => c.versions.some((e) => entryCovers(e, r.version, r.arch))));
+    }
+    return releases;
+  }
+
+  /** Every architecture of a version, or one (`arch`, or a `+arch` in the version). */
+  getRelease(version: string, arch?: string): Release[] {
+    const v = requireVersion(version, 'version');
+    const archOf = arch ?? (v.build.length > 0 ? v.build.join('.') : undefined);
+    const current = this.store.loadGraphInput();
+    if (archOf === undefined) {
+      const found = releasesOfVersion(current, version);
+      if (found.length === 0) throw new KusError('KUS_ERR_NOT_FOUND', `no release ${quote(version)} is stored, for any architecture`, { version });
+      return found;
+    }
+    const node = `${releaseVersion(version, requireArch(archOf))}+${archOf}`;
+    const found = current.releases.filter((r) => r.arch === archOf && releaseNodeVersion(r) === node);
+    if (found.length === 0) {
+      const others = releasesOfVersion(current, version).map((r) => r.arch ?? '(none)');
+      throw new KusError('KUS_ERR_NOT_FOUND',
+        `no release ${node} is stored${others.length > 0 ? ` (stored for ${[...new Set(others)].sort().join(', ')})` : ''}`, { version, arch: archOf });
+    }
+    return found;
+  }
+
+  removeRelease(actor: Actor, version: string, arch: string, opts: { force?: boolean } = {}): WriteResult<Release> {
+    const force = opts.force === true;
+    return this.write(actor, { action: 'release.remove', target: `${text(version)}+${text(arch)}`, request: { version, arch, force } },
+      (current) => planRemoveRelease(current, version, arch, force));
+  }
+
+  // ---- channels
+
+  listChannels(): ChannelInfo[] {
+    return this.store.loadGraphInput().graphData.channels.map(channelInfo);
+  }
+
+  createChannel(actor: Actor, name: string): WriteResult<ChannelInfo> {
+    return this.write(actor, { action: 'channel.create', target: text(name), request: { name } }, (current) => planCreateChannel(current, name));
+  }
+
+  deleteChannel(actor: Actor, name: string): WriteResult<ChannelInfo[]> {
+    return this.write(actor, { action: 'channel.delete', target: text(name), request: { name } }, (current) => planDeleteChannel(current, name));
+  }
+
+  addToChannel(actor: Actor, channel: string, version: string): WriteResult<ChannelInfo> {
+    return this.write(actor, { action: 'channel.add', target: `${text(channel)} ${text(version)}`, request: { channel, version } },
+      (current) => planAddToChannel(current, channel, version));
+  }
+
+  removeFromChannel(actor: Actor, channel: string, version: string): WriteResult<ChannelInfo> {
+    return this.write(actor, { action: 'channel.remove', target: `${text(channel)} ${text(version)}`, request: { channel, version } },
+      (current) => planRemoveFromChannel(current, channel, version));
+  }
+
+  // ---- edges
+
+  blockEdge(actor: Actor, input: EdgeSelector): WriteResult<BlockedEdgeDoc> {
+    return this.write(actor, { action: 'edge.block', target: text(input.to), request: input }, (current) => planBlockEdge(current, input));
+  }
+
+  addRisk(actor: Actor, input: RiskInput): WriteResult<ConditionalEdgeDoc> {
+    return this.write(actor, { action: 'edge.risk', target: `${text(input.to)} ${text(input.name)}`, request: input }, (current) => planAddRisk(current, input));
+  }
+
+  listEdges(): EdgeList {
+    return edgeList(this.store.loadGraphInput());
+  }
+
+  removeEdge(actor: Actor, file: string): WriteResult<BlockedEdgeDoc | ConditionalEdgeDoc> {
+    return this.write(actor, { action: 'edge.remove', target: text(file), request: { file } }, (current) => planRemoveEdge(current, file));
+  }
+
+  // ---- raw metadata
+
+  /** Sets one key of raw/metadata.json for a version (all its architectures); value null deletes the key. */
+  setRawMetadata(actor: Actor, version: string, key: string, value: string | null): WriteResult<RawMetadataEntry> {
+    const action = value === null ? 'raw-metadata.delete' : 'raw-metadata.set';
+    return this.write(actor, { action, target: `${text(version)} ${text(key)}`, request: { version, key, value } },
+      (current) => planSetRawMetadata(current, { version, key, value }));
+  }
+
+  // ---- audit
+
+  /** Newest first. */
+  auditLog(opts: { limit?: number } = {}): AuditEntry[] {
+    const limit = opts.limit ?? AUDIT_LIMIT.default;
+    if (!Number.isInteger(limit) || limit < 1 || limit > AUDIT_LIMIT.max) {
+      throw new KusError('KUS_ERR_BAD_REQUEST', `limit ${String(limit)} must be an integer from 1 to ${AUDIT_LIMIT.max}`, { value: limit });
+    }
+    return this.store.audit.list(limit);
+  }
+
+  /** Audits a write refused before it reached this service (e.g. a request body the HTTP layer could not accept). */
+  recordRefusal(actor: Actor, what: WriteRequest, err: KusError): void {
+    recordRefusal(this.store, actor, what, err);
+  }
+
+  /**
+   * The one write path: plan on the current input, build the candidate graph (a cycle, a bad label, a digest clash
+   * throws here, before anything is written), write with the audit row, commit; then rebuild the served graph.
+   */
+  private write<T>(actor: Actor, what: WriteRequest, plan: (current: GraphInput) => Plan<T>): WriteResult<T> {
+    const result = auditedWrite(this.store, actor, what, () => {
+      const current = this.store.loadGraphInput();
+      const planned = plan(current);
+      if (planned.changed) {
+        buildGraph(planned.candidate);
+        this.checkWrite?.(current, planned.candidate);
+        planned.write(this.store);
+      }
+      return planned;
+    });
+    if (result.changed && rebuildFailed(this.rebuild())) {
+      result.warnings.push('the change is stored, but rebuilding the served graph failed (see the server log); the previous graph is still served');
+    }
+    return result;
+  }
+}

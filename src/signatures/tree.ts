@@ -1,0 +1,151 @@
+// Signature files on disk: graph-data's `signatures/sha256/<hex>/signature-N` and the cluster's `sha256=<hex>/signature-N`.
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { KusError, quote } from '../errors/index.js';
+import { DIGEST_ALGORITHM, digestFromHex, digestHex, isDigestHex, signatureFileName, signatureIndex, storeSegment } from './digest.js';
+
+/** Where graph-data keeps signatures (upstream's metadata-helper serves this folder), and public keys beside them. */
+export const SIGNATURES_DIR = 'signatures';
+export const KEYS_DIR = 'keys';
+
+/** Signatures are small (the cluster means to read at most 50 KiB); anything bigger is not a signature. */
+export const MAX_SIGNATURE_BYTES = 50 * 1024;
+
+export interface SignatureFile {
+  digest: string;
+  index: number;
+  bytes: Uint8Array;
+  /** Path relative to the tree, for messages. */
+  file: string;
+}
+
+export interface TreeProblem {
+  file: string;
+  reason: string;
+}
+
+export type TreeLayout = 'graph-data' | 'cvo';
+
+const entries = (dir: string): string[] => readdirSync(dir).sort();
+const isDir = (p: string): boolean => statSync(p).isDirectory();
+
+/**
+ * Reads `<dir>/sha256/<hex>/signature-N` (graph-data layout). Names that cannot be signatures are reported, not read;
+ * `keys/` and plain files at the top (README.md) are not signatures and are skipped silently.
+ */
+export function readSignatureTree(dir: string): { files: SignatureFile[]; problems: TreeProblem[] } {
+  const files: SignatureFile[] = [];
+  const problems: TreeProblem[] = [];
+  try {
+    for (const algo of entries(dir)) {
+      const algoPath = path.join(dir, algo);
+      if (algo === KEYS_DIR || algo.startsWith('.') || !isDir(algoPath)) continue;
+      if (algo !== DIGEST_ALGORITHM) {
+        problems.push({ file: algo, reason: `only ${DIGEST_ALGORITHM} digests are signed and served; this folder is ignored` });
+        continue;
+      }
+      for (const hex of entries(algoPath)) {
+        const digestPath = path.join(algoPath, hex);
+        const rel = `${algo}/${hex}`;
+        if (hex.startsWith('.')) continue;
+        if (!isDigestHex(hex) || !isDir(digestPath)) {
+          problems.push({ file: rel, reason: 'is not a folder named by 64 lowercase hex digits of a digest; ignored' });
+          continue;
+        }
+        const found: SignatureFile[] = [];
+        for (const name of entries(digestPath)) {
+          if (name.startsWith('.')) continue;
+          const index = signatureIndex(name);
+          const file = `${rel}/${name}`;
+          if (index === null) {
+            problems.push({ file, reason: 'is not named signature-<N> (N from 1, no leading zero); ignored' });
+            continue;
+          }
+          const bytes = readFileSync(path.join(digestPath, name));
+          if (bytes.length > MAX_SIGNATURE_BYTES) {
+            problems.push({ file, reason: `is ${bytes.length} bytes, larger than the 50 KiB a signature may be; ignored` });
+            continue;
+          }
+          found.push({ digest: digestFromHex(hex), index, bytes, file });
+        }
+        found.sort((a, b) => a.index - b.index);
+        found.forEach((f, i) => {
+          if (f.index !== i + 1) problems.push({ file: f.file, reason: `signature-${i + 1} is missing: clusters stop at the first missing index, so it is numbered ${i + 1} when stored` });
+        });
+        files.push(...found);
+      }
+    }
+  } catch (err) {
+    throw new KusError('KUS_ERR_IO', `cannot read signatures under ${quote(dir)}: ${(err as Error).message}`, { dir }, { cause: err });
+  }
+  return { files, problems };
+}
+
+function writeBytesAtomic(file: string, bytes: Uint8Array | string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const fd = openSync(tmp, 'w', 0o644);
+    try {
+      writeSync(fd, typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw new KusError('KUS_ERR_IO', `cannot write ${quote(file)}: ${(err as Error).message}`, { file }, { cause: err });
+  }
+}
+
+function digestDir(root: string, digest: string, layout: TreeLayout): string {
+  const hex = digestHex(digest);
+  if (hex === null) throw new KusError('KUS_ERR_INVALID_DIGEST', `cannot write signatures of ${quote(digest)}: not a sha256 digest`, { digest });
+  return layout === 'cvo' ? path.join(root, storeSegment(digest)) : path.join(root, DIGEST_ALGORITHM, hex);
+}
+
+/**
+ * Writes every signature under `root` in the given layout, each file atomically. Export owns the `signature-N` files
+ * of the digest folders it writes: one the store does not hold (a higher N) is removed, so reading the tree back gives
+ * what the store holds. Other files and folders are left alone.
+ */
+export function writeSignatureTree(root: string, signatures: ReadonlyArray<{ digest: string; index: number; bytes: Uint8Array }>, layout: TreeLayout): number {
+  const byDir = new Map<string, Map<string, Uint8Array>>();
+  for (const s of signatures) {
+    const dir = digestDir(root, s.digest, layout);
+    const files = byDir.get(dir) ?? new Map<string, Uint8Array>();
+    files.set(signatureFileName(s.index), s.bytes);
+    byDir.set(dir, files);
+  }
+  try {
+    mkdirSync(root, { recursive: true });
+    for (const [dir, files] of byDir) {
+      mkdirSync(dir, { recursive: true });
+      for (const [name, bytes] of files) writeBytesAtomic(path.join(dir, name), bytes);
+      for (const name of readdirSync(dir)) {
+        if (signatureIndex(name) !== null && !files.has(name)) rmSync(path.join(dir, name));
+      }
+    }
+  } catch (err) {
+    if (err instanceof KusError) throw err;
+    throw new KusError('KUS_ERR_IO', `cannot write signatures under ${quote(root)}: ${(err as Error).message}`, { dir: root }, { cause: err });
+  }
+  return signatures.length;
+}
+
+/** `<dir>/keys/<name>.asc` for each key (graph-data export and `kus key generate` write them). */
+export function writePublicKeyFile(dir: string, name: string, publicKey: string): string {
+  const file = path.join(dir, `${name}.asc`);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new KusError('KUS_ERR_IO', `cannot create ${quote(dir)}: ${(err as Error).message}`, { dir }, { cause: err });
+  }
+  writeBytesAtomic(file, publicKey.endsWith('\n') ? publicKey : `${publicKey}\n`);
+  return file;
+}
+
+export function signatureTreeExists(dir: string): boolean {
+  return existsSync(dir) && isDir(dir);
+}
