@@ -6,9 +6,9 @@ import path from 'node:path';
 import type { Command } from './command.js';
 import { runCli } from './run.js';
 
-async function loadCommands(): Promise<Command[]> {
-  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'commands');
-  const files = readdirSync(dir).filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts')).sort();
+const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'commands');
+
+async function loadFiles(files: string[]): Promise<Command[]> {
   const commands: Command[] = [];
   for (const f of files) {
     const mod = (await import(pathToFileURL(path.join(dir, f)).href)) as { command?: Command; commands?: Command[] };
@@ -18,6 +18,24 @@ async function loadCommands(): Promise<Command[]> {
   return commands;
 }
 
-const commands = await loadCommands();
+/**
+ * A command lives in the file named by its words joined with "-" (`release add` → release-add.js), so a normal
+ * call loads only that module — several pull in Fastify or OpenPGP, which would slow every command. Help for
+ * several commands, and unknown words, load them all.
+ */
+async function loadCommands(argv: string[]): Promise<Command[]> {
+  const files = readdirSync(dir).filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts') && !f.endsWith('.map')).sort();
+  const words = argv.slice(0, 2).filter((w) => !w.startsWith('-'));
+  for (let n = words.length; n > 0; n--) {
+    const stem = words.slice(0, n).join('-');
+    const file = files.find((f) => f === `${stem}.js` || f === `${stem}.ts`);
+    if (!file) continue;
+    const commands = await loadFiles([file]);
+    if (commands.some((c) => c.path.join(' ') === words.slice(0, n).join(' '))) return commands;
+  }
+  return loadFiles(files);
+}
+
+const commands = await loadCommands(process.argv.slice(2));
 const code = await runCli(commands, process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
 process.exitCode = code;
