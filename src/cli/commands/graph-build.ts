@@ -1,7 +1,7 @@
 // `kus graph build`: the full, unfiltered graph built from files, as a graph-builder would serve it.
 import { serializeFull } from '../../graph/index.js';
-import { buildOfflineGraph } from '../../services/offline-graph.js';
-import { stringFlag, type Command } from '../command.js';
+import type { Command } from '../command.js';
+import { buildFromFileFlags } from '../offline-build.js';
 
 export const command: Command = {
   path: ['graph', 'build'],
@@ -26,10 +26,6 @@ export const command: Command = {
     'kus graph build --raw graph-gb-with-quay-metadata.json',
   ],
   async run(ctx) {
-    const rawFile = stringFlag(ctx.flags, 'raw');
-    const graphDataDir = stringFlag(ctx.flags, 'graph-data');
-    const { graph, warnings } = buildOfflineGraph({ ...(rawFile ? { rawFile } : {}), ...(graphDataDir ? { graphDataDir } : {}), nodeRemove: ctx.flags['node-remove'] === true });
-    for (const w of warnings) ctx.stderr.write(`warning: ${w.message}\n`);
-    ctx.stdout.write(`${serializeFull(graph)}\n`);
+    ctx.stdout.write(`${serializeFull(buildFromFileFlags(ctx))}\n`);
   },
 };

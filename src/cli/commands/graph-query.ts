@@ -1,8 +1,8 @@
 // `kus graph query`: what the graph API would serve for one channel and architecture, built from files.
-import { GraphViews, serializeServed, validateGraphRequest } from '../../graph/index.js';
+import { GraphViews, validateGraphRequest } from '../../graph/index.js';
 import { isUpstreamError } from '../../errors/index.js';
-import { buildOfflineGraph } from '../../services/offline-graph.js';
 import { stringFlag, type Command } from '../command.js';
+import { buildFromFileFlags } from '../offline-build.js';
 
 export const command: Command = {
   path: ['graph', 'query'],
@@ -25,13 +25,10 @@ export const command: Command = {
     'kus graph query --raw graph-gb-raw.json --graph-data cincinnati-graph-data --channel stable-4.2',
   ],
   async run(ctx) {
-    const rawFile = stringFlag(ctx.flags, 'raw');
-    const graphDataDir = stringFlag(ctx.flags, 'graph-data');
     try {
       const request = validateGraphRequest(stringFlag(ctx.flags, 'channel') ?? '', stringFlag(ctx.flags, 'arch'));
-      const { graph, warnings } = buildOfflineGraph({ ...(rawFile ? { rawFile } : {}), ...(graphDataDir ? { graphDataDir } : {}) });
-      for (const w of warnings) ctx.stderr.write(`warning: ${w.message}\n`);
-      ctx.stdout.write(`${serializeServed(new GraphViews(graph).render(request.channel, request.arch))}\n`);
+      const graph = buildFromFileFlags(ctx);
+      ctx.stdout.write(`${new GraphViews(graph).renderText(request.channel, request.arch)}\n`);
     } catch (err) {
       // The API answers these with its {kind, value} body; so does this command.
       if (!isUpstreamError(err)) throw err;
