@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { KusError, quote } from '../errors/index.js';
 import type { GraphData, Release } from '../graph/index.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import { BLOCKED_EDGES_DIR } from './blocked-edges.js';
 import { CHANNELS_DIR } from './channels.js';
 import { blockedEdgeText, channelText, conditionalEdgeText, rawMetadataText, releaseText } from './format.js';

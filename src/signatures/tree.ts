@@ -1,8 +1,8 @@
 // Signature files on disk: graph-data's `signatures/sha256/<hex>/signature-N` and the cluster's `sha256=<hex>/signature-N`.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { KusError, quote } from '../errors/index.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import { DIGEST_ALGORITHM, digestFromHex, digestHex, isDigestHex, signatureFileName, signatureIndex, storeSegment } from './digest.js';
 
 /** Where graph-data keeps signatures (upstream's metadata-helper serves this folder), and public keys beside them. */
@@ -82,23 +82,6 @@ export function readSignatureTree(dir: string): { files: SignatureFile[]; proble
   return { files, problems };
 }
 
-function writeBytesAtomic(file: string, bytes: Uint8Array | string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const fd = openSync(tmp, 'w', 0o644);
-    try {
-      writeSync(fd, typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw new KusError('KUS_ERR_IO', `cannot write ${quote(file)}: ${(err as Error).message}`, { file }, { cause: err });
-  }
-}
-
 function digestDir(root: string, digest: string, layout: TreeLayout): string {
   const hex = digestHex(digest);
   if (hex === null) throw new KusError('KUS_ERR_INVALID_DIGEST', `cannot write signatures of ${quote(digest)}: not a sha256 digest`, { digest });
@@ -122,7 +105,7 @@ export function writeSignatureTree(root: string, signatures: ReadonlyArray<{ dig
     mkdirSync(root, { recursive: true });
     for (const [dir, files] of byDir) {
       mkdirSync(dir, { recursive: true });
-      for (const [name, bytes] of files) writeBytesAtomic(path.join(dir, name), bytes);
+      for (const [name, bytes] of files) writeFileAtomic(path.join(dir, name), bytes);
       for (const name of readdirSync(dir)) {
         if (signatureIndex(name) !== null && !files.has(name)) rmSync(path.join(dir, name));
       }
@@ -142,7 +125,7 @@ export function writePublicKeyFile(dir: string, name: string, publicKey: string)
   } catch (err) {
     throw new KusError('KUS_ERR_IO', `cannot create ${quote(dir)}: ${(err as Error).message}`, { dir }, { cause: err });
   }
-  writeBytesAtomic(file, publicKey.endsWith('\n') ? publicKey : `${publicKey}\n`);
+  writeFileAtomic(file, publicKey.endsWith('\n') ? publicKey : `${publicKey}\n`);
   return file;
 }
 

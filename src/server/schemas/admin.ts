@@ -1,4 +1,5 @@
 // JSON schemas of the admin API's bodies and answers; they document the routes in OpenAPI and shape the responses.
+import { riskSchema } from './graph.js';
 
 export const errorSchema = {
   type: 'object',
@@ -60,26 +61,6 @@ export const channelSchema = {
     name: { type: 'string' },
     file: { type: 'string', description: 'The channels/ file it is exported to.' },
     versions: { ...stringList, description: 'In order; an entry with +arch selects that architecture only.' },
-  },
-} as const;
-
-const matchingRuleSchema = {
-  type: 'object',
-  required: ['type'],
-  properties: {
-    type: { type: 'string', enum: ['Always', 'PromQL'] },
-    promql: { type: 'object', required: ['promql'], properties: { promql: { type: 'string' } } },
-  },
-} as const;
-
-const riskSchema = {
-  type: 'object',
-  required: ['url', 'name', 'message', 'matchingRules'],
-  properties: {
-    url: { type: 'string' },
-    name: { type: 'string' },
-    message: { type: 'string' },
-    matchingRules: { type: 'array', items: matchingRuleSchema },
   },
 } as const;
 

@@ -10,7 +10,8 @@ export const upstreamErrorSchema = {
   },
 } as const;
 
-const riskSchema = {
+/** A risk as clusters read it; the admin API takes the same shape when a risk is declared. */
+export const riskSchema = {
   type: 'object',
   required: ['url', 'name', 'message', 'matchingRules'],
   properties: {

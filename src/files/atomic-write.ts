@@ -4,13 +4,13 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { KusError, quote } from '../errors/index.js';
 
-export function writeFileAtomic(file: string, content: string): void {
+export function writeFileAtomic(file: string, content: string | Uint8Array): void {
   // A leading dot keeps a temp file left by a crash out of the graph-data scan (dot files are skipped).
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const fd = openSync(tmp, 'w', 0o644);
     try {
-      writeSync(fd, content);
+      writeSync(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
