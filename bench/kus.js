@@ -7,6 +7,14 @@ import { runToEnd } from './processes.js';
 
 export const GRAPH_PATH = '/api/upgrades_info/graph';
 
+/** The node flags in the built bin's shebang (`#!/usr/bin/env -S node FLAGS`): KUS is measured as `kus serve` runs. */
+export function binNodeFlags(repoRoot) {
+  const first = fs.readFileSync(path.join(repoRoot, 'dist/cli/main.js'), 'utf8').split('\n')[0];
+  const m = /^#!\/usr\/bin\/env -S node(.*)$/.exec(first);
+  if (!m) throw new Error(`dist/cli/main.js starts with ${JSON.stringify(first)}, not "#!/usr/bin/env -S node FLAGS"`);
+  return m[1].split(' ').filter((f) => f !== '');
+}
+
 /** `kus import --db DB --graph-data DIR [--raw RAW]`; returns the wall time in ms. */
 export async function importDataset({ repoRoot, db, graphData, raw }) {
   const args = ['dist/cli/main.js', 'import', '--db', db, '--graph-data', graphData];
@@ -21,7 +29,7 @@ export async function importDataset({ repoRoot, db, graphData, raw }) {
  * node itself (e.g. --cpu-prof).
  */
 export async function startKus({ children, repoRoot, db, port, logFile, nodeArgs = [] }) {
-  const args = [...nodeArgs, 'dist/cli/main.js', 'serve', '--host', '127.0.0.1', '--port', String(port), '--db', db];
+  const args = [...binNodeFlags(repoRoot), ...nodeArgs, 'dist/cli/main.js', 'serve', '--host', '127.0.0.1', '--port', String(port), '--db', db];
   const child = children.start(process.execPath, args, { cwd: repoRoot, logFile });
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/readyz`, child, 60_000);

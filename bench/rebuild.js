@@ -1,6 +1,9 @@
-// Times a full graph rebuild in this process with the built modules: GraphCache.rebuild() on the imported store.
+// Times a full graph rebuild with the built modules (GraphCache.rebuild() on the imported store), in a child node
+// started with the bin's flags, so that the heap is sized as in `kus serve`.
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { binNodeFlags } from './kus.js';
+import { runToEnd } from './processes.js';
 
 const silent = { info() {}, warn() {}, error() {} };
 const stats = (xs) => {
@@ -8,11 +11,18 @@ const stats = (xs) => {
   return { minMs: sorted[0], medianMs: sorted[Math.floor((sorted.length - 1) / 2)], maxMs: sorted[sorted.length - 1] };
 };
 
+/** Runs measureRebuildHere in a child started as the bin starts (see binNodeFlags). */
+export async function measureRebuild({ repoRoot, db, runs, warmup }) {
+  const script = fileURLToPath(import.meta.url);
+  const { stdout } = await runToEnd(process.execPath, [...binNodeFlags(repoRoot), script, repoRoot, db, String(runs), String(warmup)], { timeoutMs: 600_000 });
+  return JSON.parse(stdout);
+}
+
 /**
  * `warmup` unmeasured rebuilds, then `runs` measured ones, each the server's whole rebuild (store read, build,
  * render of every (channel, arch) body). Then the same work split into its phases, to show where the time goes.
  */
-export async function measureRebuild({ repoRoot, db, runs, warmup }) {
+async function measureRebuildHere({ repoRoot, db, runs, warmup }) {
   const dist = (file) => import(pathToFileURL(path.join(repoRoot, 'dist', file)).href);
   const { openStore } = await dist('store/index.js');
   const { GraphCache } = await dist('services/graph-cache.js');
@@ -58,4 +68,9 @@ export async function measureRebuild({ repoRoot, db, runs, warmup }) {
   } finally {
     store.close();
   }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [repoRoot, db, runs, warmup] = process.argv.slice(2);
+  process.stdout.write(`${JSON.stringify(await measureRebuildHere({ repoRoot, db, runs: Number(runs), warmup: Number(warmup) }))}\n`);
 }

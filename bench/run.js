@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { fixtureDataset, generatedDataset } from './datasets.js';
+import { binNodeFlags } from './kus.js';
 import { runDataset } from './measure.js';
 import { Children } from './processes.js';
 import { measurePublish, printPublish, publishDatasets } from './publish.js';
@@ -63,6 +64,7 @@ async function main(children, work) {
   console.log(`node ${process.version}; ${tools.nginx.version} (${tools.nginx.path}); ${tools.wrk.version} (${tools.wrk.path})`);
   console.log(`host: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log('nginx runs with worker_processes 1 to match KUS\'s single event loop; "nginx auto" is shown for information.');
+  console.log(`KUS runs as its bin does: node ${binNodeFlags(repoRoot).join(' ')} dist/cli/main.js serve`);
   const results = { startedAt: new Date(started).toISOString(), node: process.version, tools, cpus: os.cpus().length, loadAverage: os.loadavg(), targets: TARGETS, datasets: [] };
   const selected = selectDatasets(work);
   for (const dataset of selected) {

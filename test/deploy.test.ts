@@ -16,6 +16,10 @@ import { repoRoot } from './helpers/shared.js';
 type Obj = Record<string, unknown>;
 
 const deployDir = path.join(repoRoot, 'deploy');
+
+/** The node flags of the `kus` bin, from its shebang (`#!/usr/bin/env -S node FLAGS`); every launch of kus passes them. */
+const SERVE_NODE_FLAGS = (/^#!\/usr\/bin\/env -S node((?: --[\w-]+=\S+)*)\n/.exec(readFileSync(path.join(repoRoot, 'src/cli/main.ts'), 'utf8'))?.[1] ?? '')
+  .split(' ').filter((f) => f !== '');
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const obj = (v: unknown): Obj => (isObj(v) ? v : {});
 const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
@@ -279,6 +283,19 @@ function dockerStages(text: string): Array<{ from: string; lines: string[] }> {
   return stages;
 }
 
+t.test('every launch of kus passes the bin\'s node flags: shebang, npm start, the image, the benchmark', async (t) => {
+  t.ok(SERVE_NODE_FLAGS.some((f) => f.startsWith('--max-semi-space-size=')), `the shebang sizes the young generation (${SERVE_NODE_FLAGS.join(' ')})`);
+  const built = readFileSync(path.join(repoRoot, 'dist/cli/main.js'), 'utf8').split('\n')[0];
+  t.equal(built, `#!/usr/bin/env -S node ${SERVE_NODE_FLAGS.join(' ')}`, 'the built bin keeps the shebang');
+  const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  t.equal(pkg.scripts.start, `node ${SERVE_NODE_FLAGS.join(' ')} dist/cli/main.js serve`, 'npm start');
+  const { binNodeFlags } = (await import(path.join(repoRoot, 'bench/kus.js'))) as { binNodeFlags: (root: string) => string[] };
+  t.same(binNodeFlags(repoRoot), SERVE_NODE_FLAGS, 'the benchmark starts KUS as the bin does');
+  const run = spawnSync(process.execPath, [...SERVE_NODE_FLAGS, path.join(repoRoot, 'dist/cli/main.js'), 'serve', '--help'], { encoding: 'utf8' });
+  t.equal(run.status, 0, `node accepts the flags: ${run.stderr}`);
+  t.match(run.stdout, /kus serve/);
+});
+
 t.test('Dockerfile: multi-stage node 20 slim, native build in the build stage, non-root, health check, data volume', async (t) => {
   const text = readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
   const stages = dockerStages(text);
@@ -301,7 +318,7 @@ t.test('Dockerfile: multi-stage node 20 slim, native build in the build stage, n
   t.equal(path.posix.dirname(cmd[cmd.indexOf('--db') + 1]!), volume, 'the default --db is on the volume');
   t.ok(run.lines.some((l) => new RegExp(`chown 1001:0 ${volume}`).test(l) && /chmod 0?775/.test(l)), 'the volume is writable by the user and by group 0 (OpenShift arbitrary UIDs)');
   t.ok(run.lines.some((l) => /^EXPOSE 8080\b/.test(l)) && DEFAULTS.port === 8080, 'EXPOSE matches the default port');
-  t.same(JSON.parse(run.lines.find((l) => /^ENTRYPOINT\s/.test(l))!.slice(11)), ['node', '/app/dist/cli/main.js'], 'ENTRYPOINT is the kus CLI');
+  t.same(JSON.parse(run.lines.find((l) => /^ENTRYPOINT\s/.test(l))!.slice(11)), ['node', ...SERVE_NODE_FLAGS, '/app/dist/cli/main.js'], 'ENTRYPOINT is the kus CLI with its node flags');
   t.ok(run.lines.some((l) => /^HEALTHCHECK .*\/livez/.test(l)), 'HEALTHCHECK asks /livez');
   for (const m of manifests.filter((x) => x.kind === 'StatefulSet')) {
     t.ok(list(containers(m)[0]!.volumeMounts).some((v) => v.mountPath === volume), 'the primary mounts its PVC on the image\'s volume');

@@ -1,5 +1,6 @@
 // OpenPGP keys the cluster can use: RSA generation, reading key files, the usability check, private-key protection.
-import * as openpgp from 'openpgp';
+import type * as openpgp from 'openpgp';
+import { loadedOpenpgp, loadOpenpgp } from './openpgp.js';
 import { KusError, quote } from '../errors/index.js';
 
 export const KEY_BITS = [3072, 4096] as const;
@@ -56,7 +57,7 @@ function algorithmName(key: openpgp.Key | openpgp.Subkey): string {
   const bits = 'bits' in info && typeof info.bits === 'number' ? info.bits : null;
   if (info.algorithm.startsWith('rsa')) return `rsa${bits ?? ''}`;
   // The OpenPGP algorithm number is what Go's error names ("unsupported feature: public key type: 22").
-  const id = Object.entries(openpgp.enums.publicKey).find(([name]) => name === info.algorithm)?.[1];
+  const id = Object.entries(loadedOpenpgp().enums.publicKey).find(([name]) => name === info.algorithm)?.[1];
   const curve = 'curve' in info && info.curve ? `(${info.curve})` : '';
   return `${info.algorithm}${curve}${id === undefined ? '' : ` [public key type ${id}]`}`;
 }
@@ -126,8 +127,8 @@ export async function readKeyFile(data: Uint8Array, source: string, now: Date): 
   let keys: openpgp.Key[];
   try {
     keys = ARMOR_RE.test(text)
-      ? await openpgp.readKeys({ armoredKeys: Buffer.from(data).toString('utf8'), config: READ_CONFIG })
-      : await openpgp.readKeys({ binaryKeys: data, config: READ_CONFIG });
+      ? await (await loadOpenpgp()).readKeys({ armoredKeys: Buffer.from(data).toString('utf8'), config: READ_CONFIG })
+      : await (await loadOpenpgp()).readKeys({ binaryKeys: data, config: READ_CONFIG });
   } catch (err) {
     throw new KusError('KUS_ERR_UNSUPPORTED_KEY',
       `cannot read an OpenPGP key from ${source}: ${(err as Error).message}. Pass an armored or binary public or secret key ` +
@@ -149,7 +150,7 @@ export async function readKeyFile(data: Uint8Array, source: string, now: Date): 
 
 /** Facts of a stored armored public key. */
 export async function describePublicKey(armored: string): Promise<KeyFacts> {
-  return factsOf(await openpgp.readKey({ armoredKey: armored }));
+  return factsOf(await (await loadOpenpgp()).readKey({ armoredKey: armored }));
 }
 
 export interface GeneratedKey {
@@ -169,7 +170,7 @@ export async function generateSigningKey(options: {
   const userId = { name: options.name, email: options.email };
   let pair;
   try {
-    pair = await openpgp.generateKey({
+    pair = await (await loadOpenpgp()).generateKey({
       type: 'rsa',
       rsaBits: options.bits,
       userIDs: [userId],
@@ -194,22 +195,22 @@ export async function protectPrivateKey(key: openpgp.PrivateKey, options: { keyP
   if (!key.isDecrypted()) {
     const tries = [options.keyPassphrase, options.passphrase].filter((p): p is string => p !== undefined);
     try {
-      unlocked = await openpgp.decryptKey({ privateKey: key, passphrase: tries });
+      unlocked = await (await loadOpenpgp()).decryptKey({ privateKey: key, passphrase: tries });
     } catch (err) {
       throw new KusError('KUS_ERR_SIGNING_PASSPHRASE',
         `cannot unlock the secret key ${key.getFingerprint().toUpperCase()}: ${(err as Error).message}; pass its passphrase with --key-passphrase-file`,
         { fingerprint: key.getFingerprint().toUpperCase() }, { cause: err });
     }
   }
-  const encrypted = await openpgp.encryptKey({ privateKey: unlocked, passphrase: options.passphrase });
+  const encrypted = await (await loadOpenpgp()).encryptKey({ privateKey: unlocked, passphrase: options.passphrase });
   return encrypted.armor();
 }
 
 /** A stored private key, unlocked for signing. */
 export async function unlockPrivateKey(armored: string, passphrase: string, name: string): Promise<openpgp.PrivateKey> {
-  const key = await openpgp.readPrivateKey({ armoredKey: armored });
+  const key = await (await loadOpenpgp()).readPrivateKey({ armoredKey: armored });
   try {
-    return await openpgp.decryptKey({ privateKey: key, passphrase });
+    return await (await loadOpenpgp()).decryptKey({ privateKey: key, passphrase });
   } catch (err) {
     throw new KusError('KUS_ERR_SIGNING_PASSPHRASE',
       `cannot unlock the private key of ${quote(name)} (${key.getFingerprint().toUpperCase()}): the signing passphrase (KUS_SIGNING_PASSPHRASE or --passphrase-file) is not the one it was stored with`,

@@ -1,5 +1,6 @@
 // Checking a signature file the way the cluster's verifier does, and a little more strictly (key expiry, hash, packets).
-import * as openpgp from 'openpgp';
+import type * as openpgp from 'openpgp';
+import { loadOpenpgp } from './openpgp.js';
 import { checkClaim, type ClaimFields } from './claim.js';
 
 /** A key whose signatures KUS accepts. */
@@ -20,9 +21,8 @@ export type Verification =
   | { valid: false; reason: string; fingerprint: string | null; untrusted?: string[] };
 
 /** Hash algorithms golang.org/x/crypto/openpgp can check (it has no SHA-3). */
-const GO_HASHES = new Set<number>([
-  openpgp.enums.hash.sha1, openpgp.enums.hash.sha224, openpgp.enums.hash.sha256, openpgp.enums.hash.sha384,
-  openpgp.enums.hash.sha512,
+const goHashes = (pgp: typeof openpgp): ReadonlySet<number> => new Set<number>([
+  pgp.enums.hash.sha1, pgp.enums.hash.sha224, pgp.enums.hash.sha256, pgp.enums.hash.sha384, pgp.enums.hash.sha512,
 ]);
 
 /**
@@ -46,7 +46,7 @@ export class KeyRing {
   private constructor(private readonly keys: ReadonlyArray<{ trusted: TrustedKey; key: openpgp.Key }>) {}
 
   static async load(keys: readonly TrustedKey[]): Promise<KeyRing> {
-    return new KeyRing(await Promise.all(keys.map(async (trusted) => ({ trusted, key: await openpgp.readKey({ armoredKey: trusted.publicKey }) }))));
+    return new KeyRing(await Promise.all(keys.map(async (trusted) => ({ trusted, key: await (await loadOpenpgp()).readKey({ armoredKey: trusted.publicKey }) }))));
   }
 
   get size(): number {
@@ -75,7 +75,7 @@ async function verifyWith(
   if (shape) return invalid(shape);
   let message: openpgp.Message<Uint8Array>;
   try {
-    message = await openpgp.readMessage({ binaryMessage: data });
+    message = await (await loadOpenpgp()).readMessage({ binaryMessage: data });
   } catch (err) {
     return invalid(`it is not an OpenPGP message (${(err as Error).message})`);
   }
@@ -101,7 +101,7 @@ async function verifyWith(
   const fpr = match.trusted.fingerprint;
   let result: openpgp.VerifyMessageResult<Uint8Array>;
   try {
-    result = await openpgp.verify({ message, verificationKeys: [match.key], format: 'binary', date: new Date(now.getTime() + CLOCK_SKEW_MS), expectSigned: true });
+    result = await (await loadOpenpgp()).verify({ message, verificationKeys: [match.key], format: 'binary', date: new Date(now.getTime() + CLOCK_SKEW_MS), expectSigned: true });
   } catch (err) {
     return invalid(`the signature by ${match.trusted.name} (${fpr}) does not verify: ${(err as Error).message}`, fpr);
   }
@@ -113,7 +113,7 @@ async function verifyWith(
     const packet = (await sig.signature).packets[0];
     if (!packet) return invalid('the signature packet is missing', fpr);
     if (packet.version !== 4 && packet.version !== 3) return invalid(`it is a v${packet.version} signature; the cluster understands v3 and v4 only`, fpr);
-    if (packet.hashAlgorithm === null || !GO_HASHES.has(packet.hashAlgorithm)) {
+    if (packet.hashAlgorithm === null || !goHashes(await loadOpenpgp()).has(packet.hashAlgorithm)) {
       return invalid(`it uses hash algorithm ${String(packet.hashAlgorithm)} (RFC 9580 numbering), which the cluster cannot check (it knows SHA-1 and SHA-2)`, fpr);
     }
   }

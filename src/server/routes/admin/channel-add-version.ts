@@ -15,5 +15,5 @@ export const channelAddVersion: AdminRoute = (scope, services) => {
       ok: 'The channel after the change (changed=false when it listed the version already).',
       errors: { 404: `${NOT_FOUND} Here: the channel, or a release of the version.` },
     }),
-  }, (request) => writeAnswer(services, services.publisher.addToChannel(actorOf(request), request.params.name, request.body.version)));
+  }, (request) => writeAnswer(services.publisher.addToChannel(actorOf(request), request.params.name, request.body.version)));
 };

@@ -13,5 +13,5 @@ export const channelCreate: AdminRoute = (scope, services) => {
       value: channelSchema,
       ok: 'The channel (changed=false when it existed already).',
     }),
-  }, (request) => writeAnswer(services, services.publisher.createChannel(actorOf(request), request.body.name)));
+  }, (request) => writeAnswer(services.publisher.createChannel(actorOf(request), request.body.name)));
 };

@@ -13,5 +13,5 @@ export const channelDelete: AdminRoute = (scope, services) => {
       ok: 'The deleted channel file(s).',
       errors: { 404: NOT_FOUND },
     }),
-  }, (request) => writeAnswer(services, services.publisher.deleteChannel(actorOf(request), request.params.name)));
+  }, (request) => writeAnswer(services.publisher.deleteChannel(actorOf(request), request.params.name)));
 };

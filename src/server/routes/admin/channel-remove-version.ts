@@ -13,5 +13,5 @@ export const channelRemoveVersion: AdminRoute = (scope, services) => {
       ok: 'The channel after the change.',
       errors: { 404: `${NOT_FOUND} Here: the channel, or the version in it.` },
     }),
-  }, (request) => writeAnswer(services, services.publisher.removeFromChannel(actorOf(request), request.params.name, request.params.version)));
+  }, (request) => writeAnswer(services.publisher.removeFromChannel(actorOf(request), request.params.name, request.params.version)));
 };

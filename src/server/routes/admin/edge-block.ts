@@ -17,5 +17,5 @@ export const edgeBlock: AdminRoute = (scope, services) => {
       ok: 'The blocked-edges file as stored.',
       errors: { 409: CONFLICT },
     }),
-  }, (request) => writeAnswer(services, services.publisher.blockEdge(actorOf(request), request.body)));
+  }, (request) => writeAnswer(services.publisher.blockEdge(actorOf(request), request.body)));
 };

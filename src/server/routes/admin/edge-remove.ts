@@ -13,5 +13,5 @@ export const edgeRemove: AdminRoute = (scope, services) => {
       ok: 'The removed file.',
       errors: { 404: NOT_FOUND },
     }),
-  }, (request) => writeAnswer(services, services.publisher.removeEdge(actorOf(request), request.params.file)));
+  }, (request) => writeAnswer(services.publisher.removeEdge(actorOf(request), request.params.file)));
 };

@@ -17,5 +17,5 @@ export const edgeRisk: AdminRoute = (scope, services) => {
       ok: 'The blocked-edges file as stored (changed=false when the same rule existed).',
       errors: { 409: CONFLICT },
     }),
-  }, (request) => writeAnswer(services, services.publisher.addRisk(actorOf(request), request.body)));
+  }, (request) => writeAnswer(services.publisher.addRisk(actorOf(request), request.body)));
 };

@@ -26,6 +26,6 @@ export const keyGenerate: AdminRoute = (scope, services) => {
     }),
   }, async (request) => {
     const { name, email, bits } = request.body;
-    return writeAnswer(services, await signingOf(services).keys.generate(actorOf(request), { name, email, ...(bits !== undefined ? { bits } : {}) }));
+    return writeAnswer(await signingOf(services).keys.generate(actorOf(request), { name, email, ...(bits !== undefined ? { bits } : {}) }));
   });
 };

@@ -44,6 +44,6 @@ export const keyImport: AdminRoute = (scope, services) => {
       ...(keyPassphrase !== undefined ? { keyPassphrase } : {}),
       ...(active !== undefined ? { active } : {}),
     });
-    return writeAnswer(services, result);
+    return writeAnswer(result);
   });
 };

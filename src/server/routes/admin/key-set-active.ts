@@ -16,5 +16,5 @@ export const keySetActive: AdminRoute = (scope, services) => {
       ok: 'The key after the change.',
       errors: { 404: NOT_FOUND },
     }),
-  }, async (request) => writeAnswer(services, await signingOf(services).keys.setActive(actorOf(request), request.params.name, request.body.active)));
+  }, async (request) => writeAnswer(await signingOf(services).keys.setActive(actorOf(request), request.params.name, request.body.active)));
 };

@@ -13,5 +13,5 @@ export const rawMetadataDelete: AdminRoute = (scope, services) => {
       ok: 'The deleted key (value null).',
       errors: { 404: NOT_FOUND },
     }),
-  }, (request) => writeAnswer(services, services.publisher.setRawMetadata(actorOf(request), request.params.version, request.params.key, null)));
+  }, (request) => writeAnswer(services.publisher.setRawMetadata(actorOf(request), request.params.version, request.params.key, null)));
 };

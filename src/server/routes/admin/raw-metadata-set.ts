@@ -15,5 +15,5 @@ export const rawMetadataSet: AdminRoute = (scope, services) => {
       ok: 'The stored key (changed=false when it had that value).',
       errors: { 409: `${CONFLICT} Here: the metadata would close a cycle.` },
     }),
-  }, (request) => writeAnswer(services, services.publisher.setRawMetadata(actorOf(request), request.params.version, request.body.key, request.body.value)));
+  }, (request) => writeAnswer(services.publisher.setRawMetadata(actorOf(request), request.params.version, request.body.key, request.body.value)));
 };

@@ -18,5 +18,5 @@ export const releaseAdd: AdminRoute = (scope, services) => {
       ok: 'The stored release (the earlier one when this was a repeat).',
       errors: { 404: `${NOT_FOUND} Here: a channel.`, 409: CONFLICT },
     }),
-  }, (request) => writeAnswer(services, services.publisher.addRelease(actorOf(request), request.body)));
+  }, (request) => writeAnswer(services.publisher.addRelease(actorOf(request), request.body)));
 };

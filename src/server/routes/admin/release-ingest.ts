@@ -64,6 +64,6 @@ export const releaseIngest: AdminRoute = (scope, services) => {
       ...(ca !== undefined ? { ca } : {}),
     };
     const result = await services.ingest.ingest(actorOf(request), pullSpec, { ...(channels ? { channels } : {}), registry });
-    return writeAnswer(services, result);
+    return writeAnswer(result);
   });
 };

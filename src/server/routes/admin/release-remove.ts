@@ -21,5 +21,5 @@ export const releaseRemove: AdminRoute = (scope, services) => {
       errors: { 404: NOT_FOUND, 409: CONFLICT },
     }),
   }, (request) =>
-    writeAnswer(services, services.publisher.removeRelease(actorOf(request), request.params.version, request.query.arch, { force: request.query.force === true })));
+    writeAnswer(services.publisher.removeRelease(actorOf(request), request.params.version, request.query.arch, { force: request.query.force === true })));
 };

@@ -22,5 +22,5 @@ export const releaseSign: AdminRoute = (scope, services) => {
         409: `${CONFLICT} Also KUS_ERR_NO_SIGNING_KEY (no active key KUS can sign with) and a digest that has 9 signatures already.`,
       },
     }),
-  }, async (request) => writeAnswer(services, await signingOf(services).signing.signRelease(actorOf(request), request.body.version)));
+  }, async (request) => writeAnswer(await signingOf(services).signing.signRelease(actorOf(request), request.body.version)));
 };

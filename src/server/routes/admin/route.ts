@@ -23,11 +23,6 @@ export interface AdminServices {
   mirror?: Pick<Mirror, 'apply'>;
   /** Release signing (keys, signatures); its routes answer 500 when the server was composed without it. */
   signing?: SigningServices;
-  /**
-   * Awaited after a write that changed something and before it is answered: where other processes serve the same
-   * store, this waits until they rebuilt too (this process rebuilt inside the write already).
-   */
-  afterWrite?: () => Promise<void>;
 }
 
 /** One admin operation: registers its route (paths relative to the admin prefix) on the authenticated scope. */
@@ -115,9 +110,8 @@ export interface Answer<T> {
 /** The answer to a read. */
 export const readAnswer = <T>(value: T): Answer<T> => ({ value, warnings: [], changed: false });
 
-/** The answer to a write, once other serving processes (if any) caught up with it. */
-export async function writeAnswer<T>(services: AdminServices, result: WriteResult<T>): Promise<Answer<T>> {
-  if (result.changed && services.afterWrite) await services.afterWrite();
+/** The answer to a write (the publisher rebuilt the served graph inside the write, so the change is visible). */
+export function writeAnswer<T>(result: WriteResult<T>): Answer<T> {
   return { value: result.value, warnings: result.warnings, changed: result.changed };
 }
 

@@ -30,6 +30,6 @@ export const signatureUpload: AdminRoute = (scope, services) => {
     const { digest, signature } = request.body;
     if (!BASE64_RE.test(signature)) throw new KusError('KUS_ERR_BAD_REQUEST', 'body/signature must be base64 (the signature file\'s bytes)');
     const bytes = Buffer.from(signature, 'base64');
-    return writeAnswer(services, await signingOf(services).signing.uploadSignature(actorOf(request), digest, bytes));
+    return writeAnswer(await signingOf(services).signing.uploadSignature(actorOf(request), digest, bytes));
   });
 };
