@@ -11,14 +11,15 @@ import { firstAccept } from '../routes/public/graph-request.js';
 import type { RecordRequest } from './metrics.js';
 
 export function graphFastPath(graphs: GraphCache, paths: readonly string[], record: RecordRequest) {
-  const routes = new Set(paths);
+  // Recording under the registered string (not the request's copy of it) reuses that string's hash in the counters.
+  const routes = new Map(paths.map((p) => [p, p]));
   return (fallback: RequestListener): RequestListener =>
     (req: IncomingMessage, res: ServerResponse) => {
       const method = req.method;
       const url = req.url ?? '';
       const q = url.indexOf('?');
-      const path = q < 0 ? url : url.slice(0, q);
-      if ((method !== 'GET' && method !== 'HEAD') || !routes.has(path)) {
+      const route = routes.get(q < 0 ? url : url.slice(0, q));
+      if ((method !== 'GET' && method !== 'HEAD') || route === undefined) {
         fallback(req, res);
         return;
       }
@@ -40,7 +41,7 @@ export function graphFastPath(graphs: GraphCache, paths: readonly string[], reco
       if (answer.body !== undefined) answer.headers['content-length'] = String(answer.body.length);
       res.writeHead(answer.status, answer.headers);
       res.end(method === 'HEAD' ? undefined : answer.body);
-      record(path, method, answer.status, (performance.now() - started) / 1000);
+      record(route, method, answer.status, (performance.now() - started) / 1000);
     };
 }
 
