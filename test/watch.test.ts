@@ -66,7 +66,8 @@ t.test('a watcher in process: ingest, skip junk once, back off and recover from 
 
   await reg.push('ocp/release', '4.9.1', releaseImage({ version: '4.9.1', previous: ['4.9.0'] }));
   await waitFor('4.9.1 to be ingested', () => stored().includes('4.9.1'), 5000);
-  t.pass('a newly pushed tag is ingested within an interval or two');
+  t.same(stored(), ['4.9.0', '4.9.1'], 'a newly pushed tag is ingested within an interval or two');
+  t.same(store.releases.list().find((r) => r.version === '4.9.1')?.previous, ['4.9.0'], 'with the previous versions its release-metadata names');
   const scrapes = stats().scrapes;
   await waitFor('two more scrapes', () => stats().scrapes >= scrapes + 2);
   t.equal(lines.filter((l) => l.msg.startsWith('watch: skipping')).length, 2, 'junk tags are not logged again');
@@ -93,7 +94,8 @@ t.test('a watcher in process: ingest, skip junk once, back off and recover from 
   await reg.start();
   await reg.push('ocp/release', '4.9.2', releaseImage({ version: '4.9.2', previous: ['4.9.1'] }));
   await waitFor('recovery and 4.9.2', () => stored().includes('4.9.2') && stats().consecutiveFailures === 0, 10_000);
-  t.pass('recovered after the outage and ingested the new tag');
+  t.ok(stored().includes('4.9.2'), 'ingested the tag pushed after the outage');
+  t.equal(stats().consecutiveFailures, 0, 'the failure streak ended with the first good scrape');
 
   const metrics = (await app.inject({ url: '/metrics' })).body;
   const label = `repository="${repo}"`;
