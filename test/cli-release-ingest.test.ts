@@ -1,12 +1,11 @@
 // `kus release ingest` (the built binary) against real registries, on a local store and through a `kus serve` child.
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { openStore } from '../src/store/index.js';
 import { image, releaseImage } from './helpers/images.js';
 import { registrySkip, startRegistry } from './helpers/registry.js';
-import type { CliResult } from './helpers/run-cli.js';
+import { runKusAsync } from './helpers/run-cli.js';
 import { serveChild, servedGraph } from './helpers/serve-child.js';
 import { repoRoot } from './helpers/shared-fixtures.js';
 import { tempTree } from './helpers/temp-tree.js';
@@ -15,22 +14,6 @@ const cli = path.join(repoRoot, 'dist/cli/main.js');
 if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first (npm test does it)`);
 const skip = registrySkip();
 
-/** Like runKus, but without blocking this process: the token service of the token registry runs in it. */
-function kus(args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, KUS_DB: '', KUS_SERVER: '', KUS_TOKEN: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
 
 t.test('on a local store (--db)', { skip }, async (t) => {
   const open = await startRegistry(t);
@@ -40,33 +23,33 @@ t.test('on a local store (--db)', { skip }, async (t) => {
   const digest = await open.push('ocp/release', '4.9.1', releaseImage({ version: '4.9.1', previous: ['4.9.0'] }, 'aarch64'));
   await open.push('ocp/component', 'v1', image({ arch: 'amd64', layers: [[{ path: 'bin/x', body: 'x' }]] }));
 
-  let r = await kus(['release', 'ingest', `${repo}:4.9.1`, '--insecure', '--db', db]);
+  let r = await runKusAsync(['release', 'ingest', `${repo}:4.9.1`, '--insecure', '--db', db]);
   t.equal(r.status, 0, r.stderr);
   t.equal(r.stdout, `ingested 4.9.1+arm64 into store ${JSON.stringify(db)}\n  payload: ${repo}@${digest}\n  previous: 4.9.0\n`);
   t.match(r.stderr, /^warning: previous 4\.9\.0: no release 4\.9\.0\+arm64 is stored yet/, 'the warning on stderr');
 
-  r = await kus(['release', 'ingest', `${repo}@${digest}`, '--insecure', '--db', db, '--json']);
+  r = await runKusAsync(['release', 'ingest', `${repo}@${digest}`, '--insecure', '--db', db, '--json']);
   t.equal(r.status, 0, r.stderr);
   t.same(JSON.parse(r.stdout), { version: '4.9.1', arch: 'arm64', payload: `${repo}@${digest}`, digest, metadata: {}, previous: ['4.9.0'], next: [] },
     '--json prints the stored release');
-  r = await kus(['release', 'ingest', `${repo}:4.9.1`, '--insecure', '--db', db]);
+  r = await runKusAsync(['release', 'ingest', `${repo}:4.9.1`, '--insecure', '--db', db]);
   t.match(r.stdout, /^4\.9\.1\+arm64 is already stored with this digest; nothing changed/, 'idempotent');
 
-  r = await kus(['release', 'ingest', `${open.host}/ocp/component:v1`, '--insecure', '--db', db]);
+  r = await runKusAsync(['release', 'ingest', `${open.host}/ocp/component:v1`, '--insecure', '--db', db]);
   t.equal(r.status, 1);
   t.match(r.stderr, /^KUS_ERR_NOT_A_RELEASE: .*ocp\/component:v1 \(sha256:[0-9a-f]{64}\) is not a release image/);
-  r = await kus(['release', 'ingest', `${repo}:4.9.1`, '--db', db]);
+  r = await runKusAsync(['release', 'ingest', `${repo}:4.9.1`, '--db', db]);
   t.equal(r.status, 1);
   t.match(r.stderr, /^KUS_ERR_REGISTRY: cannot reach registry .*use --insecure/, 'https to a plain-HTTP registry says what to do');
 
   const bdigest = await basic.push('ocp/release', '4.9.2', releaseImage({ version: '4.9.2' }));
-  r = await kus(['release', 'ingest', `${basic.host}/ocp/release:4.9.2`, '--insecure', '--db', db, '--registry-auth', basic.pullSecret()]);
+  r = await runKusAsync(['release', 'ingest', `${basic.host}/ocp/release:4.9.2`, '--insecure', '--db', db, '--registry-auth', basic.pullSecret()]);
   t.equal(r.status, 0, r.stderr);
   t.match(r.stdout, `payload: ${basic.host}/ocp/release@${bdigest}`);
-  r = await kus(['release', 'ingest', `${basic.host}/ocp/release:4.9.2`, '--insecure', '--db', db, '--registry-auth', basic.pullSecret('nope')]);
+  r = await runKusAsync(['release', 'ingest', `${basic.host}/ocp/release:4.9.2`, '--insecure', '--db', db, '--registry-auth', basic.pullSecret('nope')]);
   t.equal(r.status, 1);
   t.match(r.stderr, /^KUS_ERR_REGISTRY_AUTH: registry "127\.0\.0\.1:\d+" refused the credentials of user "kus-ci"/);
-  r = await kus(['release', 'ingest', `${basic.host}/ocp/release:4.9.2`, '--insecure', '--db', db, '--registry-auth', '/nonexistent/auth.json']);
+  r = await runKusAsync(['release', 'ingest', `${basic.host}/ocp/release:4.9.2`, '--insecure', '--db', db, '--registry-auth', '/nonexistent/auth.json']);
   t.equal(r.status, 1);
   t.match(r.stderr, /^KUS_ERR_IO: cannot read the pull secret "\/nonexistent\/auth\.json"/);
 
@@ -81,19 +64,19 @@ t.test('through a server (--server), against a token-auth registry', { skip }, a
   const repo = `${reg.host}/ocp/release`;
   const digest = await reg.push('ocp/release', '5.1.0', releaseImage({ version: '5.1.0' }, 'arm64'));
   const db = path.join(tempTree(t), 'kus.db');
-  const created = await kus(['token', 'create', '--db', db, '--name', 'ci', '--json']);
+  const created = await runKusAsync(['token', 'create', '--db', db, '--name', 'ci', '--json']);
   t.equal(created.status, 0, created.stderr);
   const { token } = JSON.parse(created.stdout) as { token: string };
   const server = await serveChild(t, ['--db', db, '--graph-data', path.join(repoRoot, 'graph-data')]);
   const remote = ['--server', server.url, '--token', token];
-  let r = await kus(['channel', 'create', 'candidate-5.1', ...remote]);
+  let r = await runKusAsync(['channel', 'create', 'candidate-5.1', ...remote]);
   t.equal(r.status, 0, r.stderr);
 
-  r = await kus(['release', 'ingest', `${repo}:5.1.0`, '--insecure', ...remote]);
+  r = await runKusAsync(['release', 'ingest', `${repo}:5.1.0`, '--insecure', ...remote]);
   t.equal(r.status, 1);
   t.match(r.stderr, /^KUS_ERR_REGISTRY_AUTH: registry "127\.0\.0\.1:\d+" asks for credentials \(Bearer\)/, 'the server has no pull secret');
 
-  r = await kus(['release', 'ingest', `${repo}:5.1.0`, '--insecure', '--registry-auth', reg.pullSecret(), '--channel', 'candidate-5.1', ...remote]);
+  r = await runKusAsync(['release', 'ingest', `${repo}:5.1.0`, '--insecure', '--registry-auth', reg.pullSecret(), '--channel', 'candidate-5.1', ...remote]);
   t.equal(r.status, 0, r.stderr);
   t.equal(r.stdout, `ingested 5.1.0+arm64 into server ${JSON.stringify(server.url)}\n  payload: ${repo}@${digest}\n  channels: candidate-5.1\n`);
   const graph = await servedGraph(server.url, 'candidate-5.1', 'arm64');
@@ -102,7 +85,7 @@ t.test('through a server (--server), against a token-auth registry', { skip }, a
 });
 
 t.test('--help', async (t) => {
-  const r = await kus(['release', 'ingest', '--help']);
+  const r = await runKusAsync(['release', 'ingest', '--help']);
   t.equal(r.status, 0);
   for (const flag of ['--channel C', '--registry-auth FILE', '--insecure', '--ca-file FILE', '--server URL', '--db FILE']) t.match(r.stdout, flag);
   t.match(r.stdout, /release-manifests\/release-metadata/);

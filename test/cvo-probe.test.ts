@@ -1,7 +1,7 @@
 // The cluster's view of the example data: cvo-probe (a Go client that parses the graph like the CVO) queries a real
 // `kus serve` for every channel, arch and node, and must see exactly the updates the engine computes in-process.
 import t, { type Test as Tap } from 'tap';
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildGraph, GraphViews, serializeServed, type ServedGraph } from '../src/graph/index.js';
 import { readGraphData } from '../src/graph-data/index.js';
+import { probeBinary } from './helpers/signing.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shared = path.resolve(repoRoot, '../shared');
@@ -35,25 +36,6 @@ interface ProbeRun {
 interface Expected {
   updates: string[];
   conditional: Array<{ version: string; risks: string[] }>;
-}
-
-let builtProbe: string | undefined;
-
-/** $CVO_PROBE, or the probe built once from ../shared into a temp dir removed when the file's tests end. */
-function probeBinary(): string {
-  const fromEnv = process.env.CVO_PROBE;
-  if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new Error(`CVO_PROBE=${JSON.stringify(fromEnv)} does not exist`);
-    return fromEnv;
-  }
-  if (builtProbe) return builtProbe;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kus-cvo-probe-bin-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const out = path.join(dir, 'cvo-probe');
-  const built = spawnSync('bash', [path.join(shared, 'cvo-probe/build.sh'), out], { encoding: 'utf8', timeout: 240_000 });
-  if (built.status !== 0) throw new Error(`building cvo-probe failed (exit ${built.status}): ${built.stderr}${built.error ?? ''}`);
-  builtProbe = out;
-  return out;
 }
 
 async function freePort(): Promise<number> {

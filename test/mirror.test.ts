@@ -2,7 +2,6 @@
 // 127.0.0.1 or read from the saved files, become releases and edges; KUS then serves each channel and arch as the
 // original (nodes, edges, conditional edges), payload repositories rewritten, digests kept.
 import t, { type Test as Tap } from 'tap';
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,8 +12,9 @@ import { GraphCache } from '../src/services/graph-cache.js';
 import { parseRewrite, rewritePayload } from '../src/services/mirror.js';
 import { openStore } from '../src/store/index.js';
 import { comparable, differences } from './helpers/compare-graphs.js';
+import { runKusAsync } from './helpers/run-cli.js';
 import { serveChild } from './helpers/serve-child.js';
-import { e2eDir, repoRoot, sharedSkip } from './helpers/shared.js';
+import { e2eDir, sharedSkip } from './helpers/shared.js';
 
 const skip = sharedSkip();
 const CHANNELS_KEY = 'io.openshift.upgrades.graph.release.channels';
@@ -30,18 +30,6 @@ const cases = files.map((file) => {
   return { file, channel: channel!, arch: arch!, path: path.join(e2eDir, file) };
 });
 
-/** Runs the built CLI without blocking this process (the static server answers it meanwhile). */
-function kus(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/cli/main.js'), ...args], { env: { ...process.env, KUS_DB: '', KUS_SERVER: '', KUS_TOKEN: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 /** Serves the saved documents at /api/upgrades_info/v1/graph?channel=&arch= as upstream did; counts requests. */
 async function upstreamServer(t: { teardown(fn: () => unknown): void }): Promise<{ url: string; requests: string[] }> {
@@ -116,13 +104,13 @@ t.test('kus mirror --from URL: each upstream graph, served back equal with paylo
   const dir = t.testdir({});
   for (const c of cases) {
     const db = path.join(dir, `${c.channel}-${c.arch}.db`);
-    const r = await kus(['mirror', '--from', upstream.url, '--channel', c.channel, '--arch', c.arch, '--rewrite', REWRITE, '--db', db]);
+    const r = await runKusAsync(['mirror', '--from', upstream.url, '--channel', c.channel, '--arch', c.arch, '--rewrite', REWRITE, '--db', db]);
     t.equal(r.status, 0, `${c.file}: exit 0 ${r.stderr}`);
     t.match(r.stdout, new RegExp(`mirrored ${upstream.url.replace(/[.?]/g, '\\$&')}\\?channel=${c.channel}&arch=${c.arch} into store .* as ${c.channel} \\(${c.arch}\\)`), 'says what it did');
     await checkServed(t, db, [c]);
   }
   t.ok(upstream.requests.every((r) => r.startsWith('application/json /api/upgrades_info/v1/graph?channel=')), 'asked like a cluster: Accept application/json, channel and arch');
-  const missing = await kus(['mirror', '--from', upstream.url, '--channel', 'stable-9.9', '--arch', 'amd64', '--db', path.join(dir, 'x.db')]);
+  const missing = await runKusAsync(['mirror', '--from', upstream.url, '--channel', 'stable-9.9', '--arch', 'amd64', '--db', path.join(dir, 'x.db')]);
   t.equal(missing.status, 1);
   t.match(missing.stderr, /^KUS_ERR_UPSTREAM: ".*channel=stable-9\.9&arch=amd64" answered 404/m, 'an upstream error names the URL and status');
 });
@@ -131,7 +119,7 @@ t.test('kus mirror --from FILE: all documents into one store; idempotent; confli
   const dir = t.testdir({});
   const db = path.join(dir, 'kus.db');
   for (const c of cases) {
-    const r = await kus(['mirror', '--from', c.path, '--channel', c.channel, '--arch', c.arch, '--rewrite', REWRITE, '--db', db, '--json']);
+    const r = await runKusAsync(['mirror', '--from', c.path, '--channel', c.channel, '--arch', c.arch, '--rewrite', REWRITE, '--db', db, '--json']);
     t.equal(r.status, 0, `${c.file}: ${r.stderr}`);
     const report = JSON.parse(r.stdout) as { added: number; rewritten: number };
     t.ok(report.rewritten > 0, `${c.file}: payloads rewritten`);
@@ -148,7 +136,7 @@ t.test('kus mirror --from FILE: all documents into one store; idempotent; confli
   };
   t.equal(auditRows(), cases.length, 'one audit row per mirror');
   const c = cases.find((x) => x.channel === 'stable-4.9' && x.arch === 'amd64')!;
-  const again = await kus(['mirror', '--from', c.path, '--channel', c.channel, '--arch', c.arch, '--rewrite', REWRITE, '--db', db]);
+  const again = await runKusAsync(['mirror', '--from', c.path, '--channel', c.channel, '--arch', c.arch, '--rewrite', REWRITE, '--db', db]);
   t.equal(again.status, 0);
   t.match(again.stdout, /^nothing new in /, 'the same document again changes nothing');
   t.equal(auditRows(), cases.length, 'and is not audited');
@@ -161,13 +149,13 @@ t.test('kus mirror --from FILE: all documents into one store; idempotent; confli
   doc.nodes.push({ version: '4.99.0', payload: `${UPSTREAM}@sha256:${'f'.repeat(64)}`, metadata: { [CHANNELS_KEY]: 'stable-4.9' } });
   const tampered = path.join(dir, 'tampered.json');
   writeFileSync(tampered, JSON.stringify(doc));
-  const conflict = await kus(['mirror', '--from', tampered, '--channel', 'stable-4.9', '--arch', 'amd64', '--db', db]);
+  const conflict = await runKusAsync(['mirror', '--from', tampered, '--channel', 'stable-4.9', '--arch', 'amd64', '--db', db]);
   t.equal(conflict.status, 1);
   t.match(conflict.stderr, new RegExp(`^KUS_ERR_DIGEST_MISMATCH: ${victim.version.replace(/\./g, '\\.')}\\+amd64 is stored with sha256:`, 'm'), 'names the release');
-  const wrong = await kus(['mirror', '--from', c.path, '--channel', 'fast-4.1', '--arch', 'amd64', '--db', db]);
+  const wrong = await runKusAsync(['mirror', '--from', c.path, '--channel', 'fast-4.1', '--arch', 'amd64', '--db', db]);
   t.equal(wrong.status, 1);
   t.match(wrong.stderr, /^KUS_ERR_RAW_GRAPH: the document from ".*" is not the graph of channel "fast-4\.1": its nodes are in .*stable-4\.9/m, 'a document of another channel is refused');
-  const bad = await kus(['mirror', '--from', c.path, '--channel', 'stable-4.9', '--arch', 'amd64', '--rewrite', 'nonsense', '--db', db]);
+  const bad = await runKusAsync(['mirror', '--from', c.path, '--channel', 'stable-4.9', '--arch', 'amd64', '--rewrite', 'nonsense', '--db', db]);
   t.equal(bad.status, 1);
   t.match(bad.stderr, /^KUS_ERR_BAD_REQUEST: rewrite "nonsense"/m);
   await checkServed(t, db, cases);
@@ -181,12 +169,12 @@ t.test('kus mirror --from FILE: all documents into one store; idempotent; confli
 t.test('kus mirror --server: the running server serves the mirrored channel when the command returns', { skip, timeout: 300_000 }, async (t) => {
   const dir = t.testdir({});
   const db = path.join(dir, 'kus.db');
-  const token = await kus(['token', 'create', '--name', 'mirror', '--db', db, '--json']);
+  const token = await runKusAsync(['token', 'create', '--name', 'mirror', '--db', db, '--json']);
   t.equal(token.status, 0, token.stderr);
   const secret = (JSON.parse(token.stdout) as { token: string }).token;
   const server = await serveChild(t, ['--db', db]);
   const c = cases.find((x) => x.channel === 'stable-4.8' && x.arch === 's390x')!;
-  const r = await kus(['mirror', '--from', c.path, '--channel', c.channel, '--arch', c.arch, '--rewrite', REWRITE, '--server', server.url, '--token', secret]);
+  const r = await runKusAsync(['mirror', '--from', c.path, '--channel', c.channel, '--arch', c.arch, '--rewrite', REWRITE, '--server', server.url, '--token', secret]);
   t.equal(r.status, 0, r.stderr);
   t.match(r.stdout, new RegExp(`^mirrored .* into server "${server.url}"`), 'through the admin API');
   const res = await fetch(`${server.url}/api/upgrades_info/graph?channel=${c.channel}&arch=${c.arch}`, { headers: { accept: 'application/json' } });
@@ -194,7 +182,7 @@ t.test('kus mirror --server: the running server serves the mirrored channel when
   const original = expected(JSON.parse(readFileSync(c.path, 'utf8')) as Served);
   t.same(differences(comparable(withoutChannels(served)), comparable(withoutChannels(original))), [], 'served at once, equal to the original');
   t.same(conditionalSet(served), conditionalSet(original), 'conditional edges equal');
-  const unauth = await kus(['mirror', '--from', c.path, '--channel', c.channel, '--arch', c.arch, '--server', server.url, '--token', 'kus_wrong']);
+  const unauth = await runKusAsync(['mirror', '--from', c.path, '--channel', c.channel, '--arch', c.arch, '--server', server.url, '--token', 'kus_wrong']);
   t.equal(unauth.status, 1);
   t.match(unauth.stderr, /^KUS_ERR_UNAUTHORIZED/m);
 });

@@ -19,7 +19,7 @@ const skip = signingSkip() || registrySkip();
 const EMPTY_GRAPH_DATA = { version: '1.0.0\n', raw: { 'metadata.json': '{}\n' }, channels: {}, 'blocked-edges': {} };
 
 t.test('custom release: ingest by digest, sign, publish, and the cluster verifies it from every source', { skip }, async (t) => {
-  const probe = probeBinary(t);
+  const probe = probeBinary();
   const work = tempTree(t, { 'graph-data': EMPTY_GRAPH_DATA });
   const db = path.join(work, 'kus.db');
   const passFile = path.join(work, 'signing-pass');

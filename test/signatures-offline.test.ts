@@ -14,7 +14,7 @@ const DIGEST = `sha256:${'3c'.repeat(32)}`;
 const PASSPHRASE = { KUS_SIGNING_PASSPHRASE: 'local signing passphrase' };
 
 t.test('an offline gpg signer next to a KUS key; export, import, seed', { skip }, async (t) => {
-  const probe = probeBinary(t);
+  const probe = probeBinary();
   const work = tempTree(t);
   const db = path.join(work, 'kus.db');
   const ok = (args: string[]): string => {

@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
+import { runKusAsync } from './helpers/run-cli.js';
 import { serveChild } from './helpers/serve-child.js';
 import { repoRoot } from './helpers/shared.js';
 
@@ -63,17 +64,6 @@ function get(url: string, ca: Buffer | undefined): Promise<{ status: number; bod
   });
 }
 
-function kus(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, KUS_DB: '', KUS_SERVER: '', KUS_TOKEN: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 t.test('HTTPS with a private CA', { skip: opensslSkip, timeout: 300_000 }, async (t) => {
   const dir = t.testdir({});
@@ -98,10 +88,10 @@ t.test('HTTPS with a private CA', { skip: opensslSkip, timeout: 300_000 }, async
   const fromReplica = await (await fetch(`${replica.url}/api/upgrades_info/graph?channel=stable-4.9&arch=arm64`, { headers: { accept: 'application/json' } })).text();
   t.equal(fromReplica, trusted.body, 'the replica serves the HTTPS primary\'s graph');
 
-  const mirrored = await kus(['mirror', '--from', `${server.url}/api/upgrades_info/graph`, '--channel', 'stable-4.9', '--arch', 'arm64',
+  const mirrored = await runKusAsync(['mirror', '--from', `${server.url}/api/upgrades_info/graph`, '--channel', 'stable-4.9', '--arch', 'arm64',
     '--ca-file', path.join(dir, 'ca.pem'), '--db', path.join(dir, 'mirror.db')]);
   t.equal(mirrored.status, 0, `kus mirror --ca-file over HTTPS: ${mirrored.stderr}`);
-  const untrusted = await kus(['mirror', '--from', `${server.url}/api/upgrades_info/graph`, '--channel', 'stable-4.9', '--arch', 'arm64', '--db', path.join(dir, 'mirror2.db')]);
+  const untrusted = await runKusAsync(['mirror', '--from', `${server.url}/api/upgrades_info/graph`, '--channel', 'stable-4.9', '--arch', 'arm64', '--db', path.join(dir, 'mirror2.db')]);
   t.equal(untrusted.status, 1);
   t.match(untrusted.stderr, /^KUS_ERR_UPSTREAM: cannot reach "https:\/\/127\.0\.0\.1:\d+\/api\/upgrades_info\/graph\?channel=stable-4\.9&arch=arm64": .*certificate/m, 'without the CA: refused, naming the URL');
 });

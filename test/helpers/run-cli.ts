@@ -1,5 +1,5 @@
 // Runs the built `kus` binary (dist/cli/main.js; `npm test` builds first) and returns its exit code and output.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from './shared-fixtures.js';
 
@@ -9,12 +9,34 @@ export interface CliResult {
   stderr: string;
 }
 
+const cli = path.join(repoRoot, 'dist/cli/main.js');
+
 export function runKus(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'dist/cli/main.js'), ...args], {
+  const r = spawnSync(process.execPath, [cli, ...args], {
     encoding: 'utf8',
     env: { ...process.env, KUS_DB: '', KUS_SERVER: '', ...env },
     timeout: 60_000,
   });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Like runKus, but without blocking this process: for tests whose servers (a token service, a static file server)
+ * run in the test process and must answer the CLI meanwhile. Killed after 60 s, like runKus.
+ */
+export function runKusAsync(args: string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, KUS_DB: '', KUS_SERVER: '', KUS_TOKEN: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
 }

@@ -21,8 +21,11 @@ export function signingSkip(): string | false {
 
 let built: string | undefined;
 
-/** $CVO_PROBE, or the probe built once per test file from ../shared/cvo-probe into a temp dir. */
-export function probeBinary(t: Teardown): string {
+/**
+ * $CVO_PROBE, or the probe built once per test file from ../shared/cvo-probe into a temp dir. The dir goes when the
+ * file's process exits, not with a test: later tests of the same file reuse the binary.
+ */
+export function probeBinary(): string {
   const fromEnv = process.env.CVO_PROBE;
   if (fromEnv) {
     if (!existsSync(fromEnv)) throw new Error(`CVO_PROBE=${JSON.stringify(fromEnv)} does not exist`);
@@ -30,7 +33,7 @@ export function probeBinary(t: Teardown): string {
   }
   if (built) return built;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kus-sign-probe-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const out = path.join(dir, 'cvo-probe');
   const r = spawnSync('bash', [path.join(sharedDir, 'cvo-probe/build.sh'), out], { encoding: 'utf8', timeout: 240_000 });
   if (r.status !== 0) throw new Error(`building cvo-probe failed (exit ${r.status}): ${r.stderr}${r.error ?? ''}`);
