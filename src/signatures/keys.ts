@@ -123,12 +123,13 @@ const READ_CONFIG = { enableParsingV5Entities: true } as const;
  * keys included. `source` names the file or request in messages.
  */
 export async function readKeyFile(data: Uint8Array, source: string, now: Date): Promise<ParsedKey> {
+  const pgp = await loadOpenpgp();
   const text = Buffer.from(data).toString('latin1');
   let keys: openpgp.Key[];
   try {
     keys = ARMOR_RE.test(text)
-      ? await (await loadOpenpgp()).readKeys({ armoredKeys: Buffer.from(data).toString('utf8'), config: READ_CONFIG })
-      : await (await loadOpenpgp()).readKeys({ binaryKeys: data, config: READ_CONFIG });
+      ? await pgp.readKeys({ armoredKeys: Buffer.from(data).toString('utf8'), config: READ_CONFIG })
+      : await pgp.readKeys({ binaryKeys: data, config: READ_CONFIG });
   } catch (err) {
     throw new KusError('KUS_ERR_UNSUPPORTED_KEY',
       `cannot read an OpenPGP key from ${source}: ${(err as Error).message}. Pass an armored or binary public or secret key ` +
@@ -150,7 +151,8 @@ export async function readKeyFile(data: Uint8Array, source: string, now: Date): 
 
 /** Facts of a stored armored public key. */
 export async function describePublicKey(armored: string): Promise<KeyFacts> {
-  return factsOf(await (await loadOpenpgp()).readKey({ armoredKey: armored }));
+  const pgp = await loadOpenpgp();
+  return factsOf(await pgp.readKey({ armoredKey: armored }));
 }
 
 export interface GeneratedKey {
@@ -168,9 +170,10 @@ export async function generateSigningKey(options: {
     throw new KusError('KUS_ERR_BAD_REQUEST', `--bits ${quote(options.bits)} must be ${KEY_BITS.join(' or ')}`, { value: options.bits });
   }
   const userId = { name: options.name, email: options.email };
+  const pgp = await loadOpenpgp();
   let pair;
   try {
-    pair = await (await loadOpenpgp()).generateKey({
+    pair = await pgp.generateKey({
       type: 'rsa',
       rsaBits: options.bits,
       userIDs: [userId],
@@ -191,26 +194,28 @@ export async function generateSigningKey(options: {
  * the signing passphrase.
  */
 export async function protectPrivateKey(key: openpgp.PrivateKey, options: { keyPassphrase?: string; passphrase: string }): Promise<string> {
+  const pgp = await loadOpenpgp();
   let unlocked = key;
   if (!key.isDecrypted()) {
     const tries = [options.keyPassphrase, options.passphrase].filter((p): p is string => p !== undefined);
     try {
-      unlocked = await (await loadOpenpgp()).decryptKey({ privateKey: key, passphrase: tries });
+      unlocked = await pgp.decryptKey({ privateKey: key, passphrase: tries });
     } catch (err) {
       throw new KusError('KUS_ERR_SIGNING_PASSPHRASE',
         `cannot unlock the secret key ${key.getFingerprint().toUpperCase()}: ${(err as Error).message}; pass its passphrase with --key-passphrase-file`,
         { fingerprint: key.getFingerprint().toUpperCase() }, { cause: err });
     }
   }
-  const encrypted = await (await loadOpenpgp()).encryptKey({ privateKey: unlocked, passphrase: options.passphrase });
+  const encrypted = await pgp.encryptKey({ privateKey: unlocked, passphrase: options.passphrase });
   return encrypted.armor();
 }
 
 /** A stored private key, unlocked for signing. */
 export async function unlockPrivateKey(armored: string, passphrase: string, name: string): Promise<openpgp.PrivateKey> {
-  const key = await (await loadOpenpgp()).readPrivateKey({ armoredKey: armored });
+  const pgp = await loadOpenpgp();
+  const key = await pgp.readPrivateKey({ armoredKey: armored });
   try {
-    return await (await loadOpenpgp()).decryptKey({ privateKey: key, passphrase });
+    return await pgp.decryptKey({ privateKey: key, passphrase });
   } catch (err) {
     throw new KusError('KUS_ERR_SIGNING_PASSPHRASE',
       `cannot unlock the private key of ${quote(name)} (${key.getFingerprint().toUpperCase()}): the signing passphrase (KUS_SIGNING_PASSPHRASE or --passphrase-file) is not the one it was stored with`,

@@ -7,6 +7,7 @@ import { loadOpenpgp } from './openpgp.js';
  * what every verifier reads). OpenPGP.js uses the key's signing-capable (sub)key and its preferred hash.
  */
 export async function signContent(content: Uint8Array, key: openpgp.PrivateKey, date: Date): Promise<Uint8Array> {
-  const message = await (await loadOpenpgp()).createMessage({ binary: content, date, format: 'binary' });
-  return (await loadOpenpgp()).sign({ message, signingKeys: key, date, format: 'binary' });
+  const pgp = await loadOpenpgp();
+  const message = await pgp.createMessage({ binary: content, date, format: 'binary' });
+  return pgp.sign({ message, signingKeys: key, date, format: 'binary' });
 }

@@ -46,7 +46,8 @@ export class KeyRing {
   private constructor(private readonly keys: ReadonlyArray<{ trusted: TrustedKey; key: openpgp.Key }>) {}
 
   static async load(keys: readonly TrustedKey[]): Promise<KeyRing> {
-    return new KeyRing(await Promise.all(keys.map(async (trusted) => ({ trusted, key: await (await loadOpenpgp()).readKey({ armoredKey: trusted.publicKey }) }))));
+    const pgp = await loadOpenpgp();
+    return new KeyRing(await Promise.all(keys.map(async (trusted) => ({ trusted, key: await pgp.readKey({ armoredKey: trusted.publicKey }) }))));
   }
 
   get size(): number {
@@ -70,12 +71,13 @@ export async function verifySignature(data: Uint8Array, keys: readonly TrustedKe
 async function verifyWith(
   data: Uint8Array, parsed: ReadonlyArray<{ trusted: TrustedKey; key: openpgp.Key }>, digest: string, now: Date,
 ): Promise<Verification> {
+  const pgp = await loadOpenpgp();
   if (data.length === 0) return invalid('it is empty');
   const shape = notBinaryReason(data);
   if (shape) return invalid(shape);
   let message: openpgp.Message<Uint8Array>;
   try {
-    message = await (await loadOpenpgp()).readMessage({ binaryMessage: data });
+    message = await pgp.readMessage({ binaryMessage: data });
   } catch (err) {
     return invalid(`it is not an OpenPGP message (${(err as Error).message})`);
   }
@@ -101,7 +103,7 @@ async function verifyWith(
   const fpr = match.trusted.fingerprint;
   let result: openpgp.VerifyMessageResult<Uint8Array>;
   try {
-    result = await (await loadOpenpgp()).verify({ message, verificationKeys: [match.key], format: 'binary', date: new Date(now.getTime() + CLOCK_SKEW_MS), expectSigned: true });
+    result = await pgp.verify({ message, verificationKeys: [match.key], format: 'binary', date: new Date(now.getTime() + CLOCK_SKEW_MS), expectSigned: true });
   } catch (err) {
     return invalid(`the signature by ${match.trusted.name} (${fpr}) does not verify: ${(err as Error).message}`, fpr);
   }
@@ -113,7 +115,7 @@ async function verifyWith(
     const packet = (await sig.signature).packets[0];
     if (!packet) return invalid('the signature packet is missing', fpr);
     if (packet.version !== 4 && packet.version !== 3) return invalid(`it is a v${packet.version} signature; the cluster understands v3 and v4 only`, fpr);
-    if (packet.hashAlgorithm === null || !goHashes(await loadOpenpgp()).has(packet.hashAlgorithm)) {
+    if (packet.hashAlgorithm === null || !goHashes(pgp).has(packet.hashAlgorithm)) {
       return invalid(`it uses hash algorithm ${String(packet.hashAlgorithm)} (RFC 9580 numbering), which the cluster cannot check (it knows SHA-1 and SHA-2)`, fpr);
     }
   }
