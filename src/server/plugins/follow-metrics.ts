@@ -8,16 +8,24 @@ export interface FollowStatsSource {
 }
 
 export function registerFollowMetrics(registry: Registry, follower: FollowStatsSource): void {
-  new Gauge({
-    name: 'kus_replica_lag_seconds',
-    help: 'Seconds since the last successful sync with the primary (since the start before the first one); alert when it exceeds a few intervals.',
-    labelNames: ['primary'] as const,
-    registers: [registry],
-    collect() {
-      const s = follower.stats();
-      this.set({ primary: s.primary }, s.lagSeconds);
-    },
-  });
+  /** A gauge labelled with the primary; `value` null leaves it without a sample. */
+  const gauge = (name: string, help: string, value: (s: FollowStats) => number | null): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['primary'] as const,
+      registers: [registry],
+      collect() {
+        const s = follower.stats();
+        const v = value(s);
+        this.reset();
+        if (v !== null) this.set({ primary: s.primary }, v);
+      },
+    });
+  };
+  gauge('kus_replica_lag_seconds',
+    'Seconds since the last successful sync with the primary (since the start before the first one); alert when it exceeds a few intervals.',
+    (s) => s.lagSeconds);
   new Counter({
     name: 'kus_replica_syncs_total',
     help: 'Successful syncs with the primary: result="updated" swapped in a new snapshot, "unchanged" got 304.',
@@ -41,25 +49,7 @@ export function registerFollowMetrics(registry: Registry, follower: FollowStatsS
       this.inc({ primary: s.primary }, s.failures);
     },
   });
-  new Gauge({
-    name: 'kus_replica_consecutive_failures',
-    help: 'Failed syncs since the last successful one.',
-    labelNames: ['primary'] as const,
-    registers: [registry],
-    collect() {
-      const s = follower.stats();
-      this.set({ primary: s.primary }, s.consecutiveFailures);
-    },
-  });
-  new Gauge({
-    name: 'kus_replica_last_success_timestamp_seconds',
-    help: 'Unix time of the last successful sync with the primary.',
-    labelNames: ['primary'] as const,
-    registers: [registry],
-    collect() {
-      const s = follower.stats();
-      this.reset();
-      if (s.lastSuccessAt) this.set({ primary: s.primary }, s.lastSuccessAt.getTime() / 1000);
-    },
-  });
+  gauge('kus_replica_consecutive_failures', 'Failed syncs since the last successful one.', (s) => s.consecutiveFailures);
+  gauge('kus_replica_last_success_timestamp_seconds', 'Unix time of the last successful sync with the primary.',
+    (s) => (s.lastSuccessAt ? s.lastSuccessAt.getTime() / 1000 : null));
 }

@@ -20,6 +20,22 @@ export function registerWatchMetrics(registry: Registry, watcher: WatchStatsSour
       },
     });
   };
+  /** A gauge labelled with the repository; `value` null leaves that repository without a sample. */
+  const gauge = (name: string, help: string, value: (s: RepositoryStats) => number | null): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['repository'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of watcher.stats()) {
+          const v = value(s);
+          if (v !== null) this.set({ repository: s.repository }, v);
+        }
+      },
+    });
+  };
   counter('kus_watch_scrapes_total', 'Scrapes of a watched repository (tag list and new tags), failed ones included.', (s) => s.scrapes);
   counter('kus_watch_scrape_errors_total', 'Scrapes that failed: the tag list or some tag could not be read (retried with backoff).', (s) => s.failures);
   counter('kus_watch_releases_ingested_total', 'Releases watch mode added to the store.', (s) => s.ingested);
@@ -35,24 +51,8 @@ export function registerWatchMetrics(registry: Registry, watcher: WatchStatsSour
       }
     },
   });
-  new Gauge({
-    name: 'kus_watch_last_success_timestamp_seconds',
-    help: 'Unix time of the last scrape of a repository that read every tag.',
-    labelNames: ['repository'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const s of watcher.stats()) if (s.lastSuccessAt) this.set({ repository: s.repository }, s.lastSuccessAt.getTime() / 1000);
-    },
-  });
-  new Gauge({
-    name: 'kus_watch_consecutive_failures',
-    help: 'Failed scrapes since the last success; the next scrape waits the interval times 2^n (at most an hour).',
-    labelNames: ['repository'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const s of watcher.stats()) this.set({ repository: s.repository }, s.consecutiveFailures);
-    },
-  });
+  gauge('kus_watch_last_success_timestamp_seconds', 'Unix time of the last scrape of a repository that read every tag.',
+    (s) => (s.lastSuccessAt ? s.lastSuccessAt.getTime() / 1000 : null));
+  gauge('kus_watch_consecutive_failures', 'Failed scrapes since the last success; the next scrape waits the interval times 2^n (at most an hour).',
+    (s) => s.consecutiveFailures);
 }
