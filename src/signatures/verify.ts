@@ -111,11 +111,12 @@ async function verifyWith(
   if (expiry instanceof Date && expiry.getTime() <= now.getTime()) {
     return invalid(`key ${match.trusted.name} (${fpr}) expired on ${expiry.toISOString()}`, fpr);
   }
+  const hashes = goHashes(pgp);
   for (const sig of result.signatures) {
     const packet = (await sig.signature).packets[0];
     if (!packet) return invalid('the signature packet is missing', fpr);
     if (packet.version !== 4 && packet.version !== 3) return invalid(`it is a v${packet.version} signature; the cluster understands v3 and v4 only`, fpr);
-    if (packet.hashAlgorithm === null || !goHashes(pgp).has(packet.hashAlgorithm)) {
+    if (packet.hashAlgorithm === null || !hashes.has(packet.hashAlgorithm)) {
       return invalid(`it uses hash algorithm ${String(packet.hashAlgorithm)} (RFC 9580 numbering), which the cluster cannot check (it knows SHA-1 and SHA-2)`, fpr);
     }
   }
