@@ -40,7 +40,8 @@ export function generatedDataset(dir, seed) {
   return {
     name: 'generated',
     description: `seed ${seed}: ${stats.releases} releases, ${stats.arches} arches, ${stats.channels} channels, ` +
-      `${stats.previousEntries} previous entries, ${stats.blockedEdges} blocked-edge and ${stats.conditionalEdges} conditional-edge files`,
+      `${stats.previousEntries} previous entries, ${stats.blockedEdgeFiles} blocked-edge files (${stats.blockedEdges} plain, ` +
+      `${stats.conditionalEdges} risks: ${stats.promqlRisks} PromQL, ${stats.alwaysRisks} Always)`,
     graphData,
     raw: null,
     channels: channelNames(graphData),
