@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createSecureContext } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { PACKAGE_ROOT, type Config, type FollowConfig, type TlsConfig } from './config/index.js';
+import { PACKAGE_ROOT, type Config, type FollowConfig, type ServerLimits, type TlsConfig } from './config/index.js';
 import { KusError } from './errors/index.js';
 import { buildApp } from './server/app.js';
 import type { TlsFiles } from './server/plugins/graph-fast-path.js';
@@ -62,6 +62,8 @@ export interface ServeOptions {
   follow?: FollowConfig | null;
   /** `--tls-cert/--tls-key`: serve HTTPS natively. */
   tls?: TlsConfig | null;
+  /** Timeouts, connection cap and body limits (config/limits.ts); the defaults when absent. */
+  limits?: ServerLimits;
 }
 
 /** Reads the certificate and key once, at start: a missing file stops the start with KUS_ERR_CONFIG naming it. */
@@ -138,7 +140,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       : undefined;
     // The graph-data tarball is rebuilt lazily, once per graph generation (GraphCache swaps in a new snapshot object).
     const graphData = new GraphDataArchive({ store, generation: () => cache.snapshot });
-    app = buildApp({ graphs, logger, version: packageVersion(), admin: { publisher, tokens, ingest, signing: { signing, keys }, mirror: new Mirror({ store, rebuild: () => cache.rebuild() }) }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}) });
+    app = buildApp({ graphs, logger, version: packageVersion(), admin: { publisher, tokens, ingest, signing: { signing, keys }, mirror: new Mirror({ store, rebuild: () => cache.rebuild() }) }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}), ...(options.limits ? { limits: options.limits } : {}) });
     url = await app.listen({ host: config.server.host, port: config.server.port });
     if (watcher) {
       logger.info({ repositories: config.watch.repositories, intervalSeconds: config.watch.intervalSeconds }, 'watching repositories for new releases');

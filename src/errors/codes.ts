@@ -16,6 +16,8 @@ export const errorCodes = {
   KUS_ERR_CONFLICT: { status: 409, summary: 'The request conflicts with the stored state.' },
   KUS_ERR_NOT_FOUND: { status: 404, summary: 'The named object does not exist.' },
   KUS_ERR_UNAUTHORIZED: { status: 401, summary: 'A valid bearer token is required.' },
+  KUS_ERR_RATE_LIMITED: { status: 429, summary: 'Too many failed bearer-token attempts came from this address; wait for the Retry-After seconds.' },
+  KUS_ERR_TOO_LARGE: { status: 413, summary: 'The request body is larger than the route accepts.' },
   KUS_ERR_SERVER_UNREACHABLE: { status: 502, summary: 'The CLI could not reach the KUS server given with --server.' },
   KUS_ERR_SERVER_RESPONSE: { status: 502, summary: 'The server given with --server answered something other than the KUS admin API.' },
   KUS_ERR_INVALID_PULL_SPEC: { status: 400, summary: 'A pull spec is not [registry[:port]/]repository[:tag][@sha256:digest].' },

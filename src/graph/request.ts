@@ -10,32 +10,8 @@ export interface GraphRequest {
   arch: string;
 }
 
-/**
- * Answers by query string: each cluster polls with the same string (its channel, arch, version and id) every few
- * minutes, so parsing once per distinct string saves the form decoding on nearly every request. Answers are frozen
- * (errors are immutable), so sharing them is safe.
- */
-const answers = new Map<string, GraphRequest | UpstreamError>();
-const ANSWERS_LIMIT = 10_000;
-
 /** Validates the raw query string (without "?"); throws UpstreamError missing_params / invalid_params. */
 export function parseGraphQuery(query: string): GraphRequest {
-  let answer = answers.get(query);
-  if (answer === undefined) {
-    try {
-      answer = Object.freeze(parseUncached(query));
-    } catch (err) {
-      if (!(err instanceof UpstreamError)) throw err;
-      answer = err;
-    }
-    if (answers.size >= ANSWERS_LIMIT) answers.clear();
-    answers.set(query, answer);
-  }
-  if (answer instanceof UpstreamError) throw answer;
-  return answer;
-}
-
-function parseUncached(query: string): GraphRequest {
   const params = new URLSearchParams(query);
   if (!params.has('channel')) throw new UpstreamError('missing_params', 'channel');
   return validateGraphRequest(params.getAll('channel').at(-1)!, params.has('arch') ? params.getAll('arch').at(-1)! : undefined);

@@ -1,7 +1,9 @@
 // buildApp(deps): the Fastify application (no listen), so tests can inject and main.ts can listen.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { LIMIT_DEFAULTS, type ServerLimits } from '../config/index.js';
 import type { GraphCache } from '../services/graph-cache.js';
 import { serverLoggerOptions } from './logger.js';
+import { bodyWithoutCoercion } from './plugins/body-validator.js';
 import { installCorsPreflight } from './plugins/cors.js';
 import { installErrorHandler } from './plugins/error-handler.js';
 import { graphServerFactory, type TlsFiles } from './plugins/graph-fast-path.js';
@@ -12,6 +14,7 @@ import { installReadOnly } from './plugins/read-only.js';
 import { registerWatchMetrics, type WatchStatsSource } from './plugins/watch-metrics.js';
 import { GRAPH_PATHS, graphRoutes } from './routes/public/graph.js';
 import { graphDataRoutes, type GraphDataSource } from './routes/public/graph-data.js';
+import { createGraphQueryMemo } from './routes/public/graph-query-memo.js';
 import { healthRoutes } from './routes/public/health.js';
 import { metricsRoutes } from './routes/public/metrics.js';
 import { signatureRoutes, type SignatureSource } from './routes/public/signatures.js';
@@ -37,6 +40,8 @@ export interface AppDeps {
   tls?: TlsFiles;
   /** Replica mode (`kus serve --follow URL`): admin writes answer 409 naming the primary; /metrics has the sync counters. */
   follow?: FollowStatsSource & { primary: string };
+  /** Timeouts, connection cap, mirror body limit, failed-token limit (`kus serve` flags); LIMIT_DEFAULTS when absent. */
+  limits?: Partial<ServerLimits>;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -47,16 +52,20 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const metrics = createMetrics(deps.graphs);
   if (deps.watch) registerWatchMetrics(metrics.registry, deps.watch);
   if (deps.follow) registerFollowMetrics(metrics.registry, deps.follow);
+  const limits: ServerLimits = { ...LIMIT_DEFAULTS, ...deps.limits };
+  const queries = createGraphQueryMemo();
   // Graph requests over a socket are answered before Fastify's routing (see plugins/graph-fast-path.ts).
-  const serverFactory = graphServerFactory(deps.graphs, GRAPH_PATHS, metrics.record, deps.tls);
+  const serverFactory = graphServerFactory({ graphs: deps.graphs, queries, paths: GRAPH_PATHS, record: metrics.record, limits, tls: deps.tls });
   // The factory makes the HTTPS server; the option only makes Fastify report (and log) https:// addresses.
   const https = deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {};
   // Unknown body and query fields are refused (400), not silently dropped: a misspelt field must not be ignored.
   // `example` documents request fields in OpenAPI; Ajv must know it is not a typo of a validation keyword.
   const ajv = { customOptions: { removeAdditional: false as const, keywords: ['example'] } };
+  const schemaController = { compilersFactory: { buildValidator: bodyWithoutCoercion() } };
+  const common = { logController, serverFactory, ajv, schemaController, requestTimeout: limits.requestTimeoutMs, ...https };
   const app: FastifyInstance = deps.logger
-    ? Fastify({ loggerInstance: deps.logger, logController, serverFactory, ajv, ...https })
-    : Fastify({ logger: serverLoggerOptions(level), logController, serverFactory, ajv, ...https });
+    ? Fastify({ loggerInstance: deps.logger, ...common })
+    : Fastify({ logger: serverLoggerOptions(level), ...common });
   // Likewise a child logger per request (for its reqId binding) is skipped; error logs carry reqId themselves.
   if (!requestLogging) app.setChildLoggerFactory((logger) => logger);
 
@@ -66,13 +75,16 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   void app.register(async (pub) => {
     installCorsPreflight(pub, GRAPH_PATHS);
-    await pub.register(graphRoutes(deps.graphs));
+    await pub.register(graphRoutes(deps.graphs, queries));
   });
   if (deps.signatures) void app.register(signatureRoutes(deps.signatures));
   if (deps.graphData) void app.register(graphDataRoutes(deps.graphData));
   void app.register(healthRoutes(deps.graphs));
   void app.register(metricsRoutes(metrics.registry));
   if (deps.follow) installReadOnly(app, { primary: deps.follow.primary, adminPrefix: ADMIN_PREFIX });
-  if (deps.admin) void app.register(adminApi(deps.admin), { prefix: ADMIN_PREFIX });
+  if (deps.admin) {
+    const admin = adminApi(deps.admin, { mirrorBodyBytes: limits.mirrorBodyBytes, authFailures: limits.authFailures, authFailureCounter: metrics.authFailures });
+    void app.register(admin, { prefix: ADMIN_PREFIX });
+  }
   return app;
 }

@@ -1,6 +1,7 @@
 // An app as `kus serve` composes it (store file in a temp dir, graph cache, Publisher, Tokens, admin API) for inject.
 import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { ServerLimits } from '../../src/config/index.js';
 import { buildApp } from '../../src/server/app.js';
 import { GraphCache } from '../../src/services/graph-cache.js';
 import { Publisher } from '../../src/services/publisher.js';
@@ -29,13 +30,13 @@ interface Teardown {
   teardown(fn: () => unknown): void;
 }
 
-export async function adminApp(t: Teardown): Promise<AdminApp> {
+export async function adminApp(t: Teardown, limits?: Partial<ServerLimits>): Promise<AdminApp> {
   const store = openStore(path.join(tempTree(t), 'kus.db'));
   const cache = new GraphCache({ load: () => store.loadGraphInput(), logger: silentLogger });
   cache.rebuild();
   const publisher = new Publisher({ store, rebuild: () => cache.rebuild() });
   const tokens = new Tokens({ store });
-  const app = buildApp({ graphs: cache, logLevel: 'silent', admin: { publisher, tokens } });
+  const app = buildApp({ graphs: cache, logLevel: 'silent', admin: { publisher, tokens }, ...(limits ? { limits } : {}) });
   t.teardown(async () => {
     await app.close();
     store.close();

@@ -1,5 +1,6 @@
 // `kus serve`: run the update service (graph API for clusters, metrics, OpenAPI) until SIGINT/SIGTERM.
 import { loadConfig, loadFollowConfig, loadTlsConfig, CONFIG_ENV, TLS_ENV, DEFAULTS, DEFAULT_FOLLOW_INTERVAL_SECONDS, FOLLOW_ENV } from '../../config/index.js';
+import { LIMIT_FLAGS, limitsFromFlags } from '../serve-limits.js';
 import { KusError } from '../../errors/index.js';
 import { closeOnSignal, startServer } from '../../main.js';
 import { PASSPHRASE_ENV, serverPassphrase } from '../../services/keys.js';
@@ -85,6 +86,7 @@ export const command: Command = {
     },
     'registry-insecure': { type: 'boolean', description: `talk plain HTTP to registries (env ${CONFIG_ENV.registryInsecure}=true)` },
     'registry-ca-file': { type: 'string', valueName: 'FILE', description: `PEM file of CA certificates to trust for registries, besides the system ones (env ${CONFIG_ENV.registryCaFile})` },
+    ...LIMIT_FLAGS,
   },
   examples: [
     'kus serve',
@@ -124,7 +126,8 @@ export const command: Command = {
       ctx.env,
     );
     const tls = loadTlsConfig({ tlsCert: stringFlag(ctx.flags, 'tls-cert'), tlsKey: stringFlag(ctx.flags, 'tls-key') }, ctx.env);
-    const server = await startServer(config, { signing: { requireSignatures, passphrase }, ...(adminToken === undefined ? {} : { adminToken }), follow, tls });
+    const limits = limitsFromFlags(ctx.flags, ctx.env);
+    const server = await startServer(config, { signing: { requireSignatures, passphrase }, ...(adminToken === undefined ? {} : { adminToken }), follow, tls, limits });
     const graphUrl = `${server.url}/api/upgrades_info/graph`;
     if (ctx.json) writeJson(ctx.stdout, { url: server.url, graph: graphUrl, db: config.store.file, ready: server.graphs.ready });
     else ctx.stdout.write(`kus: listening on ${server.url} (graph: ${graphUrl}, store: ${config.store.file}${follow ? `, read-only replica of ${follow.primary}` : ''})\n`);

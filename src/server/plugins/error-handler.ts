@@ -1,13 +1,15 @@
 // One renderer for errors: KusError as {code, message}, the graph API's UpstreamError as {kind, value}; 404 empty.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isKusError, UpstreamError } from '../../errors/index.js';
+import { tooLargeError } from './too-large.js';
 
 function statusOf(err: FastifyError): number {
   return typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
 }
 
 export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError, request, reply) => {
+  app.setErrorHandler((raw: FastifyError, request, reply) => {
+    const err = tooLargeError(raw, request) ?? raw;
     if (err instanceof UpstreamError) {
       return reply.code(err.status).type('application/json').send(Buffer.from(JSON.stringify(err.toBody())));
     }

@@ -7,10 +7,11 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { FastifyServerFactory } from 'fastify';
 import type { GraphCache } from '../../services/graph-cache.js';
 import { answerGraph } from '../routes/public/graph-answer.js';
+import type { GraphQueryMemo } from '../routes/public/graph-query-memo.js';
 import { firstAccept } from '../routes/public/graph-request.js';
 import type { RecordRequest } from './metrics.js';
 
-export function graphFastPath(graphs: GraphCache, paths: readonly string[], record: RecordRequest) {
+export function graphFastPath(graphs: GraphCache, queries: GraphQueryMemo, paths: readonly string[], record: RecordRequest) {
   // Recording under the registered string (not the request's copy of it) reuses that string's hash in the counters.
   const routes = new Map(paths.map((p) => [p, p]));
   return (fallback: RequestListener): RequestListener =>
@@ -26,7 +27,7 @@ export function graphFastPath(graphs: GraphCache, paths: readonly string[], reco
       const started = performance.now();
       let answer;
       try {
-        answer = answerGraph(graphs, {
+        answer = answerGraph(graphs, queries, {
           query: q < 0 ? '' : url.slice(q + 1),
           accept: firstAccept(req),
           acceptEncoding: req.headers['accept-encoding'],
@@ -55,18 +56,42 @@ export interface TlsFiles {
   key: Buffer;
 }
 
+/** How long a client may take and how many may be connected at once (config/limits.ts). */
+export interface ConnectionLimits {
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  maxConnections: number;
+}
+
+export interface GraphServerOptions {
+  graphs: GraphCache;
+  queries: GraphQueryMemo;
+  paths: readonly string[];
+  record: RecordRequest;
+  limits: ConnectionLimits;
+  tls?: TlsFiles | undefined;
+}
+
 /** Fastify's serverFactory: a node:http server (node:https with `tls`) whose listener tries the fast path first. */
-export function graphServerFactory(graphs: GraphCache, paths: readonly string[], record: RecordRequest, tls?: TlsFiles): FastifyServerFactory {
-  const fastPath = graphFastPath(graphs, paths, record);
+export function graphServerFactory(options: GraphServerOptions): FastifyServerFactory {
+  const { limits, tls } = options;
+  const fastPath = graphFastPath(options.graphs, options.queries, options.paths, options.record);
+  // Node enforces both timeouts by sweeping its connections at this interval (default 30 s, which would let a
+  // dripping client outlive a short timeout by that much); the sweep is a walk over the open connections.
+  const connectionsCheckingInterval = Math.max(100, Math.min(5000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 2)));
   return (handler, opts) => {
-    const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, fastPath(handler)) : createServer(fastPath(handler));
+    const serverOptions = { connectionsCheckingInterval, requestTimeout: limits.requestTimeoutMs, headersTimeout: limits.headersTimeoutMs };
+    const server = tls
+      ? createHttpsServer({ cert: tls.cert, key: tls.key, ...serverOptions }, fastPath(handler))
+      : createServer(serverOptions, fastPath(handler));
+    // Fastify's own requestTimeout default (0) would switch Node's off: a body sent a byte every few seconds would hold
+    // its connection forever. Over the cap, Node closes a new connection as soon as it is accepted.
+    server.maxConnections = limits.maxConnections;
     // What Fastify sets on the servers it creates itself (it has filled in its defaults by now).
     const keepAlive = numberOption(opts.keepAliveTimeout);
-    const request = numberOption(opts.requestTimeout);
     const connection = numberOption(opts.connectionTimeout);
     const perSocket = numberOption(opts.maxRequestsPerSocket);
     if (keepAlive !== undefined) server.keepAliveTimeout = keepAlive;
-    if (request !== undefined) server.requestTimeout = request;
     if (connection !== undefined) server.setTimeout(connection);
     if (perSocket) server.maxRequestsPerSocket = perSocket;
     return server;

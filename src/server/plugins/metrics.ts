@@ -86,6 +86,8 @@ export type RecordRequest = (route: string, method: string, status: number, seco
 export interface AppMetrics {
   registry: Registry;
   record: RecordRequest;
+  /** Failed bearer-token attempts on the admin API, by reason (plugins/auth-failures.ts). */
+  authFailures: Counter<'reason'>;
 }
 
 /** A registry of its own (no global state, so several apps can live in one process) and the request recorder. */
@@ -133,7 +135,13 @@ export function createMetrics(graphs: GraphCache): AppMetrics {
     }
     timer.observe(seconds);
   };
-  return { registry, record };
+  const authFailures = new Counter({
+    name: 'kus_admin_auth_failures_total',
+    help: 'Admin requests refused for their bearer token: invalid_token (unknown or revoked), rate_limited (429: too many failures from the address).',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  return { registry, record, authFailures };
 }
 
 /** Records every request Fastify answers (the graph fast path records its own). */

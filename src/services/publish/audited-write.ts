@@ -1,4 +1,5 @@
 // Runs one write in a transaction with its audit row; a refused write (KusError) is audited in its own transaction.
+import { createHash } from 'node:crypto';
 import { isKusError, KusError } from '../../errors/index.js';
 import type { Store } from '../../store/index.js';
 import type { Actor, WriteResult } from './types.js';
@@ -40,7 +41,33 @@ export function auditedWrite<T>(store: Store, actor: Actor, what: WriteRequest, 
   }
 }
 
-/** Appends the audit row of a refused write in a transaction of its own. */
+/** A refused request larger than this (as JSON) is kept as a summary, so no client can make one audit row large. */
+export const REFUSED_REQUEST_MAX_BYTES = 4096;
+
+/** What an audit row keeps of a refused request that was too large to keep whole. */
+export interface RequestSummary {
+  truncated: true;
+  /** Bytes of the request as JSON (UTF-8). */
+  bytes: number;
+  /** sha256:<hex> of those bytes, to match the row against a copy of the request. */
+  sha256: string;
+  /** The first REFUSED_REQUEST_MAX_BYTES bytes of the JSON text (cut on a character boundary). */
+  head: string;
+}
+
+/** The request as it is, or its summary when its JSON is over REFUSED_REQUEST_MAX_BYTES. */
+export function boundedRequest(request: unknown): unknown {
+  const json = JSON.stringify(request ?? null);
+  if (json.length <= REFUSED_REQUEST_MAX_BYTES / 3) return request ?? null;
+  const bytes = Buffer.from(json, 'utf8');
+  if (bytes.length <= REFUSED_REQUEST_MAX_BYTES) return request ?? null;
+  // Decoding a cut in the middle of a character would add U+FFFD; drop the partial character instead.
+  const head = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, REFUSED_REQUEST_MAX_BYTES)).replace(/\uFFFD$/, '');
+  const summary: RequestSummary = { truncated: true, bytes: bytes.length, sha256: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, head };
+  return summary;
+}
+
+/** Appends the audit row of a refused write in a transaction of its own (a large request as a bounded summary). */
 export function recordRefusal(store: Store, actor: Actor, what: WriteRequest, err: KusError): void {
   try {
     store.transaction(() =>
@@ -49,7 +76,7 @@ export function recordRefusal(store: Store, actor: Actor, what: WriteRequest, er
         action: what.action,
         target: what.target,
         before: null,
-        after: what.request ?? null,
+        after: boundedRequest(what.request),
         outcome: 'refused',
         error: { code: err.code, message: err.message },
       }),

@@ -1,10 +1,11 @@
 // POST /edges/conditional: declare a risk on the updates into `to` from versions matching `from` (a conditional edge).
 import type { RiskInput } from '../../../services/publisher.js';
 import { conditionalEdgeSchema, riskInputSchema } from '../../schemas/admin.js';
-import { actorOf, adminSchema, CONFLICT, writeAnswer, type AdminRoute } from './route.js';
+import { actorOf, adminSchema, BODY_LIMITS, CONFLICT, writeAnswer, type AdminRoute } from './route.js';
 
 export const edgeRisk: AdminRoute = (scope, services) => {
   scope.post<{ Body: RiskInput }>('/edges/conditional', {
+    bodyLimit: BODY_LIMITS.large,
     config: { audit: 'edge.risk' },
     schema: adminSchema({
       operationId: 'addRisk',

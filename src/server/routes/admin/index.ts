@@ -2,7 +2,10 @@
 // Another operation is one more module in `adminRoutes`.
 import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import { isKusError, KusError } from '../../../errors/index.js';
+import type { Counter } from 'prom-client';
+import { authFailureGuard, type AuthFailureLimit } from '../../plugins/auth-failures.js';
 import { bearerAuth } from '../../plugins/bearer-auth.js';
+import { tooLargeError } from '../../plugins/too-large.js';
 import { auditList } from './audit-list.js';
 import { channelAddVersion } from './channel-add-version.js';
 import { channelCreate } from './channel-create.js';
@@ -30,7 +33,7 @@ import { releaseSign } from './release-sign.js';
 import { signatureList } from './signature-list.js';
 import { signatureUpload } from './signature-upload.js';
 import { signatureVerify } from './signature-verify.js';
-import type { AdminRoute, AdminServices } from './route.js';
+import { ADMIN_BODY_LIMIT, type AdminRoute, type AdminServices } from './route.js';
 import { tokenCreate } from './token-create.js';
 import { tokenList } from './token-list.js';
 import { tokenRevoke } from './token-revoke.js';
@@ -82,27 +85,40 @@ function describeValidation(errors: FastifySchemaValidationError[], dataVar: str
   return new Error(parts.join('; '));
 }
 
+/** Limits of the admin scope (config/limits.ts) and where failed tokens are counted. */
+export interface AdminOptions {
+  mirrorBodyBytes: number;
+  authFailures: AuthFailureLimit;
+  authFailureCounter: Counter<'reason'>;
+}
+
 /** Registered with `{ prefix: ADMIN_PREFIX }`: the hook and the schema error texts apply to the admin routes only. */
-export function adminApi(services: AdminServices) {
+export function adminApi(services: AdminServices, options: AdminOptions) {
   return async function register(scope: FastifyInstance): Promise<void> {
     scope.decorateRequest('adminActor', null);
-    scope.addHook('onRequest', bearerAuth(services.tokens));
+    const guard = await authFailureGuard(scope, options.authFailures, options.authFailureCounter);
+    scope.addHook('onRequest', bearerAuth(services.tokens, guard));
     scope.setSchemaErrorFormatter(describeValidation);
+    // Admin JSON is small; a route that takes more says so with its own bodyLimit.
+    scope.addHook('onRoute', (route) => {
+      route.bodyLimit ??= ADMIN_BODY_LIMIT;
+    });
     // The services audit what they refuse; a write refused before reaching them (bad JSON, schema) is audited here.
     // Requests without a valid token are not: anyone could fill the log with them.
     scope.addHook('onError', (request, _reply, error: FastifyError, done) => {
       const action = request.routeOptions.config.audit;
       const status = error.statusCode ?? 500;
       if (action && request.adminActor && !isKusError(error) && status >= 400 && status < 500) {
+        // The body as parsed (null when it was refused unread, e.g. too large); recordRefusal keeps a bounded summary.
         const what = { action, target: request.url, request: request.body ?? null };
         try {
-          services.publisher.recordRefusal(request.adminActor, what, new KusError('KUS_ERR_BAD_REQUEST', error.message));
+          services.publisher.recordRefusal(request.adminActor, what, tooLargeError(error, request) ?? new KusError('KUS_ERR_BAD_REQUEST', error.message));
         } catch (auditErr) {
           request.log.error({ err: auditErr, reqId: request.id, action }, 'could not audit a refused admin request');
         }
       }
       done();
     });
-    for (const route of adminRoutes) route(scope, services);
+    for (const route of adminRoutes) route(scope, services, { mirrorBodyBytes: options.mirrorBodyBytes });
   };
 }

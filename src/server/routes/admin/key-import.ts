@@ -1,6 +1,6 @@
 // POST /keys: import an OpenPGP key (public: trusted and shipped; secret: also signs, re-encrypted with the server's passphrase).
 import { keyNameSchema, keyWithPublicSchema } from '../../schemas/signatures.js';
-import { actorOf, adminSchema, CONFLICT, writeAnswer, type AdminRoute } from './route.js';
+import { actorOf, adminSchema, BODY_LIMITS, CONFLICT, writeAnswer, type AdminRoute } from './route.js';
 import { signingOf } from './signing-services.js';
 
 interface ImportBody {
@@ -12,6 +12,7 @@ interface ImportBody {
 
 export const keyImport: AdminRoute = (scope, services) => {
   scope.post<{ Body: ImportBody }>('/keys', {
+    bodyLimit: BODY_LIMITS.medium,
     config: { audit: 'key.import' },
     schema: adminSchema({
       operationId: 'importKey',

@@ -13,9 +13,6 @@ interface MirrorBody {
   source?: string;
 }
 
-/** A mirrored channel with thousands of edges is a few MB of JSON; Fastify's default limit is 1 MiB. */
-const BODY_LIMIT = 64 * 1024 * 1024;
-
 const reportSchema = {
   type: 'object',
   required: ['channel', 'arch', 'source', 'added', 'updated', 'unchanged', 'edges', 'conditionalEdges', 'rewritten'],
@@ -32,10 +29,12 @@ const reportSchema = {
   },
 } as const;
 
-export const mirror: AdminRoute = (scope, services) => {
+export const mirror: AdminRoute = (scope, services, options) => {
   scope.post<{ Body: MirrorBody }>('/mirror', {
-    bodyLimit: BODY_LIMIT,
-    config: { audit: 'graph.mirror' },
+    // Upstream's channel documents are a few MB of JSON; parsing is on the event loop (docs/limits.md), so the limit
+    // is what keeps one document from stalling graph answers for long.
+    bodyLimit: options.mirrorBodyBytes,
+    config: { audit: 'graph.mirror', bodyLimitFlag: '--mirror-body-limit' },
     schema: adminSchema({
       operationId: 'mirrorGraph',
       summary: 'Mirror an upstream graph (one channel and arch) as releases, channel versions and conditional edges',

@@ -1,9 +1,10 @@
 // PUT /raw-metadata/:version: set one key of raw/metadata.json for a version (every architecture of it).
 import { rawMetadataSchema, versionSchema } from '../../schemas/admin.js';
-import { actorOf, adminSchema, CONFLICT, strictObject, writeAnswer, type AdminRoute } from './route.js';
+import { actorOf, adminSchema, BODY_LIMITS, CONFLICT, strictObject, writeAnswer, type AdminRoute } from './route.js';
 
 export const rawMetadataSet: AdminRoute = (scope, services) => {
   scope.put<{ Params: { version: string }; Body: { key: string; value: string } }>('/raw-metadata/:version', {
+    bodyLimit: BODY_LIMITS.medium,
     config: { audit: 'raw-metadata.set' },
     schema: adminSchema({
       operationId: 'setRawMetadata',

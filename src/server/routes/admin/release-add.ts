@@ -1,10 +1,11 @@
 // POST /releases: publish a release given by version, arch and payload by digest (idempotent on the same digest).
 import type { ReleaseInput } from '../../../services/publisher.js';
 import { releaseInputSchema, releaseSchema } from '../../schemas/admin.js';
-import { actorOf, adminSchema, CONFLICT, NOT_FOUND, writeAnswer, type AdminRoute } from './route.js';
+import { actorOf, adminSchema, BODY_LIMITS, CONFLICT, NOT_FOUND, writeAnswer, type AdminRoute } from './route.js';
 
 export const releaseAdd: AdminRoute = (scope, services) => {
   scope.post<{ Body: ReleaseInput }>('/releases', {
+    bodyLimit: BODY_LIMITS.large,
     config: { audit: 'release.add' },
     schema: adminSchema({
       operationId: 'addRelease',

@@ -1,7 +1,7 @@
 // POST /releases/ingest: resolve a pull spec in its registry and publish the release it names, by digest.
 import { KusError } from '../../../errors/index.js';
 import { channelNameSchema, releaseSchema } from '../../schemas/admin.js';
-import { actorOf, adminSchema, CONFLICT, writeAnswer, type AdminRoute } from './route.js';
+import { actorOf, adminSchema, BODY_LIMITS, CONFLICT, writeAnswer, type AdminRoute } from './route.js';
 
 interface IngestBody {
   pullSpec: string;
@@ -37,6 +37,7 @@ export const ingestBodySchema = {
 
 export const releaseIngest: AdminRoute = (scope, services) => {
   scope.post<{ Body: IngestBody }>('/releases/ingest', {
+    bodyLimit: BODY_LIMITS.caBundle,
     schema: adminSchema({
       operationId: 'ingestRelease',
       summary: 'Publish a release image from its registry: tag → digest, version/previous/next/metadata from release-metadata, arch',

@@ -25,8 +25,29 @@ export interface AdminServices {
   signing?: SigningServices;
 }
 
+/** What routes may need from the server's configuration. */
+export interface AdminRouteOptions {
+  /** Body limit of POST /mirror (`kus serve --mirror-body-limit`). */
+  mirrorBodyBytes: number;
+}
+
 /** One admin operation: registers its route (paths relative to the admin prefix) on the authenticated scope. */
-export type AdminRoute = (scope: FastifyInstance, services: AdminServices) => void;
+export type AdminRoute = (scope: FastifyInstance, services: AdminServices, options: AdminRouteOptions) => void;
+
+/**
+ * Body limits of admin routes. Most bodies are a few names and versions: 64 KiB. A route with a large field takes
+ * what that field's schema allows (maxLength, JSON escaping aside) and declares it with `bodyLimit`.
+ */
+export const ADMIN_BODY_LIMIT = 64 * 1024;
+export const BODY_LIMITS = {
+  /** signature: up to 70,000 base64 characters. */
+  signature: 128 * 1024,
+  /** key (256 KiB of armor); raw metadata value (64 Ki characters). */
+  medium: 512 * 1024,
+  /** previous/next lists of up to 10,000 versions; a risk's message and rules; a registry CA bundle of up to 1 MiB. */
+  large: 1024 * 1024,
+  caBundle: 2 * 1024 * 1024,
+} as const;
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,13 +1,14 @@
 // POST /signatures: accept a signature made elsewhere, only if a trusted key made it and its claim names the digest.
 import { KusError } from '../../../errors/index.js';
 import { digestSchema, signatureInfoSchema } from '../../schemas/signatures.js';
-import { actorOf, adminSchema, CONFLICT, strictObject, writeAnswer, type AdminRoute } from './route.js';
+import { actorOf, adminSchema, BODY_LIMITS, CONFLICT, strictObject, writeAnswer, type AdminRoute } from './route.js';
 import { signingOf } from './signing-services.js';
 
 const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 
 export const signatureUpload: AdminRoute = (scope, services) => {
   scope.post<{ Body: { digest: string; signature: string } }>('/signatures', {
+    bodyLimit: BODY_LIMITS.signature,
     config: { audit: 'signature.upload' },
     schema: adminSchema({
       operationId: 'uploadSignature',

@@ -1,8 +1,8 @@
 // The whole graph answer as one function of the request head: used by the Fastify route and by the raw fast path,
 // so both produce the same status, headers and bytes by construction.
 import { UpstreamError } from '../../../errors/index.js';
-import { parseGraphQuery } from '../../../graph/index.js';
 import { Variant, type GraphCache } from '../../../services/graph-cache.js';
+import type { GraphQueryMemo } from './graph-query-memo.js';
 import { acceptsGzip, etagMatches, MEDIA_JSON, MEDIA_VND, negotiateGraphType } from './graph-request.js';
 
 /** What the answer depends on; header values as Node gives them (lower-case names). */
@@ -28,7 +28,7 @@ const VARY = 'Accept, Accept-Encoding, Origin';
 const NOT_ACCEPTABLE = Buffer.from(JSON.stringify(new UpstreamError('invalid_content_type').toBody()));
 
 /** graph-api §3 in order: Accept, then the query (mandatory channel, validation), then the pre-rendered body. */
-export function answerGraph(graphs: GraphCache, head: GraphRequestHead): GraphAnswer {
+export function answerGraph(graphs: GraphCache, queries: GraphQueryMemo, head: GraphRequestHead): GraphAnswer {
   const headers: Record<string, string> = {};
   // CORS as upstream's policy-engine: any origin, echoed back, on every answer including errors.
   if (head.origin !== undefined) headers['access-control-allow-origin'] = head.origin;
@@ -40,7 +40,7 @@ export function answerGraph(graphs: GraphCache, head: GraphRequestHead): GraphAn
   }
   let query;
   try {
-    query = parseGraphQuery(head.query);
+    query = queries.parse(head.query);
   } catch (err) {
     if (!(err instanceof UpstreamError)) throw err;
     headers['content-type'] = MEDIA_JSON;

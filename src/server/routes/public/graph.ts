@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphCache } from '../../../services/graph-cache.js';
 import { graphQuerySchema, servedGraphSchema, upstreamErrorSchema } from '../../schemas/graph.js';
 import { answerGraph } from './graph-answer.js';
+import type { GraphQueryMemo } from './graph-query-memo.js';
 import { firstAccept, MEDIA_JSON, MEDIA_VND } from './graph-request.js';
 
 /** Production prefix first; the prefix-less spellings are what upstream serves with an empty prefix. */
@@ -42,11 +43,11 @@ function schemaFor(operationId: string, url: string) {
  * The documented routes. Over a real socket most graph requests are answered by the fast path (plugins/graph-fast-path)
  * before Fastify routes them; these handle the rest (and inject), with the same answerGraph.
  */
-export function graphRoutes(graphs: GraphCache) {
+export function graphRoutes(graphs: GraphCache, queries: GraphQueryMemo) {
   function handler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
     const url = request.raw.url ?? '';
     const q = url.indexOf('?');
-    const answer = answerGraph(graphs, {
+    const answer = answerGraph(graphs, queries, {
       query: q < 0 ? '' : url.slice(q + 1),
       accept: firstAccept(request.raw),
       acceptEncoding: request.headers['accept-encoding'],

@@ -1,0 +1,35 @@
+// The graph query parsed once per distinct query string, in a bounded LRU: each cluster repeats its own string (channel,
+// arch, version, id) every poll, so the form decoding is skipped on nearly every request, while strings a client made
+// up (anyone can send them, no token needed) can hold at most MAX_ENTRIES short keys in memory.
+import { LruMap } from 'toad-cache';
+import { parseGraphQuery, type GraphRequest } from '../../../graph/index.js';
+
+/** A cluster's string is about 120 characters; 10,000 of the longest keys kept are about 6 MB at most. */
+export const QUERY_MEMO_MAX_ENTRIES = 10_000;
+/** Longer strings are parsed every time and never kept, so one key can never be large. */
+export const QUERY_MEMO_MAX_KEY_LENGTH = 512;
+
+export interface GraphQueryMemo {
+  /** Validates the raw query string (without "?"); throws UpstreamError missing_params / invalid_params. */
+  parse(query: string): GraphRequest;
+  /** Strings kept now (for tests and metrics). */
+  readonly size: number;
+}
+
+/** One per app (no module-level state); only valid answers are kept, so no refused string is ever held. */
+export function createGraphQueryMemo(maxEntries = QUERY_MEMO_MAX_ENTRIES, maxKeyLength = QUERY_MEMO_MAX_KEY_LENGTH): GraphQueryMemo {
+  const answers = new LruMap<GraphRequest>(maxEntries);
+  return {
+    parse(query) {
+      const known = answers.get(query);
+      if (known !== undefined) return known;
+      // Frozen, so sharing one answer between requests is safe.
+      const answer = Object.freeze(parseGraphQuery(query));
+      if (query.length <= maxKeyLength) answers.set(query, answer);
+      return answer;
+    },
+    get size() {
+      return answers.size;
+    },
+  };
+}
