@@ -28,7 +28,7 @@ t.test('10,000 distinct 15 KB invalid queries leave nothing behind', async (t) =
   }
   t.equal(refused, 10_000, 'each is refused');
   t.equal(memo.size, 0, 'refusals are not kept');
-  t.throws(() => memo.parse(`channel=${junk}1`), { kind: 'invalid_params' }, 'and still refused');
+  t.throws(() => memo.parse(`channel=${junk}1`), { kind: 'invalid_params', message: /does not match regex/ }, 'and still refused');
 });
 
 t.test('distinct valid queries keep the memo at its bound; long ones are parsed but not kept', async (t) => {
