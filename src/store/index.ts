@@ -11,3 +11,4 @@ export type { RawMetadataRepository } from './raw-metadata-repository.js';
 export type { MetaRepository } from './meta-repository.js';
 export type { AuditRepository } from './audit-repository.js';
 export { META_KEYS } from './meta-repository.js';
+export { backupStore, restoreStore, inspectStoreFile, type StoreFileInfo, type ReplacedStore } from './backup.js';

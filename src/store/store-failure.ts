@@ -7,12 +7,19 @@ import { KusError, quote } from '../errors/index.js';
 const FILE_FAILURE = /^SQLITE_(CORRUPT|NOTADB|IOERR|FULL|CANTOPEN|READONLY|BUSY|LOCKED|PROTOCOL|PERM|AUTH)(_|$)/;
 const DAMAGE = /^SQLITE_(CORRUPT|NOTADB)(_|$)/;
 
-/** The KusError for a SQLite failure of the file, or undefined for anything else (left as it is). */
-export function storeFailure(err: unknown, file: string): KusError | undefined {
+/**
+ * The KusError for a SQLite failure of the file, or undefined for anything else (left as it is). `role` names the file
+ * in the message: the live `store` (then the message says how to recover) or a `file` being checked (a backup).
+ */
+export function storeFailure(err: unknown, file: string, role: 'store' | 'file' = 'store'): KusError | undefined {
   if (!(err instanceof Database.SqliteError) || !FILE_FAILURE.test(err.code)) return undefined;
-  const what = DAMAGE.test(err.code)
-    ? `store ${quote(file)} is damaged (${err.code}: ${err.message}); restore it from a backup ("kus restore --help")`
-    : `store ${quote(file)} failed (${err.code}: ${err.message})`;
+  const sqlite = `(${err.code}: ${err.message})`;
+  const advice = role === 'store' ? '; restore it from a backup ("kus restore --help")' : '';
+  const what = err.code === 'SQLITE_NOTADB'
+    ? `${role} ${quote(file)} is not an SQLite database, or is damaged ${sqlite}${advice}`
+    : DAMAGE.test(err.code)
+      ? `${role} ${quote(file)} is damaged ${sqlite}${advice}`
+      : `${role} ${quote(file)} failed ${sqlite}`;
   return new KusError('KUS_ERR_STORE', what, { file, sqlite: err.code }, { cause: err });
 }
 
