@@ -75,6 +75,10 @@ t.test('a cycle names the release files that declare it', async (t) => {
   const r = importInto(t, withFiles({ releases: { '1.0.0+amd64.yaml': `version: 1.0.0\narch: amd64\npayload: r.example/x@${digest('a')}\nprevious: [1.0.1]\n` } }));
   t.equal(r.status, 1);
   t.match(r.stderr, /^KUS_ERR_CYCLE: the update graph would contain a cycle: .*; its edges come from the previous\/next of "releases\/1\.0\.0\+amd64\.yaml", "releases\/1\.0\.1\+amd64\.yaml" in "/);
+  const cyclic = tempTree(t, withFiles({ releases: { '1.0.0+amd64.yaml': `version: 1.0.0\narch: amd64\npayload: r.example/x@${digest('a')}\nprevious: [1.0.1]\n` } }));
+  const built = runKus(['graph', 'build', '--graph-data', cyclic]);
+  t.equal(built.status, 1);
+  t.match(built.stderr, /^KUS_ERR_CYCLE: .*"releases\/1\.0\.0\+amd64\.yaml", "releases\/1\.0\.1\+amd64\.yaml"/, 'kus graph build names them too');
 });
 
 t.test('symlinks out of the tree are refused without echoing the target', async (t) => {
