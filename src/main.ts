@@ -89,7 +89,8 @@ function readTlsFiles(tls: TlsConfig): TlsFiles {
 export async function startServer(config: Config, options: ServeOptions = {}): Promise<RunningServer> {
   const signingOptions: SigningOptions = options.signing ?? { requireSignatures: false, passphrase: () => undefined };
   const logger = pino(serverLoggerOptions(config.log.level));
-  const store = openStore(config.store.file);
+  // A damaged file stops the start here, naming it, instead of failing some request later.
+  const store = openStore(config.store.file, { quickCheck: true });
   let app: FastifyInstance;
   let graphs: GraphCache;
   let url: string;

@@ -59,7 +59,9 @@ t.test('.yml is ignored with a warning; other extensions warned; yaaml read; fil
   t.match(problemFor(problems, 'channels/notes.txt'), { severity: 'warning', reason: /not a \.yaml file/ });
   t.match(problemFor(problems, 'channels/README'), { severity: 'warning', reason: /no file extension/ });
   t.equal(problemFor(problems, 'channels/_OWNERS'), undefined);
-  t.same(errorsOf(problems), []);
+  // Upstream names a channel from its content; KUS refuses a file that says another name (docs/graph-data.md).
+  t.match(errorsOf(problems), [{ file: 'channels/B-1.yaaml', reason: /name "c-1" differs from the file name "B-1\.yaaml"/ }]);
+  t.equal(errorsOf(problems).length, 1);
 });
 
 t.test('blocked-edge classification', async (t) => {
@@ -97,9 +99,10 @@ t.test('blocked-edge classification', async (t) => {
 
   const strict = readGraphData(dir, { strict: true });
   const p = (f: string): Problem | undefined => problemFor(strict.problems, `blocked-edges/${f}`);
-  t.match(p('3-no-message.yaml'), { severity: 'warning', reason: /missing message.*NOT blocked/ });
-  t.match(p('4-underscore.yaml'), { severity: 'warning', reason: /neither/ });
-  t.match(p('5-plain-extra.yaml'), { severity: 'warning', reason: /fixedIn/ });
+  // Upstream skips these three and serves the edge; KUS refuses them on import (docs/graph-data.md).
+  t.match(p('3-no-message.yaml'), { severity: 'error', reason: /lacks message, matchingRules.*NOT block "4\.1\.10"/ });
+  t.match(p('4-underscore.yaml'), { severity: 'error', reason: /unknown key "_to".*neither/ });
+  t.match(p('5-plain-extra.yaml'), { severity: 'error', reason: /unknown key "fixedIn"/ });
   t.match(p('6-bad-semver.yaml'), { severity: 'error', reason: /"4\.1" is not SemVer/ });
   t.match(p('7-bad-regex.yaml'), { severity: 'error', reason: /look-around/ });
   t.match(p('8-bad-yaml.yaml'), { severity: 'error', reason: /not valid YAML/ });
@@ -185,8 +188,11 @@ t.test('invalid0: strict fails naming channels/, lenient reports each odd file',
     'blocked-edges': { 'invalid.extension': '', missing_extension: '', 'invalid_format.yaml': '_to: 4.1.10\n' },
   });
   const strict = readGraphData(dir, { strict: true });
-  t.equal(errorsOf(strict.problems).length, 1, 'one error');
-  t.match(errorsOf(strict.problems), [{ file: 'channels/', reason: /required directory is missing/ }]);
+  t.equal(errorsOf(strict.problems).length, 2, 'two errors');
+  t.match(errorsOf(strict.problems), [
+    { file: 'blocked-edges/invalid_format.yaml', reason: /unknown key "_to"/ },
+    { file: 'channels/', reason: /required directory is missing/ },
+  ]);
 
   const lenient = readGraphData(dir, { strict: false });
   t.match(problemFor(lenient.problems, 'blocked-edges/invalid.extension'), { reason: /not a \.yaml file/ });

@@ -11,6 +11,7 @@ export type BlockedEdgeFile =
   | { kind: 'conditional'; edge: ConditionalEdgeDoc };
 
 const RISK_KEYS = ['url', 'name', 'message'] as const;
+const KNOWN_KEYS = ['to', 'from', ...RISK_KEYS, 'matchingRules'] as const;
 
 /** Classifies one parsed file; returns null (after reporting) when it matches neither kind. */
 export function classifyBlockedEdge(fileName: string, doc: YamlMapping, problems: ProblemList): BlockedEdgeFile | null {
@@ -34,18 +35,27 @@ export function classifyBlockedEdge(fileName: string, doc: YamlMapping, problems
       return null;
     }
   }
+  const unknown = Object.keys(extra);
   if (to === undefined || from === undefined) {
-    problems.warn(file, `matches neither a blocked edge nor a conditional edge (needs "to" and "from"; has ${keyList(doc)}), ignored`);
+    const why = `matches neither a blocked edge nor a conditional edge (needs "to" and "from"; has ${keyList(doc)})`;
+    // An unknown key is a typo until shown otherwise (`_to:`, `form:`): refuse, as for the files below.
+    if (unknown.length > 0) problems.refuse(file, `has unknown ${unknown.length === 1 ? 'key' : 'keys'} ${keyList(doc, [...KNOWN_KEYS])}, and ${why}`);
+    else problems.warn(file, `${why}, ignored`);
     return null;
   }
 
   const riskKeysPresent = [...RISK_KEYS, 'matchingRules'].filter((k) => doc[k] !== undefined);
-  if (riskKeysPresent.length === 0 && Object.keys(extra).length === 0) {
+  if (riskKeysPresent.length === 0 && unknown.length === 0) {
     return { kind: 'plain', edge: { file: fileName, to, from } };
   }
   if (riskKeysPresent.length < RISK_KEYS.length + 1) {
+    // Upstream skips such a file, so the edge it names stays open (graph-semantics §6.4.1). KUS refuses it instead
+    // (docs/graph-data.md, "Where KUS is stricter"): a stray key must not silently lift a block.
     const missing = [...RISK_KEYS, 'matchingRules'].filter((k) => doc[k] === undefined);
-    problems.warn(file, `matches neither a blocked edge (extra keys ${keyList(doc, ['to', 'from'])}) nor a conditional edge (missing ${missing.join(', ')}), ignored: the edge is NOT blocked`);
+    const wrong = unknown.length > 0
+      ? `has unknown ${unknown.length === 1 ? 'key' : 'keys'} ${keyList(doc, [...KNOWN_KEYS])}`
+      : `has risk keys ${keyList(doc, ['to', 'from'])} but lacks ${missing.join(', ')}`;
+    problems.refuse(file, `${wrong}, so it is neither a blocked edge (exactly "to" and "from") nor a conditional edge; upstream would ignore the whole file and NOT block ${quote(to)}`);
     return null;
   }
   for (const [key, value] of [['url', url], ['name', name], ['message', message]] as const) {

@@ -26,6 +26,11 @@ export function parseChannel(fileName: string, doc: YamlMapping, problems: Probl
   }
   const nameProblem = channelNameProblem(name);
   if (nameProblem) problems.refuse(file, nameProblem);
+  // Upstream names the channel from `name` alone; a file that says otherwise is a copy-and-forget-to-edit mistake.
+  const stem = fileName.slice(0, fileName.lastIndexOf('.'));
+  if (stem !== name) {
+    problems.refuse(file, `name ${quote(name)} differs from the file name ${quote(fileName)}; clusters would see channel ${quote(name)} (rename the file to ${quote(`${name}.yaml`)} or correct the name)`);
+  }
   const channel: ChannelDoc = { file: fileName, name, versions: versions as string[] };
   if (Object.keys(extra).length > 0) channel.extra = extra;
   return channel;

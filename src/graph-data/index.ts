@@ -2,7 +2,7 @@
 export { readGraphData, type ReadOptions, type ReadResult } from './read.js';
 export { GRAPH_DATA_DIRS, graphDataFiles, writeGraphData, type GraphDataContent, type GraphDataFile } from './write.js';
 export { formatProblems, type Problem, type Severity } from './problem.js';
-export { releaseFileName } from './releases.js';
+export { releaseFileName, RELEASES_DIR } from './releases.js';
 export { isYamlFileName } from './scan.js';
 export { SUPPORTED_SCHEMA, schemaVersionProblem } from './schema-version.js';
 export { readTar, writeTar, MAX_TAR_ENTRY_BYTES, type TarFile } from './tar.js';

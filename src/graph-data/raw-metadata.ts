@@ -1,9 +1,8 @@
 // `raw/metadata.json` (graph-semantics §6.3): version → metadata key → string value, kept in file order.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { quote } from '../errors/index.js';
 import { parseSemver, type Metadata } from '../graph/index.js';
 import type { ProblemList } from './problem.js';
+import { readTreeFile } from './tree-file.js';
 import { describeType, isMapping } from './yaml-file.js';
 
 export const RAW_METADATA_FILE = 'raw/metadata.json';
@@ -13,7 +12,7 @@ export function readRawMetadata(root: string, problems: ProblemList): Array<[str
   const file = RAW_METADATA_FILE;
   let text: string;
   try {
-    text = readFileSync(path.join(root, file), 'utf8');
+    text = readTreeFile(root, file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     problems.fatal(file, code === 'ENOENT' ? 'required file is missing' : `cannot be read: ${(err as Error).message}`);

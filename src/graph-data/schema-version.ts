@@ -1,9 +1,8 @@
 // The graph-data `version` file (graph-semantics §6.2): schema major 1; newer minors are accepted with a warning.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { quote } from '../errors/index.js';
 import { parseSemver } from '../graph/index.js';
 import type { ProblemList } from './problem.js';
+import { readTreeFile } from './tree-file.js';
 
 /** The newest schema KUS implements; newer minors are assumed compatible, as upstream does. */
 export const SUPPORTED_SCHEMA = { major: 1, minor: 2 } as const;
@@ -12,7 +11,7 @@ export const SUPPORTED_SCHEMA = { major: 1, minor: 2 } as const;
 export function readSchemaVersion(root: string, problems: ProblemList): string | null {
   let text: string;
   try {
-    text = readFileSync(path.join(root, 'version'), 'utf8');
+    text = readTreeFile(root, 'version');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     problems.fatal('version', code === 'ENOENT' ? 'required file is missing' : `cannot be read: ${(err as Error).message}`);

@@ -1,8 +1,7 @@
 // Reads one graph-data YAML file as a single mapping, reporting why a file is unusable instead of throwing.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { ProblemList } from './problem.js';
+import { readTreeFile } from './tree-file.js';
 
 export type YamlMapping = Record<string, unknown>;
 
@@ -22,7 +21,7 @@ export function describeType(value: unknown): string {
 export function readYamlMapping(root: string, file: string, problems: ProblemList): YamlMapping | null {
   let text: string;
   try {
-    text = readFileSync(path.join(root, file), 'utf8');
+    text = readTreeFile(root, file);
   } catch (err) {
     problems.refuse(file, `cannot be read: ${(err as Error).message}`);
     return null;
@@ -42,7 +41,14 @@ export function readYamlMapping(root: string, file: string, problems: ProblemLis
     problems.refuse(file, `is not valid YAML: ${first.message.split('\n')[0]!.replace(/:$/, '')}`);
     return null;
   }
-  const value: unknown = doc.toJS();
+  let value: unknown;
+  try {
+    // The yaml library refuses excessive aliases (a "billion laughs" file) here, at conversion, not while parsing.
+    value = doc.toJS();
+  } catch (err) {
+    problems.refuse(file, `cannot be read as YAML: ${(err as Error).message}`);
+    return null;
+  }
   if (!isMapping(value)) {
     problems.refuse(file, `is not a YAML mapping (found ${describeType(value)})`);
     return null;

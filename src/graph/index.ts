@@ -9,7 +9,7 @@ export { GraphViews, EMPTY_SERVED } from './views.js';
 export { serializeServed, serializeFull, toRawGraph, canonicalRisk } from './serialize.js';
 export {
   parseSemver, requireSemver, formatSemver, isStrictSemver, compareSemver, compareVersionText, withBuild, baseOf,
-  keyIgnoringBuild, type SemVer,
+  keyIgnoringBuild, comparePrecedence, type SemVer,
 } from './semver.js';
 export { compileRegex, isValidRegex, regexSearch } from './regex.js';
 export { KEY } from './keys.js';

@@ -1,4 +1,13 @@
-// Strict SemVer 2.0 parsing and the three notions of "same version" the graph semantics use.
+// SemVer 2.0 as the cluster parses it (blang/semver: numbers bounded to uint64) and the notions of "same version"
+// the graph semantics use.
+//
+// Own code, not the `semver` npm package, because measured against the cluster's parser (test/semver-cluster.test.ts
+// runs both over the same table) that package disagrees where it matters for a served node: it accepts "v4.9.15" and
+// surrounding whitespace, refuses numbers above 2^53 and strings over 256 characters (the cluster takes up to 2^64-1
+// and any length), orders numeric pre-release identifiers above 2^53 as rounded doubles, and its canonical form drops
+// "+arch", which is part of a node's identity here. Where it does agree, for the lenient reading of what a person
+// typed, requireSemver uses it to suggest the version the person meant.
+import clean from 'semver/functions/clean.js';
 import { KusError, quote } from '../errors/index.js';
 
 export interface SemVer {
@@ -31,9 +40,27 @@ export function parseSemver(text: string): SemVer | null {
   return v;
 }
 
+/** Largest number blang/semver parses (Go's strconv.ParseUint(s, 10, 64)); one digit longer is always too big. */
+const UINT64_MAX = '18446744073709551615';
+
+/** Whether a digit string without leading zeros fits in a uint64: by length, then (same length) by text. */
+function fitsUint64(digits: string): boolean {
+  return digits.length < UINT64_MAX.length || (digits.length === UINT64_MAX.length && digits <= UINT64_MAX);
+}
+
+const NUMERIC = /^\d+$/;
+
+/** The grammar alone lets numbers of any size through; the cluster refuses the whole graph over one that overflows. */
+function numbersFit(m: RegExpExecArray): boolean {
+  if (!fitsUint64(m[1]!) || !fitsUint64(m[2]!) || !fitsUint64(m[3]!)) return false;
+  if (m[4] === undefined) return true;
+  for (const id of m[4].split('.')) if (NUMERIC.test(id) && !fitsUint64(id)) return false;
+  return true;
+}
+
 function parseUncached(text: string): SemVer | null {
   const m = SEMVER_RE.exec(text.trim());
-  if (!m) return null;
+  if (!m || !numbersFit(m)) return null;
   return Object.freeze({
     major: m[1]!,
     minor: m[2]!,
@@ -46,13 +73,21 @@ function parseUncached(text: string): SemVer | null {
 /** Like parseSemver, but throws KUS_ERR_INVALID_SEMVER naming what was being parsed. */
 export function requireSemver(text: string, what: string): SemVer {
   const v = parseSemver(text);
-  if (!v) throw new KusError('KUS_ERR_INVALID_SEMVER', `${what} ${quote(text)} is not a valid SemVer 2.0 version`, { value: text });
+  if (!v) {
+    throw new KusError('KUS_ERR_INVALID_SEMVER', `${what} ${quote(text)} is not a valid SemVer 2.0 version${suggestion(text)}`, { value: text });
+  }
   return v;
 }
 
-/** Strict SemVer with no surrounding whitespace: what the cluster's Go client accepts. */
+/** `semver`'s lenient reading ("v4.9.15", "=4.9.15") as a hint, offered only when the cluster would accept it. */
+function suggestion(text: string): string {
+  const meant = typeof text === 'string' ? clean(text) : null;
+  return meant !== null && meant !== text && parseSemver(meant) ? ` (did you mean ${quote(meant)}?)` : '';
+}
+
+/** SemVer with no surrounding whitespace and numbers within uint64: exactly what the cluster's parser accepts. */
 export function isStrictSemver(text: string): boolean {
-  return SEMVER_RE.test(text);
+  return text.length > 0 && text.trim() === text && parseSemver(text) !== null;
 }
 
 export function formatSemver(v: SemVer): string {
@@ -81,8 +116,6 @@ function compareNumeric(a: string, b: string): number {
   return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
 }
 
-const NUMERIC = /^\d+$/;
-
 function compareIdentifiers(a: string, b: string): number {
   const an = NUMERIC.test(a);
   const bn = NUMERIC.test(b);
@@ -92,20 +125,23 @@ function compareIdentifiers(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** SemVer precedence; build metadata breaks ties by text so that sorting is total and deterministic. */
-export function compareSemver(a: SemVer, b: SemVer): number {
+/** SemVer precedence, build metadata ignored: the cluster's order (blang's Compare). */
+export function comparePrecedence(a: SemVer, b: SemVer): number {
   const core = compareNumeric(a.major, b.major) || compareNumeric(a.minor, b.minor) || compareNumeric(a.patch, b.patch);
   if (core !== 0) return core;
-  if (a.pre.length === 0 || b.pre.length === 0) {
-    if (a.pre.length !== b.pre.length) return a.pre.length === 0 ? 1 : -1;
-  } else {
-    const n = Math.min(a.pre.length, b.pre.length);
-    for (let i = 0; i < n; i++) {
-      const c = compareIdentifiers(a.pre[i]!, b.pre[i]!);
-      if (c !== 0) return c;
-    }
-    if (a.pre.length !== b.pre.length) return a.pre.length - b.pre.length;
+  if (a.pre.length === 0 || b.pre.length === 0) return a.pre.length === b.pre.length ? 0 : a.pre.length === 0 ? 1 : -1;
+  const n = Math.min(a.pre.length, b.pre.length);
+  for (let i = 0; i < n; i++) {
+    const c = compareIdentifiers(a.pre[i]!, b.pre[i]!);
+    if (c !== 0) return c;
   }
+  return a.pre.length - b.pre.length;
+}
+
+/** SemVer precedence; build metadata breaks ties by text so that sorting is total and deterministic. */
+export function compareSemver(a: SemVer, b: SemVer): number {
+  const p = comparePrecedence(a, b);
+  if (p !== 0) return p;
   const ab = a.build.join('.');
   const bb = b.build.join('.');
   return ab < bb ? -1 : ab > bb ? 1 : 0;

@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { isKusError, KusError, quote } from '../errors/index.js';
-import { buildGraph, payloadDigest, type Release } from '../graph/index.js';
+import { payloadDigest, type Release } from '../graph/index.js';
+import { trialBuild } from './trial-build.js';
 import {
   BUNDLE_CONFIGMAPS, BUNDLE_GRAPH_DATA, BUNDLE_MANIFEST, BUNDLE_SIGNATURE, bundleManifestText, checkBundle, formatProblems,
   GRAPH_DATA_DIRS, graphDataFiles, readGraphData, readTar, writeTar, type TarFile,
@@ -188,7 +189,7 @@ async function prepareImport(store: Store, bytes: Uint8Array, source: string, no
       throw new KusError('KUS_ERR_BUNDLE', `the graph-data in ${quote(source)} does not read (${errors.length} errors); nothing was imported\n${formatProblems(errors)}`, { source });
     }
     const input: GraphInput = { releases: read.releases, graphData: read.data };
-    buildGraph(input);
+    trialBuild(input, source);
     const sigs = await readSignaturesForImport(store, signaturesDirOf(dir), now);
     return {
       manifest, signedBy: verdict.key, input, signatures: sigs?.signatures ?? [],

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { KusError, quote } from '../errors/index.js';
-import { buildGraph } from '../graph/index.js';
+import { trialBuild } from './trial-build.js';
 import { formatProblems, readGraphData, readTar } from '../graph-data/index.js';
 import type { Store } from '../store/index.js';
 import { readSignaturesForImport, signaturesDirOf } from './signature-files.js';
@@ -150,7 +150,7 @@ export class Follower {
         throw new KusError('KUS_ERR_GRAPH_DATA', `the graph-data from ${quote(source)} is invalid (${errors.length} errors); keeping the last good snapshot\n${formatProblems(errors)}`, { source });
       }
       const input = { releases: read.releases, graphData: read.data };
-      buildGraph(input); // throws on what would abort a rebuild (cycle, conflicting digests, schema)
+      trialBuild(input, source); // throws on what would abort a rebuild (cycle, conflicting digests, schema)
       const signatures = await readSignaturesForImport(this.deps.store, signaturesDirOf(dir), this.now());
       this.deps.store.replaceSnapshot(input, signatures?.signatures ?? []);
     } finally {

@@ -2,10 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { KusError, quote } from '../errors/index.js';
 import {
-  archProblem, buildGraph, parseRawGraph, payloadDigest, releasesFromRawGraph, type GraphData, type Release,
+  archProblem, parseRawGraph, payloadDigest, releasesFromRawGraph, type GraphData, type Release,
 } from '../graph/index.js';
 import { formatProblems, readGraphData, releaseFileName, writeGraphData, type Problem } from '../graph-data/index.js';
 import type { Store } from '../store/index.js';
+import { releaseFileOf, trialBuild } from './trial-build.js';
 import { exportCvoStore, exportSignatures, storeImportedSignatures, type SignatureImport } from './signature-files.js';
 
 export interface ImportOptions {
@@ -119,15 +120,18 @@ export function importGraphData(store: Store, options: ImportOptions): ImportRep
   const warnings: ImportWarning[] = read.problems.map(({ file, reason }) => ({ file, reason }));
 
   let releases = read.releases;
+  let fileOf = releaseFileOf;
   if (rawFile) {
     const converted = releasesFromRawGraph(parseRawGraph(readJson(rawFile)));
     const bad = releaseProblems(rawFile, [...read.releases, ...converted.releases]);
     if (bad.length > 0) refuse(rawFile, bad);
     for (const w of converted.warnings) warnings.push({ file: rawFile, reason: w.message });
     releases = mergeReleases(read.releases, converted.releases);
+    const fromDir = new Set(read.releases.map(releaseFileName));
+    fileOf = (r) => (fromDir.has(releaseFileName(r)) ? releaseFileOf(r) : rawFile);
   }
   // Input that would abort a rebuild (cycle, conflicting digests...) must not reach the store: the trial build throws.
-  const built = buildGraph({ releases, graphData: read.data });
+  const built = trialBuild({ releases, graphData: read.data }, graphDataDir, fileOf);
   for (const w of built.warnings) warnings.push({ file: `build:${w.step}`, reason: w.message });
 
   const after = counts(read.data, releases);

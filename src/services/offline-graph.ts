@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { KusError, quote } from '../errors/index.js';
 import { buildGraph, parseRawGraph, type BuildResult, type BuildWarning } from '../graph/index.js';
 import { readGraphData } from '../graph-data/index.js';
+import { trialBuild } from './trial-build.js';
 
 export interface OfflineGraphInput {
   /** A graph-builder JSON document (e.g. graph-gb-raw.json). */
@@ -40,6 +41,8 @@ export function buildOfflineGraph(input: OfflineGraphInput): BuildResult {
     releases = read.releases;
   }
   const raw = input.rawFile ? parseRawGraph(readJson(input.rawFile)) : undefined;
-  const result = buildGraph({ ...(raw ? { raw } : { releases }), ...(graphData ? { graphData } : {}), nodeRemove: input.nodeRemove === true });
+  const build = { ...(raw ? { raw } : { releases }), ...(graphData ? { graphData } : {}), nodeRemove: input.nodeRemove === true };
+  // From releases/ files, a cycle names the files that declare it.
+  const result = !raw && releases && input.graphDataDir ? trialBuild({ ...build, releases }, input.graphDataDir) : buildGraph(build);
   return { graph: result.graph, warnings: [...warnings, ...result.warnings] };
 }

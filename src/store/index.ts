@@ -11,3 +11,5 @@ export type { RawMetadataRepository } from './raw-metadata-repository.js';
 export type { MetaRepository } from './meta-repository.js';
 export type { AuditRepository } from './audit-repository.js';
 export { META_KEYS } from './meta-repository.js';
+export { backupStore, inspectStoreFile, type StoreFileInfo } from './backup.js';
+export { restoreStore, type ReplacedStore } from './restore.js';

@@ -4,6 +4,7 @@ import type { GraphData, Release } from '../graph/index.js';
 import { AuditRepository } from './audit-repository.js';
 import { ChannelsRepository } from './channels-repository.js';
 import { openDatabase } from './db.js';
+import { guardFailures } from './store-failure.js';
 import { EdgesRepository } from './edges-repository.js';
 import { META_KEYS, MetaRepository } from './meta-repository.js';
 import { RawMetadataRepository } from './raw-metadata-repository.js';
@@ -55,31 +56,35 @@ export interface Store {
 export interface StoreOptions {
   /** Clock for created_at and audit times; tests pass a fixed one. */
   now?: () => Date;
+  /** Refuse a damaged file at open (`PRAGMA quick_check`), before any migration touches it: what a server's start does. */
+  quickCheck?: boolean;
 }
 
 /** Schema version reported for a store that never received graph-data (what an empty graph-data tree declares). */
 export const DEFAULT_GRAPH_DATA_SCHEMA = '1.0.0';
 
 export function openStore(file: string, options: StoreOptions = {}): Store {
-  const db = openDatabase(file);
+  const db = openDatabase(file, { quickCheck: options.quickCheck ?? false });
   return createStore(db, file, options.now ?? (() => new Date()));
 }
 
 function createStore(db: Database, file: string, now: () => Date): Store {
-  const releases = new ReleasesRepository(db, now);
-  const channels = new ChannelsRepository(db);
-  const edges = new EdgesRepository(db);
-  const rawMetadata = new RawMetadataRepository(db);
-  const meta = new MetaRepository(db);
-  const audit = new AuditRepository(db, now);
-  const tokens = new TokensRepository(db);
-  const signingKeys = new SigningKeysRepository(db);
-  const signatures = new SignaturesRepository(db, now);
+  // A damaged page can turn up in any statement, long after the start: every entry point names the file then.
+  const guard = <T extends object>(repo: T): T => guardFailures(repo, file);
+  const releases = guard(new ReleasesRepository(db, now));
+  const channels = guard(new ChannelsRepository(db));
+  const edges = guard(new EdgesRepository(db));
+  const rawMetadata = guard(new RawMetadataRepository(db));
+  const meta = guard(new MetaRepository(db));
+  const audit = guard(new AuditRepository(db, now));
+  const tokens = guard(new TokensRepository(db));
+  const signingKeys = guard(new SigningKeysRepository(db));
+  const signatures = guard(new SignaturesRepository(db, now));
   const transaction = <T>(fn: () => T): T => db.transaction(fn)();
   const writeTransaction = <T>(fn: () => T): T => db.transaction(fn).immediate();
   const resetSignatures = prepareSignaturesReset(db);
 
-  const store: Store = {
+  const store: Store = guard({
     file,
     releases,
     channels,
@@ -121,6 +126,6 @@ function createStore(db: Database, file: string, now: () => Date): Store {
       }),
     transaction,
     writeTransaction,
-  };
+  });
   return store;
 }
