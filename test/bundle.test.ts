@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parseAllDocuments } from 'yaml';
-import { readTar, writeTar, type TarFile } from '../src/graph-data/index.js';
+import { readTar, writeTar, type TarFile } from '../src/tar/index.js';
 import { buildApp } from '../src/server/app.js';
 import { GraphCache } from '../src/services/graph-cache.js';
 import { openStore } from '../src/store/index.js';
@@ -51,9 +51,9 @@ async function state(db: string): Promise<{ graph: string; signatures: string[];
   }
 }
 
-const repack = (bundle: Buffer, change: (files: TarFile[]) => TarFile[]): Buffer => {
-  const { files, directories } = readTar(gunzipSync(bundle), 'bundle');
-  return gzipSync(writeTar(change(files), directories));
+const repack = async (bundle: Buffer, change: (files: TarFile[]) => TarFile[]): Promise<Buffer> => {
+  const { files, directories } = await readTar(gunzipSync(bundle), 'bundle');
+  return gzipSync(await writeTar(change(files), directories));
 };
 
 t.test('bundle round trip, idempotence and refusals', { timeout: 600_000 }, async (t) => {
@@ -73,7 +73,7 @@ t.test('bundle round trip, idempotence and refusals', { timeout: 600_000 }, asyn
   t.equal(exported.signedBy, 'vendor');
   t.equal(exported.signatures, 1, 'the signature of the signed release');
   t.equal(exported.channels, 1);
-  const only = new Map(readTar(gunzipSync(readFileSync(filtered)), 'f').files.map((f) => [f.path, f]));
+  const only = new Map((await readTar(gunzipSync(readFileSync(filtered)), 'f')).files.map((f) => [f.path, f]));
   t.ok(only.has('graph-data/channels/stable-4.9.yaml'), 'the channel asked for');
   t.notOk(only.has('graph-data/channels/candidate-4.9.yaml'), '--channel stable-4.9: no other channel');
   t.notOk([...only.keys()].some((p) => /^graph-data\/releases\/.*\+amd64\.yaml$/.test(p)), '--arch arm64: no amd64 release');
@@ -88,7 +88,7 @@ t.test('bundle round trip, idempotence and refusals', { timeout: 600_000 }, asyn
     'configmaps/verifier.yaml', 'configmaps/signatures.yaml', 'graph-data/blocked-edges/']) {
     t.ok(listed.includes(f), `GNU tar lists ${f}`);
   }
-  const files = new Map(readTar(gunzipSync(bytes), 'b').files.map((f) => [f.path, Buffer.from(f.bytes)]));
+  const files = new Map((await readTar(gunzipSync(bytes), 'b')).files.map((f) => [f.path, Buffer.from(f.bytes)]));
   const verifier = parseAllDocuments(files.get('configmaps/verifier.yaml')!.toString())[0]!.toJS() as { data: Record<string, string> };
   t.equal(verifier.data['store-kylin-update-service'], STORE_URL, 'verifier ConfigMap names the site store');
   t.match(verifier.data['verifier-public-key-vendor'], /BEGIN PGP PUBLIC KEY BLOCK/);
@@ -122,14 +122,14 @@ t.test('bundle round trip, idempotence and refusals', { timeout: 600_000 }, asyn
     const cases: Array<[string, Buffer, RegExp]> = [
       ['truncated', bytes.subarray(0, Math.floor(bytes.length / 2)), /^KUS_ERR_BUNDLE: ".*truncated\.tar\.gz" is not a gzip'd KUS bundle, or it is truncated/m],
       ['not-gzip', Buffer.from('hello'), /^KUS_ERR_BUNDLE: .* is not a gzip'd KUS bundle/m],
-      ['tampered', repack(bytes, (fs) => fs.map((f) => (f.path === 'graph-data/channels/stable-4.9.yaml' ? { ...f, bytes: Buffer.concat([Buffer.from(f.bytes), Buffer.from('# x\n')]) } : f))),
+      ['tampered', await repack(bytes, (fs) => fs.map((f) => (f.path === 'graph-data/channels/stable-4.9.yaml' ? { ...f, bytes: Buffer.concat([Buffer.from(f.bytes), Buffer.from('# x\n')]) } : f))),
         /^KUS_ERR_BUNDLE: ".*tampered\.tar\.gz" was changed after it was signed; nothing was imported:\n {2}graph-data\/channels\/stable-4\.9\.yaml: its SHA-256 does not match/m],
-      ['extended', repack(bytes, (fs) => [...fs, { path: 'graph-data/releases/9.9.9+arm64.yaml', bytes: Buffer.from('version: 9.9.9\n') }]),
+      ['extended', await repack(bytes, (fs) => [...fs, { path: 'graph-data/releases/9.9.9+arm64.yaml', bytes: Buffer.from('version: 9.9.9\n') }]),
         /graph-data\/releases\/9\.9\.9\+arm64\.yaml: not listed in the manifest \(added after signing\)/],
-      ['removed', repack(bytes, (fs) => fs.filter((f) => f.path !== 'configmaps/verifier.yaml')), /configmaps\/verifier\.yaml: listed in the manifest but missing/],
-      ['manifest', repack(bytes, (fs) => fs.map((f) => (f.path === 'manifest.json' ? { ...f, bytes: Buffer.from(Buffer.from(f.bytes).toString().replace('"creator"', '"creator" ')) } : f))),
+      ['removed', await repack(bytes, (fs) => fs.filter((f) => f.path !== 'configmaps/verifier.yaml')), /configmaps\/verifier\.yaml: listed in the manifest but missing/],
+      ['manifest', await repack(bytes, (fs) => fs.map((f) => (f.path === 'manifest.json' ? { ...f, bytes: Buffer.from(Buffer.from(f.bytes).toString().replace('"creator"', '"creator" ')) } : f))),
         /^KUS_ERR_INVALID_SIGNATURE: the manifest signature of .* is not valid: the signature by release \([0-9A-F]{40}\) does not verify/m],
-      ['unsigned', repack(bytes, (fs) => fs.filter((f) => f.path !== 'manifest.json.sig')), /^KUS_ERR_BUNDLE: .* is not a KUS bundle: it has no manifest\.json\.sig/m],
+      ['unsigned', await repack(bytes, (fs) => fs.filter((f) => f.path !== 'manifest.json.sig')), /^KUS_ERR_BUNDLE: .* is not a KUS bundle: it has no manifest\.json\.sig/m],
     ];
     for (const [name, content, message] of cases) {
       const file = path.join(dir, `${name}.tar.gz`);

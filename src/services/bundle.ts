@@ -11,13 +11,14 @@ import { isKusError, KusError, quote } from '../errors/index.js';
 import { buildGraph, payloadDigest, type Release } from '../graph/index.js';
 import {
   BUNDLE_CONFIGMAPS, BUNDLE_GRAPH_DATA, BUNDLE_MANIFEST, BUNDLE_SIGNATURE, bundleManifestText, checkBundle, formatProblems,
-  GRAPH_DATA_DIRS, graphDataFiles, readGraphData, readTar, writeTar, type TarFile,
+  GRAPH_DATA_DIRS, graphDataFiles, readGraphData,
 } from '../graph-data/index.js';
 import {
   DEFAULT_STORE_NAME, DEFAULT_VERIFIER_NAME, digestHex, DIGEST_ALGORITHM, KEYS_DIR, renderManifests, signatureConfigMap, signatureFileName,
   SIGNATURES_DIR, signDetached, unlockPrivateKey, verifierConfigMap, verifyDetached,
 } from '../signatures/index.js';
 import type { GraphInput, Store } from '../store/index.js';
+import { readTar, writeTar, type TarFile } from '../tar/index.js';
 import { requirePassphrase } from './keys.js';
 import { auditedWrite, recordRefusal } from './publish/audited-write.js';
 import type { Actor, WriteResult } from './publish/types.js';
@@ -108,7 +109,7 @@ export async function exportBundle(store: Store, options: BundleExportOptions): 
   const manifest = bundleManifestText({ createdAt: now.toISOString(), creator: options.creator, channels: [...options.channels], arches: [...options.arches] }, files);
   const key = await unlockPrivateKey(signer.privateKey!, requirePassphrase(options.passphrase, 'signing the bundle'), signer.name);
   const signature = await signDetached(manifest, key, now);
-  const tar = writeTar([...files, { path: BUNDLE_MANIFEST, bytes: manifest }, { path: BUNDLE_SIGNATURE, bytes: signature }], GRAPH_DATA_DIRS.map(graphFile));
+  const tar = await writeTar([...files, { path: BUNDLE_MANIFEST, bytes: manifest }, { path: BUNDLE_SIGNATURE, bytes: signature }], GRAPH_DATA_DIRS.map(graphFile));
   return {
     bytes: gzipSync(tar, { level: 9 }),
     report: { releases: chosen.releases.length, channels: chosen.graphData.channels.length, signatures: signatures.length, files: files.length + 2, signedBy: signer.name },
@@ -124,7 +125,7 @@ const byNode = (a: Release, b: Release): number => {
   return x < y ? -1 : x > y ? 1 : 0;
 };
 
-function unpack(bytes: Uint8Array, source: string): TarFile[] {
+async function unpack(bytes: Uint8Array, source: string): Promise<TarFile[]> {
   let tar: Buffer;
   try {
     tar = gunzipSync(bytes, { maxOutputLength: MAX_BUNDLE_TAR_BYTES });
@@ -132,7 +133,7 @@ function unpack(bytes: Uint8Array, source: string): TarFile[] {
     throw new KusError('KUS_ERR_BUNDLE', `${quote(source)} is not a gzip'd KUS bundle, or it is truncated: ${(err as Error).message}`, { source }, { cause: err });
   }
   try {
-    return readTar(tar, source).files;
+    return (await readTar(tar, source)).files;
   } catch (err) {
     if (isKusError(err)) throw new KusError('KUS_ERR_BUNDLE', err.message, { source }, { cause: err });
     throw err;
@@ -167,7 +168,7 @@ export async function importBundle(store: Store, bytes: Uint8Array, options: { a
 
 /** Every check, before the transaction: archive, checksums, manifest signature, graph-data, trial build, signatures. */
 async function prepareImport(store: Store, bytes: Uint8Array, source: string, now: Date) {
-  const { manifest, manifestBytes, signature, files } = checkBundle(unpack(bytes, source), source);
+  const { manifest, manifestBytes, signature, files } = checkBundle(await unpack(bytes, source), source);
   const trusted = store.signingKeys.list().map((k) => ({ name: k.name, fingerprint: k.fingerprint, publicKey: k.publicKey }));
   const verdict = await verifyDetached(manifestBytes, signature, trusted, now);
   if (!verdict.valid) {

@@ -7,8 +7,9 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { KusError, quote } from '../errors/index.js';
 import { buildGraph } from '../graph/index.js';
-import { formatProblems, readGraphData, readTar } from '../graph-data/index.js';
+import { formatProblems, readGraphData } from '../graph-data/index.js';
 import type { Store } from '../store/index.js';
+import { readTar } from '../tar/index.js';
 import { readSignaturesForImport, signaturesDirOf } from './signature-files.js';
 import { upstreamGet, upstreamTransport } from './upstream-http.js';
 
@@ -134,7 +135,7 @@ export class Follower {
     } catch (err) {
       throw new KusError('KUS_ERR_GRAPH_DATA', `${quote(source)} did not send a gzip archive: ${(err as Error).message}`, { source }, { cause: err });
     }
-    const { files, directories } = readTar(tar, source);
+    const { files, directories } = await readTar(tar, source);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kus-follow-'));
     try {
       // readTar refused absolute paths and ".." segments, so everything lands inside dir.
