@@ -3,7 +3,7 @@
 // truncated, tampered, extended or re-signed bundle, or one from an untrusted key, changes nothing and says why.
 import t, { type Test as Tap } from 'tap';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parseAllDocuments } from 'yaml';
@@ -12,6 +12,9 @@ import { buildApp } from '../src/server/app.js';
 import { GraphCache } from '../src/services/graph-cache.js';
 import { openStore } from '../src/store/index.js';
 import { repoRoot } from './helpers/shared.js';
+import { probeBinary, run, signingSkip } from './helpers/signing.js';
+
+const probeSkip = signingSkip();
 
 const cli = path.join(repoRoot, 'dist/cli/main.js');
 const PASSPHRASE = 'vendor bundle passphrase';
@@ -154,6 +157,50 @@ t.test('bundle round trip, idempotence and refusals', { timeout: 600_000 }, asyn
     t.equal(s.graph, v.graph, 'the new release is served at the site');
     t.match(s.graph, '4.9.22-kylinsec.1');
     t.same(s.signatures, v.signatures);
+  });
+
+  // Two active keys, releases signed by one: the cluster requires a signature by every verifier key, so such a
+  // verifier ConfigMap makes it refuse every release of the bundle. cvo-probe checks what the cluster would say.
+  await t.test('a verifier ConfigMap its own releases fail is refused; one the user names is proven by cvo-probe', { skip: probeSkip }, async (t) => {
+    const probe = probeBinary();
+    ok(t, ['key', 'generate', '--name', 'vendor-2026', '--email', 'release-2026@vendor.example', '--no-key-file', '--db', vendor]);
+    const signedReleases = ['4.9.21-kylinsec.1+arm64', '4.9.22-kylinsec.1+arm64'];
+
+    const both = path.join(dir, 'both-keys.yaml');
+    writeFileSync(both, ok(t, ['verifier-configmap', '--store-url', STORE_URL, '--db', vendor]));
+    const digest121 = (JSON.parse(ok(t, ['release', 'show', '4.9.21-kylinsec.1+arm64', '--db', vendor, '--json'])) as Array<{ digest: string }>)[0]!.digest;
+    const signaturesCm = path.join(dir, 'signatures-cm.yaml');
+    writeFileSync(signaturesCm, ok(t, ['signature', 'configmap', digest121, '--db', vendor]));
+    const before = run(probe, ['verify', '--digest', digest121, '--verifier-configmap', both, '--configmap', signaturesCm]);
+    t.equal(before.status, 1, `cvo-probe: a verifier of both keys fails the release signed by one: ${before.stdout}${before.stderr}`);
+
+    const refusedOut = path.join(dir, 'refused.tar.gz');
+    const refused = kus(['bundle', 'export', '--out', refusedOut, '--arch', 'arm64', '--store-url', STORE_URL, '--db', vendor]);
+    t.equal(refused.status, 1, 'export refused');
+    t.match(refused.stderr, /^KUS_ERR_UNSIGNED: the bundle's verifier ConfigMap would carry the keys vendor, vendor-2026/m);
+    for (const r of signedReleases) t.match(refused.stderr, new RegExp(`^  ${r.replace(/[.+]/g, '\\$&')}: not signed by vendor-2026$`, 'm'), `names ${r} and the key it lacks`);
+    t.match(refused.stderr, /--verifier-key NAME/, 'says how to name the keys');
+    t.notOk(existsSync(refusedOut), 'no file written');
+
+    const named = kus(['bundle', 'export', '--out', refusedOut, '--arch', 'arm64', '--verifier-key', 'vendor', '--verifier-key', 'vendor-2026', '--store-url', STORE_URL, '--db', vendor]);
+    t.match(named.stderr, /^KUS_ERR_UNSIGNED: /m, 'naming both keys is refused the same way');
+    const unknown = kus(['bundle', 'export', '--out', refusedOut, '--verifier-key', 'nope', '--store-url', STORE_URL, '--db', vendor]);
+    t.match(unknown.stderr, /^KUS_ERR_NOT_FOUND: --verifier-key "nope": no such key/m);
+
+    const accepted = path.join(dir, 'accepted.tar.gz');
+    const report = JSON.parse(ok(t, ['bundle', 'export', '--out', accepted, '--arch', 'arm64', '--verifier-key', 'vendor', '--store-url', STORE_URL, '--db', vendor, '--json'])) as
+      { verifierKeys: string[]; unsigned: string[] };
+    t.same(report.verifierKeys, ['vendor']);
+    t.ok(report.unsigned.length > 0 && !report.unsigned.some((r) => signedReleases.includes(r)), 'releases with no signature are listed as unsigned');
+    const files = new Map((await readTar(gunzipSync(readFileSync(accepted)), 'accepted')).files.map((f) => [f.path, Buffer.from(f.bytes)]));
+    const out = t.testdir({ 'verifier.yaml': files.get('configmaps/verifier.yaml')!, 'signatures.yaml': files.get('configmaps/signatures.yaml')! });
+    const verifier = parseAllDocuments(files.get('configmaps/verifier.yaml')!.toString())[0]!.toJS() as { data: Record<string, string> };
+    t.same(Object.keys(verifier.data).filter((k) => k.startsWith('verifier-public-key-')), ['verifier-public-key-vendor'], 'the verifier carries the named key only');
+    for (const r of signedReleases) {
+      const digest = (JSON.parse(ok(t, ['release', 'show', r, '--db', vendor, '--json'])) as Array<{ digest: string }>)[0]!.digest;
+      const v = run(probe, ['verify', '--digest', digest, '--verifier-configmap', path.join(out, 'verifier.yaml'), '--configmap', path.join(out, 'signatures.yaml')]);
+      t.equal(v.status, 0, `cvo-probe verifies ${r} with the bundle's own verifier and signature ConfigMaps: ${v.stdout}${v.stderr}`);
+    }
   });
 
   await t.test('export needs a key that can sign', async (t) => {
