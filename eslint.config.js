@@ -22,7 +22,7 @@ const layer = (dir, forbiddenDirs, why, forbiddenPackages = []) => {
   };
 };
 
-const all = ['errors', 'files', 'graph', 'graph-data', 'store', 'registry', 'signatures', 'services', 'config', 'server', 'cli', 'web'];
+const all = ['errors', 'files', 'tar', 'graph', 'graph-data', 'store', 'registry', 'signatures', 'services', 'config', 'server', 'cli', 'web'];
 const except = (...keep) => all.filter((d) => !keep.includes(d));
 
 export default tseslint.config(
@@ -45,13 +45,14 @@ export default tseslint.config(
   },
   layer('errors', except('errors'), 'src/errors imports nothing else from src/'),
   layer('files', except('errors', 'files'), 'src/files holds file-system helpers and imports only src/errors'),
+  layer('tar', except('errors', 'tar'), 'src/tar is the one tar module (image layers, KUS archives) and imports only src/errors'),
   layer('graph', except('errors', 'graph'), 'the graph engine may import only src/errors', io),
-  layer('graph-data', except('errors', 'files', 'graph', 'graph-data'), 'graph-data sits below services and beside store'),
+  layer('graph-data', except('errors', 'files', 'tar', 'graph', 'graph-data'), 'graph-data sits below services and beside store'),
   layer('store', except('errors', 'files', 'graph', 'store'), 'the store sits below services'),
-  layer('registry', except('errors', 'files', 'graph', 'registry'), 'the registry client sits below services'),
+  layer('registry', except('errors', 'files', 'tar', 'graph', 'registry'), 'the registry client sits below services'),
   layer('signatures', except('errors', 'files', 'graph', 'signatures'), 'signatures sit below services'),
   layer('config', except('errors', 'config'), 'config is loaded once and handed out'),
   layer('services', ['server', 'cli', 'web'], 'services do not know about HTTP or the CLI'),
-  layer('server', ['store', 'cli', 'web', 'graph-data', 'registry'], 'the HTTP layer talks to services, never to stores or adapters'),
+  layer('server', ['store', 'cli', 'web', 'graph-data', 'registry', 'tar'], 'the HTTP layer talks to services, never to stores or adapters'),
   layer('cli', ['server', 'web', 'store'], 'the CLI talks to services or to a server over HTTP'),
 );

@@ -20,8 +20,8 @@ t.test('on a local store (--db)', { skip }, async (t) => {
   const basic = await startRegistry(t, 'htpasswd');
   const db = path.join(tempTree(t), 'kus.db');
   const repo = `${open.host}/ocp/release`;
-  const digest = await open.push('ocp/release', '4.9.1', releaseImage({ version: '4.9.1', previous: ['4.9.0'] }, 'aarch64'));
-  await open.push('ocp/component', 'v1', image({ arch: 'amd64', layers: [[{ path: 'bin/x', body: 'x' }]] }));
+  const digest = await open.push('ocp/release', '4.9.1', await releaseImage({ version: '4.9.1', previous: ['4.9.0'] }, 'aarch64'));
+  await open.push('ocp/component', 'v1', await image({ arch: 'amd64', layers: [[{ path: 'bin/x', body: 'x' }]] }));
 
   let r = await runKusAsync(['release', 'ingest', `${repo}:4.9.1`, '--insecure', '--db', db]);
   t.equal(r.status, 0, r.stderr);
@@ -42,7 +42,7 @@ t.test('on a local store (--db)', { skip }, async (t) => {
   t.equal(r.status, 1);
   t.match(r.stderr, /^KUS_ERR_REGISTRY: cannot reach registry .*use --insecure/, 'https to a plain-HTTP registry says what to do');
 
-  const bdigest = await basic.push('ocp/release', '4.9.2', releaseImage({ version: '4.9.2' }));
+  const bdigest = await basic.push('ocp/release', '4.9.2', await releaseImage({ version: '4.9.2' }));
   r = await runKusAsync(['release', 'ingest', `${basic.host}/ocp/release:4.9.2`, '--insecure', '--db', db, '--registry-auth', basic.pullSecret()]);
   t.equal(r.status, 0, r.stderr);
   t.match(r.stdout, `payload: ${basic.host}/ocp/release@${bdigest}`);
@@ -62,7 +62,7 @@ t.test('on a local store (--db)', { skip }, async (t) => {
 t.test('through a server (--server), against a token-auth registry', { skip }, async (t) => {
   const reg = await startRegistry(t, 'token');
   const repo = `${reg.host}/ocp/release`;
-  const digest = await reg.push('ocp/release', '5.1.0', releaseImage({ version: '5.1.0' }, 'arm64'));
+  const digest = await reg.push('ocp/release', '5.1.0', await releaseImage({ version: '5.1.0' }, 'arm64'));
   const db = path.join(tempTree(t), 'kus.db');
   const created = await runKusAsync(['token', 'create', '--db', db, '--name', 'ci', '--json']);
   t.equal(created.status, 0, created.stderr);

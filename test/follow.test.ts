@@ -6,7 +6,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { graphDataFiles, writeTar } from '../src/graph-data/index.js';
+import { graphDataFiles } from '../src/graph-data/index.js';
+import { writeTar } from '../src/tar/index.js';
 import type { GraphData, Release } from '../src/graph/index.js';
 import { Follower } from '../src/services/follow.js';
 import { buildGraphDataArchive } from '../src/services/graph-data-archive.js';
@@ -18,11 +19,11 @@ const release = (version: string, n: number, previous: string[] = []): Release =
   ({ version, arch: 'amd64', payload: payload(n), digest: `sha256:${n.toString(16).padStart(64, '0')}`, metadata: {}, previous, next: [] });
 const data = (versions: string[]): GraphData =>
   ({ schemaVersion: '1.2.0', rawMetadata: [], blockedEdges: [], conditionalEdges: [], channels: [{ file: 'stable-1.0.yaml', name: 'stable-1.0', versions }] });
-const archive = (releases: Release[]): Buffer =>
-  buildGraphDataArchive(graphDataFiles({ data: data(releases.map((r) => r.version)), releases }).map((f) => ({ path: f.path, bytes: Buffer.from(f.text) })));
+const archive = async (releases: Release[]): Promise<Buffer> =>
+  await buildGraphDataArchive(graphDataFiles({ data: data(releases.map((r) => r.version)), releases }).map((f) => ({ path: f.path, bytes: Buffer.from(f.text) })));
 
 t.test('swap in good snapshots, refuse bad ones, 304 when unchanged', async (t) => {
-  let body: Buffer = archive([release('1.0.0', 1), release('1.0.1', 2, ['1.0.0'])]);
+  let body: Buffer = await archive([release('1.0.0', 1), release('1.0.1', 2, ['1.0.0'])]);
   let etag = '"one"';
   const seen: Array<string | undefined> = [];
   const server = createServer((req, res) => {
@@ -54,14 +55,14 @@ t.test('swap in good snapshots, refuse bad ones, 304 when unchanged', async (t) 
     t.same(versions(), ['1.0.0', '1.0.1'], `${what}: the last good snapshot stays`);
     t.equal(rebuilds, 1, `${what}: no rebuild`);
   };
-  const good = archive([release('1.0.0', 1), release('1.0.2', 3, ['1.0.0'])]);
+  const good = await archive([release('1.0.0', 1), release('1.0.2', 3, ['1.0.0'])]);
   await refuse('garbage', Buffer.from('not gzip'), 'KUS_ERR_GRAPH_DATA', /did not send a gzip archive/);
-  await refuse('truncated', gzipSync(writeTar([{ path: 'version', bytes: Buffer.from('1.2.0\n') }]).subarray(0, 700)), 'KUS_ERR_GRAPH_DATA', /truncated/);
-  const tampered = writeTar([{ path: 'version', bytes: Buffer.from('1.2.0\n') }]);
+  await refuse('truncated', gzipSync((await writeTar([{ path: 'version', bytes: Buffer.from('1.2.0\n') }])).subarray(0, 700)), 'KUS_ERR_GRAPH_DATA', /truncated/);
+  const tampered = await writeTar([{ path: 'version', bytes: Buffer.from('1.2.0\n') }]);
   tampered[10] = 0x41;
   await refuse('tampered', gzipSync(tampered), 'KUS_ERR_GRAPH_DATA', /checksum/);
-  await refuse('invalid', gzipSync(writeTar([{ path: 'version', bytes: Buffer.from('9.0.0\n') }])), 'KUS_ERR_GRAPH_DATA', /graph-data from .* is invalid/);
-  await refuse('cycle', archive([release('1.0.0', 1, ['1.0.1']), release('1.0.1', 2, ['1.0.0'])]), 'KUS_ERR_CYCLE', /.+/);
+  await refuse('invalid', gzipSync(await writeTar([{ path: 'version', bytes: Buffer.from('9.0.0\n') }])), 'KUS_ERR_GRAPH_DATA', /graph-data from .* is invalid/);
+  await refuse('cycle', await archive([release('1.0.0', 1, ['1.0.1']), release('1.0.1', 2, ['1.0.0'])]), 'KUS_ERR_CYCLE', /.+/);
 
   body = good;
   etag = '"two"';

@@ -295,7 +295,10 @@ t.test('readiness: 503 until the first good build, then 200 for good; liveness a
   t.equal(cache.rebuild().ok, false);
   t.equal((await app.inject({ url: '/readyz' })).statusCode, 503, 'a failed first build is not ready');
   const before = await app.inject({ url: `/graph${STABLE}` });
-  t.equal(before.body, EMPTY_GRAPH_BODY, 'nothing built: the empty graph');
+  // An empty 200 would make a cluster report VersionNotFound for its own version.
+  t.equal(before.statusCode, 503, 'nothing built: 503, not an empty graph');
+  t.same(before.json(), { kind: 'service_unavailable', value: 'no graph has been built yet; see /readyz' });
+  t.equal(before.headers['retry-after'], '5');
   fail = false;
   t.equal(cache.rebuild().ok, true);
   t.equal((await app.inject({ url: '/readyz' })).statusCode, 200);
@@ -376,7 +379,7 @@ t.test('/openapi.json is an OpenAPI 3 document describing the graph route; /docs
   const channel = op.parameters.find((p) => p.name === 'channel');
   t.same({ in: channel?.in, required: channel?.required }, { in: 'query', required: true });
   t.ok(op.parameters.find((p) => p.name === 'arch'), 'arch is documented');
-  t.same(Object.keys(op.responses).sort(), ['200', '304', '400', '406', '500']);
+  t.same(Object.keys(op.responses).sort(), ['200', '304', '400', '406', '500', '503']);
   const ids = Object.values(doc.paths).flatMap((m) => Object.values(m).map((o) => o.operationId));
   t.equal(new Set(ids).size, ids.length, 'operationIds are unique');
   t.ok(doc.paths['/readyz'] && doc.paths['/livez'] && doc.paths['/metrics'], 'health routes are documented');
@@ -500,4 +503,34 @@ t.test('over a socket the graph bypasses Fastify and answers exactly like the Fa
   const metrics = (await rawRequest(base, 'GET', '/metrics', {})).body.toString();
   t.match(metrics, /^kus_http_requests_total\{route="\/v1\/graph",method="HEAD",status="304"\} 2$/m, 'one 304 by inject (Fastify), one by the fast path');
   t.match(metrics, /^kus_http_request_duration_seconds_count\{route="\/graph"\} \d+$/m);
+});
+
+t.test('before the first good build the fast path and the Fastify route both answer 503, then both serve the graph', async (t) => {
+  let fail = true;
+  const cache = new GraphCache({
+    load: () => {
+      if (fail) throw new KusError('KUS_ERR_STORE', 'no snapshot yet');
+      return workedInput();
+    },
+    logger: silentLogger,
+  });
+  const app = buildApp({ graphs: cache, logLevel: 'silent' });
+  t.teardown(() => app.close());
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  t.equal(cache.rebuild().ok, false, 'the first build fails');
+  for (const path of PATHS) {
+    for (const method of ['GET', 'HEAD'] as const) {
+      const headers = { accept: JSON_TYPE, origin: 'example.com' };
+      const viaFastify = await app.inject({ method, url: path + STABLE, headers });
+      const viaSocket = await rawRequest(base, method, path + STABLE, headers);
+      t.equal(viaFastify.statusCode, 503, `${method} ${path}: Fastify route 503`);
+      t.equal(viaSocket.status, 503, `${method} ${path}: fast path 503`);
+      t.ok(viaSocket.body.equals(viaFastify.rawPayload), `${method} ${path}: same body`);
+      t.same(answerHeaders(viaSocket.headers), answerHeaders(viaFastify.headers), `${method} ${path}: same headers`);
+    }
+  }
+  t.equal((await rawRequest(base, 'GET', `/graph?channel=Bad`, {})).status, 400, 'a bad request is still a 400');
+  fail = false;
+  t.equal(cache.rebuild().ok, true);
+  t.equal((await rawRequest(base, 'GET', `/graph${STABLE}`, { accept: JSON_TYPE })).status, 200, 'served once built');
 });

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { readTar, writeTar } from '../src/graph-data/index.js';
+import { readTar, writeTar } from '../src/tar/index.js';
 import { buildApp } from '../src/server/app.js';
 import { GraphCache } from '../src/services/graph-cache.js';
 import { buildGraphDataArchive, GraphDataArchive, graphDataArchiveFiles } from '../src/services/graph-data-archive.js';
@@ -41,10 +41,10 @@ t.test('ustar writer: deterministic, read by GNU tar and by readTar; tampering i
     { path: 'signatures/sha256/ab/signature-1', bytes: Buffer.from([0, 1, 2, 255]) },
     { path: long, bytes: Buffer.alloc(1500, 7) },
   ];
-  const a = writeTar(files);
-  t.ok(a.equals(writeTar([...files].reverse())), 'same bytes whatever the input order');
+  const a = await writeTar(files);
+  t.ok(a.equals(await writeTar([...files].reverse())), 'same bytes whatever the input order');
   t.equal(a.length % 512, 0, 'whole blocks');
-  t.same(readTar(a, 'a').files.map((f) => [f.path, Buffer.from(f.bytes).toString('hex')]),
+  t.same((await readTar(a, 'a')).files.map((f) => [f.path, Buffer.from(f.bytes).toString('hex')]),
     [...files].sort((x, y) => (x.path < y.path ? -1 : 1)).map((f) => [f.path, f.bytes.toString('hex')]), 'readTar gives the files back');
 
   const dir = t.testdir({});
@@ -59,16 +59,16 @@ t.test('ustar writer: deterministic, read by GNU tar and by readTar; tampering i
 
   const tampered = Buffer.from(a);
   tampered[0] = tampered[0]! ^ 1;
-  t.throws(() => readTar(tampered, 'x.tar'), { code: 'KUS_ERR_GRAPH_DATA', message: /"x\.tar" is not a KUS graph-data archive: a header checksum does not match/ });
-  t.throws(() => readTar(a.subarray(0, 1024 + 100), 'cut.tar'), { code: 'KUS_ERR_GRAPH_DATA', message: /truncated/ });
-  t.throws(() => writeTar([{ path: '../etc/passwd', bytes: Buffer.alloc(0) }]), { code: 'KUS_ERR_GRAPH_DATA', message: /"\.\.\/etc\/passwd"/ });
-  t.throws(() => writeTar([{ path: 'a', bytes: Buffer.alloc(0) }, { path: 'a', bytes: Buffer.alloc(0) }]), { code: 'KUS_ERR_GRAPH_DATA', message: /twice/ });
+  await t.rejects(readTar(tampered, 'x.tar'), { code: 'KUS_ERR_GRAPH_DATA', message: /"x\.tar" is not a KUS graph-data archive: a header checksum does not match/ });
+  await t.rejects(readTar(a.subarray(0, 1024 + 100), 'cut.tar'), { code: 'KUS_ERR_GRAPH_DATA', message: /truncated/ });
+  await t.rejects(writeTar([{ path: '../etc/passwd', bytes: Buffer.alloc(0) }]), { code: 'KUS_ERR_GRAPH_DATA', message: /"\.\.\/etc\/passwd"/ });
+  await t.rejects(writeTar([{ path: 'a', bytes: Buffer.alloc(0) }, { path: 'a', bytes: Buffer.alloc(0) }]), { code: 'KUS_ERR_GRAPH_DATA', message: /twice/ });
 });
 
 t.test('an empty store\'s archive still has the graph-data folders kus export makes', async (t) => {
   const store = openStore(path.join(t.testdir({}), 'kus.db'));
   t.teardown(() => store.close());
-  const { directories, files } = readTar(gunzipSync(buildGraphDataArchive(graphDataArchiveFiles(store))), 'empty');
+  const { directories, files } = await readTar(gunzipSync(await buildGraphDataArchive(graphDataArchiveFiles(store))), 'empty');
   t.same(directories.sort(), ['blocked-edges', 'channels', 'raw', 'releases']);
   t.same(files.map((f) => f.path), ['raw/metadata.json', 'version']);
 });
@@ -118,7 +118,7 @@ t.test('the tarball equals kus export; ETag, 304, one build per generation; a wr
   const exported = path.join(dir, 'exported');
   const ex = runKus(['export', '--db', db, '--graph-data', exported]);
   t.equal(ex.status, 0, `kus export: ${ex.stderr}`);
-  const archived = readTar(gunzipSync(first.rawPayload), 'graph-data.tar.gz');
+  const archived = await readTar(gunzipSync(first.rawPayload), 'graph-data.tar.gz');
   const fromTar = new Map(archived.files.map((f) => [f.path, Buffer.from(f.bytes)]));
   const fromExport = tree(exported);
   t.same([...fromTar.keys()].sort(), [...fromExport.files.keys()].sort(), 'the same file list');
@@ -135,7 +135,7 @@ t.test('the tarball equals kus export; ETag, 304, one build per generation; a wr
   const afterWrite = await app.inject({ url: '/api/upgrades_info/graph-data', headers: { 'if-none-match': etag } });
   t.equal(afterWrite.statusCode, 200, 'the old ETag no longer matches');
   t.not(afterWrite.headers.etag, etag, 'new ETag');
-  t.ok(readTar(gunzipSync(afterWrite.rawPayload), 'x').files.some((f) => f.path === 'channels/candidate-9.9.yaml'), 'the new channel is in it');
+  t.ok((await readTar(gunzipSync(afterWrite.rawPayload), 'x')).files.some((f) => f.path === 'channels/candidate-9.9.yaml'), 'the new channel is in it');
   t.equal(archive.buildCount, 2);
   await signing.signRelease(actor, `${publisher.listReleases({ arch: 'arm64' })[1]!.version}+arm64`);
   const afterSign = await app.inject({ url: '/api/upgrades_info/graph-data' });

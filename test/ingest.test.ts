@@ -54,8 +54,8 @@ t.test('through the service, against an open registry', { skip }, async (t) => {
   const repo = `${reg.host}/ocp/release`;
   const { publisher, ingest, store, graph } = await setup(t);
   publisher.createChannel(actor, 'candidate-4.9');
-  const d490 = await reg.push('ocp/release', '4.9.0', releaseImage({ version: '4.9.0' }));
-  const d491 = await reg.push('ocp/release', '4.9.1', releaseImage({ version: '4.9.1', previous: ['4.9.0'], metadata: { url: 'https://errata.example/4.9.1' } }));
+  const d490 = await reg.push('ocp/release', '4.9.0', await releaseImage({ version: '4.9.0' }));
+  const d491 = await reg.push('ocp/release', '4.9.1', await releaseImage({ version: '4.9.1', previous: ['4.9.0'], metadata: { url: 'https://errata.example/4.9.1' } }));
 
   const first = await ingest.ingest(actor, `${repo}:4.9.0`, { channels: ['candidate-4.9'] });
   t.equal(first.changed, true);
@@ -75,13 +75,13 @@ t.test('through the service, against an open registry', { skip }, async (t) => {
   const again = await ingest.ingest(actor, `${repo}@${d491}`, {});
   t.equal(again.changed, false, 're-ingest by digest is a no-op');
 
-  await reg.push('ocp/release', '4.9.1-rebuilt', releaseImage({ version: '4.9.1', metadata: { rebuilt: 'yes' } }));
+  await reg.push('ocp/release', '4.9.1-rebuilt', await releaseImage({ version: '4.9.1', metadata: { rebuilt: 'yes' } }));
   const clash = await rejection(ingest.ingest(actor, `${repo}:4.9.1-rebuilt`, {}));
   t.equal(clash.code, 'KUS_ERR_DIGEST_MISMATCH', 'the same version with another digest is refused by the publisher');
   t.equal(clash.status, 409);
   t.match(clash.message, /oc adm release new/);
 
-  await reg.push('ocp/component', 'v1', image({ arch: 'amd64', layers: [[{ path: 'bin/x', body: 'x' }]] }));
+  await reg.push('ocp/component', 'v1', await image({ arch: 'amd64', layers: [[{ path: 'bin/x', body: 'x' }]] }));
   const junk = await rejection(ingest.ingest(actor, `${reg.host}/ocp/component:v1`, {}));
   t.equal(junk.code, 'KUS_ERR_NOT_A_RELEASE');
   t.equal(junk.status, 422);
@@ -90,8 +90,8 @@ t.test('through the service, against an open registry', { skip }, async (t) => {
   t.match(JSON.stringify(audit), /KUS_ERR_NOT_A_RELEASE/);
   t.equal(store.releases.list().length, 2, 'nothing else stored');
 
-  const amd = releaseImage({ version: '4.10.0', metadata: { 'release.openshift.io/architecture': 'multi' } }, 'amd64');
-  const arm = image({ arch: 'arm64', layers: [releaseFiles({ version: '4.10.0', previous: ['4.9.1'], metadata: { 'release.openshift.io/architecture': 'multi' } })] });
+  const amd = await releaseImage({ version: '4.10.0', metadata: { 'release.openshift.io/architecture': 'multi' } }, 'amd64');
+  const arm = await image({ arch: 'arm64', layers: [releaseFiles({ version: '4.10.0', previous: ['4.9.1'], metadata: { 'release.openshift.io/architecture': 'multi' } })] });
   const dList = await reg.push('ocp/release', '4.10.0', manifestList([{ image: amd, arch: 'amd64' }, { image: arm, arch: 'arm64' }]));
   const multi = await ingest.ingest(actor, `${repo}:4.10.0`, {});
   t.match(multi.value, { version: '4.10.0', arch: 'multi', payload: `${repo}@${dList}` }, 'a manifest list is stored as multi');
@@ -101,8 +101,8 @@ t.test('through the service, against an open registry', { skip }, async (t) => {
 t.test('through the admin API', { skip }, async (t) => {
   const reg = await startRegistry(t, 'htpasswd');
   const repo = `${reg.host}/ocp/release`;
-  const digest = await reg.push('ocp/release', '5.0.0', releaseImage({ version: '5.0.0' }, 'arm64'));
-  await reg.push('ocp/component', 'v1', image({ arch: 'amd64', layers: [[{ path: 'bin/x', body: 'x' }]] }));
+  const digest = await reg.push('ocp/release', '5.0.0', await releaseImage({ version: '5.0.0' }, 'arm64'));
+  await reg.push('ocp/component', 'v1', await image({ arch: 'amd64', layers: [[{ path: 'bin/x', body: 'x' }]] }));
   // The server has the pull secret (kus serve --registry-auth); requests need not carry one.
   const secret = reg.pullSecret();
   const { post, graph, publisher, app } = await setup(t, { insecure: true, auth: readDockerConfigFile(secret) });
@@ -154,7 +154,7 @@ t.test('through the admin API', { skip }, async (t) => {
 t.test('through the service, against a token-auth registry', { skip }, async (t) => {
   const reg = await startRegistry(t, 'token');
   const repo = `${reg.host}/ocp/release`;
-  const digest = await reg.push('ocp/release', '6.0.0', releaseImage({ version: '6.0.0' }, 's390x'));
+  const digest = await reg.push('ocp/release', '6.0.0', await releaseImage({ version: '6.0.0' }, 's390x'));
   const { ingest } = await setup(t, { insecure: true });
   const denied = await rejection(ingest.ingest(actor, `${repo}:6.0.0`, {}));
   t.equal(denied.code, 'KUS_ERR_REGISTRY_AUTH');

@@ -27,8 +27,8 @@ t.test('custom release: ingest by digest, sign, publish, and the cluster verifie
 
   // The release images, as `oc adm release new` would push them (one layer carrying release-manifests/release-metadata).
   const registry = await startRegistry(t);
-  const d120 = await registry.push('kylin/release', '1.2.0', releaseImage({ version: '1.2.0' }, 'arm64'));
-  const d121 = await registry.push('kylin/release', '1.2.1', releaseImage({ version: '1.2.1', previous: ['1.2.0'] }, 'arm64'));
+  const d120 = await registry.push('kylin/release', '1.2.0', await releaseImage({ version: '1.2.0' }, 'arm64'));
+  const d121 = await registry.push('kylin/release', '1.2.1', await releaseImage({ version: '1.2.1', previous: ['1.2.0'] }, 'arm64'));
   const repo = `${registry.host}/kylin/release`;
 
   const created = runKus(['token', 'create', '--db', db, '--name', 'release-admin', '--json']);

@@ -32,9 +32,9 @@ interface LogLine {
 t.test('a watcher in process: ingest, skip junk once, back off and recover from an outage, metrics', { skip }, async (t) => {
   const reg = await startRegistry(t);
   const repo = `${reg.host}/ocp/release`;
-  await reg.push('ocp/release', '4.9.0', releaseImage({ version: '4.9.0' }));
-  await reg.push('ocp/release', 'cli', image({ arch: 'amd64', layers: [[{ path: 'usr/bin/oc', body: 'oc' }]] }));
-  await reg.push('ocp/release', `sha256-${'c'.repeat(64)}.sig`, image({ arch: '', configMediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', layers: [] }));
+  await reg.push('ocp/release', '4.9.0', await releaseImage({ version: '4.9.0' }));
+  await reg.push('ocp/release', 'cli', await image({ arch: 'amd64', layers: [[{ path: 'usr/bin/oc', body: 'oc' }]] }));
+  await reg.push('ocp/release', `sha256-${'c'.repeat(64)}.sig`, await image({ arch: '', configMediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', layers: [] }));
 
   const store = openStore(path.join(tempTree(t), 'kus.db'));
   t.teardown(() => store.close());
@@ -64,7 +64,7 @@ t.test('a watcher in process: ingest, skip junk once, back off and recover from 
   t.same(skips.map((l) => [l.obj.tag, l.obj.reason]).sort(), [['cli', 'not-a-release'], [`sha256-${'c'.repeat(64)}.sig`, 'signature']], 'each skip logged with its reason');
   t.match(skips.find((l) => l.obj.tag === 'cli')?.obj.why, /none of its 1 layers holds release-manifests\/release-metadata/);
 
-  await reg.push('ocp/release', '4.9.1', releaseImage({ version: '4.9.1', previous: ['4.9.0'] }));
+  await reg.push('ocp/release', '4.9.1', await releaseImage({ version: '4.9.1', previous: ['4.9.0'] }));
   await waitFor('4.9.1 to be ingested', () => stored().includes('4.9.1'), 5000);
   t.same(stored(), ['4.9.0', '4.9.1'], 'a newly pushed tag is ingested within an interval or two');
   t.same(store.releases.list().find((r) => r.version === '4.9.1')?.previous, ['4.9.0'], 'with the previous versions its release-metadata names');
@@ -74,7 +74,7 @@ t.test('a watcher in process: ingest, skip junk once, back off and recover from 
   t.equal(stats().ingested, 2);
 
   // A release image whose version is already stored with another digest: refused once by the publisher, then remembered.
-  await reg.push('ocp/release', '4.9.1-again', releaseImage({ version: '4.9.1', metadata: { other: 'build' } }));
+  await reg.push('ocp/release', '4.9.1-again', await releaseImage({ version: '4.9.1', metadata: { other: 'build' } }));
   await waitFor('the refusal', () => stats().skipped.refused === 1);
   const refusals = () => publisher.auditLog({ limit: 100 }).filter((a) => JSON.stringify(a).includes('KUS_ERR_DIGEST_MISMATCH')).length;
   const seen = refusals();
@@ -92,7 +92,7 @@ t.test('a watcher in process: ingest, skip junk once, back off and recover from 
   await new Promise((r) => setTimeout(r, 1000));
   t.ok(stats().failures - failures <= 2, `backoff: at most 2 more failed scrapes in 1 s at a 0.3 s interval (${stats().failures - failures})`);
   await reg.start();
-  await reg.push('ocp/release', '4.9.2', releaseImage({ version: '4.9.2', previous: ['4.9.1'] }));
+  await reg.push('ocp/release', '4.9.2', await releaseImage({ version: '4.9.2', previous: ['4.9.1'] }));
   await waitFor('recovery and 4.9.2', () => stored().includes('4.9.2') && stats().consecutiveFailures === 0, 10_000);
   t.ok(stored().includes('4.9.2'), 'ingested the tag pushed after the outage');
   t.equal(stats().consecutiveFailures, 0, 'the failure streak ended with the first good scrape');
@@ -110,7 +110,7 @@ t.test('a watcher in process: ingest, skip junk once, back off and recover from 
 t.test('kus serve --watch: ingests on its own, exports metrics, stops cleanly', { skip }, async (t) => {
   const reg = await startRegistry(t, 'htpasswd');
   const repo = `${reg.host}/ocp/release`;
-  const digest = await reg.push('ocp/release', '7.0.0', releaseImage({ version: '7.0.0' }, 'arm64'));
+  const digest = await reg.push('ocp/release', '7.0.0', await releaseImage({ version: '7.0.0' }, 'arm64'));
   const db = path.join(tempTree(t), 'kus.db');
   const server = await serveChild(t, ['--db', db, '--graph-data', tempTree(t, { version: '1.0.0\n', raw: { 'metadata.json': '{}' }, 'blocked-edges': {}, channels: {} }), '--watch', repo, '--watch-interval', '0.5',
     '--registry-insecure', '--registry-auth', reg.pullSecret()]);

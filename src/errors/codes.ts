@@ -28,7 +28,7 @@ export const errorCodes = {
   KUS_ERR_UNSUPPORTED_KEY: { status: 400, summary: 'An OpenPGP key cannot be used: clusters verify only RSA (v4) keys, or it is expired, revoked or unreadable.' },
   KUS_ERR_INVALID_SIGNATURE: { status: 422, summary: 'A signature does not verify against a trusted key, or does not name the digest.' },
   KUS_ERR_NO_SIGNING_KEY: { status: 409, summary: 'No active signing key with a private part is stored.' },
-  KUS_ERR_UNSIGNED: { status: 409, summary: 'A release lacks the signatures required before it may be added to a channel (--require-signatures).' },
+  KUS_ERR_UNSIGNED: { status: 409, summary: 'A release lacks the signatures required before it may be added to a channel (--require-signatures), or by every key of a bundle\'s verifier ConfigMap.' },
   KUS_ERR_SIGNING_PASSPHRASE: { status: 500, summary: 'The signing passphrase is missing or does not unlock the stored private key.' },
   KUS_ERR_READ_ONLY: { status: 409, summary: 'This server is a read-only replica.' },
   KUS_ERR_UPSTREAM: { status: 502, summary: 'Another update service (the graph to mirror, or the primary a replica follows) could not be reached or answered an error.' },

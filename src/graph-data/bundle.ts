@@ -2,7 +2,7 @@
 // configmaps/, a manifest.json listing every other file with its SHA-256, and manifest.json.sig (detached OpenPGP).
 import { createHash } from 'node:crypto';
 import { KusError, quote } from '../errors/index.js';
-import type { TarFile } from './tar.js';
+import type { TarFile } from '../tar/index.js';
 
 export const BUNDLE_KIND = 'kus-bundle';
 export const BUNDLE_VERSION = 1;

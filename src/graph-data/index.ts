@@ -5,7 +5,6 @@ export { formatProblems, type Problem, type Severity } from './problem.js';
 export { releaseFileName, RELEASES_DIR } from './releases.js';
 export { isYamlFileName } from './scan.js';
 export { SUPPORTED_SCHEMA, schemaVersionProblem } from './schema-version.js';
-export { readTar, writeTar, MAX_TAR_ENTRY_BYTES, type TarFile } from './tar.js';
 export {
   BUNDLE_KIND, BUNDLE_VERSION, BUNDLE_MANIFEST, BUNDLE_SIGNATURE, BUNDLE_GRAPH_DATA, BUNDLE_CONFIGMAPS, bundleManifestText, checkBundle, type BundleManifest,
 } from './bundle.js';

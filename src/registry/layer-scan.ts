@@ -1,11 +1,12 @@
 // Reads one layer blob as it streams (gzip or plain tar), checks its digest, and picks out release-metadata.
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { KusError } from '../errors/index.js';
 import { RELEASE_METADATA_PATH } from './release-metadata.js';
-import { TarReader } from './tar.js';
+import { scanTar, type TarVisitor } from '../tar/index.js';
+
+const notTar = (why: string): KusError => new KusError('KUS_ERR_NOT_A_RELEASE', `layer is not a tar archive: ${why}`);
 
 /** A release-metadata document is a few hundred bytes; anything past this is not one. */
 export const METADATA_LIMIT = 1024 * 1024;
@@ -43,16 +44,16 @@ async function head(it: AsyncIterator<Buffer>, n: number, hash: ReturnType<typeo
 export async function scanLayer(blob: AsyncIterable<Buffer>): Promise<LayerScan> {
   const hash = createHash('sha256');
   const found: LayerScan = { metadata: null, truncated: false, hidesBelow: false, digest: '' };
-  const reader = new TarReader({
+  const visitor: TarVisitor = {
     wants(entry) {
       if (WHITEOUTS.has(entry.path)) found.hidesBelow = true;
-      return entry.path === RELEASE_METADATA_PATH && (entry.type === '0' || entry.type === '7') ? METADATA_LIMIT : 0;
+      return entry.path === RELEASE_METADATA_PATH && (entry.type === 'file' || entry.type === 'contiguous-file') ? METADATA_LIMIT : 0;
     },
     file(_entry, body, truncated) {
       found.metadata = body;
       found.truncated = truncated;
     },
-  });
+  };
   const it = blob[Symbol.asyncIterator]();
   const first = await head(it, 4, hash);
   async function* rest(): AsyncGenerator<Buffer> {
@@ -69,12 +70,12 @@ export async function scanLayer(blob: AsyncIterable<Buffer>): Promise<LayerScan>
     for await (const _chunk of rest());
     throw new KusError('KUS_ERR_NOT_A_RELEASE', 'a zstd-compressed layer, which KUS cannot read (push the release image with gzip layers)');
   }
-  const feed = async (source: AsyncIterable<Buffer>): Promise<void> => {
-    for await (const chunk of source) if (!reader.ended) reader.push(chunk);
-  };
-  if (first[0] === 0x1f && first[1] === 0x8b) await pipeline(Readable.from(rest()), createGunzip(), feed);
-  else await feed(rest());
-  reader.end();
+  const gzip = first[0] === 0x1f && first[1] === 0x8b;
+  // Layers come from any image builder, so old v7 headers (no ustar or GNU magic) are read too.
+  // pipeline() destroys the gunzip stream with any error of the download, so reading it throws that error; the
+  // callback has nothing left to report.
+  const tar = gzip ? pipeline(Readable.from(rest()), createGunzip(), () => {}) : rest();
+  await scanTar(tar, visitor, { fail: notTar, allowUnknownFormat: true });
   found.digest = `sha256:${hash.digest('hex')}`;
   return found;
 }

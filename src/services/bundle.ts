@@ -12,13 +12,15 @@ import { payloadDigest, type Release } from '../graph/index.js';
 import { trialBuild } from './trial-build.js';
 import {
   BUNDLE_CONFIGMAPS, BUNDLE_GRAPH_DATA, BUNDLE_MANIFEST, BUNDLE_SIGNATURE, bundleManifestText, checkBundle, formatProblems,
-  GRAPH_DATA_DIRS, graphDataFiles, readGraphData, readTar, writeTar, type TarFile,
+  GRAPH_DATA_DIRS, graphDataFiles, readGraphData,
 } from '../graph-data/index.js';
 import {
   DEFAULT_STORE_NAME, DEFAULT_VERIFIER_NAME, digestHex, DIGEST_ALGORITHM, KEYS_DIR, renderManifests, signatureConfigMap, signatureFileName,
   SIGNATURES_DIR, signDetached, unlockPrivateKey, verifierConfigMap, verifyDetached,
 } from '../signatures/index.js';
 import type { GraphInput, Store } from '../store/index.js';
+import { readTar, writeTar, type TarFile } from '../tar/index.js';
+import { verifierGapError, verifierGaps, verifierKeys } from './bundle-verifier.js';
 import { requirePassphrase } from './keys.js';
 import { auditedWrite, recordRefusal } from './publish/audited-write.js';
 import type { Actor, WriteResult } from './publish/types.js';
@@ -38,6 +40,8 @@ export interface BundleExportOptions {
   passphrase: () => string | undefined;
   creator: string;
   now?: Date;
+  /** Names of the keys the verifier ConfigMap carries; empty: the active keys. */
+  verifierKeys?: readonly string[];
 }
 
 export interface BundleExportReport {
@@ -47,6 +51,10 @@ export interface BundleExportReport {
   files: number;
   /** The key whose detached signature covers the manifest. */
   signedBy: string;
+  /** The keys in configmaps/verifier.yaml. */
+  verifierKeys: string[];
+  /** Releases (VERSION+ARCH) without any signature: clusters that verify will not update to them. */
+  unsigned: string[];
 }
 
 export interface BundleImportReport {
@@ -91,6 +99,12 @@ export async function exportBundle(store: Store, options: BundleExportOptions): 
     throw new KusError('KUS_ERR_NO_SIGNING_KEY', 'a bundle is signed by an active key with its private part in KUS; there is none (kus key generate, or kus key import a secret key)');
   }
 
+  const verifying = verifierKeys(keys, options.verifierKeys ?? []);
+  const gaps = verifierGaps(chosen.releases, signatures, verifying);
+  if (gaps.length > 0) throw verifierGapError(gaps, verifying);
+  const signed = new Set(signatures.map((s) => s.digest));
+  const unsigned = chosen.releases.filter((r) => !signed.has(payloadDigest(r.payload) ?? '')).map((r) => `${r.version}+${r.arch ?? ''}`);
+
   const files: TarFile[] = graphDataFiles({ data: chosen.graphData, releases: chosen.releases }).map((f) => ({ path: graphFile(f.path), bytes: Buffer.from(f.text, 'utf8') }));
   for (const s of signatures) {
     files.push({ path: graphFile(`${SIGNATURES_DIR}/${DIGEST_ALGORITHM}/${digestHex(s.digest)}/${signatureFileName(s.index)}`), bytes: s.bytes });
@@ -103,16 +117,16 @@ export async function exportBundle(store: Store, options: BundleExportOptions): 
   if (byDigest.size > 0) {
     files.push({ path: `${BUNDLE_CONFIGMAPS}/signatures.yaml`, bytes: Buffer.from(renderManifests([...byDigest].map(([d, list]) => signatureConfigMap(d, list)))) });
   }
-  const verifier = verifierConfigMap({ name: DEFAULT_VERIFIER_NAME, keys: active, storeName: DEFAULT_STORE_NAME, storeUrl: options.storeUrl });
+  const verifier = verifierConfigMap({ name: DEFAULT_VERIFIER_NAME, keys: verifying, storeName: DEFAULT_STORE_NAME, storeUrl: options.storeUrl });
   files.push({ path: `${BUNDLE_CONFIGMAPS}/verifier.yaml`, bytes: Buffer.from(renderManifests([verifier])) });
 
   const manifest = bundleManifestText({ createdAt: now.toISOString(), creator: options.creator, channels: [...options.channels], arches: [...options.arches] }, files);
   const key = await unlockPrivateKey(signer.privateKey!, requirePassphrase(options.passphrase, 'signing the bundle'), signer.name);
   const signature = await signDetached(manifest, key, now);
-  const tar = writeTar([...files, { path: BUNDLE_MANIFEST, bytes: manifest }, { path: BUNDLE_SIGNATURE, bytes: signature }], GRAPH_DATA_DIRS.map(graphFile));
+  const tar = await writeTar([...files, { path: BUNDLE_MANIFEST, bytes: manifest }, { path: BUNDLE_SIGNATURE, bytes: signature }], GRAPH_DATA_DIRS.map(graphFile));
   return {
     bytes: gzipSync(tar, { level: 9 }),
-    report: { releases: chosen.releases.length, channels: chosen.graphData.channels.length, signatures: signatures.length, files: files.length + 2, signedBy: signer.name },
+    report: { releases: chosen.releases.length, channels: chosen.graphData.channels.length, signatures: signatures.length, files: files.length + 2, signedBy: signer.name, verifierKeys: verifying.map((k) => k.name), unsigned },
   };
 }
 
@@ -125,7 +139,7 @@ const byNode = (a: Release, b: Release): number => {
   return x < y ? -1 : x > y ? 1 : 0;
 };
 
-function unpack(bytes: Uint8Array, source: string): TarFile[] {
+async function unpack(bytes: Uint8Array, source: string): Promise<TarFile[]> {
   let tar: Buffer;
   try {
     tar = gunzipSync(bytes, { maxOutputLength: MAX_BUNDLE_TAR_BYTES });
@@ -133,7 +147,7 @@ function unpack(bytes: Uint8Array, source: string): TarFile[] {
     throw new KusError('KUS_ERR_BUNDLE', `${quote(source)} is not a gzip'd KUS bundle, or it is truncated: ${(err as Error).message}`, { source }, { cause: err });
   }
   try {
-    return readTar(tar, source).files;
+    return (await readTar(tar, source)).files;
   } catch (err) {
     if (isKusError(err)) throw new KusError('KUS_ERR_BUNDLE', err.message, { source }, { cause: err });
     throw err;
@@ -168,7 +182,7 @@ export async function importBundle(store: Store, bytes: Uint8Array, options: { a
 
 /** Every check, before the transaction: archive, checksums, manifest signature, graph-data, trial build, signatures. */
 async function prepareImport(store: Store, bytes: Uint8Array, source: string, now: Date) {
-  const { manifest, manifestBytes, signature, files } = checkBundle(unpack(bytes, source), source);
+  const { manifest, manifestBytes, signature, files } = checkBundle(await unpack(bytes, source), source);
   const trusted = store.signingKeys.list().map((k) => ({ name: k.name, fingerprint: k.fingerprint, publicKey: k.publicKey }));
   const verdict = await verifyDetached(manifestBytes, signature, trusted, now);
   if (!verdict.valid) {

@@ -5,10 +5,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { KusError, quote } from '../errors/index.js';
+import { isKusError, KusError, quote } from '../errors/index.js';
 import { trialBuild } from './trial-build.js';
-import { formatProblems, readGraphData, readTar } from '../graph-data/index.js';
+import { formatProblems, readGraphData } from '../graph-data/index.js';
 import type { Store } from '../store/index.js';
+import { readTar } from '../tar/index.js';
+import { readPrimaryKeys } from './follow-keys.js';
 import { readSignaturesForImport, signaturesDirOf } from './signature-files.js';
 import { upstreamGet, upstreamTransport } from './upstream-http.js';
 
@@ -62,6 +64,7 @@ export class Follower {
   private readonly counts = { updates: 0, unchanged: 0, failures: 0, consecutiveFailures: 0 };
   private lastSuccessAt: Date | null = null;
   private lastError: string | null = null;
+  private outageStartedAt: Date | null = null;
 
   constructor(deps: FollowDeps) {
     this.deps = deps;
@@ -107,8 +110,15 @@ export class Follower {
   private async syncQuietly(): Promise<void> {
     try {
       const result = await this.sync();
+      const failed = this.counts.consecutiveFailures;
+      if (failed > 0) {
+        const since = this.outageStartedAt ?? this.now();
+        const outageSeconds = Math.round((this.now().getTime() - since.getTime()) / 1000);
+        this.deps.logger.info({ primary: this.deps.primary, failedSyncs: failed, outageSeconds }, 'sync with the primary works again');
+      }
       this.lastSuccessAt = this.now();
       this.counts.consecutiveFailures = 0;
+      this.outageStartedAt = null;
       this.lastError = null;
       if (result === 'updated') {
         this.counts.updates++;
@@ -120,8 +130,15 @@ export class Follower {
       this.counts.failures++;
       this.counts.consecutiveFailures++;
       this.lastError = err instanceof Error ? err.message : String(err);
-      // Not fatal: the last good snapshot keeps being served; the next interval tries again.
-      this.deps.logger.warn({ err, primary: this.deps.primary, consecutiveFailures: this.counts.consecutiveFailures }, 'sync with the primary failed; serving the last good snapshot');
+      // Not fatal: the last good snapshot keeps being served; the next interval tries again. One line per outage
+      // (and one when it ends), without a stack: an unreachable primary is an outage, not a bug, and a line every
+      // interval would bury everything else. The failure count is in /metrics.
+      if (this.counts.consecutiveFailures === 1) {
+        this.outageStartedAt = this.now();
+        const code = isKusError(err) ? err.code : undefined;
+        this.deps.logger.warn({ primary: this.deps.primary, error: this.lastError, ...(code ? { code } : {}), retryEverySeconds: this.deps.intervalSeconds },
+          'sync with the primary failed; serving the last good snapshot until it works again');
+      }
     }
   }
 
@@ -134,7 +151,7 @@ export class Follower {
     } catch (err) {
       throw new KusError('KUS_ERR_GRAPH_DATA', `${quote(source)} did not send a gzip archive: ${(err as Error).message}`, { source }, { cause: err });
     }
-    const { files, directories } = readTar(tar, source);
+    const { files, directories } = await readTar(tar, source);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kus-follow-'));
     try {
       // readTar refused absolute paths and ".." segments, so everything lands inside dir.
@@ -151,8 +168,9 @@ export class Follower {
       }
       const input = { releases: read.releases, graphData: read.data };
       trialBuild(input, source); // throws on what would abort a rebuild (cycle, conflicting digests, schema)
-      const signatures = await readSignaturesForImport(this.deps.store, signaturesDirOf(dir), this.now());
-      this.deps.store.replaceSnapshot(input, signatures?.signatures ?? []);
+      const keys = await readPrimaryKeys(signaturesDirOf(dir), source, this.now());
+      const signatures = await readSignaturesForImport(this.deps.store, signaturesDirOf(dir), this.now(), keys);
+      this.deps.store.replaceSnapshot(input, signatures?.signatures ?? [], keys);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

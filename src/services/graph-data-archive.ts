@@ -2,9 +2,10 @@
 // with a strong ETag, built once per graph generation (and signature set), not per request.
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { GRAPH_DATA_DIRS, graphDataFiles, writeTar, type TarFile } from '../graph-data/index.js';
+import { GRAPH_DATA_DIRS, graphDataFiles } from '../graph-data/index.js';
 import { digestHex, DIGEST_ALGORITHM, KEYS_DIR, signatureFileName, SIGNATURES_DIR } from '../signatures/index.js';
 import type { Store } from '../store/index.js';
+import { writeTar, type TarFile } from '../tar/index.js';
 
 /** One built archive. */
 export interface GraphDataArchiveSnapshot {
@@ -48,8 +49,8 @@ export function graphDataArchiveFiles(store: Store): TarFile[] {
  * The gzip'd archive of those files and graph-data's folders (present even when empty, as `kus export` makes them):
  * deterministic (fixed tar headers, gzip without a time stamp).
  */
-export function buildGraphDataArchive(files: readonly TarFile[]): Buffer {
-  return gzipSync(writeTar(files, GRAPH_DATA_DIRS), { level: 9 });
+export async function buildGraphDataArchive(files: readonly TarFile[]): Promise<Buffer> {
+  return gzipSync(await writeTar(files, GRAPH_DATA_DIRS), { level: 9 });
 }
 
 export class GraphDataArchive {
@@ -57,6 +58,7 @@ export class GraphDataArchive {
   private readonly generation: () => unknown;
   private readonly now: () => Date;
   private built: { generation: unknown; content: string; snapshot: GraphDataArchiveSnapshot } | undefined;
+  private building: { generation: unknown; content: string; snapshot: Promise<GraphDataArchiveSnapshot> } | undefined;
   private builds = 0;
 
   constructor(deps: GraphDataArchiveDeps) {
@@ -67,20 +69,31 @@ export class GraphDataArchive {
 
   /**
    * The archive of the current generation, built now if the graph, the signatures or the keys changed since;
-   * undefined while no graph was built (a follower must not copy a server that serves nothing yet).
+   * undefined while no graph was built (a follower must not copy a server that serves nothing yet). Requests that
+   * arrive while it is being built share that build.
    */
-  current(): GraphDataArchiveSnapshot | undefined {
+  async current(): Promise<GraphDataArchiveSnapshot | undefined> {
     const generation = this.generation();
     if (generation === undefined) return undefined;
     const content = this.contentKey();
-    if (this.built && this.built.generation === generation && this.built.content === content) return this.built.snapshot;
+    const same = (b: { generation: unknown; content: string } | undefined): boolean => b !== undefined && b.generation === generation && b.content === content;
+    if (same(this.built)) return this.built!.snapshot;
+    if (same(this.building)) return this.building!.snapshot;
     const files = graphDataArchiveFiles(this.store);
-    const gzip = buildGraphDataArchive(files);
-    const etag = `"${createHash('sha256').update(gzip).digest('base64url').slice(0, 32)}"`;
-    const snapshot: GraphDataArchiveSnapshot = { gzip, etag, builtAt: this.now(), files: files.length };
-    this.built = { generation, content, snapshot };
-    this.builds++;
-    return snapshot;
+    const snapshot = buildGraphDataArchive(files).then((gzip): GraphDataArchiveSnapshot => {
+      const etag = `"${createHash('sha256').update(gzip).digest('base64url').slice(0, 32)}"`;
+      return { gzip, etag, builtAt: this.now(), files: files.length };
+    });
+    const building = { generation, content, snapshot };
+    this.building = building;
+    try {
+      const built = await snapshot;
+      if (this.building === building) this.built = { generation, content, snapshot: built };
+      this.builds++;
+      return built;
+    } finally {
+      if (this.building === building) this.building = undefined;
+    }
   }
 
   /** How many archives were built (each generation once). */

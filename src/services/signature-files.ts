@@ -19,14 +19,17 @@ export const signaturesDirOf = (graphDataDir: string): string => path.join(graph
 /**
  * Reads and checks a signatures tree (`sha256/<hex>/signature-N`). Every file must be a binary OpenPGP signed message
  * whose claim names its folder's digest; one by a stored key must verify. A signature by a key KUS does not hold is
- * kept (the cluster may trust that key) with a warning. Any other problem refuses the whole import.
+ * kept (the cluster may trust that key) with a warning. Any other problem refuses the whole import. `keys` are the
+ * keys to verify with (default: the store's; a replica passes its primary's).
  * Returns undefined when the directory does not exist.
  */
-export async function readSignaturesForImport(store: Store, dir: string, now: Date): Promise<SignatureImport | undefined> {
+export async function readSignaturesForImport(
+  store: Store, dir: string, now: Date, keys: ReadonlyArray<{ name: string; fingerprint: string; publicKey: string }> = store.signingKeys.list(),
+): Promise<SignatureImport | undefined> {
   if (!signatureTreeExists(dir)) return undefined;
   const tree = readSignatureTree(dir);
   const warnings = tree.problems.map((p) => ({ file: `${SIGNATURES_DIR}/${p.file}`, reason: p.reason }));
-  const ring = await KeyRing.load(store.signingKeys.list().map((k) => ({ name: k.name, fingerprint: k.fingerprint, publicKey: k.publicKey })));
+  const ring = await KeyRing.load(keys.map((k) => ({ name: k.name, fingerprint: k.fingerprint, publicKey: k.publicKey })));
   const signatures: NewSignature[] = [];
   const errors: string[] = [];
   for (const f of tree.files) {

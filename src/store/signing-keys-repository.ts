@@ -37,6 +37,7 @@ export class SigningKeysRepository {
   private readonly insertStmt: Statement<[Record<string, unknown>]>;
   private readonly setActiveStmt: Statement<[number, string]>;
   private readonly countStmt: Statement<[], { n: number }>;
+  private readonly deleteAllStmt: Statement<[]>;
 
   constructor(db: Database) {
     const columns = 'name, fingerprint, public_key, private_key, active, created_at';
@@ -47,6 +48,7 @@ export class SigningKeysRepository {
       VALUES (@name, @fingerprint, @publicKey, @privateKey, @active, @createdAt)`);
     this.setActiveStmt = db.prepare('UPDATE signing_keys SET active = ? WHERE name = ?');
     this.countStmt = db.prepare('SELECT count(*) AS n FROM signing_keys');
+    this.deleteAllStmt = db.prepare('DELETE FROM signing_keys');
   }
 
   /** Oldest first. */
@@ -75,6 +77,12 @@ export class SigningKeysRepository {
   /** Returns whether a key of that name exists. */
   setActive(name: string, active: boolean): boolean {
     return this.setActiveStmt.run(active ? 1 : 0, name).changes > 0;
+  }
+
+  /** Every key becomes one of these (a follower copying its primary's public keys); call inside a transaction. */
+  replaceAll(keys: readonly StoredKey[]): void {
+    this.deleteAllStmt.run();
+    for (const k of keys) this.insert(k);
   }
 
   count(): number {

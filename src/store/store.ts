@@ -11,7 +11,7 @@ import { RawMetadataRepository } from './raw-metadata-repository.js';
 import { ReleasesRepository } from './releases-repository.js';
 import { prepareSignaturesReset } from './signatures-reset.js';
 import { SignaturesRepository, type NewSignature } from './signatures-repository.js';
-import { SigningKeysRepository } from './signing-keys-repository.js';
+import { SigningKeysRepository, type StoredKey } from './signing-keys-repository.js';
 import { TokensRepository } from './tokens-repository.js';
 
 /** Everything the graph is built from. */
@@ -41,9 +41,9 @@ export interface Store {
   replaceAll(input: GraphInput): void;
   /**
    * Replaces releases, graph-data and every signature (numbered from 1 per digest, in the given order) in one
-   * transaction: a follower swapping in its primary's snapshot.
+   * transaction: a follower swapping in its primary's snapshot. With `keys`, the signing keys are replaced too.
    */
-  replaceSnapshot(input: GraphInput, signatures: readonly NewSignature[]): void;
+  replaceSnapshot(input: GraphInput, signatures: readonly NewSignature[], keys?: readonly StoredKey[]): void;
   /** Runs fn in a transaction (a savepoint when nested); fn must be synchronous. */
   transaction<T>(fn: () => T): T;
   /**
@@ -118,10 +118,11 @@ function createStore(db: Database, file: string, now: () => Date): Store {
         rawMetadata.replaceAll(input.graphData.rawMetadata);
         meta.set(META_KEYS.graphDataSchema, input.graphData.schemaVersion);
       }),
-    replaceSnapshot: (input, list) =>
+    replaceSnapshot: (input, list, keys) =>
       writeTransaction(() => {
         store.replaceAll(input);
         resetSignatures();
+        if (keys) signingKeys.replaceAll(keys);
         for (const s of list) signatures.append(s);
       }),
     transaction,

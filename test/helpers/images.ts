@@ -1,6 +1,7 @@
-// Builds real image blobs (ustar layers, configs, Docker/OCI manifests and lists) for tests, in memory.
+// Builds real image blobs (tar layers, configs, Docker/OCI manifests and lists) for tests, in memory.
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { packTar } from '../../src/tar/index.js';
 
 export const MT = {
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
@@ -22,33 +23,17 @@ export interface TarFile {
   type?: string;
 }
 
-function octal(value: number, length: number): string {
-  return `${value.toString(8).padStart(length - 1, '0')}\0`;
-}
+const TYPES = { '0': 'file', '5': 'directory', '2': 'symlink' } as const;
 
-/** A ustar archive (names up to 100 bytes) ending with two zero blocks. */
-export function tar(files: TarFile[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const f of files) {
-    const body = typeof f.body === 'string' ? Buffer.from(f.body) : f.body ?? Buffer.alloc(0);
-    const h = Buffer.alloc(512);
-    h.write(f.path, 0, 100, 'utf8');
-    h.write(octal(f.type === '5' ? 0o755 : 0o644, 8), 100);
-    h.write(octal(0, 8), 108);
-    h.write(octal(0, 8), 116);
-    h.write(octal(body.length, 12), 124);
-    h.write(octal(1_600_000_000, 12), 136);
-    h.write('        ', 148);
-    h.write(f.type ?? '0', 156);
-    h.write('ustar\0', 257);
-    h.write('00', 263);
-    let sum = 0;
-    for (const b of h) sum += b;
-    h.write(octal(sum, 7), 148);
-    parts.push(h, body, Buffer.alloc((512 - (body.length % 512)) % 512));
-  }
-  parts.push(Buffer.alloc(1024));
-  return Buffer.concat(parts);
+/** A tar archive written by KUS's tar module (src/tar), the files in the given order. */
+export function tar(files: TarFile[]): Promise<Buffer> {
+  return packTar(files.map((f) => ({
+    name: f.path,
+    type: TYPES[(f.type ?? '0') as keyof typeof TYPES],
+    mtime: new Date(1_600_000_000_000),
+    ...(f.type === '2' ? { linkname: 'target' } : {}),
+    body: typeof f.body === 'string' ? Buffer.from(f.body) : f.body ?? Buffer.alloc(0),
+  })));
 }
 
 export interface Blob {
@@ -90,8 +75,8 @@ export function releaseFiles(doc: ReleaseDoc | string): TarFile[] {
 
 export interface ImageOptions {
   arch: string;
-  /** Each layer's files, bottom first; gzip-compressed unless `plainLayers`. */
-  layers: TarFile[][];
+  /** Each layer's files (or a tar archive made elsewhere, e.g. by GNU tar), bottom first; gzip-compressed unless `plainLayers`. */
+  layers: Array<TarFile[] | Buffer>;
   oci?: boolean;
   plainLayers?: boolean;
   /** Overrides the config media type (e.g. a cosign signature's). */
@@ -100,8 +85,8 @@ export interface ImageOptions {
   label?: string;
 }
 
-export function image(o: ImageOptions): Image {
-  const tars = o.layers.map((files) => tar(files));
+export async function image(o: ImageOptions): Promise<Image> {
+  const tars = await Promise.all(o.layers.map((files) => (Buffer.isBuffer(files) ? files : tar(files))));
   const layers = tars.map((t) => (o.plainLayers
     ? blob('application/vnd.oci.image.layer.v1.tar', t)
     : blob(o.oci ? MT.ociLayer : MT.dockerLayer, gzipSync(t))));
@@ -131,6 +116,6 @@ export function manifestList(entries: Array<{ image: Image; arch: string }>, oci
 }
 
 /** A simple single-arch release image: a base layer and the release-manifests layer on top. */
-export function releaseImage(doc: ReleaseDoc, arch = 'amd64', oci = false): Image {
+export function releaseImage(doc: ReleaseDoc, arch = 'amd64', oci = false): Promise<Image> {
   return image({ arch, oci, layers: [[{ path: 'etc/os-release', body: 'ID=kylin\n' }], releaseFiles(doc)] });
 }

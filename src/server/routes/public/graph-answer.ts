@@ -26,6 +26,13 @@ export interface GraphAnswer {
 const VARY = 'Accept, Accept-Encoding, Origin';
 // Buffers, not strings: Fastify would append "; charset=utf-8" to a string's type, and upstream sends the bare type.
 const NOT_ACCEPTABLE = Buffer.from(JSON.stringify(new UpstreamError('invalid_content_type').toBody()));
+/**
+ * Before the first good build (a replica before its first sync, a primary whose first build failed) there is no graph:
+ * an empty 200 would make a cluster report VersionNotFound, so the answer is 503, as /readyz says. Upstream has no
+ * error kind for this; the cluster reads only the status.
+ */
+export const NOT_READY_BODY = Buffer.from(JSON.stringify({ kind: 'service_unavailable', value: 'no graph has been built yet; see /readyz' }));
+const RETRY_AFTER_SECONDS = '5';
 
 /** graph-api §3 in order: Accept, then the query (mandatory channel, validation), then the pre-rendered body. */
 export function answerGraph(graphs: GraphCache, queries: GraphQueryMemo, head: GraphRequestHead): GraphAnswer {
@@ -45,6 +52,11 @@ export function answerGraph(graphs: GraphCache, queries: GraphQueryMemo, head: G
     if (!(err instanceof UpstreamError)) throw err;
     headers['content-type'] = MEDIA_JSON;
     return { status: err.status, headers, body: Buffer.from(JSON.stringify(err.toBody())) };
+  }
+  if (!graphs.ready) {
+    headers['content-type'] = MEDIA_JSON;
+    headers['retry-after'] = RETRY_AFTER_SECONDS;
+    return { status: 503, headers, body: NOT_READY_BODY };
   }
   const body = graphs.lookup(query.channel, query.arch);
   if (body.status !== 200) {

@@ -9,7 +9,7 @@ export const GRAPH_DATA_PATH = '/api/upgrades_info/graph-data';
 const MEDIA_GZIP = 'application/gzip';
 
 export interface GraphDataSource {
-  current(): GraphDataArchiveSnapshot | undefined;
+  current(): Promise<GraphDataArchiveSnapshot | undefined>;
 }
 
 /** If-None-Match names the ETag (or is "*"); weak comparison, as RFC 9110 asks for If-None-Match. */
@@ -40,7 +40,7 @@ export function graphDataRoutes(source: GraphDataSource) {
         },
       },
     }, async (request, reply) => {
-      const archive = source.current();
+      const archive = await source.current();
       if (!archive) throw new KusError('KUS_ERR_NOT_READY', 'no graph has been built yet, so there is no graph-data to hand out; see /readyz and the server log');
       reply.header('etag', archive.etag).header('cache-control', 'no-cache').header('last-modified', archive.builtAt.toUTCString());
       if (etagMatches(request.headers['if-none-match'], archive.etag)) return reply.code(304).send();

@@ -35,6 +35,7 @@ function schemaFor(operationId: string, url: string) {
       400: { description: 'missing_params or invalid_params.', ...error },
       406: { description: 'invalid_content_type: the Accept header is not one of the accepted values.', ...error },
       500: { description: 'arch_version_error: a node of this channel and arch has no valid SemVer version.', ...error },
+      503: { description: 'No graph has been built yet (a replica before its first sync): retry later; /readyz says the same.', ...error },
     },
   };
 }
