@@ -6,7 +6,8 @@ import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { bundleManifestText, readTar, writeTar, type TarFile } from '../src/graph-data/index.js';
+import { bundleManifestText } from '../src/graph-data/index.js';
+import { readTar, writeTar, type TarFile } from '../src/tar/index.js';
 import { Follower } from '../src/services/follow.js';
 import { signDetached, unlockPrivateKey } from '../src/signatures/index.js';
 import { openStore } from '../src/store/index.js';
@@ -119,7 +120,7 @@ t.test('a replica refuses a primary\'s graph-data holding a stray-key file, and 
     else for (const [k, v] of Object.entries(node)) add(rel ? `${rel}/${k}` : k, v);
   };
   add('', withFiles(strayKey));
-  const body = gzipSync(writeTar(files, ['channels', 'blocked-edges', 'releases', 'raw']));
+  const body = gzipSync(await writeTar(files, ['channels', 'blocked-edges', 'releases', 'raw']));
   const primary = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/gzip', etag: '"x"' });
     res.end(body);
@@ -156,7 +157,7 @@ t.test('kus bundle import refuses a signed bundle holding a stray-key file', { t
   run(['bundle', 'export', '--out', bundle, '--store-url', 'https://kus.site.example/api/upgrades_info/signatures', '--db', vendor]);
 
   // The vendor's own key re-signs a bundle whose blocked edge gained a stray key: only the content check can refuse it.
-  const { files, directories } = readTar(gunzipSync(readFileSync(bundle)), 'bundle');
+  const { files, directories } = await readTar(gunzipSync(readFileSync(bundle)), 'bundle');
   const edge = files.find((f) => /^graph-data\/blocked-edges\/[^/]+\.yaml$/.test(f.path) && !/\nurl:/.test(`\n${Buffer.from(f.bytes).toString()}`));
   t.ok(edge, 'the example data has a plain blocked edge');
   const changed = files.filter((f) => f.path !== 'manifest.json' && f.path !== 'manifest.json.sig')
@@ -167,7 +168,7 @@ t.test('kus bundle import refuses a signed bundle holding a stray-key file', { t
   vendorStore.close();
   const signature = await signDetached(manifest, await unlockPrivateKey(key.privateKey!, PASSPHRASE, key.name), new Date());
   const tampered = path.join(dir, 'resigned.tar.gz');
-  writeFileSync(tampered, gzipSync(writeTar([...changed, { path: 'manifest.json', bytes: manifest }, { path: 'manifest.json.sig', bytes: signature }], directories)));
+  writeFileSync(tampered, gzipSync(await writeTar([...changed, { path: 'manifest.json', bytes: manifest }, { path: 'manifest.json.sig', bytes: signature }], directories)));
 
   const r = runKus(['bundle', 'import', tampered, '--db', site], env);
   t.equal(r.status, 1);
