@@ -30,7 +30,8 @@ const stickyMatch = (re: RegExp, text: string, at: number): RegExpExecArray | nu
 const noLeadingZeros = (digits: string): string => digits.replace(/^0+(?=\d)/, '');
 
 function scalarProblem(hex: string): string | null {
-  const cp = hex.length > 6 ? Infinity : parseInt(hex, 16);
+  const digits = noLeadingZeros(hex);
+  const cp = digits.length > 6 ? Infinity : parseInt(digits, 16);
   return cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? `\\x{${hex}} is not a Unicode scalar value` : null;
 }
 
@@ -52,7 +53,7 @@ function escape(source: string, at: number, inClass: boolean): { text: string; l
       const problem = scalarProblem(hex);
       if (problem) return { problem };
       // Rust's \u and \U spell a code point like \x{…}, the only spelling RE2 has.
-      return { text: `\\x{${hex}}`, length: m[0].length };
+      return { text: `\\x{${noLeadingZeros(hex)}}`, length: m[0].length };
     }
   }
   // A braced argument (\p{Greek}, a malformed \x{…}) is one item: RE2 judges what is inside the braces.
@@ -60,6 +61,7 @@ function escape(source: string, at: number, inClass: boolean): { text: string; l
     const end = source.indexOf('}', at + 3);
     if (end > 0) return { text: source.slice(at, end + 1), length: end + 1 - at };
   }
+  if ((next === 'p' || next === 'P') && source[at + 2] !== undefined) return { text: source.slice(at, at + 3), length: 3 };
   return { text: `\\${next}`, length: 2 };
 }
 
