@@ -4,6 +4,7 @@
 import { RRegex } from 'rregex';
 import t from 'tap';
 import { compileRegex, type RustRegex } from '../src/graph/index.js';
+import { literalMatcher } from '../src/graph/regex-literal.js';
 
 /** Accepted by both; Rust's spelling is rewritten for RE2 where RE2 spells it otherwise. */
 const BOTH = [
@@ -15,6 +16,10 @@ const BOTH = [
   '\\d+[.]\\d+', '\\w+-rc', '\\brc\\b', '\\Brc', '[[:digit:]]+[+][[:alpha:]]+', '[[:^digit:]]', '[[:alpha:]-z]', '\\pL', '\\p{L}', '\\p{Greek}', '\\PN',
   '[]a]', '[^]a]', '[a-]', '[-a]', '[a&b]', '[a~b]', '[\\[:alpha:]]', '[\\&\\&]', '[a-b-c]', 'a}', ']', '[a]]', '^*', '\\-', '\\%', '\\`',
   '(a|b)+?', '.*?', '^4[.]9[.]15-(a+)+$', '(x+x+)+y',
+  // Shapes of the literal fast path, and near misses that must leave it.
+  '^4[.]1[.]20$', '20[+]amd64$', '^$', '$', '^', '(|4)[.]9', '^4[.]9[.](0|1)[+]|^4[.]8[.]', '[-]rc', '\\-rc[.]1[+]', '^4\\.9\\.(?:0|11)\\+.*$',
+  '4[.]9[.]0.*$', '.*$', '^.*$', '^.*', '(4|14)[.](1|9)[.](0|20)[+].*$', '^4[.]9[.]1*', '^4[.]9[.](0|1)*', '^4[.]9[.].*?$', '^4[.]9[.]0[+].$',
+  'a^b', '$a', '^^4', '^4[.]9[.]0$$', '(4)(9)', '4[.]9|', '|4[.]9', '^(4[.]9)[.]0[+]', 'RC[.]1', 'amd64$|arm64$',
 ];
 
 /** Refused by Rust, so refused by KUS (several of these RE2 alone would accept, some with another meaning). */
@@ -42,7 +47,7 @@ const VERSIONS = [
   '14.1.20+amd64', '4.6.3+amd64', '4.9.15-aaaaaaaaaaaaaaaaaaaaaa+amd64', '4.9.111+amd64', 'kylin-1+amd64', 'KYLIN-1+amd64', '9.4.0+x',
 ];
 /** Plus odd ASCII text, to catch a construct read as a literal by one engine and as an operator by the other. */
-const ODD = ['', 'a', 'aa', 'b', 'z', 'x', 'y', 'xxy', '-', ':', '&', '~', '[', ']', '{', '}', '1{ 2 }', '1{2, 3}', '1{02}', 'a}', '%', '`', '.', '_', '4', 'rc', 'RC'];
+const ODD = ['\n', '4.9.0+amd64\nx', 'x\n4.9.0+amd64', '4.9.0\n', '', 'a', 'aa', 'b', 'z', 'x', 'y', 'xxy', '-', ':', '&', '~', '[', ']', '{', '}', '1{ 2 }', '1{2, 3}', '1{02}', 'a}', '%', '`', '.', '_', '4', 'rc', 'RC'];
 
 function rust(source: string): RRegex | Error {
   try {
@@ -72,6 +77,23 @@ t.test('patterns both accept match the same versions in KUS as in Rust', async (
     t.same(differ, [], `${JSON.stringify(source)}: same verdict on every text`);
     r.free();
   }
+});
+
+t.test('the literal fast path takes upstream\'s shapes and agrees with Rust wherever it answers', async (t) => {
+  for (const shape of ['^4[.]9[.](0|1|2)[+].*$', '4\\.1\\.20', '.*', '4\\.6\\..*|4\\.6\\..*|.*', '^4\\.1\\.(18|20)[+].*$|^4[.]2[.]0-rc[.]1[+]']) {
+    t.ok(literalMatcher(shape), `${JSON.stringify(shape)} takes the fast path`);
+  }
+  for (const other of ['^4[.]9[.]1*', '(?i)^4', '^4[.]9[.]\\d', 'a^b', '^4[.]9[.](0|1)*', '^4[.]9[.].*?$']) t.equal(literalMatcher(other), null, `${JSON.stringify(other)} goes to RE2`);
+  let answered = 0;
+  for (const source of BOTH) {
+    const fast = literalMatcher(source);
+    if (!fast) continue;
+    answered += 1;
+    const r = new RRegex(source);
+    t.same([...VERSIONS, ...ODD].filter((text) => r.isMatch(text) !== fast.test(text)), [], `${JSON.stringify(source)}: the fast path agrees with Rust`);
+    r.free();
+  }
+  t.ok(answered >= 20, `the fast path answered ${answered} of the patterns`);
 });
 
 t.test('patterns Rust refuses are refused by KUS, with a coded error', async (t) => {

@@ -1,10 +1,12 @@
-// Graph-data regexes are Rust `regex` syntax, searched (not anchored) in version strings. They run on re2js, a
-// linear-time RE2 engine, after regex-dialect.ts has mapped Rust's spellings onto RE2's: a backtracking RegExp
+// Graph-data regexes are Rust `regex` syntax, searched (not anchored) in version strings. Alternations of literal
+// versions (most of them) are answered with string comparisons (regex-literal.ts); the rest run on re2js, a
+// linear-time RE2 engine, after regex-dialect.ts has mapped Rust's spellings onto RE2's. A backtracking RegExp
 // let one crafted pattern stall every graph build for seconds (docs/graph-data.md, "Regular expressions").
 import { RE2JS } from 're2js';
 import { LruMap } from 'toad-cache';
 import { KusError, quote } from '../errors/index.js';
 import { rustToRe2 } from './regex-dialect.js';
+import { literalMatcher } from './regex-literal.js';
 
 /** A compiled graph-data regex; `test` is Rust's `is_match` (a match anywhere in the text). */
 export interface RustRegex {
@@ -21,6 +23,8 @@ export const REGEX_MEMO_LIMIT = 4096;
 const memo = new LruMap<RustRegex | string>(REGEX_MEMO_LIMIT);
 
 function compile(source: string): RustRegex {
+  const literal = literalMatcher(source);
+  if (literal) return literal;
   const translated = rustToRe2(source);
   if (translated.problem !== undefined) throw new Error(translated.problem);
   try {
