@@ -27,7 +27,10 @@ t.test('regexes: search semantics, Rust features mapped, divergent features refu
   t.ok(regexSearch('(?i)^KYLIN', 'kylin-1'), 'leading inline flags');
   t.ok(regexSearch('(?:a|b)c', 'bc'), 'non-capturing groups');
   t.ok(regexSearch('(?P<x>4)[.]9', '4.9.0'), 'Rust named groups');
-  for (const bad of ['(?=x)', '(?<!x)y', '(a)\\1', 'a(?i)b', '(', '\\p{L}']) t.notOk(isValidRegex(bad), bad);
+  t.ok(regexSearch('a(?i)b', 'aB'), 'inline flags anywhere, as in Rust');
+  t.ok(regexSearch('\\p{L}+[.]', 'rc.1'), 'Unicode classes');
+  t.ok(regexSearch('\\A4\\.9\\.0[+]amd64\\z', '4.9.0+amd64'), '\\A and \\z');
+  for (const bad of ['(?=x)', '(?<!x)y', '(a)\\1', '(', 'a{,2}', '[a[b]]', '\\<a']) t.notOk(isValidRegex(bad), bad);
   t.throws(() => compileRegex('(?<=4)', 'from'), { code: 'KUS_ERR_INVALID_REGEX', message: /from "\(\?<=4\)" is not usable: look-around/ });
 });
 

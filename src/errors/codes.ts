@@ -2,7 +2,7 @@
 export const errorCodes = {
   KUS_ERR_BAD_REQUEST: { status: 400, summary: 'The request is malformed.' },
   KUS_ERR_INVALID_SEMVER: { status: 400, summary: 'A version is not valid SemVer 2.0.' },
-  KUS_ERR_INVALID_REGEX: { status: 400, summary: 'A regular expression does not compile, or uses syntax outside what Rust regex and JavaScript share.' },
+  KUS_ERR_INVALID_REGEX: { status: 400, summary: 'A regular expression is not Rust regex syntax, or uses a Rust construct RE2 lacks or reads differently.' },
   KUS_ERR_INVALID_CHANNEL: { status: 400, summary: 'A channel name is not usable by clusters (it must match ^[0-9a-z\\-\\.]+$ and contain a "-").' },
   KUS_ERR_INVALID_ARCH: { status: 400, summary: 'An architecture name does not match ^[0-9a-z]+$.' },
   KUS_ERR_INVALID_PAYLOAD: { status: 400, summary: 'A payload pull spec is not by digest.' },

@@ -1,55 +1,52 @@
-// Rust-regex patterns from graph-data, run as JavaScript RegExp with search semantics; patterns whose meaning
-// would differ between the two engines are refused instead of being silently interpreted differently.
+// Graph-data regexes are Rust `regex` syntax, searched (not anchored) in version strings. Alternations of literal
+// versions (most of them) are answered with string comparisons (regex-literal.ts); the rest run on re2js, a
+// linear-time RE2 engine, after regex-dialect.ts has mapped Rust's spellings onto RE2's. A backtracking RegExp
+// let one crafted pattern stall every graph build for seconds (docs/graph-data.md, "Regular expressions").
+import { RE2JS } from 're2js';
+import { LruMap } from 'toad-cache';
 import { KusError, quote } from '../errors/index.js';
+import { rustToRe2 } from './regex-dialect.js';
+import { literalMatcher } from './regex-literal.js';
 
-const INLINE_FLAGS = /^\(\?([imsU]+)\)/;
+/** A compiled graph-data regex; `test` is Rust's `is_match` (a match anywhere in the text). */
+export interface RustRegex {
+  test(text: string): boolean;
+}
 
-/** Constructs JavaScript has and Rust regex lacks (or spells differently). */
-const UNSUPPORTED: Array<[RegExp, string]> = [
-  [/\(\?<?[=!]/, 'look-around is not supported by Rust regex'],
-  [/\\[1-9]/, 'back-references are not supported by Rust regex'],
-  [/\\k</, 'named back-references are not supported by Rust regex'],
-  [/\(\?[imsUux-]+[:)]/, 'inline flags are only supported at the start of the pattern'],
-  [/\\[AzpP]/, 'the anchors \\A and \\z and Unicode classes \\p are spelled differently in JavaScript'],
-  [/\[\[:/, 'POSIX character classes are not supported by JavaScript'],
-];
+/**
+ * Compiled patterns (or the reason for refusing them) by source. A build uses every blocked-edge `from` and every combined
+ * previous.remove_regex, a few thousand at OpenShift's scale; each compiled pattern holds about 8–13 KiB, so the
+ * bound caps the memo near 50 MiB while a build's working set still fits (an LRU thrashes on a cyclic scan
+ * larger than itself, and each miss costs a compile of 35–250 µs).
+ */
+export const REGEX_MEMO_LIMIT = 4096;
+const memo = new LruMap<RustRegex | string>(REGEX_MEMO_LIMIT);
 
-/** Memo of compiled patterns (graph-data has a few hundred); bounded so that arbitrary input cannot grow it. */
-const cache = new Map<string, RegExp | KusError>();
-const CACHE_LIMIT = 4096;
-
-function translate(source: string): RegExp {
-  let body = source;
-  let flags = '';
-  const m = INLINE_FLAGS.exec(body);
-  if (m) {
-    const rustFlags = m[1]!;
-    if (rustFlags.includes('U')) throw new Error('the swap-greed flag (?U) has no JavaScript equivalent');
-    flags = [...new Set(rustFlags)].join('');
-    body = body.slice(m[0].length);
+function compile(source: string): RustRegex {
+  const literal = literalMatcher(source);
+  if (literal) return literal;
+  const translated = rustToRe2(source);
+  if (translated.problem !== undefined) throw new Error(translated.problem);
+  try {
+    return RE2JS.compile(translated.pattern);
+  } catch (err) {
+    // RE2's messages read "error parsing regexp: <what>: `<where>`".
+    throw new Error(String((err as Error).message).replace(/^error parsing regexp: /, ''), { cause: err });
   }
-  for (const [re, why] of UNSUPPORTED) {
-    if (re.test(body)) throw new Error(why);
-  }
-  // Rust spells named groups (?P<name>…); JavaScript (?<name>…).
-  body = body.replace(/\(\?P</g, '(?<');
-  return new RegExp(body, flags);
 }
 
 /** Compile a graph-data regex; throws KUS_ERR_INVALID_REGEX with the reason. Results are memoised. */
-export function compileRegex(source: string, what = 'regular expression'): RegExp {
-  let hit = cache.get(source);
+export function compileRegex(source: string, what = 'regular expression'): RustRegex {
+  let hit = memo.get(source);
   if (hit === undefined) {
     try {
-      hit = translate(source);
+      hit = compile(source);
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      hit = new KusError('KUS_ERR_INVALID_REGEX', `${what} ${quote(source)} is not usable: ${reason}`, { value: source });
+      hit = err instanceof Error ? err.message : String(err);
     }
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(source, hit);
+    memo.set(source, hit);
   }
-  if (hit instanceof KusError) throw hit;
+  if (typeof hit === 'string') throw new KusError('KUS_ERR_INVALID_REGEX', `${what} ${quote(source)} is not usable: ${hit}`, { value: source });
   return hit;
 }
 

@@ -1,7 +1,7 @@
 // Step C.3: conditional-edge declarations become conditional edges on the edges that exist after the additions
 // and before any removal; pairs sharing the same risk list form one group (graph-semantics §8.2).
 import type { GraphNode } from '../graph.js';
-import { regexSearch } from '../regex.js';
+import { compileRegex } from '../regex.js';
 import { baseOf } from '../semver.js';
 import type { Step } from '../step.js';
 import type { ConditionalGroup, Risk } from '../types.js';
@@ -19,9 +19,10 @@ export const materializeConditionalEdges: Step = {
     const risksByPair = new Map<string, { from: string; to: string; risks: Risk[] }>();
     for (const decl of graph.declarations) {
       const targets = decl.to.includes('+') ? [graph.nodes.get(decl.to)].filter((n) => n !== undefined) : byBase.get(decl.to) ?? [];
+      const from = decl.fromRegex === '.*' ? null : compileRegex(decl.fromRegex, 'from');
       for (const target of targets) {
         for (const parent of graph.parents.get(target.version) ?? []) {
-          if (decl.fromRegex !== '.*' && !regexSearch(decl.fromRegex, parent)) continue;
+          if (from && !from.test(parent)) continue;
           const key = `${parent}\u0000${target.version}`;
           const entry = risksByPair.get(key) ?? { from: parent, to: target.version, risks: [] };
           risksByPair.set(key, entry);
