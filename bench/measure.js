@@ -2,7 +2,7 @@
 // node:http server and nginx sending the same bytes, publishing on the primary and on a replica, and the rebuild.
 import fs from 'node:fs';
 import path from 'node:path';
-import { withCpuCost } from './cpu.js';
+import { waitQuiet, withCpuCost } from './cpu.js';
 import { freePort, getRaw } from './http.js';
 import { buildDurationMetrics, fetchServedBytes, GRAPH_PATH, heapMetrics, importDataset, memoryOf, startKus, surveyGraphs } from './kus.js';
 import { startNginx } from './nginx.js';
@@ -101,6 +101,8 @@ async function measureDataset(ctx, dataset, cleanup) {
     targets.splice(1, 0, { key: 'kusNode24', label: `KUS (${runtimes.node24.label})`, pid: kus24.child.pid, url });
   }
 
+  // Each KUS renders and compresses its bodies in the background after its first build: let that finish first.
+  for (const t of targets.filter((x) => x.key.startsWith('kus'))) await waitQuiet(t.pid);
   console.log(`[${dataset.name}] warm-up ${warmup}s each, then ${load.rounds} x ${load.seconds}s rounds alternating ${targets.map((t) => t.label).join(' / ')}`);
   for (const t of targets) await wrk(t.url, warmup);
   const runs = Object.fromEntries(targets.map((t) => [t.key, []]));

@@ -1,13 +1,14 @@
 // The two publishing sections of a dataset: the primary under graph load while an admin publishes, then a
 // `kus serve --follow` replica under graph load while the primary publishes (issue 9 items 2 and 6).
 import path from 'node:path';
+import { waitQuiet } from './cpu.js';
 import { freePort, getRaw } from './http.js';
 import { GRAPH_PATH, startKus } from './kus.js';
 import { movePid } from './pin.js';
 import { Publisher, publishDuringLoad, sampleRss, sequentialPublishes, summariseRounds, VisibilityWatcher, PUBLISH_CHANNEL } from './publishing.js';
 
 /**
- * Rounds on the running primary `kus`: graph load alone (idle figures, RSS idle), `quiet` publishes one at a time
+ * Rounds on the running primary `kus`: graph load alone once it is quiet (idle figures, RSS idle), `quiet` publishes one at a time
  * with no load (publish-to-visible), then graph load while publishing about once a second (RSS while publishing
  * covers both kinds of publishes). `wrk(url, seconds)` runs
  * the pinned load generator.
@@ -19,6 +20,7 @@ export async function measurePrimaryPublishing({ kus, token, graphUrl, wrk, sett
     await publisher.createChannel();
     const rounds = [];
     for (let round = 0; round < settings.rounds; round++) {
+      await waitQuiet(kus.child.pid);
       const stopIdle = sampleRss(kus.child.pid);
       const idle = await wrk(graphUrl, settings.idleSeconds);
       const rssIdle = stopIdle();
@@ -65,6 +67,7 @@ export async function measureReplica({ children, repoRoot, dir, primary, token, 
     const graphUrl = `${replica.base}${GRAPH_PATH}?channel=${request.channel}&arch=${request.arch}`;
     const rounds = [];
     for (let round = 0; round < settings.rounds; round++) {
+      await waitQuiet(replica.child.pid);
       const stopIdle = sampleRss(replica.child.pid);
       const idle = await wrk(graphUrl, settings.idleSeconds);
       const rssIdle = stopIdle();

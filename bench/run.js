@@ -3,7 +3,7 @@
 // RSS while an admin publishes about once a second, on the primary and on a `kus serve --follow` replica, and the
 // full rebuild. Servers run pinned to one CPU, wrk and this process to another.
 //   npm run bench                      full run (about 6 minutes on an idle machine)
-//   npm run bench -- --quick           smoke run (under 2 minutes): shorter and fewer rounds
+//   npm run bench -- --quick           smoke run (about 2 minutes on a quiet machine): shorter and fewer rounds
 //   npm run bench -- --help            every option
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,7 +25,8 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const NUMBERS = [
   ['duration', 10, 2, 'seconds per measured wrk run'],
   ['warmup', 3, 1, 'seconds of unmeasured load per server before the rounds'],
-  ['rounds', 3, 2, 'rounds (of each server, and of each publishing section); figures are ranges over them'],
+  ['rounds', 3, 2, 'rounds of each server under graph load; figures are ranges over them'],
+  ['publish-rounds', 3, 1, 'rounds of each publishing section (primary, replica)'],
   ['connections', 32, 32, 'wrk connections'],
   ['threads', 1, 1, 'wrk threads'],
   ['rebuilds', 10, 2, 'measured in-process rebuilds (after up to 2 warm-up ones); 0 skips'],
@@ -72,7 +73,7 @@ const settings = {
   profile: opts.profile,
   request: opts.request,
   publishing: opts['skip-publishing'] ? null : {
-    rounds: n.rounds, idleSeconds: n['idle-seconds'], publishSeconds: n['publish-seconds'], quietPublishes: n['quiet-publishes'], publishEveryMs: n['publish-every-ms'],
+    rounds: n['publish-rounds'], idleSeconds: n['idle-seconds'], publishSeconds: n['publish-seconds'], quietPublishes: n['quiet-publishes'], publishEveryMs: n['publish-every-ms'],
   },
   replica: opts['skip-publishing'] || opts['skip-replica'] ? null : { followIntervalSeconds: n['follow-interval'] },
 };

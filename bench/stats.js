@@ -14,5 +14,7 @@ export function summary(values) {
 export function range(values) {
   const xs = values.filter((x) => x !== null && x !== undefined && !Number.isNaN(x)).sort((a, b) => a - b);
   if (xs.length === 0) return null;
-  return { min: xs[0], median: xs[Math.floor((xs.length - 1) / 2)], max: xs[xs.length - 1], n: xs.length };
+  const mid = xs.length / 2;
+  const median = xs.length % 2 === 1 ? xs[Math.floor(mid)] : (xs[mid - 1] + xs[mid]) / 2;
+  return { min: xs[0], median, max: xs[xs.length - 1], n: xs.length };
 }
