@@ -142,7 +142,7 @@ async function measureDataset(ctx, dataset, cleanup) {
   if (settings.publishing) {
     console.log(`[${dataset.name}] publishing: ${settings.publishing.rounds} rounds of ${settings.publishing.idleSeconds}s graph load, ` +
       `${settings.publishing.quietPublishes} quiet publishes, ${settings.publishing.publishSeconds}s graph load while publishing every ${settings.publishing.publishEveryMs} ms`);
-    primary = await measurePrimaryPublishing({ kus, token, graphUrl: kusUrl, wrk: patientWrk, settings: settings.publishing });
+    primary = await measurePrimaryPublishing({ kus, token, graphUrl: kusUrl, wrk: patientWrk, settings: settings.publishing, baselineP99Ms: throughput.kus.p99Ms.median });
     if (settings.replica) {
       replica = await measureReplica({ children, repoRoot, dir, primary: kus, token, request, wrk: patientWrk, pin, settings: { ...settings.publishing, followIntervalSeconds: settings.replica.followIntervalSeconds } });
     }

@@ -10,10 +10,11 @@ import { Publisher, publishDuringLoad, sampleRss, sequentialPublishes, summarise
 /**
  * Rounds on the running primary `kus`: graph load alone once it is quiet (idle figures, RSS idle), `quiet` publishes one at a time
  * with no load (publish-to-visible), then graph load while publishing about once a second (RSS while publishing
- * covers both kinds of publishes). `wrk(url, seconds)` runs
- * the pinned load generator.
+ * covers both kinds of publishes). `wrk(url, seconds)` runs the pinned load generator. The idle rounds come after
+ * publishes, whose garbage the server may still be collecting: `baselineP99Ms`, the p99 before any publish, is the
+ * idle figure the p99 while publishing is compared with.
  */
-export async function measurePrimaryPublishing({ kus, token, graphUrl, wrk, settings }) {
+export async function measurePrimaryPublishing({ kus, token, graphUrl, wrk, settings, baselineP99Ms }) {
   const publisher = new Publisher(kus.base, token);
   const watcher = new VisibilityWatcher(kus.base);
   try {
@@ -33,7 +34,7 @@ export async function measurePrimaryPublishing({ kus, token, graphUrl, wrk, sett
         `${busy.publishesPerSecond.toFixed(2)}/s: ${busy.load.requestsPerSec.toFixed(0)} req/s p99 ${busy.load.p99Ms} ms max ${busy.load.maxMs} ms; ` +
         `visible after ${fmtList(busy.visibleMs)} ms (under load), after ${fmtList(quiet.visibleMs)} ms (quiet); RSS ${Math.max(...rssIdle).toFixed(0)} → ${Math.max(...rssBusy).toFixed(0)} MB`);
     }
-    return { ...summariseRounds(rounds), raw: rounds.map(stripSamples) };
+    return { ...summariseRounds(rounds, baselineP99Ms), raw: rounds.map(stripSamples) };
   } finally {
     publisher.close();
     await watcher.close();

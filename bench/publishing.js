@@ -186,8 +186,12 @@ function seen(visibleMs = []) {
   return { ...summary(visibleMs.filter((x) => x !== null)), notVisible: visibleMs.filter((x) => x === null).length };
 }
 
-/** Figures of one server over its rounds: each figure's range over rounds, plus all samples pooled. */
-export function summariseRounds(rounds) {
+/**
+ * Figures of one server over its rounds: each figure's range over rounds, plus all samples pooled. The p99 while
+ * publishing is compared with `baselineP99Ms` (the server's p99 under the same load before anything was published)
+ * when given, else with each round's own idle p99.
+ */
+export function summariseRounds(rounds, baselineP99Ms = null) {
   const pick = (fn) => range(rounds.map(fn));
   const pooled = (key) => seen(rounds.flatMap((r) => r[key] ?? []));
   return {
@@ -199,7 +203,11 @@ export function summariseRounds(rounds) {
     publishing: {
       requestsPerSec: pick((r) => r.busy.load.requestsPerSec), p50Ms: pick((r) => r.busy.load.p50Ms),
       p99Ms: pick((r) => r.busy.load.p99Ms), maxMs: pick((r) => r.busy.load.maxMs),
-      p99OverIdleP99: pick((r) => (r.busy.load.p99Ms === null || r.idle.p99Ms === null ? null : r.busy.load.p99Ms / r.idle.p99Ms)),
+      p99OverIdleP99: pick((r) => {
+        const idle = baselineP99Ms ?? r.idle.p99Ms;
+        return r.busy.load.p99Ms === null || idle === null ? null : r.busy.load.p99Ms / idle;
+      }),
+      idleP99BaselineMs: baselineP99Ms,
       requests: rounds.reduce((s, r) => s + r.busy.load.requests, 0),
       // Rounds in which no graph request was answered at all: every request waited longer than the round.
       unansweredRounds: rounds.filter((r) => r.busy.load.requests === 0).length,
