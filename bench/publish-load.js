@@ -5,7 +5,7 @@ import { waitQuiet } from './cpu.js';
 import { freePort, getRaw } from './http.js';
 import { GRAPH_PATH, startKus } from './kus.js';
 import { movePid } from './pin.js';
-import { Publisher, publishDuringLoad, sampleRss, sequentialPublishes, summariseRounds, VisibilityWatcher, PUBLISH_CHANNEL } from './publishing.js';
+import { loadUntil, Publisher, publishDuringLoad, sampleRss, sequentialPublishes, summariseRounds, VisibilityWatcher, PUBLISH_CHANNEL } from './publishing.js';
 
 /**
  * Rounds on the running primary `kus`: graph load alone once it is quiet (idle figures, RSS idle), `quiet` publishes one at a time
@@ -43,8 +43,9 @@ export async function measurePrimaryPublishing({ kus, token, graphUrl, wrk, sett
 
 /**
  * A replica of the running primary, on the server CPU (the primary moves to the load CPU, so that its rebuilds do
- * not count against the replica): first sync time, then rounds of graph load on the replica alone and while the
- * primary publishes about once a second; sync time = POST on the primary → visible on the replica.
+ * not count against the replica): first sync time, then rounds of graph load on the replica alone, and while the
+ * primary publishes about once a second and until the replica has synced all of it (its p99 is the worst of the
+ * wrk runs that took); sync time = POST on the primary → visible on the replica.
  */
 export async function measureReplica({ children, repoRoot, dir, primary, token, request, wrk, pin, settings }) {
   movePid(primary.child.pid, pin?.load ?? null);
@@ -73,12 +74,16 @@ export async function measureReplica({ children, repoRoot, dir, primary, token, 
       const idle = await wrk(graphUrl, settings.idleSeconds);
       const rssIdle = stopIdle();
       const stopBusy = sampleRss(replica.child.pid);
-      const busy = await publishDuringLoad({ publisher, watcher, load: () => wrk(graphUrl, settings.publishSeconds), everyMs: settings.publishEveryMs });
+      // Publish for publishSeconds, and keep the load on until the replica shows every release (it syncs later).
+      const busy = await publishDuringLoad({
+        publisher, watcher, everyMs: settings.publishEveryMs, publishForMs: settings.publishSeconds * 1000,
+        load: (settled) => loadUntil(wrk, graphUrl, settings.publishSeconds, settled),
+      });
       const rssBusy = stopBusy();
       rounds.push({ idle, busy, rssIdle, rssBusy });
       console.log(`[replica] round ${round + 1}: idle p99 ${idle.p99Ms} ms max ${idle.maxMs} ms; primary publishing ` +
-        `${busy.publishesPerSecond.toFixed(2)}/s: ${busy.load.requestsPerSec.toFixed(0)} req/s p99 ${busy.load.p99Ms} ms max ${busy.load.maxMs} ms; ` +
-        `sync ${fmtList(busy.visibleMs)} ms; RSS ${Math.max(...rssIdle).toFixed(0)} → ${Math.max(...rssBusy).toFixed(0)} MB`);
+        `${busy.publishesPerSecond.toFixed(2)}/s, load until synced (${busy.load.chunks} x ${settings.publishSeconds}s): ` +
+        `${busy.load.requestsPerSec.toFixed(0)} req/s p99 ${busy.load.p99Ms} ms max ${busy.load.maxMs} ms; sync ${fmtList(busy.visibleMs)} ms; RSS ${Math.max(...rssIdle).toFixed(0)} → ${Math.max(...rssBusy).toFixed(0)} MB`);
     }
     const summary = summariseRounds(rounds);
     return {

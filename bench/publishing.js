@@ -157,28 +157,52 @@ export async function sequentialPublishes(publisher, watcher, count) {
  * Runs `load()` (a wrk run) while publishing on `publisher` about every `everyMs` (the next POST starts when the
  * previous one answered and at least `everyMs` after the previous start), each awaited on `watcher` (which may poll
  * another server: a replica). Returns the load's result, the publish-to-visible times and the POST times.
+ *
+ * With `publishForMs`, publishing stops after that long and `load(settled)` keeps going until `settled()` says
+ * every publish is visible: a replica syncs some time after the POST, and its latency must be measured while it does.
  */
-export async function publishDuringLoad({ publisher, watcher, load, everyMs = 1000 }) {
-  let loading = true;
+export async function publishDuringLoad({ publisher, watcher, load, everyMs = 1000, publishForMs = null }) {
+  let publishingOn = true;
+  let pending = 0;
   const waits = [];
   const post = [];
+  const startedAt = performance.now();
   const publishing = (async () => {
-    while (loading) {
+    while (publishingOn && (publishForMs === null || performance.now() - startedAt < publishForMs)) {
       const started = performance.now();
       const p = await publisher.publish();
       post.push(p.postMs);
-      waits.push(watcher.wait(p.version, p.started));
+      pending += 1;
+      waits.push(watcher.wait(p.version, p.started).finally(() => { pending -= 1; }));
       const rest = everyMs - (performance.now() - started);
       if (rest > 0) await sleep(rest);
     }
   })();
-  const startedAt = performance.now();
-  const result = await load();
+  let publishingDone = false;
+  publishing.finally(() => { publishingDone = true; });
+  const result = await load(() => publishingDone && pending === 0);
   const seconds = (performance.now() - startedAt) / 1000;
-  loading = false;
+  publishingOn = false;
   await publishing;
   const visible = await Promise.all(waits);
-  return { load: result, visibleMs: visible, postMs: post, publishesPerSecond: post.length / seconds };
+  return { load: result, visibleMs: visible, postMs: post, publishesPerSecond: post.length / Math.min(seconds, (publishForMs ?? Infinity) / 1000) };
+}
+
+/**
+ * wrk runs of `chunkSeconds` one after another until `settled()` (at least one): one result with the requests/s over
+ * all of them, the median of their p50s, the worst p99 and the maximum, so no stall between chunks goes unseen.
+ */
+export async function loadUntil(wrk, url, chunkSeconds, settled) {
+  const chunks = [];
+  do chunks.push(await wrk(url, chunkSeconds)); while (!settled());
+  const answered = chunks.filter((c) => c.requests > 0);
+  const requests = chunks.reduce((s, c) => s + c.requests, 0);
+  const worst = (key) => (answered.length === 0 ? null : Math.max(...answered.map((c) => c[key])));
+  return {
+    requestsPerSec: requests / (chunks.length * chunkSeconds), requests, chunks: chunks.length,
+    p50Ms: range(answered.map((c) => c.p50Ms))?.median ?? null, p99Ms: worst('p99Ms'), maxMs: worst('maxMs'),
+    non2xx: chunks.reduce((s, c) => s + c.non2xx, 0), socketErrors: chunks.reduce((s, c) => s + c.socketErrors, 0),
+  };
 }
 
 /** summary() of the publishes that became visible, and how many did not (null: not within the watcher's limit). */

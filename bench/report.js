@@ -122,13 +122,14 @@ export function printDataset(result) {
 function serverRows(add, name, s) {
   const p = s.publishing;
   const between = name === 'primary' ? 'between publishing rounds' : 'idle';
+  const during = name === 'primary' ? 'while publishing' : 'while the primary publishes and it syncs';
   add(`${name}: graph ${between} p50 / p99 / max ms`, `${rng(s.idle.p50Ms, 2)} / ${rng(s.idle.p99Ms, 2)} / ${rng(s.idle.maxMs)}`);
   const unanswered = p.unansweredRounds > 0 ? `; ${p.unansweredRounds} of ${s.rounds} round(s) answered no request at all` : '';
-  add(`${name}: graph while publishing p50 / p99 ms`, `${rng(p.p50Ms, 2)} / ${rng(p.p99Ms, 1)}${unanswered}`);
-  add(`${name}: graph while publishing max ms`, rng(p.maxMs), `${name}PublishingMax`);
+  add(`${name}: graph ${during} p50 / p99 ms`, `${rng(p.p50Ms, 2)} / ${rng(p.p99Ms, 1)}${unanswered}`);
+  add(`${name}: graph ${during} max ms`, rng(p.maxMs), `${name}PublishingMax`);
   const idle = p.idleP99BaselineMs === null ? 'its idle rounds' : `before publishing, ${fmt(p.idleP99BaselineMs, 2)} ms`;
   add(`${name}: p99 publishing / p99 idle (${idle})`, rng(p.p99OverIdleP99, 2), `${name}PublishingP99`);
   add(`${name}: req/s idle → while publishing`, `${rng(s.idle.requestsPerSec, 0)} → ${rng(p.requestsPerSec, 0)} (${rng(p.publishesPerSecond, 2)} publishes/s)`);
-  add(`${name}: RSS MB idle (${between})`, rng(s.rssIdleMb), `${name}RssIdle`);
+  add(`${name}: RSS MB ${between}`, rng(s.rssIdleMb), `${name}RssIdle`);
   add(`${name}: RSS MB while publishing`, rng(s.rssPublishingMb), `${name}RssPublishing`);
 }
