@@ -2,7 +2,8 @@
 # Build: docker build -t kus .    Run: docker run -p 8080:8080 -v kus-data:/var/lib/kus kus
 # OpenShift: see deploy/ and README "Deploying on OpenShift".
 
-FROM node:20-bookworm-slim AS build
+# Node 24 is the LTS KUS recommends (Node 20 reached end of life in April 2026; CI runs the suite on both).
+FROM node:24-bookworm-slim AS build
 # better-sqlite3 compiles its native addon when no prebuilt binary matches; it is built here, against the same
 # Debian and Node as the runtime stage, so the addon copied below loads there.
 RUN apt-get update \
@@ -16,7 +17,7 @@ COPY src ./src
 RUN npm run build \
  && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /src/package.json ./package.json

@@ -32,3 +32,19 @@ export async function withCpuCost(pid, fn) {
   const per = (key) => ((after[key] - before[key]) * 1000) / result.requests;
   return { ...result, cpuUserUsPerRequest: per('userMs'), cpuSystemUsPerRequest: per('systemMs') };
 }
+
+/**
+ * Waits until `pid` (and its children) used less than `maxShare` of a CPU over `windowMs`, or `timeoutMs` passed:
+ * after a write KUS keeps rendering and compressing bodies in the background, and an "idle" figure taken meanwhile
+ * would not be idle. Returns the ms waited (null when it timed out).
+ */
+export async function waitQuiet(pid, { windowMs = 500, maxShare = 0.05, timeoutMs = 60_000 } = {}) {
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    const before = cpuTimes(pid);
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const after = cpuTimes(pid);
+    if ((after.userMs + after.systemMs - before.userMs - before.systemMs) / windowMs < maxShare) return performance.now() - started;
+  }
+  return null;
+}

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { getRaw, waitForHttp } from './http.js';
+import { machineRuntime } from './node24.js';
+import { onCpu } from './pin.js';
 import { runToEnd } from './processes.js';
 
 export const GRAPH_PATH = '/api/upgrades_info/graph';
@@ -25,15 +27,17 @@ export async function importDataset({ repoRoot, db, graphData, raw }) {
 }
 
 /**
- * Starts `kus serve` on 127.0.0.1:port and waits until /readyz says the first graph is built. `nodeArgs` go to
- * node itself (e.g. --cpu-prof).
+ * Starts `kus serve` on 127.0.0.1:port and waits until /readyz says the first graph is built. `runtime` is the node
+ * to run it with (bench/node24.js; default the machine's), `nodeArgs` go to node itself (e.g. --cpu-prof), `cpu`
+ * pins it (bench/pin.js), `serveArgs` are more `kus serve` flags (e.g. --follow URL).
  */
-export async function startKus({ children, repoRoot, db, port, logFile, nodeArgs = [] }) {
-  const args = [...binNodeFlags(repoRoot), ...nodeArgs, 'dist/cli/main.js', 'serve', '--host', '127.0.0.1', '--port', String(port), '--db', db];
-  const child = children.start(process.execPath, args, { cwd: repoRoot, logFile });
+export async function startKus({ children, repoRoot, db, port, logFile, nodeArgs = [], runtime = machineRuntime(), cpu = null, serveArgs = [] }) {
+  const args = [...runtime.nodeArgs, ...binNodeFlags(repoRoot), ...nodeArgs, 'dist/cli/main.js', 'serve', '--host', '127.0.0.1', '--port', String(port), '--db', db, ...serveArgs];
+  const pinned = onCpu(cpu, runtime.execPath, args);
+  const child = children.start(pinned.command, pinned.args, { cwd: repoRoot, logFile });
   const base = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${base}/readyz`, child, 60_000);
-  return { child, base };
+  await waitForHttp(`${base}/readyz`, child, 120_000);
+  return { child, base, runtime };
 }
 
 /** Every (channel, arch) body, plain, with its edge counts; used to pick the heaviest request. */

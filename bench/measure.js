@@ -1,38 +1,40 @@
-// Measures one dataset: import, serve, pick the heaviest request, load KUS / nginx / bare node:http alike, rebuild.
+// Measures one dataset: import, serve, then graph throughput of KUS (machine node and Node 24) against a bare
+// node:http server and nginx sending the same bytes, publishing on the primary and on a replica, and the rebuild.
 import fs from 'node:fs';
 import path from 'node:path';
-import { withCpuCost } from './cpu.js';
+import { waitQuiet, withCpuCost } from './cpu.js';
 import { freePort, getRaw } from './http.js';
 import { buildDurationMetrics, fetchServedBytes, GRAPH_PATH, heapMetrics, importDataset, memoryOf, startKus, surveyGraphs } from './kus.js';
 import { startNginx } from './nginx.js';
 import { startNodeFloor } from './node-floor.js';
+import { createToken } from './publish.js';
+import { measurePrimaryPublishing, measureReplica } from './publish-load.js';
 import { measureRebuild } from './rebuild.js';
+import { range } from './stats.js';
 import { runWrk } from './wrk.js';
 
 export const HEADERS = { Accept: 'application/json', 'Accept-Encoding': 'gzip' };
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-
-/** Median of each figure over the rounds (each figure separately), plus the rounds themselves. */
+/** Each figure's range over the rounds (min / median / max), plus the rounds themselves. */
 function summarise(runs) {
-  const pick = (key) => median(runs.map((r) => r[key]));
+  const pick = (key) => range(runs.map((r) => r[key]));
   return {
-    requestsPerSec: pick('requestsPerSec'), p50Ms: pick('p50Ms'), p90Ms: pick('p90Ms'), p99Ms: pick('p99Ms'),
+    requestsPerSec: pick('requestsPerSec'), p50Ms: pick('p50Ms'), p99Ms: pick('p99Ms'), maxMs: pick('maxMs'),
     cpuUserUsPerRequest: pick('cpuUserUsPerRequest'), cpuSystemUsPerRequest: pick('cpuSystemUsPerRequest'),
     non2xx: runs.reduce((s, r) => s + r.non2xx, 0), socketErrors: runs.reduce((s, r) => s + r.socketErrors, 0),
-    rounds: runs.map(({ requestsPerSec, p50Ms, p99Ms, cpuUserUsPerRequest, cpuSystemUsPerRequest }) =>
-      ({ requestsPerSec, p50Ms, p99Ms, cpuUserUsPerRequest, cpuSystemUsPerRequest })),
+    rounds: runs.map(({ requestsPerSec, p50Ms, p99Ms, maxMs, cpuUserUsPerRequest, cpuSystemUsPerRequest }) =>
+      ({ requestsPerSec, p50Ms, p99Ms, maxMs, cpuUserUsPerRequest, cpuSystemUsPerRequest })),
   };
 }
 
-function wrk(ctx, url, seconds) {
-  const { load } = ctx.settings;
-  return runWrk({ wrkPath: ctx.tools.wrk.path, url, threads: load.threads, connections: load.connections, seconds, headers: HEADERS });
+/** Per-round ratio of two servers' figure (same round, so the same machine load), as a range. */
+function ratios(a, b, key) {
+  return range(a.rounds.map((r, i) => r[key] / b.rounds[i][key]));
 }
 
 /**
- * One dataset from import to figures. `ctx` = { children, tools, work, repoRoot, settings: { load, warmup,
- * rebuilds, keep, profile, nginxAuto } }. Whatever happens, the servers it started are stopped.
+ * One dataset from import to figures. `ctx` = { children, tools, work, repoRoot, pin, runtimes: { machine, node24 },
+ * settings }. Whatever happens, the servers it started are stopped.
  */
 export async function runDataset(ctx, dataset) {
   const cleanup = [];
@@ -44,63 +46,82 @@ export async function runDataset(ctx, dataset) {
 }
 
 async function measureDataset(ctx, dataset, cleanup) {
-  const { children, tools, work, repoRoot, settings } = ctx;
+  const { children, tools, work, repoRoot, settings, pin, runtimes } = ctx;
   const { load, warmup } = settings;
+  const serverCpu = pin?.server ?? null;
+  const wrk = (url, seconds, timeoutSeconds = 5) => runWrk({ wrkPath: tools.wrk.path, url, threads: load.threads, connections: load.connections, seconds, headers: HEADERS, cpu: pin?.load ?? null, timeoutSeconds });
+  // While publishing, a request may wait behind a rebuild for seconds: it must count as slow, not drop out as a timeout.
+  const patientWrk = (url, seconds) => wrk(url, seconds, 30);
   const dir = fs.mkdtempSync(path.join(work, `${dataset.name}-`));
   const db = path.join(dir, 'kus.db');
   console.log(`\n[${dataset.name}] importing ${dataset.graphData}${dataset.raw ? ` + ${path.basename(dataset.raw)}` : ''}`);
   const imported = await importDataset({ repoRoot, db, graphData: dataset.graphData, raw: dataset.raw });
   console.log(`[${dataset.name}] import took ${imported.ms.toFixed(0)} ms`);
+  const token = await createToken(repoRoot, db);
+  // Node 24 serves, and the in-process rebuild reads, an untouched copy: the primary's store grows as it publishes.
+  const pristine = path.join(dir, 'pristine.db');
+  copyStore(db, pristine);
 
-  const kusPort = await freePort();
+  const started = (server) => {
+    cleanup.push(() => children.stop(server.child));
+    return server;
+  };
   // Node writes the profile when the server exits (SIGTERM makes it close cleanly).
   const nodeArgs = settings.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(repoRoot, 'bench', 'out', 'profiles')}`, `--cpu-prof-name=kus-${dataset.name}.cpuprofile`] : [];
-  const kus = await startKus({ children, repoRoot, db, port: kusPort, logFile: path.join(dir, 'kus.log'), nodeArgs });
+  const kus = started(await startKus({ children, repoRoot, db, port: await freePort(), logFile: path.join(dir, 'kus.log'), nodeArgs, cpu: serverCpu }));
   const rssAfterStartMb = memoryOf(kus.child.pid).rssMb;
-  const survey = await surveyGraphs(kus.base, dataset.channels, dataset.arches);
-  const heaviest = survey.reduce((best, r) => {
-    const weight = (x) => x.edges + x.conditionalEdges;
-    return weight(r) > weight(best) || (weight(r) === weight(best) && r.plainBytes > best.plainBytes) ? r : best;
-  });
-  const query = `?channel=${heaviest.channel}&arch=${heaviest.arch}`;
-  const served = await fetchServedBytes(`${kus.base}${GRAPH_PATH}${query}`, HEADERS);
-  const request = { path: `${GRAPH_PATH}${query}`, ...heaviest, gzipBytes: served.gzip.length, contentType: served.contentType };
-  console.log(`[${dataset.name}] ${survey.length} (channel, arch) bodies; heaviest ${heaviest.channel}/${heaviest.arch}: ` +
-    `${heaviest.edges} edges, ${served.plain.length} B plain, ${served.gzip.length} B gzip`);
-
-  const nginxOptions = { children, nginxPath: tools.nginx.path, parent: work, body: served.gzip, contentType: served.contentType, keep: settings.keep };
-  const nginx = await startNginx({ ...nginxOptions, port: await freePort() });
-  cleanup.push(nginx.stop);
-  const nginxUrl = `${nginx.url}${query}`;
-  const same = await getRaw(nginxUrl, HEADERS);
-  if (!same.body.equals(served.gzip) || same.headers['content-type'] !== served.contentType) throw new Error('nginx does not serve the same bytes and type as KUS');
-
+  const request = await chooseRequest(kus.base, dataset, settings.request);
+  const query = `?channel=${encodeURIComponent(request.channel)}&arch=${encodeURIComponent(request.arch)}`;
   const kusUrl = `${kus.base}${GRAPH_PATH}${query}`;
-  console.log(`[${dataset.name}] warm-up ${warmup}s each, then ${load.rounds} x ${load.seconds}s rounds alternating KUS / nginx / node:http`);
-  await wrk(ctx, kusUrl, warmup);
-  await wrk(ctx, nginxUrl, warmup);
-  const floor = await startNodeFloor({ children, parent: work, port: await freePort(), body: served.gzip, headers: served.headers });
+  const served = await fetchServedBytes(kusUrl, HEADERS);
+  Object.assign(request, { path: `${GRAPH_PATH}${query}`, plainBytes: served.plain.length, gzipBytes: served.gzip.length, contentType: served.contentType });
+  console.log(`[${dataset.name}] request ${request.channel}/${request.arch}: ${request.nodes} nodes, ${request.edges} edges, ` +
+    `${request.conditionalEdges} conditional edges; ${served.plain.length} B plain, ${served.gzip.length} B gzip`);
+
+  const nginx = await startNginx({ children, nginxPath: tools.nginx.path, parent: work, port: await freePort(), body: served.gzip, contentType: served.contentType, keep: settings.keep, cpu: serverCpu });
+  cleanup.push(nginx.stop);
+  const floor = await startNodeFloor({ children, parent: work, port: await freePort(), body: served.gzip, headers: served.headers, cpu: serverCpu });
   cleanup.push(floor.stop);
-  const floorUrl = `${floor.url}${query}`;
-  await wrk(ctx, floorUrl, warmup);
-  const kusRuns = [];
-  const nginxRuns = [];
-  const floorRuns = [];
-  let command = '';
+  const targets = [
+    { key: 'kus', label: `KUS (${runtimes.machine.label})`, pid: kus.child.pid, url: kusUrl },
+    { key: 'nodeFloor', label: `bare node:http (${runtimes.machine.label})`, pid: floor.child.pid, url: `${floor.url}${query}` },
+    { key: 'nginx', label: 'nginx (1 worker)', pid: nginx.child.pid, url: `${nginx.url}${query}` },
+  ];
+  for (const t of targets.slice(1)) {
+    const same = await getRaw(t.url, HEADERS);
+    if (!same.body.equals(served.gzip) || same.headers['content-type'] !== served.contentType) throw new Error(`${t.label} does not serve the same bytes and type as KUS`);
+  }
+  let kus24 = null;
+  if (runtimes.node24?.execPath) {
+    kus24 = started(await startKus({ children, repoRoot, db: pristine, port: await freePort(), logFile: path.join(dir, 'kus-node24.log'), runtime: runtimes.node24, cpu: serverCpu }));
+    const url = `${kus24.base}${GRAPH_PATH}${query}`;
+    // Same graph; the gzip bytes may differ with Node 24's zlib, so compare the plain bodies and report the size.
+    const plain = await getRaw(url, { Accept: 'application/json' });
+    if (!plain.body.equals(served.plain)) throw new Error(`KUS on ${runtimes.node24.label} serves a different graph for ${request.path}`);
+    targets.splice(1, 0, { key: 'kusNode24', label: `KUS (${runtimes.node24.label})`, pid: kus24.child.pid, url });
+  }
+
+  // Each KUS renders and compresses its bodies in the background after its first build: let that finish first.
+  for (const t of targets.filter((x) => x.key.startsWith('kus'))) await waitQuiet(t.pid);
+  console.log(`[${dataset.name}] warm-up ${warmup}s each, then ${load.rounds} x ${load.seconds}s rounds alternating ${targets.map((t) => t.label).join(' / ')}`);
+  for (const t of targets) await wrk(t.url, warmup);
+  const runs = Object.fromEntries(targets.map((t) => [t.key, []]));
   let memory = null;
+  let command = '';
   for (let round = 0; round < load.rounds; round++) {
-    const k = await withCpuCost(kus.child.pid, () => wrk(ctx, kusUrl, load.seconds));
-    // Right after KUS's own load, before the other servers' rounds give its GC time to shrink the heap.
-    const after = memoryOf(kus.child.pid);
-    if (!memory || after.rssMb > memory.rssMb) memory = after;
-    const n = await withCpuCost(nginx.child.pid, () => wrk(ctx, nginxUrl, load.seconds));
-    const f = await withCpuCost(floor.child.pid, () => wrk(ctx, floorUrl, load.seconds));
-    kusRuns.push(k);
-    nginxRuns.push(n);
-    floorRuns.push(f);
-    command = k.command.replace(kusUrl, 'URL');
-    console.log(`[${dataset.name}] round ${round + 1}: KUS ${k.requestsPerSec.toFixed(0)} req/s p99 ${k.p99Ms} ms; ` +
-      `nginx ${n.requestsPerSec.toFixed(0)} req/s p99 ${n.p99Ms} ms; node:http ${f.requestsPerSec.toFixed(0)} req/s p99 ${f.p99Ms} ms`);
+    const line = [];
+    for (const t of targets) {
+      const r = await withCpuCost(t.pid, () => wrk(t.url, load.seconds));
+      runs[t.key].push(r);
+      line.push(`${t.label} ${r.requestsPerSec.toFixed(0)} req/s p99 ${r.p99Ms} ms`);
+      if (t.key === 'kus') {
+        command = r.command.replace(t.url, 'URL');
+        // Right after KUS's own load, before the other servers' rounds give its GC time to shrink the heap.
+        const after = memoryOf(kus.child.pid);
+        if (!memory || after.rssMb > memory.rssMb) memory = after;
+      }
+    }
+    console.log(`[${dataset.name}] round ${round + 1}: ${line.join('; ')}`);
   }
   // VmHWM is updated lazily by the kernel and can lag the last VmRSS reading by a few pages.
   memory.peakRssMb = Math.max(memory.rssMb, memoryOf(kus.child.pid).peakRssMb);
@@ -108,32 +129,63 @@ async function measureDataset(ctx, dataset, cleanup) {
   const metrics = await buildDurationMetrics(kus.base);
   await nginx.stop();
   await floor.stop();
+  if (kus24) await children.stop(kus24.child);
+  const throughput = Object.fromEntries(targets.map((t) => [t.key, { label: t.label, ...summarise(runs[t.key]) }]));
+  throughput.vsFloor = { requestsPerSec: ratios(throughput.kus, throughput.nodeFloor, 'requestsPerSec'), p99Ms: ratios(throughput.kus, throughput.nodeFloor, 'p99Ms') };
+  throughput.vsNginx = { requestsPerSec: ratios(throughput.kus, throughput.nginx, 'requestsPerSec'), p99Ms: ratios(throughput.kus, throughput.nginx, 'p99Ms') };
+  if (kus24) {
+    throughput.node24VsMachine = { requestsPerSec: ratios(throughput.kusNode24, throughput.kus, 'requestsPerSec'), p99Ms: ratios(throughput.kusNode24, throughput.kus, 'p99Ms') };
+  }
 
-  let nginxAuto = null;
-  if (settings.nginxAuto) {
-    const auto = await startNginx({ ...nginxOptions, port: await freePort(), workers: 'auto' });
-    cleanup.push(auto.stop);
-    await wrk(ctx, `${auto.url}${query}`, warmup);
-    nginxAuto = summarise([await withCpuCost(auto.child.pid, () => wrk(ctx, `${auto.url}${query}`, load.seconds))]);
-    await auto.stop();
+  let primary = null;
+  let replica = null;
+  if (settings.publishing) {
+    console.log(`[${dataset.name}] publishing: ${settings.publishing.rounds} rounds of ${settings.publishing.idleSeconds}s graph load, ` +
+      `${settings.publishing.quietPublishes} quiet publishes, ${settings.publishing.publishSeconds}s graph load while publishing every ${settings.publishing.publishEveryMs} ms`);
+    primary = await measurePrimaryPublishing({ kus, token, graphUrl: kusUrl, wrk: patientWrk, settings: settings.publishing, baselineP99Ms: throughput.kus.p99Ms.median });
+    if (settings.replica) {
+      replica = await measureReplica({ children, repoRoot, dir, primary: kus, token, request, wrk: patientWrk, pin, settings: { ...settings.publishing, followIntervalSeconds: settings.replica.followIntervalSeconds } });
+    }
   }
   await children.stop(kus.child);
 
-  // The server is stopped, so the in-process rebuild does not compete with it for a CPU.
-  const inProcess = await measureRebuild({ repoRoot, db, runs: settings.rebuilds, warmup: 2 });
+  // The servers are stopped, so the in-process rebuild has the server CPU to itself.
+  const inProcess = settings.rebuilds > 0 ? await measureRebuild({ repoRoot, db: pristine, runs: settings.rebuilds, warmup: Math.min(2, settings.rebuilds), cpu: serverCpu }) : null;
   // Seconds in Prometheus; shown in ms like the other figures. The server builds once, at start-up (cold JIT).
   const metricText = metrics.error ??
     (Object.entries(metrics.samples).map(([k, v]) => `${k} = ${(v * 1000).toFixed(1)} ms`).join(', ') || 'no build-duration metric found');
   return {
-    dataset: { name: dataset.name, description: dataset.description, importMs: imported.ms, bodies: survey.length, stats: dataset.stats ?? null },
+    dataset: { name: dataset.name, description: dataset.description, importMs: imported.ms, stats: dataset.stats ?? null },
     request,
-    load: { ...load, warmupSeconds: warmup, command, headers: HEADERS, nginxWorkers: 1 },
-    kus: summarise(kusRuns),
-    nginx: summarise(nginxRuns),
-    nodeFloor: summarise(floorRuns),
-    nginxAuto,
-    rebuild: { inProcess, metrics: metrics.samples ?? null, metricText },
+    load: { ...load, warmupSeconds: warmup, command, headers: HEADERS, nginxWorkers: 1, pinned: pin },
+    throughput,
     memory,
+    primary,
+    replica,
+    rebuild: { inProcess, metrics: metrics.samples ?? null, metricText },
   };
 }
 
+/** SQLite's backup of a closed store: the file and, when present, its write-ahead log. */
+function copyStore(from, to) {
+  for (const suffix of ['', '-wal']) if (fs.existsSync(`${from}${suffix}`)) fs.copyFileSync(`${from}${suffix}`, `${to}${suffix}`);
+}
+
+/**
+ * The (channel, arch) to load: `wanted` = "CHANNEL/ARCH", or "heaviest" (most edges over every body), or the
+ * dataset's own default (the generated one: stable-4.18/amd64, the request issue 9 measured).
+ */
+async function chooseRequest(base, dataset, wanted) {
+  const choice = wanted ?? dataset.defaultRequest ?? 'heaviest';
+  if (choice === 'heaviest') {
+    const survey = await surveyGraphs(base, dataset.channels, dataset.arches);
+    return survey.reduce((best, r) => {
+      const weight = (x) => x.edges + x.conditionalEdges;
+      return weight(r) > weight(best) || (weight(r) === weight(best) && r.plainBytes > best.plainBytes) ? r : best;
+    });
+  }
+  const [channel, arch] = choice.split('/');
+  if (!channel || !arch) throw new Error(`--request ${JSON.stringify(choice)}: give CHANNEL/ARCH or heaviest`);
+  const [row] = await surveyGraphs(base, [channel], [arch]);
+  return row;
+}

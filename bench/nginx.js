@@ -2,14 +2,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { waitForHttp } from './http.js';
+import { onCpu } from './pin.js';
 
 /**
  * Writes a config into a new directory under `parent` (own pid, logs and temp paths, so it touches nothing of
  * the system nginx) and starts nginx in the foreground as a tracked child. `body` is served verbatim at
- * `/graph` with `Content-Encoding: gzip` and `contentType`, whatever the query string. `stop()` ends it and
+ * `/graph` with `Content-Encoding: gzip` and `contentType`, whatever the query string, on `cpu` (pinned when not
+ * null). `stop()` ends it and
  * removes the directory unless `keep`. `parent` must be traversable by others (see run.js).
  */
-export async function startNginx({ children, nginxPath, parent, port, body, contentType, workers = '1', keep = false }) {
+export async function startNginx({ children, nginxPath, parent, port, body, contentType, workers = '1', keep = false, cpu = null }) {
   const dir = fs.mkdtempSync(path.join(parent, 'nginx-'));
   // nginx workers run as 'nobody' when started by root: they must be able to reach and read the body.
   fs.chmodSync(dir, 0o755);
@@ -47,7 +49,9 @@ http {
   }
 }
 `);
-  const child = children.start(nginxPath, ['-c', config, '-p', dir], { logFile: path.join(dir, 'stdout.log') });
+  // Workers inherit the master's CPU affinity.
+  const pinned = onCpu(cpu, nginxPath, ['-c', config, '-p', dir]);
+  const child = children.start(pinned.command, pinned.args, { logFile: path.join(dir, 'stdout.log') });
   const url = `http://127.0.0.1:${port}/graph`;
   const stop = async () => {
     await children.stop(child);

@@ -5,15 +5,20 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitForHttp } from './http.js';
+import { onCpu } from './pin.js';
 
-/** Starts this file as a child serving `body` at /graph with `headers` (as KUS sent them, minus per-response ones). */
-export async function startNodeFloor({ children, parent, port, body, headers }) {
+/**
+ * Starts this file as a child serving `body` at /graph with `headers` (as KUS sent them, minus per-response ones),
+ * with `execPath` (a node; default this one) on `cpu` (pinned when not null).
+ */
+export async function startNodeFloor({ children, parent, port, body, headers, execPath = process.execPath, cpu = null }) {
   const dir = fs.mkdtempSync(path.join(parent, 'node-http-'));
   const bodyFile = path.join(dir, 'graph.json.gz');
   fs.writeFileSync(bodyFile, body);
   const keep = ['content-type', 'vary', 'cache-control', 'etag', 'content-encoding'];
   const fixed = Object.fromEntries(keep.filter((k) => headers[k] !== undefined).map((k) => [k, headers[k]]));
-  const child = children.start(process.execPath, [fileURLToPath(import.meta.url), String(port), bodyFile, JSON.stringify(fixed)], { logFile: path.join(dir, 'log') });
+  const pinned = onCpu(cpu, execPath, [fileURLToPath(import.meta.url), String(port), bodyFile, JSON.stringify(fixed)]);
+  const child = children.start(pinned.command, pinned.args, { logFile: path.join(dir, 'log') });
   const url = `http://127.0.0.1:${port}/graph`;
   const stop = async () => {
     await children.stop(child);

@@ -12,12 +12,13 @@ import { generatedDataset } from './datasets.js';
 import { freePort, getRaw } from './http.js';
 import { GRAPH_PATH, importDataset, startKus } from './kus.js';
 import { Children } from './processes.js';
+import { summary } from './stats.js';
 
-const ADMIN = '/api/admin/v1';
+export const ADMIN = '/api/admin/v1';
 const CHANNEL = 'bench-publish-1';
 
 /** One JSON request with a keep-alive agent, so connection set-up is not counted. */
-function requestJson(agent, base, method, url, token, body) {
+export function requestJson(agent, base, method, url, token, body) {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const req = http.request(`${base}${url}`, {
@@ -35,15 +36,10 @@ function requestJson(agent, base, method, url, token, body) {
   });
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-const summary = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1], n: sorted.length };
-};
 const ms = (x) => `${x.toFixed(1)} ms`;
 
 /** Makes the token the way `kus token create --db` does: through the Tokens service on the store file. */
-async function createToken(repoRoot, db) {
+export async function createToken(repoRoot, db) {
   const dist = path.join(repoRoot, 'dist');
   if (!fs.existsSync(path.join(dist, 'services', 'tokens.js'))) throw new Error('dist/ is missing or stale: run "npm run build" first');
   const { openStore } = await import(pathToFileURL(path.join(dist, 'store', 'index.js')).href);

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { binNodeFlags } from './kus.js';
+import { onCpu } from './pin.js';
 import { runToEnd } from './processes.js';
 
 const silent = { info() {}, warn() {}, error() {} };
@@ -11,10 +12,11 @@ const stats = (xs) => {
   return { minMs: sorted[0], medianMs: sorted[Math.floor((sorted.length - 1) / 2)], maxMs: sorted[sorted.length - 1] };
 };
 
-/** Runs measureRebuildHere in a child started as the bin starts (see binNodeFlags). */
-export async function measureRebuild({ repoRoot, db, runs, warmup }) {
+/** Runs measureRebuildHere in a child started as the bin starts (see binNodeFlags), on `cpu` (pinned unless null). */
+export async function measureRebuild({ repoRoot, db, runs, warmup, cpu = null }) {
   const script = fileURLToPath(import.meta.url);
-  const { stdout } = await runToEnd(process.execPath, [...binNodeFlags(repoRoot), script, repoRoot, db, String(runs), String(warmup)], { timeoutMs: 600_000 });
+  const pinned = onCpu(cpu, process.execPath, [...binNodeFlags(repoRoot), script, repoRoot, db, String(runs), String(warmup)]);
+  const { stdout } = await runToEnd(pinned.command, pinned.args, { timeoutMs: 600_000 });
   return JSON.parse(stdout);
 }
 

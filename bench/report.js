@@ -1,32 +1,51 @@
-// Targets of the benchmark (issue 2 §8), their verdicts, and the side-by-side table printed per dataset.
+// Targets of the benchmark (issue 9), their verdicts, and the tables printed per dataset. Figures measured over
+// rounds are shown as min–max (median); a verdict reads the median, except maxima and RSS, which read the worst round.
 
 export const TARGETS = {
-  throughputRatio: 0.7, // KUS req/s ≥ 0.7 × nginx
-  p99Factor: 2, // KUS p99 ≤ 2 × nginx p99
-  rebuildMs: 200, // full rebuild (median) ≤ 200 ms
-  rssMb: 150, // server RSS after the load ≤ 150 MB
+  floorThroughputRatio: 0.9, // KUS req/s ≥ 0.9 × a bare node:http server sending the same bytes
+  floorP99Factor: 1.5, // KUS p99 ≤ 1.5 × that server's p99
+  publishVisibleP50Ms: 100, // admin POST of one release → visible in the served graph
+  publishVisibleP99Ms: 200,
+  publishingMaxMs: 50, // no graph request waits behind a rebuild
+  publishingP99OverIdle: 2, // graph p99 while publishing ≤ 2 × idle p99
+  rssMb: 150, // idle and while publishing (MiB)
 };
 
 const fmt = (n, digits = 1) => (n === null || n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(digits));
 const verdict = (ok) => (ok === null ? 'n/a' : ok ? 'PASS' : 'FAIL');
+/** "min–max (median)" of a range from stats.range; one number when the rounds agree or there was one. */
+const rng = (r, digits = 1) => {
+  if (!r) return 'n/a';
+  if (r.n === 1 || fmt(r.min, digits) === fmt(r.max, digits)) return fmt(r.median, digits);
+  return `${fmt(r.min, digits)}–${fmt(r.max, digits)} (${fmt(r.median, digits)})`;
+};
+const check = (value, pass, target) => ({ value, target, pass: value === null || value === undefined ? null : pass(value) });
 
-const cpuTotal = (r) => r.cpuUserUsPerRequest + r.cpuSystemUsPerRequest;
-const cpu = (r) => `${fmt(r.cpuUserUsPerRequest, 0)}+${fmt(r.cpuSystemUsPerRequest, 0)}`;
-const phases = (p) => Object.entries(p).map(([k, v]) => `${k.replace(/Ms$/, '')} ${fmt(v)}`).join(', ');
+/** A failed check when some publishing round answered no graph request at all (so it has no latency to compare). */
+function stalled(server) {
+  const n = server.publishing.unansweredRounds;
+  return n > 0 ? { value: `no answer in ${n} round(s)`, target: 'answers while publishing', pass: false } : null;
+}
 
-/** The PASS/FAIL checks for one dataset's figures (null when a figure is missing). */
+/** The PASS/FAIL checks for one dataset's figures (pass null when a figure is missing). */
 export function checks(result) {
-  const { kus, nginx, rebuild, memory } = result;
-  const ratio = kus && nginx ? kus.requestsPerSec / nginx.requestsPerSec : null;
-  const p99Factor = kus && nginx ? kus.p99Ms / nginx.p99Ms : null;
-  const rebuildMs = rebuild?.inProcess?.medianMs ?? null;
-  const rssMb = memory?.rssMb ?? null;
-  return {
-    throughput: { value: ratio, target: `>= ${TARGETS.throughputRatio}x nginx`, pass: ratio === null ? null : ratio >= TARGETS.throughputRatio },
-    p99: { value: p99Factor, target: `<= ${TARGETS.p99Factor}x nginx`, pass: p99Factor === null ? null : p99Factor <= TARGETS.p99Factor },
-    rebuild: { value: rebuildMs, target: `<= ${TARGETS.rebuildMs} ms (median)`, pass: rebuildMs === null ? null : rebuildMs <= TARGETS.rebuildMs },
-    rss: { value: rssMb, target: `<= ${TARGETS.rssMb} MB`, pass: rssMb === null ? null : rssMb <= TARGETS.rssMb },
+  const { throughput, primary, replica } = result;
+  const out = {
+    floorThroughput: check(throughput.vsFloor.requestsPerSec?.median, (v) => v >= TARGETS.floorThroughputRatio, `>= ${TARGETS.floorThroughputRatio}x node:http`),
+    floorP99: check(throughput.vsFloor.p99Ms?.median, (v) => v <= TARGETS.floorP99Factor, `<= ${TARGETS.floorP99Factor}x node:http`),
   };
+  for (const [name, server] of [['primary', primary], ['replica', replica]]) {
+    if (!server) continue;
+    if (name === 'primary') {
+      out.publishVisibleP50 = check(server.quietVisibleMs.pooled.p50, (v) => v <= TARGETS.publishVisibleP50Ms, `p50 <= ${TARGETS.publishVisibleP50Ms} ms`);
+      out.publishVisibleP99 = check(server.quietVisibleMs.pooled.p99, (v) => v <= TARGETS.publishVisibleP99Ms, `p99 <= ${TARGETS.publishVisibleP99Ms} ms`);
+    }
+    out[`${name}PublishingMax`] = stalled(server) ?? check(server.publishing.maxMs?.max, (v) => v <= TARGETS.publishingMaxMs, `max <= ${TARGETS.publishingMaxMs} ms`);
+    out[`${name}PublishingP99`] = stalled(server) ?? check(server.publishing.p99OverIdleP99?.median, (v) => v <= TARGETS.publishingP99OverIdle, `p99 <= ${TARGETS.publishingP99OverIdle}x idle p99`);
+    out[`${name}RssIdle`] = check(server.rssIdleMb?.max, (v) => v <= TARGETS.rssMb, `<= ${TARGETS.rssMb} MB`);
+    out[`${name}RssPublishing`] = check(server.rssPublishingMb?.max, (v) => v <= TARGETS.rssMb, `<= ${TARGETS.rssMb} MB`);
+  }
+  return out;
 }
 
 function table(rows) {
@@ -35,37 +54,82 @@ function table(rows) {
   return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
-/** Prints one dataset: what was requested, then KUS | nginx | ratio | target | verdict. */
+const notVisible = (s) => (s.notVisible > 0 ? `; ${s.notVisible} never visible within 2 minutes` : '');
+const cpuPerRequest = (r) => `${rng(r.cpuUserUsPerRequest, 0)} + ${rng(r.cpuSystemUsPerRequest, 0)}`;
+
+/** Prints one dataset: the servers side by side, then each figure against its target. Returns the checks. */
 export function printDataset(result) {
-  const { dataset, request, kus, nginx, nodeFloor, nginxAuto, rebuild, memory, load } = result;
+  const { dataset, request, load, throughput, memory, primary, replica, rebuild } = result;
   const c = checks(result);
   console.log(`\n=== ${dataset.name}: ${dataset.description}`);
-  console.log(`request: GET ${request.path} (channel=${request.channel}, arch=${request.arch}: ${request.nodes} nodes, ` +
-    `${request.edges} edges, ${request.conditionalEdges} conditional edges; body ${request.plainBytes} B plain, ${request.gzipBytes} B gzip)`);
-  console.log(`load: ${load.command}, median of ${load.rounds} alternating rounds; nginx worker_processes 1 ` +
-    '(KUS serves from one Node.js event loop); wrk, KUS and nginx share this machine');
+  console.log(`request: GET ${request.path} (${request.nodes} nodes, ${request.edges} edges, ${request.conditionalEdges} conditional edges; ` +
+    `body ${request.plainBytes} B plain, ${request.gzipBytes} B gzip)`);
+  const pinned = load.pinned ? `servers pinned to CPU ${load.pinned.server}, wrk and the orchestrator to CPU ${load.pinned.load}` : 'NOT pinned (--no-pin)';
+  console.log(`load: ${load.command}; ${load.rounds} rounds alternating the servers; ${pinned}. Ranges: min–max over rounds (median).`);
+
+  const servers = ['kus', 'kusNode24', 'nodeFloor', 'nginx'].filter((k) => throughput[k]);
+  console.log(`\nGraph endpoint, same bytes from each server:\n${table([
+    ['server', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'CPU us/req user + sys'],
+    ...servers.map((k) => {
+      const t = throughput[k];
+      return [t.label, rng(t.requestsPerSec, 0), rng(t.p50Ms, 2), rng(t.p99Ms, 2), rng(t.maxMs, 1), cpuPerRequest(t)];
+    }),
+  ])}`);
+
+  const rows = [['figure', 'measured', 'target', 'verdict']];
+  const add = (label, value, key, target = '(info)') => rows.push([label, value, key ? c[key]?.target ?? target : target, key ? verdict(c[key]?.pass ?? null) : '']);
+  add('KUS / node:http req/s', rng(throughput.vsFloor.requestsPerSec, 3), 'floorThroughput');
+  add('KUS / node:http p99', rng(throughput.vsFloor.p99Ms, 3), 'floorP99');
+  add('KUS / nginx req/s, p99 (context)', `${rng(throughput.vsNginx.requestsPerSec, 3)}, ${rng(throughput.vsNginx.p99Ms, 3)}`);
+  if (throughput.node24VsMachine) {
+    add(`${throughput.kusNode24.label} / ${throughput.kus.label} req/s`, rng(throughput.node24VsMachine.requestsPerSec, 3));
+    add(`${throughput.kusNode24.label} / ${throughput.kus.label} p99`, rng(throughput.node24VsMachine.p99Ms, 3));
+  }
+  add('RSS MB after graph load (peak)', `${fmt(memory.rssMb)} (${fmt(memory.peakRssMb)}); at start ${fmt(memory.rssAfterStartMb)}; ` +
+    `V8 heap ${fmt(memory.heap_size_usedMb)} used / ${fmt(memory.heap_size_totalMb)}`);
+  if (primary) {
+    const q = primary.quietVisibleMs.pooled;
+    const b = primary.busyVisibleMs.pooled;
+    add(`publish-to-visible p50, quiet server (${q.n})`, `${fmt(q.p50)} ms; per round ${rng(primary.quietVisibleMs.p50, 0)}${notVisible(q)}`, 'publishVisibleP50');
+    add(`publish-to-visible p99, quiet server (${q.n})`, `${fmt(q.p99)} ms (max ${fmt(q.max)}); per round ${rng(primary.quietVisibleMs.p99, 0)}`, 'publishVisibleP99');
+    add(`publish-to-visible under graph load (${b.n})`, `p50 ${fmt(b.p50)}, p99 ${fmt(b.p99)}, max ${fmt(b.max)} ms${notVisible(b)}`);
+    add('admin POST answered (all publishes)', `p50 ${fmt(primary.postMs.p50)}, p99 ${fmt(primary.postMs.p99)} ms`);
+    serverRows(add, 'primary', primary);
+  }
+  if (replica) {
+    add(`replica first sync (start → serving)`, `${fmt(replica.firstSyncMs, 0)} ms`);
+    add(`replica sync time, --follow-interval ${replica.followIntervalSeconds}s (${replica.syncMs.pooled.n})`,
+      `p50 ${fmt(replica.syncMs.pooled.p50)}, p99 ${fmt(replica.syncMs.pooled.p99)}, max ${fmt(replica.syncMs.pooled.max)} ms (POST on primary → visible on replica)${notVisible(replica.syncMs.pooled)}`);
+    serverRows(add, 'replica', replica);
+  }
   const inProcess = rebuild.inProcess;
-  const rows = [
-    ['metric', 'KUS', 'nginx (1 worker)', 'KUS/baseline', 'target', 'verdict'],
-    ['requests/s', fmt(kus.requestsPerSec, 0), fmt(nginx.requestsPerSec, 0), fmt(c.throughput.value, 3), c.throughput.target, verdict(c.throughput.pass)],
-    ['p50 latency ms', fmt(kus.p50Ms, 2), fmt(nginx.p50Ms, 2), fmt(kus.p50Ms / nginx.p50Ms, 2), '', ''],
-    ['p99 latency ms', fmt(kus.p99Ms, 2), fmt(nginx.p99Ms, 2), fmt(c.p99.value, 3), c.p99.target, verdict(c.p99.pass)],
-    ['CPU us/request user+sys', cpu(kus), cpu(nginx), fmt(cpuTotal(kus) / cpuTotal(nginx), 2), '(info)', ''],
-    ['bare node:http req/s, p99', '', `${fmt(nodeFloor.requestsPerSec, 0)}, ${fmt(nodeFloor.p99Ms, 2)} ms`, fmt(kus.requestsPerSec / nodeFloor.requestsPerSec, 2), '(info: Node floor)', ''],
-    ['bare node:http CPU us/req', '', cpu(nodeFloor), fmt(cpuTotal(kus) / cpuTotal(nodeFloor), 2), '(info)', ''],
-    ...(nginxAuto ? [['nginx auto workers req/s', '', fmt(nginxAuto.requestsPerSec, 0), fmt(kus.requestsPerSec / nginxAuto.requestsPerSec, 2), '(info)', '']] : []),
-    ['rebuild ms min/med/max', inProcess ? `${fmt(inProcess.minMs)}/${fmt(inProcess.medianMs)}/${fmt(inProcess.maxMs)}` : 'n/a', '', '', c.rebuild.target, verdict(c.rebuild.pass)],
-    ['rebuild CPU ms (median)', inProcess ? fmt(inProcess.cpuMedianMs) : 'n/a', '', '', '(info)', ''],
-    ['rebuild phases med. ms', inProcess ? phases(inProcess.phasesMedianMs) : 'n/a', '', '', '(info)', ''],
-    ['server start-up build', rebuild.metricText ?? 'n/a', '', '', '(info)', ''],
-    ['RSS MB after load (VmHWM)', memory ? `${fmt(memory.rssMb)} (${fmt(memory.peakRssMb)})` : 'n/a', '', '', c.rss.target, verdict(c.rss.pass)],
-    ['memory detail MB', memory ? `RSS at start ${fmt(memory.rssAfterStartMb)}, V8 heap ${fmt(memory.heap_size_usedMb)} used / ` +
-      `${fmt(memory.heap_size_totalMb)}, external ${fmt(memory.external_memoryMb)}` : 'n/a', '', '', '(info)', ''],
-  ];
-  console.log(table(rows));
-  for (const [name, r] of [['KUS', kus], ['nginx', nginx], ['node:http', nodeFloor]]) {
+  add('full rebuild in-process ms min/med/max', inProcess ? `${fmt(inProcess.minMs)}/${fmt(inProcess.medianMs)}/${fmt(inProcess.maxMs)} (CPU ${fmt(inProcess.cpuMedianMs)})` : 'n/a');
+  if (inProcess) add('rebuild phases (median ms)', Object.entries(inProcess.phasesMedianMs).map(([k, v]) => `${k.replace(/Ms$/, '')} ${fmt(v)}`).join(', '));
+  add('server start-up build', rebuild.metricText ?? 'n/a');
+  console.log(`\n${table(rows)}`);
+
+  for (const k of servers) {
+    const t = throughput[k];
     // A server that answered errors or dropped connections was not doing the same work: say so next to its figures.
-    if (r.non2xx > 0 || r.socketErrors > 0) console.log(`WARNING: ${name} had ${r.non2xx} non-2xx responses and ${r.socketErrors} socket errors under load`);
+    if (t.non2xx > 0 || t.socketErrors > 0) console.log(`WARNING: ${t.label} had ${t.non2xx} non-2xx responses and ${t.socketErrors} socket errors under load`);
+  }
+  for (const [name, s] of [['primary', primary], ['replica', replica]]) {
+    if (s && (s.publishing.non2xx > 0 || s.publishing.socketErrors > 0)) console.log(`WARNING: the ${name} had ${s.publishing.non2xx} non-2xx responses and ${s.publishing.socketErrors} socket errors while publishing`);
   }
   return c;
+}
+
+function serverRows(add, name, s) {
+  const p = s.publishing;
+  const between = name === 'primary' ? 'between publishing rounds' : 'idle';
+  const during = name === 'primary' ? 'while publishing' : 'while the primary publishes and it syncs';
+  add(`${name}: graph ${between} p50 / p99 / max ms`, `${rng(s.idle.p50Ms, 2)} / ${rng(s.idle.p99Ms, 2)} / ${rng(s.idle.maxMs)}`);
+  const unanswered = p.unansweredRounds > 0 ? `; ${p.unansweredRounds} of ${s.rounds} round(s) answered no request at all` : '';
+  add(`${name}: graph ${during} p50 / p99 ms`, `${rng(p.p50Ms, 2)} / ${rng(p.p99Ms, 1)}${unanswered}`);
+  add(`${name}: graph ${during} max ms`, rng(p.maxMs), `${name}PublishingMax`);
+  const idle = p.idleP99BaselineMs === null ? 'its idle rounds' : `before publishing, ${fmt(p.idleP99BaselineMs, 2)} ms`;
+  add(`${name}: p99 publishing / p99 idle (${idle})`, rng(p.p99OverIdleP99, 2), `${name}PublishingP99`);
+  add(`${name}: req/s idle → while publishing`, `${rng(s.idle.requestsPerSec, 0)} → ${rng(p.requestsPerSec, 0)} (${rng(p.publishesPerSecond, 2)} publishes/s)`);
+  add(`${name}: RSS MB ${between}`, rng(s.rssIdleMb), `${name}RssIdle`);
+  add(`${name}: RSS MB while publishing`, rng(s.rssPublishingMb), `${name}RssPublishing`);
 }

@@ -1,4 +1,10 @@
-// `npm run bench`: KUS's graph endpoint against nginx serving the same bytes, plus rebuild time and memory (issue 2 §8).
+// `npm run bench` (issue 9): at upstream scale, KUS's graph endpoint side by side with a bare node:http server and
+// nginx sending the same bytes, KUS on Node 24 against the machine's node, publish-to-visible, graph latency and
+// RSS while an admin publishes about once a second, on the primary and on a `kus serve --follow` replica, and the
+// full rebuild. Servers run pinned to one CPU, wrk and this process to another.
+//   npm run bench                      full run (about 6 minutes on an idle machine)
+//   npm run bench -- --quick           smoke run (about 2 minutes on a quiet machine): shorter and fewer rounds
+//   npm run bench -- --help            every option
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,46 +13,74 @@ import { parseArgs } from 'node:util';
 import { fixtureDataset, generatedDataset } from './datasets.js';
 import { binNodeFlags } from './kus.js';
 import { runDataset } from './measure.js';
+import { machineRuntime, node24Runtime } from './node24.js';
+import { movePid, pinPlan } from './pin.js';
 import { Children } from './processes.js';
-import { measurePublish, printPublish, publishDatasets } from './publish.js';
 import { checks, printDataset, TARGETS } from './report.js';
 import { ensureTools } from './tools.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+// [option, default, quick default, help]
+const NUMBERS = [
+  ['duration', 10, 2, 'seconds per measured wrk run'],
+  ['warmup', 3, 1, 'seconds of unmeasured load per server before the rounds'],
+  ['rounds', 3, 2, 'rounds of each server under graph load; figures are ranges over them'],
+  ['publish-rounds', 3, 1, 'rounds of each publishing section (primary, replica)'],
+  ['connections', 32, 32, 'wrk connections'],
+  ['threads', 1, 1, 'wrk threads'],
+  ['rebuilds', 10, 2, 'measured in-process rebuilds (after up to 2 warm-up ones); 0 skips'],
+  ['idle-seconds', 5, 2, 'graph load before each publishing round (idle latency and RSS)'],
+  ['publish-seconds', 15, 4, 'graph load while publishing, per round'],
+  ['quiet-publishes', 5, 2, 'publishes one at a time on an unloaded primary, per round (publish-to-visible)'],
+  ['publish-every-ms', 1000, 1000, 'interval between publishes under load (the next waits for the previous answer)'],
+  ['follow-interval', 1, 1, 'the replica\'s --follow-interval in seconds'],
+];
 const { values: opts } = parseArgs({
   options: {
-    duration: { type: 'string', default: '10' }, // seconds per measured wrk run
-    warmup: { type: 'string', default: '3' }, // seconds of unmeasured load per server before the rounds
-    rounds: { type: 'string', default: '3' }, // alternating KUS / nginx / node:http rounds; the median is reported
-    connections: { type: 'string', default: '32' },
-    threads: { type: 'string', default: '1' },
-    rebuilds: { type: 'string', default: '10' }, // measured in-process rebuilds after 2 warm-up ones
-    only: { type: 'string' }, // 'fixture' or 'generated'
+    ...Object.fromEntries(NUMBERS.map(([name]) => [name, { type: 'string' }])),
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string', default: 'generated' }, // generated, fixture or all
+    request: { type: 'string' }, // CHANNEL/ARCH or heaviest; default: the dataset's (stable-4.18/amd64 for generated)
     seed: { type: 'string', default: '20260101' },
-    'skip-nginx-auto': { type: 'boolean', default: false }, // skip the informational nginx run with worker_processes auto
+    'no-pin': { type: 'boolean', default: false },
+    'skip-node24': { type: 'boolean', default: false },
+    'skip-publishing': { type: 'boolean', default: false },
+    'skip-replica': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false }, // keep the temp dir (stores, logs, nginx config)
     profile: { type: 'boolean', default: false }, // run the server with --cpu-prof into bench/out/profiles/
-    publish: { type: 'string', default: '100' }, // publishes measured per dataset (publish-to-visible); 0 skips the section
+    help: { type: 'boolean', default: false },
   },
 });
-const num = (name) => {
-  const n = Number(opts[name]);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number (got '${opts[name]}')`);
+if (opts.help) {
+  console.log('usage: npm run bench -- [--quick] [--only generated|fixture|all] [--request CHANNEL/ARCH|heaviest] [--no-pin]\n' +
+    '  [--skip-node24] [--skip-publishing] [--skip-replica] [--keep] [--profile] [--seed N]');
+  for (const [name, full, quick, help] of NUMBERS) console.log(`  --${name} N`.padEnd(24) + `${help} (default ${full}, --quick ${quick})`);
+  process.exit(0);
+}
+const num = (name, full, quick) => {
+  const text = opts[name] ?? String(opts.quick ? quick : full);
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && name !== 'rebuilds')) throw new Error(`--${name} must be a positive number (got '${text}')`);
   return n;
 };
+const n = Object.fromEntries(NUMBERS.map(([name, full, quick]) => [name, num(name, full, quick)]));
 const settings = {
-  load: { threads: num('threads'), connections: num('connections'), seconds: num('duration'), rounds: num('rounds') },
-  warmup: num('warmup'),
-  rebuilds: num('rebuilds'),
+  load: { threads: n.threads, connections: n.connections, seconds: n.duration, rounds: n.rounds },
+  warmup: n.warmup,
+  rebuilds: n.rebuilds,
   keep: opts.keep,
   profile: opts.profile,
-  nginxAuto: !opts['skip-nginx-auto'],
-  publish: opts.publish === '0' ? 0 : num('publish'),
+  request: opts.request,
+  publishing: opts['skip-publishing'] ? null : {
+    rounds: n['publish-rounds'], idleSeconds: n['idle-seconds'], publishSeconds: n['publish-seconds'], quietPublishes: n['quiet-publishes'], publishEveryMs: n['publish-every-ms'],
+  },
+  replica: opts['skip-publishing'] || opts['skip-replica'] ? null : { followIntervalSeconds: n['follow-interval'] },
 };
 
 function selectDatasets(work) {
-  const wanted = (name) => !opts.only || opts.only === name;
+  const wanted = (name) => opts.only === 'all' || opts.only === name;
+  if (!['all', 'fixture', 'generated'].includes(opts.only)) throw new Error(`--only ${opts.only}: no such dataset (generated, fixture, all)`);
   const datasets = [];
   if (wanted('fixture')) {
     const fixture = fixtureDataset(repoRoot);
@@ -54,40 +88,41 @@ function selectDatasets(work) {
     else datasets.push(fixture);
   }
   if (wanted('generated')) datasets.push(generatedDataset(path.join(work, 'generated'), Number(opts.seed)));
-  if (datasets.length === 0) throw new Error(`--only ${opts.only}: no such dataset (fixture, generated)`);
   return datasets;
 }
 
 async function main(children, work) {
   const started = Date.now();
   const tools = ensureTools();
-  console.log(`node ${process.version}; ${tools.nginx.version} (${tools.nginx.path}); ${tools.wrk.version} (${tools.wrk.path})`);
-  console.log(`host: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log('nginx runs with worker_processes 1 to match KUS\'s single event loop; "nginx auto" is shown for information.');
+  const pin = pinPlan(!opts['no-pin']);
+  // This process polls and publishes during the measurements: keep it off the server's CPU too.
+  if (pin) movePid(process.pid, pin.load);
+  const runtimes = { machine: machineRuntime(), node24: null };
+  if (!opts['skip-node24']) {
+    runtimes.node24 = node24Runtime(repoRoot);
+    if (runtimes.node24.skipped) console.log(`SKIP Node 24: ${runtimes.node24.skipped}`);
+  }
+  console.log(`${runtimes.machine.label}${runtimes.node24?.execPath ? ` and ${runtimes.node24.label}` : ''}; ${tools.nginx.version} (${tools.nginx.path}); ${tools.wrk.version} (${tools.wrk.path})`);
+  console.log(`host: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}` +
+    (os.loadavg()[0] > 1 ? ' — other work shares this machine: read the ranges, not single figures' : ''));
+  console.log(pin ? `pinned: servers on CPU ${pin.server}; wrk, this process and the replica's primary on CPU ${pin.load}` : 'NOT pinned (--no-pin)');
   console.log(`KUS runs as its bin does: node ${binNodeFlags(repoRoot).join(' ')} dist/cli/main.js serve`);
-  const results = { startedAt: new Date(started).toISOString(), node: process.version, tools, cpus: os.cpus().length, loadAverage: os.loadavg(), targets: TARGETS, datasets: [] };
-  const selected = selectDatasets(work);
-  for (const dataset of selected) {
-    const result = await runDataset({ children, tools, work, repoRoot, settings }, dataset);
+  const results = {
+    startedAt: new Date(started).toISOString(), node: process.version, node24: runtimes.node24?.version ?? null, tools, cpus: os.cpus().length,
+    loadAverageAtStart: os.loadavg(), pinned: pin, settings, targets: TARGETS, datasets: [],
+  };
+  for (const dataset of selectDatasets(work)) {
+    const result = await runDataset({ children, tools, work, repoRoot, settings, pin, runtimes }, dataset);
     results.datasets.push({ ...result, checks: checks(result) });
   }
-  // Publish-to-visible (issue 3) on the example data and on the generated dataset when it was measured above.
-  results.publish = [];
-  if (settings.publish > 0) {
-    const generated = selected.filter((d) => d.name === 'generated');
-    for (const dataset of [...publishDatasets(['example'], work, Number(opts.seed)), ...generated]) {
-      results.publish.push(await measurePublish({ children, repoRoot, work, count: settings.publish }, dataset));
-    }
-  }
   let failed = 0;
-  for (const result of results.datasets) {
-    failed += Object.values(printDataset(result)).filter((x) => x.pass === false).length;
-  }
-  for (const result of results.publish) printPublish(result);
+  for (const result of results.datasets) failed += Object.values(printDataset(result)).filter((x) => x.pass === false).length;
   const out = path.join(repoRoot, 'bench', 'out');
   fs.mkdirSync(out, { recursive: true });
+  results.loadAverageAtEnd = os.loadavg();
   fs.writeFileSync(path.join(out, 'results.json'), `${JSON.stringify({ ...results, finishedAt: new Date().toISOString() }, null, 2)}\n`);
-  console.log(`\n${failed === 0 ? 'all targets met' : `${failed} target(s) missed`}; figures in bench/out/results.json (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  console.log(`\nload average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ` +
+    `${failed === 0 ? 'all targets met' : `${failed} target(s) missed`}; figures in bench/out/results.json (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   return failed === 0 ? 0 : 1;
 }
 
@@ -103,9 +138,12 @@ const cleanUp = () => {
 };
 process.once('exit', cleanUp);
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
-// A hard upper bound, whatever hangs: the run takes about 4 minutes with the defaults.
-const { seconds, rounds } = settings.load;
-const limitMs = (60 + 2 * (4 * settings.warmup + (3 * rounds + 1) * seconds + 120) + settings.publish * 3) * 1000;
+// A hard upper bound, whatever hangs: set-up (Node 24's first build, import, replica's first sync) plus the load.
+const p = settings.publishing;
+const servers = 4;
+const loadSeconds = servers * (settings.warmup + settings.load.rounds * settings.load.seconds) +
+  (p ? 2 * p.rounds * (p.idleSeconds + p.publishSeconds + p.quietPublishes * 5) : 0) + settings.rebuilds * 5;
+const limitMs = (600 + 3 * loadSeconds) * 1000;
 setTimeout(() => {
   console.error(`bench: still running after ${limitMs / 1000} s; stopping`);
   process.exit(1);

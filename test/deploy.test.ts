@@ -296,11 +296,11 @@ t.test('every launch of kus passes the bin\'s node flags: shebang, npm start, th
   t.match(run.stdout, /kus serve/);
 });
 
-t.test('Dockerfile: multi-stage node 20 slim, native build in the build stage, non-root, health check, data volume', async (t) => {
+t.test('Dockerfile: multi-stage node 24 slim, native build in the build stage, non-root, health check, data volume', async (t) => {
   const text = readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
   const stages = dockerStages(text);
   t.ok(stages.length >= 2, 'multi-stage');
-  for (const s of stages) t.match(s.from, /^FROM node:20[-.\w]*-slim\b/, `${s.from}: node 20 slim`);
+  for (const s of stages) t.match(s.from, /^FROM node:24[-.\w]*-slim\b/, `${s.from}: node 24 (LTS) slim`);
   const build = stages[0]!;
   const run = stages.at(-1)!;
   t.ok(build.lines.some((l) => /apt-get install.*\bpython3\b.*\bmake\b.*\bg\+\+/.test(l)), 'build stage has the toolchain for better-sqlite3');
