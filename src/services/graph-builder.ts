@@ -1,0 +1,147 @@
+// The serving thread's side of the build worker (services/graph-worker.ts): sends it writes, rebuilds and replica
+// snapshots one at a time, and swaps in each generation it hands back. Nothing here builds or renders a graph.
+import { Worker } from 'node:worker_threads';
+import { KusError } from '../errors/index.js';
+import type { ErrorCode } from '../errors/index.js';
+import type { CacheLogger, GraphCache, RebuildResult } from './graph-cache.js';
+import type { BuildReply, BuildRequest, BuildWorkerData, WireError } from './graph-worker.js';
+import type { MirrorInput, MirrorReport } from './mirror.js';
+import { WRITE_METHODS, type Actor, type Publisher, type PublisherApi, type WriteMethod, type WriteResult } from './publisher.js';
+
+export interface GraphBuilderOptions {
+  /** The SQLite file; the worker opens its own connection to it. */
+  storeFile: string;
+  graphs: GraphCache;
+  logger: CacheLogger;
+  /** `kus serve --require-signatures`: the worker checks each write as the Publisher does. */
+  requireSignatures?: boolean;
+}
+
+type Request = BuildRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+function fromWire(error: WireError): Error {
+  if (error.code !== undefined) return new KusError(error.code as ErrorCode, error.message, error.details);
+  const err = new Error(error.message);
+  if (error.stack !== undefined) err.stack = error.stack;
+  return err;
+}
+
+/** The worker module next to this one (.ts when this file runs from source under tap, .js from dist). */
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './graph-worker.ts' : './graph-worker.js', import.meta.url);
+
+export class GraphBuilder {
+  private readonly options: GraphBuilderOptions;
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (reply: BuildReply) => void; reject: (err: Error) => void }>();
+  private closed = false;
+
+  constructor(options: GraphBuilderOptions) {
+    this.options = options;
+  }
+
+  /** Builds the stored input and swaps it in; a failure is logged and counted, and the last good graph stays. */
+  async rebuild(): Promise<RebuildResult> {
+    const reply = await this.call({ op: 'rebuild' });
+    return this.install(reply) ?? this.options.graphs.recordFailure(0, new Error('the build worker returned no graph'));
+  }
+
+  /** Runs a Publisher write in the worker; resolves once the served graph shows it. */
+  async write<T>(method: WriteMethod, args: unknown[]): Promise<WriteResult<T>> {
+    const reply = await this.call({ op: 'write', method, args });
+    return this.settle<WriteResult<T>>(reply);
+  }
+
+  async mirror(actor: Actor, input: MirrorInput): Promise<WriteResult<MirrorReport>> {
+    const reply = await this.call({ op: 'mirror', actor, input });
+    return this.settle<WriteResult<MirrorReport>>(reply);
+  }
+
+  /** A replica's sync: the worker checks, stores and renders the primary's snapshot (see Follower's `swap`). */
+  async follow(gzip: Buffer, source: string): Promise<void> {
+    const bytes = new Uint8Array(gzip); // a copy of its own, so that it can be transferred
+    const reply = await this.call({ op: 'follow', gzip: bytes, source }, [bytes.buffer]);
+    const result = this.install(reply);
+    if (!reply.ok) throw fromWire(reply.error);
+    if (result && !result.ok) {
+      throw new KusError('KUS_ERR_INTERNAL', `the snapshot from ${JSON.stringify(source)} was stored, but rendering it failed: ${String(result.error)}`);
+    }
+  }
+
+  /** A Publisher whose reads run here (on `local`) and whose writes run in the worker. */
+  publisher(local: Publisher): PublisherApi {
+    const writes = Object.fromEntries(WRITE_METHODS.map((method) => [method, (...args: unknown[]) => this.write(method, args)]));
+    return Object.assign(Object.create(local) as Publisher, writes) as unknown as PublisherApi;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+  }
+
+  private settle<T>(reply: BuildReply): T {
+    if (!reply.ok) throw fromWire(reply.error);
+    this.install(reply);
+    return reply.value as T;
+  }
+
+  /** Swaps in the generation a reply carries (or records its failure); undefined when it carries neither. */
+  private install(reply: BuildReply): RebuildResult | undefined {
+    if (!reply.ok) return undefined;
+    const { graphs } = this.options;
+    if (reply.failure) return graphs.recordFailure(reply.failure.durationMs, fromWire(reply.failure.error));
+    if (!reply.generation) return undefined;
+    try {
+      return graphs.install(reply.generation);
+    } catch (err) {
+      // The worker and this thread disagree on the previous generation (cannot happen unless a worker was replaced
+      // mid-way): start a fresh worker, whose first generation carries every body.
+      const result = graphs.recordFailure(reply.generation.durationMs, err);
+      void this.restart().then(() => this.rebuild());
+      return result;
+    }
+  }
+
+  private async restart(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+  }
+
+  private spawn(): Worker {
+    const data: BuildWorkerData = { storeFile: this.options.storeFile, requireSignatures: this.options.requireSignatures ?? false };
+    const worker = new Worker(WORKER_URL, { workerData: data });
+    worker.on('message', (reply: BuildReply) => {
+      const waiting = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      waiting?.resolve(reply);
+    });
+    const fail = (err: Error): void => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const [id, waiting] of this.pending) {
+        this.pending.delete(id);
+        waiting.reject(new KusError('KUS_ERR_INTERNAL', `the graph build worker stopped: ${err.message}`, {}, { cause: err }));
+      }
+    };
+    worker.on('error', (err) => {
+      this.options.logger.error({ err }, 'the graph build worker failed; the next write starts a new one');
+      fail(err);
+    });
+    worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+    // The worker must not keep a server that was told to stop alive.
+    worker.unref();
+    return worker;
+  }
+
+  private call(request: Request, transfer: ArrayBuffer[] = []): Promise<BuildReply> {
+    if (this.closed) return Promise.reject(new KusError('KUS_ERR_INTERNAL', 'the graph build worker is closed'));
+    this.worker ??= this.spawn();
+    const id = this.nextId++;
+    return new Promise<BuildReply>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker!.postMessage({ ...request, id }, transfer);
+    });
+  }
+}

@@ -1,0 +1,51 @@
+// Renders a built graph into the bodies the server sends, for the build worker: every (channel, arch) body's text,
+// its hash, and gzip bytes for the bodies that changed since the previous generation.
+import { gzipSync } from 'node:zlib';
+import { GraphViews, type BuildResult } from '../graph/index.js';
+import { bodyHash, type RenderedBody, type RenderedGeneration } from './graph-cache.js';
+
+/**
+ * Remembers the hash of each body of the last generation it rendered. A publish usually changes the bodies of one or
+ * a few channels; only those are gzipped and handed over, the others are reported unchanged by key.
+ */
+export class GenerationRenderer {
+  private hashes = new Map<string, string>();
+
+  /** Forget the previous generation: the next render hands over every body (after the serving side lost track). */
+  reset(): void {
+    this.hashes = new Map();
+  }
+
+  render(built: BuildResult, started: number): RenderedGeneration {
+    const { graph, warnings } = built;
+    const views = new GraphViews(graph);
+    const hashes = new Map<string, string>();
+    const changed: RenderedBody[] = [];
+    const unchanged: Array<[string, string]> = [];
+    // Only pairs with nodes are rendered; every other (channel, arch) is the shared empty body.
+    for (const channel of views.channels()) {
+      for (const arch of views.archesOf(channel)) {
+        // Upstream answers 500 arch_version_error for this (channel, arch) only; every other key still serves.
+        const error = views.renderError(channel, arch);
+        const status = error ? error.status : 200;
+        const text = error ? JSON.stringify(error.toBody()) : views.renderText(channel, arch);
+        const nodes = error ? 0 : views.nodeCount(channel, arch);
+        const key = `${arch}\u0000${channel}\u0000${status}\u0000${nodes}`;
+        const hash = bodyHash(text);
+        hashes.set(key, hash);
+        if (this.hashes.get(key) === hash) {
+          unchanged.push([arch, channel]);
+          continue;
+        }
+        const gzip = gzipSync(text);
+        // A Buffer this small may sit in Node's shared pool; copy it out so that only its own bytes are transferred.
+        const own = gzip.byteOffset === 0 && gzip.byteLength === gzip.buffer.byteLength ? gzip : Uint8Array.prototype.slice.call(gzip);
+        changed.push({ arch, channel, status, nodes, hash, gzip: own });
+      }
+    }
+    this.hashes = hashes;
+    let releases = 0;
+    for (const node of graph.nodes.values()) if (node.concrete) releases++;
+    return { durationMs: performance.now() - started, releases, warnings, changed, unchanged };
+  }
+}
