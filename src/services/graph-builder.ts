@@ -15,9 +15,20 @@ export interface GraphBuilderOptions {
   logger: CacheLogger;
   /** `kus serve --require-signatures`: the worker checks each write as the Publisher does. */
   requireSignatures?: boolean;
+  /** How long a worker without work lives on (default DEFAULT_IDLE_MS). */
+  idleMs?: number;
 }
 
-type Request = BuildRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+/** Long enough for a burst of writes (an admin script, `kus mirror`) to share one worker; short enough to give memory back. */
+export const DEFAULT_IDLE_MS = 2000;
+
+/** A reply, and what installing its generation (or recording its failure) gave, if it carried either. */
+interface Done {
+  reply: BuildReply;
+  installed: RebuildResult | undefined;
+}
+
+type Request = BuildRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id' | 'served'> : never) : never;
 
 function fromWire(error: WireError): Error {
   if (error.code !== undefined) return new KusError(error.code as ErrorCode, error.message, error.details);
@@ -33,8 +44,10 @@ export class GraphBuilder {
   private readonly options: GraphBuilderOptions;
   private worker: Worker | undefined;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (reply: BuildReply) => void; reject: (err: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (done: Done) => void; reject: (err: Error) => void }>();
   private closed = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(options: GraphBuilderOptions) {
     this.options = options;
@@ -42,26 +55,26 @@ export class GraphBuilder {
 
   /** Builds the stored input and swaps it in; a failure is logged and counted, and the last good graph stays. */
   async rebuild(): Promise<RebuildResult> {
-    const reply = await this.call({ op: 'rebuild' });
-    return this.install(reply) ?? this.options.graphs.recordFailure(0, new Error('the build worker returned no graph'));
+    const { reply, installed } = await this.call({ op: 'rebuild' });
+    if (!reply.ok) return this.options.graphs.recordFailure(0, fromWire(reply.error));
+    return installed ?? this.options.graphs.recordFailure(0, new Error('the build worker returned no graph'));
   }
 
   /** Runs a Publisher write in the worker; resolves once the served graph shows it. */
   async write<T>(method: WriteMethod, args: unknown[]): Promise<WriteResult<T>> {
-    const reply = await this.call({ op: 'write', method, args });
+    const { reply } = await this.call({ op: 'write', method, args });
     return this.settle<WriteResult<T>>(reply);
   }
 
   async mirror(actor: Actor, input: MirrorInput): Promise<WriteResult<MirrorReport>> {
-    const reply = await this.call({ op: 'mirror', actor, input });
+    const { reply } = await this.call({ op: 'mirror', actor, input });
     return this.settle<WriteResult<MirrorReport>>(reply);
   }
 
   /** A replica's sync: the worker checks, stores and renders the primary's snapshot (see Follower's `swap`). */
   async follow(gzip: Buffer, source: string): Promise<void> {
     const bytes = new Uint8Array(gzip); // a copy of its own, so that it can be transferred
-    const reply = await this.call({ op: 'follow', gzip: bytes, source }, [bytes.buffer]);
-    const result = this.install(reply);
+    const { reply, installed: result } = await this.call({ op: 'follow', gzip: bytes, source }, [bytes.buffer]);
     if (!reply.ok) throw fromWire(reply.error);
     if (result && !result.ok) {
       throw new KusError('KUS_ERR_INTERNAL', `the snapshot from ${JSON.stringify(source)} was stored, but rendering it failed: ${String(result.error)}`);
@@ -76,6 +89,7 @@ export class GraphBuilder {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.idleTimer);
     const worker = this.worker;
     this.worker = undefined;
     if (worker) await worker.terminate();
@@ -83,7 +97,6 @@ export class GraphBuilder {
 
   private settle<T>(reply: BuildReply): T {
     if (!reply.ok) throw fromWire(reply.error);
-    this.install(reply);
     return reply.value as T;
   }
 
@@ -96,18 +109,25 @@ export class GraphBuilder {
     try {
       return graphs.install(reply.generation);
     } catch (err) {
-      // The worker and this thread disagree on the previous generation (cannot happen unless a worker was replaced
-      // mid-way): start a fresh worker, whose first generation carries every body.
-      const result = graphs.recordFailure(reply.generation.durationMs, err);
-      void this.restart().then(() => this.rebuild());
-      return result;
+      // Requests go one at a time with the stamps of what is served, so the worker cannot name a body this thread
+      // lacks; if it ever did, nothing is swapped and the failure is counted like any other.
+      return graphs.recordFailure(reply.generation.durationMs, err);
     }
   }
 
-  private async restart(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    if (worker) await worker.terminate();
+  /**
+   * A worker without work is stopped after idleMs: its V8 isolate holds on to the heap a build grew (over 100 MB at
+   * upstream scale), which an idle server should not keep. The next request starts a new one (tens of ms).
+   */
+  private idle(worker: Worker): void {
+    worker.unref();
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.worker !== worker || this.pending.size > 0) return;
+      this.worker = undefined;
+      void worker.terminate();
+    }, this.options.idleMs ?? DEFAULT_IDLE_MS);
+    this.idleTimer.unref();
   }
 
   private spawn(): Worker {
@@ -116,7 +136,9 @@ export class GraphBuilder {
     worker.on('message', (reply: BuildReply) => {
       const waiting = this.pending.get(reply.id);
       this.pending.delete(reply.id);
-      waiting?.resolve(reply);
+      if (this.pending.size === 0) this.idle(worker);
+      // Installed here, before the next request is sent (see call), whoever waits for the answer.
+      waiting?.resolve({ reply, installed: this.install(reply) });
     });
     const fail = (err: Error): void => {
       if (this.worker === worker) this.worker = undefined;
@@ -130,18 +152,31 @@ export class GraphBuilder {
       fail(err);
     });
     worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
-    // The worker must not keep a server that was told to stop alive.
-    worker.unref();
     return worker;
   }
 
-  private call(request: Request, transfer: ArrayBuffer[] = []): Promise<BuildReply> {
+  /**
+   * One request at a time: the next is sent once the previous reply was installed, so that the stamps it carries
+   * (what the server holds) are those of the generation the worker's answer will replace.
+   */
+  private call(request: Request, transfer: ArrayBuffer[] = []): Promise<Done> {
+    if (this.closed) return Promise.reject(new KusError('KUS_ERR_INTERNAL', 'the graph build worker is closed'));
+    const done = this.queue.then(() => this.send(request, transfer));
+    this.queue = done.then(() => undefined, () => undefined);
+    return done;
+  }
+
+  private send(request: Request, transfer: ArrayBuffer[]): Promise<Done> {
     if (this.closed) return Promise.reject(new KusError('KUS_ERR_INTERNAL', 'the graph build worker is closed'));
     this.worker ??= this.spawn();
+    const worker = this.worker;
     const id = this.nextId++;
-    return new Promise<BuildReply>((resolve, reject) => {
+    return new Promise<Done>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker!.postMessage({ ...request, id }, transfer);
+      // Referenced only while it has work: an idle worker must not keep a stopped server alive, a busy one must.
+      clearTimeout(this.idleTimer);
+      worker.ref();
+      worker.postMessage({ ...request, id, served: this.options.graphs.servedHashes() }, transfer);
     });
   }
 }

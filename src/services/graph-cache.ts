@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { buildGraph, GraphViews, type BuildInput, type BuildWarning } from '../graph/index.js';
+import { servedKey, servedStamp } from './graph-render.js';
 
 export type { BuildInput };
 
@@ -75,6 +76,7 @@ export class ServedBody {
   private bytes: Buffer | undefined;
   private etags: readonly [string, string, string, string] | undefined;
   private gzipped: Buffer | undefined;
+  private hash: string | undefined;
 
   constructor(status: number, body: string | (() => string), nodes: number) {
     this.status = status;
@@ -92,7 +94,13 @@ export class ServedBody {
     served.render = undefined;
     served.gzipped = Buffer.from(body.gzip.buffer, body.gzip.byteOffset, body.gzip.byteLength);
     served.etags = etagsOf(body.hash);
+    served.hash = body.hash;
     return served;
+  }
+
+  /** The hash of the body's bytes when known without rendering (bodies the build worker rendered). */
+  get knownHash(): string | undefined {
+    return this.hash;
   }
 
   get rendered(): boolean {
@@ -237,6 +245,17 @@ export class GraphCache {
       this.logger.error({ err: error, failures: this.failures, serving: this.current ? 'previous graph' : 'nothing yet' }, 'graph rebuild failed');
       return { ok: false, durationMs, error };
     }
+  }
+
+  /** What the build worker compares a new generation with: the stamp of every body whose hash is known. */
+  servedHashes(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [arch, byChannel] of this.current?.bodies ?? []) {
+      for (const [channel, body] of byChannel) {
+        if (body.knownHash !== undefined) out.set(servedKey(arch, channel), servedStamp(body.status, body.nodes, body.knownHash));
+      }
+    }
+    return out;
   }
 
   /**

@@ -4,22 +4,21 @@ import { gzipSync } from 'node:zlib';
 import { GraphViews, type BuildResult } from '../graph/index.js';
 import { bodyHash, type RenderedBody, type RenderedGeneration } from './graph-cache.js';
 
+/** `arch \0 channel` → `status \0 nodes \0 hash` of each body the server holds. */
+export type ServedHashes = ReadonlyMap<string, string>;
+
+export const servedKey = (arch: string, channel: string): string => `${arch}\u0000${channel}`;
+export const servedStamp = (status: number, nodes: number, hash: string): string => `${status}\u0000${nodes}\u0000${hash}`;
+
 /**
- * Remembers the hash of each body of the last generation it rendered. A publish usually changes the bodies of one or
- * a few channels; only those are gzipped and handed over, the others are reported unchanged by key.
+ * Renders every body and compares it with what the server holds (`served`, sent with each request, so the worker keeps
+ * no state between requests and can exit when idle). A publish usually changes the bodies of one or a few channels;
+ * only those are gzipped and handed over, the others are reported unchanged by key.
  */
 export class GenerationRenderer {
-  private hashes = new Map<string, string>();
-
-  /** Forget the previous generation: the next render hands over every body (after the serving side lost track). */
-  reset(): void {
-    this.hashes = new Map();
-  }
-
-  render(built: BuildResult, started: number): RenderedGeneration {
+  render(built: BuildResult, started: number, served: ServedHashes): RenderedGeneration {
     const { graph, warnings } = built;
     const views = new GraphViews(graph);
-    const hashes = new Map<string, string>();
     const changed: RenderedBody[] = [];
     const unchanged: Array<[string, string]> = [];
     // Only pairs with nodes are rendered; every other (channel, arch) is the shared empty body.
@@ -30,10 +29,8 @@ export class GenerationRenderer {
         const status = error ? error.status : 200;
         const text = error ? JSON.stringify(error.toBody()) : views.renderText(channel, arch);
         const nodes = error ? 0 : views.nodeCount(channel, arch);
-        const key = `${arch}\u0000${channel}\u0000${status}\u0000${nodes}`;
         const hash = bodyHash(text);
-        hashes.set(key, hash);
-        if (this.hashes.get(key) === hash) {
+        if (served.get(servedKey(arch, channel)) === servedStamp(status, nodes, hash)) {
           unchanged.push([arch, channel]);
           continue;
         }
@@ -43,7 +40,6 @@ export class GenerationRenderer {
         changed.push({ arch, channel, status, nodes, hash, gzip: own });
       }
     }
-    this.hashes = hashes;
     let releases = 0;
     for (const node of graph.nodes.values()) if (node.concrete) releases++;
     return { durationMs: performance.now() - started, releases, warnings, changed, unchanged };

@@ -17,11 +17,13 @@ export interface BuildWorkerData {
   requireSignatures: boolean;
 }
 
-export type BuildRequest =
-  | { id: number; op: 'rebuild' }
-  | { id: number; op: 'write'; method: WriteMethod; args: unknown[] }
-  | { id: number; op: 'mirror'; actor: Actor; input: MirrorInput }
-  | { id: number; op: 'follow'; gzip: Uint8Array; source: string };
+/** `served`: the stamps of the bodies the server holds now (GraphCache.servedHashes), to hand over only changes. */
+export type BuildRequest = { id: number; served: Map<string, string> } & (
+  | { op: 'rebuild' }
+  | { op: 'write'; method: WriteMethod; args: unknown[] }
+  | { op: 'mirror'; actor: Actor; input: MirrorInput }
+  | { op: 'follow'; gzip: Uint8Array; source: string }
+);
 
 /** An error as it crosses the thread boundary: a KusError keeps its code and details. */
 export interface WireError {
@@ -45,12 +47,13 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
   const store = openStore(data.storeFile);
   const renderer = new GenerationRenderer();
   let started = 0;
+  let served: Map<string, string> = new Map();
   let generation: RenderedGeneration | undefined;
   let failure: { durationMs: number; error: WireError } | undefined;
   /** Renders the build a write just stored; a failure here leaves the stored write in place and the old graph served. */
   const render = (built: BuildResult): { ok: boolean; error?: unknown } => {
     try {
-      generation = renderer.render(built, started);
+      generation = renderer.render(built, started, served);
       return { ok: true };
     } catch (error) {
       failure = { durationMs: performance.now() - started, error: toWire(error) };
@@ -86,6 +89,7 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
   port.on('message', (request: BuildRequest) => {
     queue = queue.then(async () => {
       started = performance.now();
+      served = request.served;
       generation = undefined;
       failure = undefined;
       let reply: BuildReply;
