@@ -28,6 +28,8 @@ import { openStore } from './store/index.js';
 export interface RunningServer {
   app: FastifyInstance;
   graphs: GraphCache;
+  /** The build worker's serving-side handle: every write and rebuild goes through it. */
+  builder: GraphBuilder;
   logger: Logger;
   /** Base URL actually bound, e.g. http://127.0.0.1:8080 (port 0 resolved). */
   url: string;
@@ -170,7 +172,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     return closing;
   };
   const started = builder!;
-  return { app, graphs, logger, url, watcher, rebuild: () => started.rebuild(), close };
+  return { app, graphs, builder: started, logger, url, watcher, rebuild: () => started.rebuild(), close };
 }
 
 /** Resolves once SIGINT or SIGTERM arrived and the server closed; a second signal falls through to Node's default. */

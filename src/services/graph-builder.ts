@@ -37,20 +37,30 @@ function fromWire(error: WireError): Error {
   return err;
 }
 
-/** The worker module next to this one (.ts when this file runs from source under tap, .js from dist). */
+/** The worker module next to this one (.ts when this file runs from source, as tests do through tap's loader). */
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './graph-worker.ts' : './graph-worker.js', import.meta.url);
 
 export class GraphBuilder {
   private readonly options: GraphBuilderOptions;
   private worker: Worker | undefined;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (done: Done) => void; reject: (err: Error) => void }>();
+  private readonly pending = new Map<number, { worker: Worker; resolve: (done: Done) => void; reject: (err: Error) => void }>();
   private closed = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(options: GraphBuilderOptions) {
     this.options = options;
+  }
+
+  /** True while a request is with the worker (a write, a rebuild or a sync being built and rendered). */
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** True while a worker thread exists (it exits idleMs after its last request). */
+  get running(): boolean {
+    return this.worker !== undefined;
   }
 
   /** Builds the stored input and swaps it in; a failure is logged and counted, and the last good graph stays. */
@@ -142,7 +152,9 @@ export class GraphBuilder {
     });
     const fail = (err: Error): void => {
       if (this.worker === worker) this.worker = undefined;
+      // Only this worker's requests: a worker stopped when idle exits after a new one may have taken work.
       for (const [id, waiting] of this.pending) {
+        if (waiting.worker !== worker) continue;
         this.pending.delete(id);
         waiting.reject(new KusError('KUS_ERR_INTERNAL', `the graph build worker stopped: ${err.message}`, {}, { cause: err }));
       }
@@ -172,7 +184,7 @@ export class GraphBuilder {
     const worker = this.worker;
     const id = this.nextId++;
     return new Promise<Done>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { worker, resolve, reject });
       // Referenced only while it has work: an idle worker must not keep a stopped server alive, a busy one must.
       clearTimeout(this.idleTimer);
       worker.ref();
