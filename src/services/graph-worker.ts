@@ -1,6 +1,8 @@
 // The build worker (a worker_threads entry, started by services/graph-builder.ts): every write that changes the graph
 // input runs here, with the build that checks it and the rendering of the bodies the server then sends. The thread
 // that answers clusters never builds a graph; it receives gzip bytes and swaps them in.
+import { readlinkSync } from 'node:fs';
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isKusError } from '../errors/index.js';
 import { buildGraph, type BuildResult } from '../graph/index.js';
@@ -109,4 +111,22 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
   });
 }
 
-if (parentPort) serve(parentPort, workerData as BuildWorkerData);
+/**
+ * On Linux a thread has its own nice value: the worker lowers its own, so that when both threads want the CPU (a
+ * server pinned to one core) the scheduler runs the thread answering clusters first and builds take what is left.
+ */
+export const WORKER_NICE = 10;
+
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, WORKER_NICE);
+  } catch {
+    // Not Linux, or not allowed: the worker runs at the process's priority.
+  }
+}
+
+if (parentPort) {
+  lowerPriority();
+  serve(parentPort, workerData as BuildWorkerData);
+}
