@@ -99,11 +99,10 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
         const value = await run(request);
         reply = { id: request.id, ok: true, value, ...(generation ? { generation } : {}), ...(failure ? { failure } : {}) };
       } catch (err) {
-        // A rebuild that failed still reports as a failure of the served graph, so it is counted and logged there.
-        reply = request.op === 'rebuild' && failure === undefined
-          ? { id: request.id, ok: true, failure: { durationMs: performance.now() - started, error: toWire(err) } }
+        // A rebuild that failed is a failure of the served graph: reported so, to be counted and logged there.
+        reply = request.op === 'rebuild'
+          ? { id: request.id, ok: true, failure: failure ?? { durationMs: performance.now() - started, error: toWire(err) } }
           : { id: request.id, ok: false, error: toWire(err) };
-        if (request.op === 'rebuild' && failure !== undefined) reply = { id: request.id, ok: true, failure };
       }
       const transfer = (reply.ok ? reply.generation?.changed ?? [] : []).map((b) => b.gzip.buffer as ArrayBuffer);
       port.postMessage(reply, transfer);
