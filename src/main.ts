@@ -9,16 +9,15 @@ import { KusError } from './errors/index.js';
 import { buildApp } from './server/app.js';
 import type { TlsFiles } from './server/plugins/graph-fast-path.js';
 import { serverLoggerOptions } from './server/logger.js';
+import { GraphBuilder } from './services/graph-builder.js';
 import { GraphCache, type RebuildResult } from './services/graph-cache.js';
 import { seedStoreIfEmpty } from './services/graph-data-service.js';
 import { ADMIN_TOKEN_FILE_NAME, registerAdminToken } from './services/admin-token-file.js';
 import { Follower } from './services/follow.js';
 import { GraphDataArchive } from './services/graph-data-archive.js';
-import { Mirror } from './services/mirror.js';
 import { Ingest } from './services/ingest.js';
 import { SigningKeys } from './services/keys.js';
 import { readSignaturesForImport, seedSignaturesDir } from './services/signature-files.js';
-import { requireSignaturesGuard } from './services/signature-guard.js';
 import { Signing } from './services/signing.js';
 import { Publisher } from './services/publisher.js';
 import { Tokens } from './services/tokens.js';
@@ -29,13 +28,15 @@ import { openStore } from './store/index.js';
 export interface RunningServer {
   app: FastifyInstance;
   graphs: GraphCache;
+  /** The build worker's serving-side handle: every write and rebuild goes through it. */
+  builder: GraphBuilder;
   logger: Logger;
   /** Base URL actually bound, e.g. http://127.0.0.1:8080 (port 0 resolved). */
   url: string;
   /** Watch mode (`--watch REPO`), when configured. */
   watcher: Watcher | undefined;
-  /** Rebuilds and swaps the served graph; admin writes call it before answering so the change is visible at once. */
-  rebuild(): RebuildResult;
+  /** Rebuilds (in the build worker) and swaps the served graph. */
+  rebuild(): Promise<RebuildResult>;
   /** Stops accepting requests, lets running ones finish, closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -96,6 +97,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
   let url: string;
   let watcher: Watcher | undefined;
   let follower: Follower | undefined;
+  let builder: GraphBuilder | undefined;
   const follow = options.follow ?? null;
   try {
     const tls = options.tls ? readTlsFiles(options.tls) : undefined;
@@ -113,17 +115,19 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       logger.info({ token: ADMIN_TOKEN_FILE_NAME }, 'registered the admin token of --admin-token-file');
     }
     graphs = new GraphCache({ load: () => store.loadGraphInput(), logger });
+    // Every build runs in the build worker (services/graph-worker.ts), with the writes that cause it: this thread
+    // answers clusters and only swaps in the bodies the worker renders. Writes are serialized there.
+    const worker = new GraphBuilder({ storeFile: config.store.file, graphs, logger, requireSignatures: signingOptions.requireSignatures });
+    builder = worker;
+    const served = graphs;
     // A failed first build is logged and leaves /readyz at 503, as upstream does; the process still serves.
     // A replica with an empty store stays unready until its first sync; with a stored snapshot it serves that.
-    if (!follow || !store.isEmpty()) graphs.rebuild();
-    const cache = graphs;
+    if (!follow || !store.isEmpty()) await worker.rebuild();
     follower = follow
-      ? new Follower({ store, rebuild: () => cache.rebuild(), primary: follow.primary, intervalSeconds: follow.intervalSeconds, caFile: follow.caFile, logger })
+      ? new Follower({ store, swap: (gzip, source) => worker.follow(gzip, source), primary: follow.primary, intervalSeconds: follow.intervalSeconds, caFile: follow.caFile, logger })
       : undefined;
-    // Admin writes rebuild before they answer, so a write is in the served graph when its response arrives.
-    const publisher = new Publisher({
-      store, rebuild: () => cache.rebuild(), ...(signingOptions.requireSignatures ? { checkWrite: requireSignaturesGuard(store) } : {}),
-    });
+    // Reads run here; writes run in the worker and answer once the served graph shows them.
+    const publisher = worker.publisher(new Publisher({ store, rebuild: () => undefined }));
     const keys = new SigningKeys({ store, passphrase: signingOptions.passphrase });
     const signing = new Signing({
       store, keys, releases: (v) => publisher.getRelease(v), passphrase: signingOptions.passphrase, creator: `Kylin Update Service ${packageVersion()}`,
@@ -140,8 +144,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       ? new Watcher({ ingest, publisher, logger, repositories: config.watch.repositories, intervalSeconds: config.watch.intervalSeconds })
       : undefined;
     // The graph-data tarball is rebuilt lazily, once per graph generation (GraphCache swaps in a new snapshot object).
-    const graphData = new GraphDataArchive({ store, generation: () => cache.snapshot });
-    app = buildApp({ graphs, logger, version: packageVersion(), admin: { publisher, tokens, ingest, signing: { signing, keys }, mirror: new Mirror({ store, rebuild: () => cache.rebuild() }) }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}), ...(options.limits ? { limits: options.limits } : {}) });
+    const graphData = new GraphDataArchive({ store, generation: () => served.snapshot });
+    app = buildApp({ graphs, logger, version: packageVersion(), admin: { publisher, tokens, ingest, signing: { signing, keys }, mirror: { apply: (actor, input) => worker.mirror(actor, input) } }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}), ...(options.limits ? { limits: options.limits } : {}) });
     url = await app.listen({ host: config.server.host, port: config.server.port });
     if (watcher) {
       logger.info({ repositories: config.watch.repositories, intervalSeconds: config.watch.intervalSeconds }, 'watching repositories for new releases');
@@ -152,6 +156,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       follower.start();
     }
   } catch (err) {
+    await builder?.close();
     store.close();
     throw err;
   }
@@ -163,13 +168,14 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
         await follower?.stop();
         await app.close();
       } finally {
+        await builder?.close();
         store.close();
       }
     })();
     return closing;
   };
-  const cache = graphs;
-  return { app, graphs, logger, url, watcher, rebuild: () => cache.rebuild(), close };
+  const started = builder!;
+  return { app, graphs, builder: started, logger, url, watcher, rebuild: () => started.rebuild(), close };
 }
 
 /** Resolves once SIGINT or SIGTERM arrived and the server closed; a second signal falls through to Node's default. */

@@ -4,7 +4,7 @@ import { UpstreamError } from '../errors/index.js';
 import type { Graph, GraphNode } from './graph.js';
 import { KEY } from './keys.js';
 import { compareSemver, formatSemver, parseSemver, type SemVer } from './semver.js';
-import { canonicalGroups, serializeServed } from './serialize.js';
+import { canonicalRisk, serializeServed } from './serialize.js';
 import type { ConditionalGroup, Metadata, ServedGraph } from './types.js';
 
 interface Kept {
@@ -17,6 +17,8 @@ interface Selection {
   kept: Kept[];
   edges: Array<[number, number]>;
   conditional: ConditionalGroup[];
+  /** Index (into GraphViews.groups) of each entry of `conditional`. */
+  groupIndex: number[];
 }
 
 interface ServableNode {
@@ -45,7 +47,15 @@ export class GraphViews {
   private readonly fragments = new Map<string, string>();
 
   private readonly childIds: number[][] = [];
-  private readonly conditionalIds: Array<{ pairs: Array<[number, number]>; group: ConditionalGroup }> = [];
+  private readonly groups: ConditionalGroup[] = [];
+  /** JSON of each group's canonical risk list, shared by every view that shows the group. */
+  private readonly riskText: Array<string | undefined> = [];
+  /**
+   * Per source node id: its conditional edges as (group index, target id). A view walks only its own nodes' lists
+   * instead of every group of the graph: at upstream scale (1,600 risks) scanning every group for each of the 300
+   * views was most of the rendering time.
+   */
+  private readonly conditionalFrom: Array<Array<[number, number]> | undefined> = [];
   /** position of a node id in the view being selected, -1 when not in it; reset after each selection. */
   private readonly position: Int32Array;
 
@@ -54,14 +64,15 @@ export class GraphViews {
     for (const version of graph.nodes.keys()) ids.set(version, ids.size);
     for (const version of graph.nodes.keys()) this.childIds.push([...(graph.children.get(version) ?? [])].map((c) => ids.get(c)!));
     this.position = new Int32Array(ids.size).fill(-1);
-    for (const group of graph.conditional) {
-      const pairs = group.edges.flatMap((e): Array<[number, number]> => {
+    graph.conditional.forEach((group, g) => {
+      this.groups.push(group);
+      for (const e of group.edges) {
         const from = ids.get(e.from);
         const to = ids.get(e.to);
-        return from === undefined || to === undefined ? [] : [[from, to]];
-      });
-      this.conditionalIds.push({ pairs, group });
-    }
+        if (from === undefined || to === undefined) continue;
+        (this.conditionalFrom[from] ??= []).push([g, to]);
+      }
+    });
     for (const node of graph.nodes.values()) {
       if (!node.concrete) continue;
       const channels = node.metadata.get(KEY.channels);
@@ -136,7 +147,14 @@ export class GraphViews {
       }
       return text;
     });
-    return `{"version":1,"nodes":[${nodes.join(',')}],"edges":${JSON.stringify(sel.edges)},"conditionalEdges":${JSON.stringify(canonicalGroups(sel.conditional))}}`;
+    // Same text as JSON.stringify(canonicalGroups(sel.conditional)); each risk list is serialized once per build.
+    const groups = sel.conditional.map((group, k) => {
+      const g = sel.groupIndex[k]!;
+      const risks = (this.riskText[g] ??= JSON.stringify(group.risks.map(canonicalRisk)));
+      const edges = group.edges.map((e) => `{"from":${JSON.stringify(e.from)},"to":${JSON.stringify(e.to)}}`);
+      return `{"edges":[${edges.join(',')}],"risks":${risks}}`;
+    });
+    return `{"version":1,"nodes":[${nodes.join(',')}],"edges":${JSON.stringify(sel.edges)},"conditionalEdges":[${groups.join(',')}]}`;
   }
 
   private select(channel: string, arch: string): Selection | null {
@@ -156,18 +174,23 @@ export class GraphViews {
     kept.forEach((k, i) => (position[k.entry.id] = i));
     try {
       const conditionalPairs = new Set<number>();
-      const ordered: Array<{ first: [number, number]; group: ConditionalGroup }> = [];
-      for (const { pairs: idPairs, group } of this.conditionalIds) {
-        const pairs: Array<[number, number]> = [];
-        for (const [fromId, toId] of idPairs) {
-          const from = position[fromId]!;
+      const pairsOf = new Map<number, Array<[number, number]>>();
+      for (let i = 0; i < n; i++) {
+        for (const [g, toId] of this.conditionalFrom[kept[i]!.entry.id] ?? []) {
           const to = position[toId]!;
-          if (from >= 0 && to >= 0) pairs.push([from, to]);
+          if (to < 0) continue;
+          let pairs = pairsOf.get(g);
+          if (pairs === undefined) pairsOf.set(g, (pairs = []));
+          pairs.push([i, to]);
         }
-        if (pairs.length === 0) continue;
+      }
+      const ordered: Array<{ first: [number, number]; group: ConditionalGroup; index: number }> = [];
+      for (const [g, pairs] of pairsOf) {
+        const group = this.groups[g]!;
         pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
         for (const [f, t] of pairs) conditionalPairs.add(f * n + t);
         ordered.push({
+          index: g,
           first: pairs[0]!,
           group: { edges: pairs.map(([f, t]) => ({ from: kept[f]!.served, to: kept[t]!.served })), risks: group.risks },
         });
@@ -186,7 +209,7 @@ export class GraphViews {
         targets.sort((a, b) => a - b);
         for (const j of targets) edges.push([i, j]);
       }
-      return { kept, edges, conditional: ordered.map((o) => o.group) };
+      return { kept, edges, conditional: ordered.map((o) => o.group), groupIndex: ordered.map((o) => o.index) };
     } finally {
       for (const k of kept) position[k.entry.id] = -1;
     }

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { isKusError, KusError, quote } from '../errors/index.js';
+import type { BuildResult } from '../graph/index.js';
 import { trialBuild } from './trial-build.js';
 import { formatProblems, readGraphData } from '../graph-data/index.js';
 import type { Store } from '../store/index.js';
@@ -43,8 +44,14 @@ export type SyncResult = 'updated' | 'unchanged';
 
 export interface FollowDeps {
   store: Store;
-  /** Rebuilds the served graph after a swap (GraphCache.rebuild). */
-  rebuild: () => { ok: boolean; error?: unknown };
+  /** Rebuilds the served graph after a swap (GraphCache.rebuild). Used when `swap` is not given. */
+  rebuild?: () => { ok: boolean; error?: unknown };
+  /**
+   * Checks, stores and serves a snapshot somewhere else (the build worker, services/graph-builder.ts), so that neither
+   * reading its graph-data nor building it runs on the thread that answers clusters. Default: storeSnapshot + rebuild
+   * on this thread.
+   */
+  swap?: (gzip: Buffer, source: string) => Promise<void>;
   primary: string;
   intervalSeconds: number;
   caFile?: string | null;
@@ -142,39 +149,11 @@ export class Follower {
     }
   }
 
-  /** Checks the archive completely before anything is written; the swap itself is one transaction. */
   private async swapIn(gzip: Buffer): Promise<void> {
     const source = this.url.href;
-    let tar: Buffer;
-    try {
-      tar = gunzipSync(gzip, { maxOutputLength: MAX_TAR_BYTES });
-    } catch (err) {
-      throw new KusError('KUS_ERR_GRAPH_DATA', `${quote(source)} did not send a gzip archive: ${(err as Error).message}`, { source }, { cause: err });
-    }
-    const { files, directories } = await readTar(tar, source);
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'kus-follow-'));
-    try {
-      // readTar refused absolute paths and ".." segments, so everything lands inside dir.
-      for (const d of directories) mkdirSync(path.join(dir, d), { recursive: true });
-      for (const f of files) {
-        const target = path.join(dir, f.path);
-        mkdirSync(path.dirname(target), { recursive: true });
-        writeFileSync(target, f.bytes);
-      }
-      const read = readGraphData(dir, { strict: true });
-      const errors = read.problems.filter((p) => p.severity === 'error');
-      if (errors.length > 0) {
-        throw new KusError('KUS_ERR_GRAPH_DATA', `the graph-data from ${quote(source)} is invalid (${errors.length} errors); keeping the last good snapshot\n${formatProblems(errors)}`, { source });
-      }
-      const input = { releases: read.releases, graphData: read.data };
-      trialBuild(input, source); // throws on what would abort a rebuild (cycle, conflicting digests, schema)
-      const keys = await readPrimaryKeys(signaturesDirOf(dir), source, this.now());
-      const signatures = await readSignaturesForImport(this.deps.store, signaturesDirOf(dir), this.now(), keys);
-      this.deps.store.replaceSnapshot(input, signatures?.signatures ?? [], keys);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-    const rebuilt = this.deps.rebuild();
+    if (this.deps.swap) return this.deps.swap(gzip, source);
+    await storeSnapshot(this.deps.store, gzip, source, this.now());
+    const rebuilt = this.deps.rebuild?.() ?? { ok: true };
     if (!rebuilt.ok) throw new KusError('KUS_ERR_INTERNAL', `the snapshot from ${quote(source)} was stored, but the rebuild failed: ${String(rebuilt.error)}`);
   }
 
@@ -187,5 +166,42 @@ export class Follower {
       lastError: this.lastError,
       lagSeconds: Math.max(0, (this.now().getTime() - since.getTime()) / 1000),
     };
+  }
+}
+
+/**
+ * Checks a primary's graph-data archive completely before anything is written (strict read, build, signatures), then
+ * swaps it into the store in one transaction. Returns the build, which is the graph to serve.
+ */
+export async function storeSnapshot(store: Store, gzip: Buffer, source: string, now: Date): Promise<BuildResult> {
+  let tar: Buffer;
+  try {
+    tar = gunzipSync(gzip, { maxOutputLength: MAX_TAR_BYTES });
+  } catch (err) {
+    throw new KusError('KUS_ERR_GRAPH_DATA', `${quote(source)} did not send a gzip archive: ${(err as Error).message}`, { source }, { cause: err });
+  }
+  const { files, directories } = await readTar(tar, source);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kus-follow-'));
+  try {
+    // readTar refused absolute paths and ".." segments, so everything lands inside dir.
+    for (const d of directories) mkdirSync(path.join(dir, d), { recursive: true });
+    for (const f of files) {
+      const target = path.join(dir, f.path);
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(target, f.bytes);
+    }
+    const read = readGraphData(dir, { strict: true });
+    const errors = read.problems.filter((p) => p.severity === 'error');
+    if (errors.length > 0) {
+      throw new KusError('KUS_ERR_GRAPH_DATA', `the graph-data from ${quote(source)} is invalid (${errors.length} errors); keeping the last good snapshot\n${formatProblems(errors)}`, { source });
+    }
+    const input = { releases: read.releases, graphData: read.data };
+    const built = trialBuild(input, source); // throws on what would abort a rebuild (cycle, conflicting digests, schema)
+    const keys = await readPrimaryKeys(signaturesDirOf(dir), source, now);
+    const signatures = await readSignaturesForImport(store, signaturesDirOf(dir), now, keys);
+    store.replaceSnapshot(input, signatures?.signatures ?? [], keys);
+    return built;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }

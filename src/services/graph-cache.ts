@@ -1,7 +1,8 @@
 // The served-graph cache: build the full graph, pre-render every (channel, arch) body, then swap it in at once.
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { buildGraph, GraphViews, type BuildInput, type BuildWarning } from '../graph/index.js';
+import { servedKey, servedStamp } from './graph-render.js';
 
 export type { BuildInput };
 
@@ -30,6 +31,36 @@ export const EMPTY_GRAPH_BODY = '{"version":1,"nodes":[],"edges":[],"conditional
 export const Variant = { Vnd: 0, VndGzip: 1, Json: 2, JsonGzip: 3 } as const;
 export type Variant = (typeof Variant)[keyof typeof Variant];
 
+/** The hash an entity tag is made of: the same bytes always give the same tags, whichever thread rendered them. */
+export function bodyHash(plain: Uint8Array | string): string {
+  return createHash('sha256').update(plain).digest('base64url').slice(0, 32);
+}
+
+// Strong ETags must differ between representations, so media type and encoding are part of the tag.
+const etagsOf = (hash: string): readonly [string, string, string, string] => [`"${hash}"`, `"${hash}-gz"`, `"${hash}-json"`, `"${hash}-json-gz"`];
+
+/** One (channel, arch) body as the build worker hands it over. */
+export interface RenderedBody {
+  arch: string;
+  channel: string;
+  status: number;
+  nodes: number;
+  hash: string;
+  gzip: Uint8Array;
+}
+
+/**
+ * A generation rendered by the build worker: the bodies that changed since the generation it rendered before, and the
+ * keys of those that did not (the serving thread keeps its ServedBody for them, ETags and gzip included).
+ */
+export interface RenderedGeneration {
+  durationMs: number;
+  releases: number;
+  warnings: BuildWarning[];
+  changed: RenderedBody[];
+  unchanged: Array<[arch: string, channel: string]>;
+}
+
 /**
  * One response of a generation. The rebuild decides status and node count and keeps a renderer; text, bytes, strong
  * ETags and gzip bytes are produced once, on first use (or by the background warm-up), and memoised on this entry.
@@ -45,11 +76,31 @@ export class ServedBody {
   private bytes: Buffer | undefined;
   private etags: readonly [string, string, string, string] | undefined;
   private gzipped: Buffer | undefined;
+  private hash: string | undefined;
 
   constructor(status: number, body: string | (() => string), nodes: number) {
     this.status = status;
     this.render = typeof body === 'string' ? () => body : body;
     this.nodes = nodes;
+  }
+
+  /**
+   * A body the build worker rendered: only its gzip bytes and hash cross to the serving thread. The plain bytes are
+   * inflated on first use (clusters ask for gzip), so a generation costs the serving thread a few MB, not the ~43 MB
+   * of JSON an upstream-scale graph renders to.
+   */
+  static fromRendered(body: RenderedBody): ServedBody {
+    const served = new ServedBody(body.status, '', body.nodes);
+    served.render = undefined;
+    served.gzipped = Buffer.from(body.gzip.buffer, body.gzip.byteOffset, body.gzip.byteLength);
+    served.etags = etagsOf(body.hash);
+    served.hash = body.hash;
+    return served;
+  }
+
+  /** The hash of the body's bytes when known without rendering (bodies the build worker rendered). */
+  get knownHash(): string | undefined {
+    return this.hash;
   }
 
   get rendered(): boolean {
@@ -58,18 +109,14 @@ export class ServedBody {
 
   get plain(): Buffer {
     if (this.bytes === undefined) {
-      this.bytes = Buffer.from(this.render!());
+      this.bytes = this.render ? Buffer.from(this.render()) : gunzipSync(this.gzipped!);
       this.render = undefined; // drop the renderer's reference once the bytes exist
     }
     return this.bytes;
   }
 
   etag(variant: Variant): string {
-    if (this.etags === undefined) {
-      const hash = createHash('sha256').update(this.plain).digest('base64url').slice(0, 32);
-      // Strong ETags must differ between representations, so media type and encoding are part of the tag.
-      this.etags = [`"${hash}"`, `"${hash}-gz"`, `"${hash}-json"`, `"${hash}-json-gz"`];
-    }
+    this.etags ??= etagsOf(bodyHash(this.plain));
     return this.etags[variant];
   }
 
@@ -198,6 +245,54 @@ export class GraphCache {
       this.logger.error({ err: error, failures: this.failures, serving: this.current ? 'previous graph' : 'nothing yet' }, 'graph rebuild failed');
       return { ok: false, durationMs, error };
     }
+  }
+
+  /** What the build worker compares a new generation with: the stamp of every body whose hash is known. */
+  servedHashes(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [arch, byChannel] of this.current?.bodies ?? []) {
+      for (const [channel, body] of byChannel) {
+        if (body.knownHash !== undefined) out.set(servedKey(arch, channel), servedStamp(body.status, body.nodes, body.knownHash));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Swaps in a generation the build worker rendered, with one assignment; bodies it reports unchanged are taken from
+   * the generation being replaced. Throws (and swaps nothing) when an unchanged body is not there to take.
+   */
+  install(generation: RenderedGeneration): RebuildResult {
+    const { durationMs, releases, warnings } = generation;
+    const bodies = new Map<string, Map<string, ServedBody>>();
+    const put = (arch: string, channel: string, body: ServedBody): void => {
+      let byChannel = bodies.get(arch);
+      if (!byChannel) bodies.set(arch, (byChannel = new Map()));
+      byChannel.set(channel, body);
+    };
+    for (const [arch, channel] of generation.unchanged) {
+      const kept = this.current?.bodies.get(arch)?.get(channel);
+      if (kept === undefined) throw new Error(`the build worker kept ${channel}/${arch}, which the served generation does not have`);
+      put(arch, channel, kept);
+    }
+    for (const body of generation.changed) put(body.arch, body.channel, ServedBody.fromRendered(body));
+    this.current = { builtAt: new Date(), durationMs, releases, warnings, bodies };
+    this.builds++;
+    this.lastDurationMs = durationMs;
+    this.logger.info(
+      { durationMs: Math.round(durationMs * 10) / 10, releases, bodies: generation.changed.length + generation.unchanged.length, changed: generation.changed.length, warnings: warnings.length },
+      'graph rebuilt',
+    );
+    if (warnings.length > 0) this.logger.warn({ warnings: warnings.slice(0, 20), total: warnings.length }, 'graph build warnings');
+    return { ok: true, durationMs, releases, warnings };
+  }
+
+  /** Counts and logs a build that failed elsewhere (the build worker); the served generation stays. */
+  recordFailure(durationMs: number, error: unknown): RebuildResult {
+    this.failures++;
+    this.lastDurationMs = durationMs;
+    this.logger.error({ err: error, failures: this.failures, serving: this.current ? 'previous graph' : 'nothing yet' }, 'graph rebuild failed');
+    return { ok: false, durationMs, error };
   }
 
   stats(): GraphCacheStats {

@@ -5,7 +5,7 @@ import type { Release } from '../graph/index.js';
 import {
   parseDockerConfig, parsePullSpec, readDockerConfigFile, RegistryClient, resolveWith, type DockerConfig, type RegistryOptions, type ResolvedRelease,
 } from '../registry/index.js';
-import type { Actor, Publisher, WriteResult } from './publisher.js';
+import type { Actor, PublisherApi, WriteResult } from './publisher.js';
 
 /** Per-request registry settings (admin API body, CLI flags); they add to the server's own. */
 export interface RegistryOverrides {
@@ -24,7 +24,7 @@ export interface IngestOptions {
 }
 
 export interface IngestDeps {
-  publisher: Publisher;
+  publisher: PublisherApi;
   /** The server's registry settings (`kus serve --registry-auth/--registry-insecure/--registry-ca-file`). */
   registry?: RegistryOptions;
 }
@@ -35,7 +35,7 @@ function mergeAuth(base: DockerConfig | undefined, extra: DockerConfig): DockerC
 }
 
 export class Ingest {
-  private readonly publisher: Publisher;
+  private readonly publisher: PublisherApi;
   private readonly options: RegistryOptions;
   /** Shared by requests without overrides and by watch mode, so that bearer tokens are reused. */
   readonly client: RegistryClient;
@@ -62,7 +62,7 @@ export class Ingest {
   }
 
   /** Adds a resolved release (watch mode resolves with its own loop, then calls this). */
-  publish(actor: Actor, resolved: ResolvedRelease, channels: string[] = []): WriteResult<Release> {
+  publish(actor: Actor, resolved: ResolvedRelease, channels: string[] = []): WriteResult<Release> | Promise<WriteResult<Release>> {
     const { doc } = resolved;
     return this.publisher.addRelease(actor, {
       version: doc.version,

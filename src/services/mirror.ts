@@ -7,7 +7,7 @@
 // would leave half a channel behind. The merge below is validated and trial-built as a whole, then written at once.
 import { KusError, quote } from '../errors/index.js';
 import {
-  buildGraph, inputFromServed, KEY, payloadDigest, releaseNodeVersion, type ChannelDoc, type ConditionalEdgeDoc, type Release,
+  buildGraph, inputFromServed, KEY, payloadDigest, releaseNodeVersion, type BuildResult, type ChannelDoc, type ConditionalEdgeDoc, type Release,
 } from '../graph/index.js';
 import type { GraphInput, Store } from '../store/index.js';
 import { auditedWrite } from './publish/audited-write.js';
@@ -164,13 +164,13 @@ function merge(current: GraphInput, input: MirrorInput, channel: string, arch: s
 
 export interface MirrorDeps {
   store: Store;
-  /** Rebuilds the served graph (GraphCache.rebuild); a no-op when no server runs in this process. */
-  rebuild: () => unknown;
+  /** Swaps in the served graph, given the build of the merged input (see PublisherDeps.rebuild). */
+  rebuild: (built: BuildResult) => unknown;
 }
 
 export class Mirror {
   private readonly store: Store;
-  private readonly rebuild: () => unknown;
+  private readonly rebuild: (built: BuildResult) => unknown;
 
   constructor(deps: MirrorDeps) {
     this.store = deps.store;
@@ -183,6 +183,7 @@ export class Mirror {
    */
   apply(actor: Actor, input: MirrorInput): WriteResult<MirrorReport> {
     const what = { action: 'graph.mirror', target: `${String(input.channel)}/${String(input.arch)}`, request: { source: input.source, channel: input.channel, arch: input.arch, rewrites: input.rewrites ?? [] } };
+    let served: BuildResult | undefined;
     const result = auditedWrite(this.store, actor, what, () => {
       const channel = requireChannelName(input.channel);
       const arch = requireArch(input.arch);
@@ -195,10 +196,11 @@ export class Mirror {
       if (built.warnings.length > 20) warnings.push(`… and ${built.warnings.length - 20} more build warnings`);
       const changed = report.added + report.updated > 0 || JSON.stringify(after.graphData) !== JSON.stringify(current.graphData);
       if (changed) this.store.replaceAll(after);
+      served = built;
       const { source, added, updated, rewritten } = report;
       return { value: report, warnings, changed, before: null, after: { source, added, updated, rewritten } };
     });
-    if (result.changed) this.rebuild();
+    if (result.changed && served) this.rebuild(served);
     return result;
   }
 }

@@ -1,7 +1,7 @@
 // The publishing use cases: every write is validated, its graph built before anything is written, written with its
 // audit row in one transaction, then the served graph is rebuilt so the change is visible when the call returns.
 import { KusError, quote } from '../errors/index.js';
-import { buildGraph, releaseNodeVersion, type BlockedEdgeDoc, type ConditionalEdgeDoc, type Release } from '../graph/index.js';
+import { buildGraph, releaseNodeVersion, type BlockedEdgeDoc, type BuildResult, type ConditionalEdgeDoc, type Release } from '../graph/index.js';
 import type { AuditEntry, GraphInput, Store } from '../store/index.js';
 import { auditedWrite, recordRefusal, type WriteRequest } from './publish/audited-write.js';
 import { channelInfo, planAddToChannel, planCreateChannel, planDeleteChannel, planRemoveFromChannel } from './publish/channels.js';
@@ -20,8 +20,11 @@ export type { AuditEntry, WriteRequest };
 
 export interface PublisherDeps {
   store: Store;
-  /** Rebuilds and swaps the served graph (GraphCache.rebuild); a no-op when no server runs in this process. */
-  rebuild: () => unknown;
+  /**
+   * Swaps in the served graph after a write that changed something, given the graph the write built before it was
+   * stored (so the build worker serves that one instead of building again); a no-op when no server runs here.
+   */
+  rebuild: (built: BuildResult) => unknown;
   /**
    * Runs inside every write that changes something, after its trial build and before it is stored, with the input
    * before and after; throwing a KusError refuses the write (e.g. `kus serve --require-signatures`).
@@ -31,6 +34,21 @@ export interface PublisherDeps {
 
 export const AUDIT_LIMIT = { default: 100, max: 1000 } as const;
 
+/** The Publisher methods that change the store (and so the served graph). */
+export const WRITE_METHODS = [
+  'addRelease', 'removeRelease', 'createChannel', 'deleteChannel', 'addToChannel', 'removeFromChannel', 'blockEdge', 'addRisk',
+  'removeEdge', 'setRawMetadata',
+] as const;
+export type WriteMethod = (typeof WRITE_METHODS)[number];
+
+type MaybeAsync<F> = F extends (...args: infer A) => infer R ? (...args: A) => R | Promise<R> : never;
+
+/**
+ * What the HTTP layer and ingest call: a Publisher, or one whose writes run elsewhere and answer later (the server
+ * runs them in the build worker: services/graph-builder.ts).
+ */
+export type PublisherApi = Omit<Publisher, WriteMethod> & { [K in WriteMethod]: MaybeAsync<Publisher[K]> };
+
 /** True when a rebuild reported failure in GraphCache's `{ ok: false }` shape. */
 const rebuildFailed = (result: unknown): boolean =>
   typeof result === 'object' && result !== null && 'ok' in result && (result as { ok: unknown }).ok === false;
@@ -39,7 +57,7 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : JS
 
 export class Publisher {
   private readonly store: Store;
-  private readonly rebuild: () => unknown;
+  private readonly rebuild: (built: BuildResult) => unknown;
   private readonly checkWrite: PublisherDeps['checkWrite'];
 
   constructor(deps: PublisherDeps) {
@@ -161,20 +179,21 @@ export class Publisher {
 
   /**
    * The one write path: plan on the current input, build the candidate graph (a cycle, a bad label, a digest clash
-   * throws here, before anything is written), write with the audit row, commit; then rebuild the served graph.
+   * throws here, before anything is written), write with the audit row, commit; then serve that same build.
    */
   private write<T>(actor: Actor, what: WriteRequest, plan: (current: GraphInput) => Plan<T>): WriteResult<T> {
+    let built: BuildResult | undefined;
     const result = auditedWrite(this.store, actor, what, () => {
       const current = this.store.loadGraphInput();
       const planned = plan(current);
       if (planned.changed) {
-        buildGraph(planned.candidate);
+        built = buildGraph(planned.candidate);
         this.checkWrite?.(current, planned.candidate);
         planned.write(this.store);
       }
       return planned;
     });
-    if (result.changed && rebuildFailed(this.rebuild())) {
+    if (result.changed && built && rebuildFailed(this.rebuild(built))) {
       result.warnings.push('the change is stored, but rebuilding the served graph failed (see the server log); the previous graph is still served');
     }
     return result;

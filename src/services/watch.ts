@@ -3,7 +3,7 @@ import { isKusError } from '../errors/index.js';
 import { payloadDigest } from '../graph/index.js';
 import { parseRepository, repositoryName, resolveWith, type Repository } from '../registry/index.js';
 import type { Ingest } from './ingest.js';
-import type { Actor, Publisher } from './publisher.js';
+import type { Actor, PublisherApi } from './publisher.js';
 
 /** The subset of a pino logger watch mode writes to. */
 export interface WatchLogger {
@@ -31,7 +31,7 @@ export interface RepositoryStats {
 
 export interface WatchDeps {
   ingest: Ingest;
-  publisher: Publisher;
+  publisher: PublisherApi;
   logger: WatchLogger;
   repositories: readonly string[];
   intervalSeconds: number;
@@ -172,7 +172,7 @@ export class Watcher {
       digest = resolved.digest;
       if (w.verdicts.has(digest)) return true;
       try {
-        const result = this.deps.ingest.publish(this.actor, resolved);
+        const result = await this.deps.ingest.publish(this.actor, resolved);
         w.verdicts.set(digest, { kind: 'release', version: resolved.doc.version });
         if (result.changed) {
           w.stats.ingested++;

@@ -6,6 +6,14 @@ import { baseOf } from '../semver.js';
 import type { Step } from '../step.js';
 import type { ConditionalGroup, Risk } from '../types.js';
 
+interface PairRisks {
+  from: string;
+  to: string;
+  risks: Risk[];
+  /** Content ids of `risks`, in order: pairs with equal lists share a group. */
+  ids: number[];
+}
+
 export const materializeConditionalEdges: Step = {
   name: 'materialize-conditional-edges',
   run(graph) {
@@ -16,24 +24,42 @@ export const materializeConditionalEdges: Step = {
       if (list) list.push(node);
       else byBase.set(base, [node]);
     }
-    const risksByPair = new Map<string, { from: string; to: string; risks: Risk[] }>();
+    // Risks are grouped by content. Serializing each risk once (not each pair's list, as a first version did: at
+    // upstream scale that was half of the whole build) and comparing small ids gives the same grouping.
+    const contentIds = new Map<string, number>();
+    const riskIds = new Map<Risk, number>();
+    const idOf = (risk: Risk): number => {
+      let id = riskIds.get(risk);
+      if (id === undefined) {
+        const text = JSON.stringify(risk);
+        id = contentIds.get(text);
+        if (id === undefined) contentIds.set(text, (id = contentIds.size));
+        riskIds.set(risk, id);
+      }
+      return id;
+    };
+    const risksByPair = new Map<string, PairRisks>();
     for (const decl of graph.declarations) {
       const targets = decl.to.includes('+') ? [graph.nodes.get(decl.to)].filter((n) => n !== undefined) : byBase.get(decl.to) ?? [];
       const from = decl.fromRegex === '.*' ? null : compileRegex(decl.fromRegex, 'from');
+      const id = idOf(decl.risk);
       for (const target of targets) {
         for (const parent of graph.parents.get(target.version) ?? []) {
           if (from && !from.test(parent)) continue;
           const key = `${parent}\u0000${target.version}`;
-          const entry = risksByPair.get(key) ?? { from: parent, to: target.version, risks: [] };
-          risksByPair.set(key, entry);
+          let entry = risksByPair.get(key);
+          if (entry === undefined) risksByPair.set(key, (entry = { from: parent, to: target.version, risks: [], ids: [] }));
           // The ClusterVersion API keys risks by name: a second risk of the same name on one update is dropped.
-          if (!entry.risks.some((r) => r.name === decl.risk.name)) entry.risks.push(decl.risk);
+          if (!entry.risks.some((r) => r.name === decl.risk.name)) {
+            entry.risks.push(decl.risk);
+            entry.ids.push(id);
+          }
         }
       }
     }
     const groups = new Map<string, ConditionalGroup>();
-    for (const { from, to, risks } of risksByPair.values()) {
-      const key = JSON.stringify(risks);
+    for (const { from, to, risks, ids } of risksByPair.values()) {
+      const key = ids.join(',');
       const group = groups.get(key);
       if (group) group.edges.push({ from, to });
       else groups.set(key, { edges: [{ from, to }], risks });

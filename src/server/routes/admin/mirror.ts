@@ -69,7 +69,7 @@ export const mirror: AdminRoute = (scope, services, options) => {
     const { graph, channel, arch, rewrites = [], source = 'request body' } = request.body;
     if (!graph || typeof graph !== 'object') throw new KusError('KUS_ERR_BAD_REQUEST', 'body/graph must be the served graph document');
     if (!services.mirror) throw new KusError('KUS_ERR_INTERNAL', 'this server was started without the mirror service');
-    const result = services.mirror.apply(actorOf(request), { document: graph, channel, arch, rewrites: rewrites.map(parseRewrite), source });
+    const result = await services.mirror.apply(actorOf(request), { document: graph, channel, arch, rewrites: rewrites.map(parseRewrite), source });
     return writeAnswer<MirrorReport>(result);
   });
 };

@@ -5,7 +5,7 @@ import { KusError } from '../../../errors/index.js';
 import type { Release } from '../../../graph/index.js';
 import type { IngestOptions } from '../../../services/ingest.js';
 import type { Mirror } from '../../../services/mirror.js';
-import type { Actor, Publisher, WriteResult } from '../../../services/publisher.js';
+import type { Actor, PublisherApi, WriteResult } from '../../../services/publisher.js';
 import type { Tokens } from '../../../services/tokens.js';
 import { errorSchema } from '../../schemas/admin.js';
 import type { SigningServices } from './signing-services.js';
@@ -16,11 +16,11 @@ export interface IngestService {
 }
 
 export interface AdminServices {
-  publisher: Publisher;
+  publisher: PublisherApi;
   tokens: Tokens;
   ingest?: IngestService;
   /** `kus mirror --server` (POST /mirror); answers 500 when the server was composed without it. */
-  mirror?: Pick<Mirror, 'apply'>;
+  mirror?: { apply(...args: Parameters<Mirror['apply']>): ReturnType<Mirror['apply']> | Promise<ReturnType<Mirror['apply']>> };
   /** Release signing (keys, signatures); its routes answer 500 when the server was composed without it. */
   signing?: SigningServices;
 }
@@ -131,8 +131,9 @@ export interface Answer<T> {
 /** The answer to a read. */
 export const readAnswer = <T>(value: T): Answer<T> => ({ value, warnings: [], changed: false });
 
-/** The answer to a write (the publisher rebuilt the served graph inside the write, so the change is visible). */
-export function writeAnswer<T>(result: WriteResult<T>): Answer<T> {
+/** The answer to a write, once it is done (the served graph shows the change by then). */
+export async function writeAnswer<T>(pending: WriteResult<T> | Promise<WriteResult<T>>): Promise<Answer<T>> {
+  const result = await pending;
   return { value: result.value, warnings: result.warnings, changed: result.changed };
 }
 

@@ -1,0 +1,194 @@
+// The serving thread's side of the build worker (services/graph-worker.ts): sends it writes, rebuilds and replica
+// snapshots one at a time, and swaps in each generation it hands back. Nothing here builds or renders a graph.
+import { Worker } from 'node:worker_threads';
+import { KusError } from '../errors/index.js';
+import type { ErrorCode } from '../errors/index.js';
+import type { CacheLogger, GraphCache, RebuildResult } from './graph-cache.js';
+import type { BuildReply, BuildRequest, BuildWorkerData, WireError } from './graph-worker.js';
+import type { MirrorInput, MirrorReport } from './mirror.js';
+import { WRITE_METHODS, type Actor, type Publisher, type PublisherApi, type WriteMethod, type WriteResult } from './publisher.js';
+
+export interface GraphBuilderOptions {
+  /** The SQLite file; the worker opens its own connection to it. */
+  storeFile: string;
+  graphs: GraphCache;
+  logger: CacheLogger;
+  /** `kus serve --require-signatures`: the worker checks each write as the Publisher does. */
+  requireSignatures?: boolean;
+  /** How long a worker without work lives on (default DEFAULT_IDLE_MS). */
+  idleMs?: number;
+}
+
+/** Long enough for a burst of writes (an admin script, `kus mirror`) to share one worker; short enough to give memory back. */
+export const DEFAULT_IDLE_MS = 2000;
+
+/** A reply, and what installing its generation (or recording its failure) gave, if it carried either. */
+interface Done {
+  reply: BuildReply;
+  installed: RebuildResult | undefined;
+}
+
+type Request = BuildRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id' | 'served'> : never) : never;
+
+function fromWire(error: WireError): Error {
+  if (error.code !== undefined) return new KusError(error.code as ErrorCode, error.message, error.details);
+  const err = new Error(error.message);
+  if (error.stack !== undefined) err.stack = error.stack;
+  return err;
+}
+
+/** The worker module next to this one (.ts when this file runs from source, as tests do through tap's loader). */
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './graph-worker.ts' : './graph-worker.js', import.meta.url);
+
+export class GraphBuilder {
+  private readonly options: GraphBuilderOptions;
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, { worker: Worker; resolve: (done: Done) => void; reject: (err: Error) => void }>();
+  private closed = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(options: GraphBuilderOptions) {
+    this.options = options;
+  }
+
+  /** True while a request is with the worker (a write, a rebuild or a sync being built and rendered). */
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** True while a worker thread exists (it exits idleMs after its last request). */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
+
+  /** Builds the stored input and swaps it in; a failure is logged and counted, and the last good graph stays. */
+  async rebuild(): Promise<RebuildResult> {
+    const { reply, installed } = await this.call({ op: 'rebuild' });
+    if (!reply.ok) return this.options.graphs.recordFailure(0, fromWire(reply.error));
+    return installed ?? this.options.graphs.recordFailure(0, new Error('the build worker returned no graph'));
+  }
+
+  /** Runs a Publisher write in the worker; resolves once the served graph shows it. */
+  async write<T>(method: WriteMethod, args: unknown[]): Promise<WriteResult<T>> {
+    const { reply } = await this.call({ op: 'write', method, args });
+    return this.settle<WriteResult<T>>(reply);
+  }
+
+  async mirror(actor: Actor, input: MirrorInput): Promise<WriteResult<MirrorReport>> {
+    const { reply } = await this.call({ op: 'mirror', actor, input });
+    return this.settle<WriteResult<MirrorReport>>(reply);
+  }
+
+  /** A replica's sync: the worker checks, stores and renders the primary's snapshot (see Follower's `swap`). */
+  async follow(gzip: Buffer, source: string): Promise<void> {
+    const bytes = new Uint8Array(gzip); // a copy of its own, so that it can be transferred
+    const { reply, installed: result } = await this.call({ op: 'follow', gzip: bytes, source }, [bytes.buffer]);
+    if (!reply.ok) throw fromWire(reply.error);
+    if (result && !result.ok) {
+      throw new KusError('KUS_ERR_INTERNAL', `the snapshot from ${JSON.stringify(source)} was stored, but rendering it failed: ${String(result.error)}`);
+    }
+  }
+
+  /** A Publisher whose reads run here (on `local`) and whose writes run in the worker. */
+  publisher(local: Publisher): PublisherApi {
+    const writes = Object.fromEntries(WRITE_METHODS.map((method) => [method, (...args: unknown[]) => this.write(method, args)]));
+    return Object.assign(Object.create(local) as Publisher, writes) as unknown as PublisherApi;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.idleTimer);
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+  }
+
+  private settle<T>(reply: BuildReply): T {
+    if (!reply.ok) throw fromWire(reply.error);
+    return reply.value as T;
+  }
+
+  /** Swaps in the generation a reply carries (or records its failure); undefined when it carries neither. */
+  private install(reply: BuildReply): RebuildResult | undefined {
+    if (!reply.ok) return undefined;
+    const { graphs } = this.options;
+    if (reply.failure) return graphs.recordFailure(reply.failure.durationMs, fromWire(reply.failure.error));
+    if (!reply.generation) return undefined;
+    try {
+      return graphs.install(reply.generation);
+    } catch (err) {
+      // Requests go one at a time with the stamps of what is served, so the worker cannot name a body this thread
+      // lacks; if it ever did, nothing is swapped and the failure is counted like any other.
+      return graphs.recordFailure(reply.generation.durationMs, err);
+    }
+  }
+
+  /**
+   * A worker without work is stopped after idleMs: its V8 isolate holds on to the heap a build grew (over 100 MB at
+   * upstream scale), which an idle server should not keep. The next request starts a new one (tens of ms).
+   */
+  private idle(worker: Worker): void {
+    worker.unref();
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.worker !== worker || this.pending.size > 0) return;
+      this.worker = undefined;
+      void worker.terminate();
+    }, this.options.idleMs ?? DEFAULT_IDLE_MS);
+    this.idleTimer.unref();
+  }
+
+  private spawn(): Worker {
+    const data: BuildWorkerData = { storeFile: this.options.storeFile, requireSignatures: this.options.requireSignatures ?? false };
+    const worker = new Worker(WORKER_URL, { workerData: data });
+    worker.on('message', (reply: BuildReply) => {
+      const waiting = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (this.pending.size === 0) this.idle(worker);
+      // Installed here, before the next request is sent (see call), whoever waits for the answer.
+      waiting?.resolve({ reply, installed: this.install(reply) });
+    });
+    const fail = (err: Error): void => {
+      if (this.worker === worker) this.worker = undefined;
+      // Only this worker's requests: a worker stopped when idle exits after a new one may have taken work.
+      for (const [id, waiting] of this.pending) {
+        if (waiting.worker !== worker) continue;
+        this.pending.delete(id);
+        waiting.reject(new KusError('KUS_ERR_INTERNAL', `the graph build worker stopped: ${err.message}`, {}, { cause: err }));
+      }
+    };
+    worker.on('error', (err) => {
+      this.options.logger.error({ err }, 'the graph build worker failed; the next write starts a new one');
+      fail(err);
+    });
+    worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+    return worker;
+  }
+
+  /**
+   * One request at a time: the next is sent once the previous reply was installed, so that the stamps it carries
+   * (what the server holds) are those of the generation the worker's answer will replace.
+   */
+  private call(request: Request, transfer: ArrayBuffer[] = []): Promise<Done> {
+    if (this.closed) return Promise.reject(new KusError('KUS_ERR_INTERNAL', 'the graph build worker is closed'));
+    const done = this.queue.then(() => this.send(request, transfer));
+    this.queue = done.then(() => undefined, () => undefined);
+    return done;
+  }
+
+  private send(request: Request, transfer: ArrayBuffer[]): Promise<Done> {
+    if (this.closed) return Promise.reject(new KusError('KUS_ERR_INTERNAL', 'the graph build worker is closed'));
+    this.worker ??= this.spawn();
+    const worker = this.worker;
+    const id = this.nextId++;
+    return new Promise<Done>((resolve, reject) => {
+      this.pending.set(id, { worker, resolve, reject });
+      // Referenced only while it has work: an idle worker must not keep a stopped server alive, a busy one must.
+      clearTimeout(this.idleTimer);
+      worker.ref();
+      worker.postMessage({ ...request, id, served: this.options.graphs.servedHashes() }, transfer);
+    });
+  }
+}

@@ -1,0 +1,47 @@
+// Renders a built graph into the bodies the server sends, for the build worker: every (channel, arch) body's text,
+// its hash, and gzip bytes for the bodies that changed since the previous generation.
+import { gzipSync } from 'node:zlib';
+import { GraphViews, type BuildResult } from '../graph/index.js';
+import { bodyHash, type RenderedBody, type RenderedGeneration } from './graph-cache.js';
+
+/** `arch \0 channel` → `status \0 nodes \0 hash` of each body the server holds. */
+export type ServedHashes = ReadonlyMap<string, string>;
+
+export const servedKey = (arch: string, channel: string): string => `${arch}\u0000${channel}`;
+export const servedStamp = (status: number, nodes: number, hash: string): string => `${status}\u0000${nodes}\u0000${hash}`;
+
+/**
+ * Renders every body and compares it with what the server holds (`served`, sent with each request, so the worker keeps
+ * no state between requests and can exit when idle). A publish usually changes the bodies of one or a few channels;
+ * only those are gzipped and handed over, the others are reported unchanged by key.
+ */
+export class GenerationRenderer {
+  render(built: BuildResult, started: number, served: ServedHashes): RenderedGeneration {
+    const { graph, warnings } = built;
+    const views = new GraphViews(graph);
+    const changed: RenderedBody[] = [];
+    const unchanged: Array<[string, string]> = [];
+    // Only pairs with nodes are rendered; every other (channel, arch) is the shared empty body.
+    for (const channel of views.channels()) {
+      for (const arch of views.archesOf(channel)) {
+        // Upstream answers 500 arch_version_error for this (channel, arch) only; every other key still serves.
+        const error = views.renderError(channel, arch);
+        const status = error ? error.status : 200;
+        const text = error ? JSON.stringify(error.toBody()) : views.renderText(channel, arch);
+        const nodes = error ? 0 : views.nodeCount(channel, arch);
+        const hash = bodyHash(text);
+        if (served.get(servedKey(arch, channel)) === servedStamp(status, nodes, hash)) {
+          unchanged.push([arch, channel]);
+          continue;
+        }
+        const gzip = gzipSync(text);
+        // A Buffer this small may sit in Node's shared pool; copy it out so that only its own bytes are transferred.
+        const own = gzip.byteOffset === 0 && gzip.byteLength === gzip.buffer.byteLength ? gzip : Uint8Array.prototype.slice.call(gzip);
+        changed.push({ arch, channel, status, nodes, hash, gzip: own });
+      }
+    }
+    let releases = 0;
+    for (const node of graph.nodes.values()) if (node.concrete) releases++;
+    return { durationMs: performance.now() - started, releases, warnings, changed, unchanged };
+  }
+}

@@ -1,0 +1,131 @@
+// The build worker (a worker_threads entry, started by services/graph-builder.ts): every write that changes the graph
+// input runs here, with the build that checks it and the rendering of the bodies the server then sends. The thread
+// that answers clusters never builds a graph; it receives gzip bytes and swaps them in.
+import { readlinkSync } from 'node:fs';
+import os from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { isKusError } from '../errors/index.js';
+import { buildGraph, type BuildResult } from '../graph/index.js';
+import { openStore } from '../store/index.js';
+import { storeSnapshot } from './follow.js';
+import type { RenderedGeneration } from './graph-cache.js';
+import { GenerationRenderer } from './graph-render.js';
+import { Mirror, type MirrorInput } from './mirror.js';
+import { Publisher, WRITE_METHODS, type Actor, type WriteMethod } from './publisher.js';
+import { requireSignaturesGuard } from './signature-guard.js';
+
+export interface BuildWorkerData {
+  storeFile: string;
+  requireSignatures: boolean;
+}
+
+/** `served`: the stamps of the bodies the server holds now (GraphCache.servedHashes), to hand over only changes. */
+export type BuildRequest = { id: number; served: Map<string, string> } & (
+  | { op: 'rebuild' }
+  | { op: 'write'; method: WriteMethod; args: unknown[] }
+  | { op: 'mirror'; actor: Actor; input: MirrorInput }
+  | { op: 'follow'; gzip: Uint8Array; source: string }
+);
+
+/** An error as it crosses the thread boundary: a KusError keeps its code and details. */
+export interface WireError {
+  message: string;
+  code?: string;
+  details?: Record<string, unknown>;
+  stack?: string;
+}
+
+export type BuildReply =
+  | { id: number; ok: true; value?: unknown; generation?: RenderedGeneration; failure?: { durationMs: number; error: WireError } }
+  | { id: number; ok: false; error: WireError };
+
+export function toWire(err: unknown): WireError {
+  if (isKusError(err)) return { message: err.message, code: err.code, ...(err.details ? { details: err.details } : {}) };
+  if (err instanceof Error) return { message: err.message, ...(err.stack ? { stack: err.stack } : {}) };
+  return { message: String(err) };
+}
+
+function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): void {
+  const store = openStore(data.storeFile);
+  const renderer = new GenerationRenderer();
+  let started = 0;
+  let served: Map<string, string> = new Map();
+  let generation: RenderedGeneration | undefined;
+  let failure: { durationMs: number; error: WireError } | undefined;
+  /** Renders the build a write just stored; a failure here leaves the stored write in place and the old graph served. */
+  const render = (built: BuildResult): { ok: boolean; error?: unknown } => {
+    try {
+      generation = renderer.render(built, started, served);
+      return { ok: true };
+    } catch (error) {
+      failure = { durationMs: performance.now() - started, error: toWire(error) };
+      return { ok: false, error };
+    }
+  };
+  const publisher = new Publisher({ store, rebuild: render, ...(data.requireSignatures ? { checkWrite: requireSignaturesGuard(store) } : {}) });
+  const mirror = new Mirror({ store, rebuild: render });
+
+  const run = async (request: BuildRequest): Promise<unknown> => {
+    switch (request.op) {
+      case 'rebuild': {
+        const result = render(buildGraph(store.loadGraphInput()));
+        if (!result.ok) throw result.error;
+        return undefined;
+      }
+      case 'write': {
+        if (!WRITE_METHODS.includes(request.method)) throw new Error(`not a write: ${String(request.method)}`);
+        const write = publisher[request.method] as (...args: unknown[]) => unknown;
+        return write.apply(publisher, request.args);
+      }
+      case 'mirror':
+        return mirror.apply(request.actor, request.input);
+      case 'follow': {
+        render(await storeSnapshot(store, Buffer.from(request.gzip), request.source, new Date()));
+        return undefined;
+      }
+    }
+  };
+
+  // One request at a time, in arrival order: writes are serialized, and generations reach the server in order.
+  let queue: Promise<void> = Promise.resolve();
+  port.on('message', (request: BuildRequest) => {
+    queue = queue.then(async () => {
+      started = performance.now();
+      served = request.served;
+      generation = undefined;
+      failure = undefined;
+      let reply: BuildReply;
+      try {
+        const value = await run(request);
+        reply = { id: request.id, ok: true, value, ...(generation ? { generation } : {}), ...(failure ? { failure } : {}) };
+      } catch (err) {
+        // A rebuild that failed is a failure of the served graph: reported so, to be counted and logged there.
+        reply = request.op === 'rebuild'
+          ? { id: request.id, ok: true, failure: failure ?? { durationMs: performance.now() - started, error: toWire(err) } }
+          : { id: request.id, ok: false, error: toWire(err) };
+      }
+      const transfer = (reply.ok ? reply.generation?.changed ?? [] : []).map((b) => b.gzip.buffer as ArrayBuffer);
+      port.postMessage(reply, transfer);
+    });
+  });
+}
+
+/**
+ * On Linux a thread has its own nice value: the worker lowers its own, so that when both threads want the CPU (a
+ * server pinned to one core) the scheduler runs the thread answering clusters first and builds take what is left.
+ */
+export const WORKER_NICE = 10;
+
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, WORKER_NICE);
+  } catch {
+    // Not Linux, or not allowed: the worker runs at the process's priority.
+  }
+}
+
+if (parentPort) {
+  lowerPriority();
+  serve(parentPort, workerData as BuildWorkerData);
+}

@@ -1,0 +1,138 @@
+// The build worker: a real `kus serve` (in this process, on 127.0.0.1) builds every write off the serving thread.
+// A graph request is answered while a write's build runs; the write is visible when its answer arrives; the served
+// bytes equal an in-thread build of the same store; a refused write leaves the served graph as it was.
+import path from 'node:path';
+import { setImmediate as tick } from 'node:timers/promises';
+import t from 'tap';
+import { loadConfig } from '../src/config/index.js';
+import type { ChannelDoc, ConditionalEdgeDoc, Release } from '../src/graph/index.js';
+import { startServer } from '../src/main.js';
+import { GraphBuilder } from '../src/services/graph-builder.js';
+import { GraphCache, Variant } from '../src/services/graph-cache.js';
+import { Tokens } from '../src/services/tokens.js';
+import { openStore } from '../src/store/index.js';
+import { tempTree } from './helpers/temp-tree.js';
+
+const silent = { info() {}, warn() {}, error() {} };
+const ARCHES = ['amd64', 'arm64', 's390x', 'ppc64le'];
+const digest = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
+
+/**
+ * A store large enough that a build takes a visible while (≈2,700 releases, 40 channels, 600 risks with anchored
+ * version alternations), written straight through the store (no YAML), so the test spends its time serving.
+ */
+function bigStore(file: string): void {
+  const releases: Release[] = [];
+  const channels: ChannelDoc[] = [];
+  const conditionalEdges: ConditionalEdgeDoc[] = [];
+  let n = 0;
+  for (let minor = 1; minor <= 10; minor++) {
+    const zs = Array.from({ length: 68 }, (_, z) => `4.${minor}.${z}`);
+    for (const arch of ARCHES) {
+      zs.forEach((version, z) => {
+        const previous = zs.slice(Math.max(0, z - 25), z);
+        if (minor > 1) previous.push(...Array.from({ length: 10 }, (_, k) => `4.${minor - 1}.${58 + k}`));
+        releases.push({ version, arch, payload: `quay.example/kylin/release@${digest(++n)}`, digest: digest(n), metadata: { url: `https://docs.example/${version}` }, previous, next: [] });
+      });
+    }
+    for (const name of ['candidate', 'fast', 'stable', 'eus']) channels.push({ file: `${name}-4.${minor}.yaml`, name: `${name}-4.${minor}`, versions: zs });
+    for (let z = 8; z < 68; z++) {
+      const from = `^4[.]${minor}[.](${Array.from({ length: 6 }, (_, k) => z - 6 + k).join('|')})([+].*)?$`;
+      conditionalEdges.push({
+        file: `4.${minor}.${z}-risk.yaml`, to: `4.${minor}.${z}`, from,
+        risk: { url: `https://docs.example/kb/${minor}-${z}`, name: `Risk${minor}x${z}`, message: `Risk ${minor}.${z}`, matchingRules: [{ type: 'Always' }] },
+      });
+    }
+  }
+  const store = openStore(file);
+  store.replaceAll({ releases, graphData: { schemaVersion: '1.0.0', rawMetadata: [], blockedEdges: [], conditionalEdges, channels } });
+  store.close();
+}
+
+t.test('kus serve builds in the worker: graph requests are answered while a write builds', { timeout: 240_000 }, async (t) => {
+  const file = path.join(tempTree(t), 'kus.db');
+  bigStore(file);
+  const store = openStore(file);
+  const token = new Tokens({ store }).create({ name: 'setup' }, 'tester').token;
+  store.close();
+  const server = await startServer(loadConfig({ db: file, host: '127.0.0.1', port: '0', logLevel: 'silent' }));
+  t.teardown(() => server.close());
+  t.ok(server.graphs.ready, 'the first build (in the worker) made the server ready');
+
+  const graphUrl = (channel: string): string => `${server.url}/api/upgrades_info/graph?channel=${channel}&arch=amd64`;
+  const admin = { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' };
+  const before = await fetch(graphUrl('stable-4.10'), { headers: { accept: 'application/json' } });
+  t.equal(before.status, 200);
+  const etagBefore = before.headers.get('etag');
+  await before.arrayBuffer();
+
+  // A publish into stable-4.10: the worker builds and renders the whole graph; meanwhile this thread keeps serving.
+  let settled = false;
+  const post = fetch(`${server.url}/api/admin/v1/releases`, {
+    method: 'POST', headers: admin,
+    body: JSON.stringify({ version: '4.10.68', arch: 'amd64', payload: `quay.example/kylin/release@${digest(99_999)}`, previous: ['4.10.67'], channels: ['stable-4.10'] }),
+  }).finally(() => (settled = true));
+  while (!server.builder.busy) {
+    t.notOk(settled, 'the write is not answered before its build starts');
+    await tick();
+  }
+  let answeredDuringBuild = 0;
+  const statuses = new Set<number>();
+  while (server.builder.busy && !settled) {
+    const res = await fetch(graphUrl('stable-4.9'), { headers: { accept: 'application/json' } });
+    statuses.add(res.status);
+    await res.arrayBuffer();
+    if (server.builder.busy && !settled) answeredDuringBuild++;
+  }
+  t.same([...statuses], [200], 'every graph request meanwhile was answered 200');
+  t.ok(answeredDuringBuild > 0, `graph requests were answered while the write was building (${answeredDuringBuild})`);
+
+  const written = await post;
+  t.equal(written.status, 200, 'the write succeeded');
+  const after = await fetch(graphUrl('stable-4.10'), { headers: { accept: 'application/json' } });
+  const graph = (await after.json()) as { nodes: Array<{ version: string }> };
+  t.ok(graph.nodes.some((node) => node.version === '4.10.68'), 'the write is in the served graph when its answer arrives');
+  t.not(after.headers.get('etag'), etagBefore, 'the changed body has a new ETag');
+
+  // The worker's bytes and ETags are those an in-thread build of the same store gives.
+  const check = openStore(file);
+  t.teardown(() => check.close());
+  const local = new GraphCache({ load: () => check.loadGraphInput(), logger: silent, warmUp: false });
+  t.equal(local.rebuild().ok, true);
+  for (const [channel, arch] of [['stable-4.10', 'amd64'], ['eus-4.3', 's390x'], ['candidate-4.1', 'ppc64le']] as const) {
+    const served = server.graphs.lookup(channel, arch);
+    const expected = local.lookup(channel, arch);
+    t.ok(served.plain.equals(expected.plain), `${channel}/${arch}: same bytes as an in-thread build`);
+    t.equal(served.etag(Variant.VndGzip), expected.etag(Variant.VndGzip), `${channel}/${arch}: same ETag`);
+  }
+  t.equal(server.graphs.lookup('stable-4.9', 'amd64'), server.graphs.lookup('stable-4.9', 'amd64'), 'lookups are stable');
+
+  // A write whose build fails (a cycle) is refused with its code; nothing is stored and the served graph stays.
+  const served = server.graphs.snapshot;
+  const refused = await fetch(`${server.url}/api/admin/v1/releases`, {
+    method: 'POST', headers: admin,
+    body: JSON.stringify({ version: '4.10.69', arch: 'amd64', payload: `quay.example/kylin/release@${digest(99_998)}`, previous: ['4.10.68'], next: ['4.10.68'] }),
+  });
+  t.equal(refused.status, 409);
+  const refusal = await refused.json();
+  t.match(refusal, { code: 'KUS_ERR_CYCLE' });
+  t.equal(server.graphs.snapshot, served, 'the served generation is the same object');
+  const ready = await fetch(`${server.url}/readyz`);
+  t.equal(ready.status, 200, 'still ready');
+  await ready.arrayBuffer();
+});
+
+t.test('the build worker exits when idle and a new one serves the next request', async (t) => {
+  const file = path.join(tempTree(t), 'kus.db');
+  const store = openStore(file);
+  store.close();
+  const graphs = new GraphCache({ load: () => ({ releases: [] }), logger: silent });
+  const builder = new GraphBuilder({ storeFile: file, graphs, logger: silent, idleMs: 20 });
+  t.teardown(() => builder.close());
+  t.equal((await builder.rebuild()).ok, true);
+  t.ok(builder.running, 'a worker ran the rebuild');
+  while (builder.running) await new Promise((resolve) => setTimeout(resolve, 10));
+  t.pass('the idle worker exited');
+  t.equal((await builder.rebuild()).ok, true, 'a new worker answers the next request');
+  t.equal(graphs.stats().builds, 2);
+});
