@@ -1,10 +1,9 @@
 // The composition root: config → store (migrated, seeded) → graph cache (first build) → HTTP app → listen.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { createSecureContext } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { PACKAGE_ROOT, type Config, type FollowConfig, type TlsConfig } from './config/index.js';
+import { buildInfo, type Config, type FollowConfig, type TlsConfig } from './config/index.js';
 import { KusError } from './errors/index.js';
 import { buildApp } from './server/app.js';
 import type { TlsFiles } from './server/plugins/graph-fast-path.js';
@@ -38,11 +37,6 @@ export interface RunningServer {
   rebuild(): RebuildResult;
   /** Stops accepting requests, lets running ones finish, closes the store. Idempotent. */
   close(): Promise<void>;
-}
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
-  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
 }
 
 /** Release signing settings of `kus serve` (kept out of Config: the passphrase is a secret, read when needed). */
@@ -122,9 +116,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       store, rebuild: () => cache.rebuild(), ...(signingOptions.requireSignatures ? { checkWrite: requireSignaturesGuard(store) } : {}),
     });
     const keys = new SigningKeys({ store, passphrase: signingOptions.passphrase });
-    const signing = new Signing({
-      store, keys, releases: (v) => publisher.getRelease(v), passphrase: signingOptions.passphrase, creator: `Kylin Update Service ${packageVersion()}`,
-    });
+    const signing = new Signing({ store, keys, releases: (v) => publisher.getRelease(v), passphrase: signingOptions.passphrase });
     const tokens = new Tokens({ store });
     // Registry settings are read once here: a missing pull secret or CA file stops the start, not a later ingest.
     const registry: RegistryOptions = {
@@ -138,7 +130,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       : undefined;
     // The graph-data tarball is rebuilt lazily, once per graph generation (GraphCache swaps in a new snapshot object).
     const graphData = new GraphDataArchive({ store, generation: () => cache.snapshot });
-    app = buildApp({ graphs, logger, version: packageVersion(), admin: { publisher, tokens, ingest, signing: { signing, keys }, mirror: new Mirror({ store, rebuild: () => cache.rebuild() }) }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}) });
+    app = buildApp({ graphs, logger, version: buildInfo().version, build: buildInfo(), admin: { publisher, tokens, ingest, signing: { signing, keys }, mirror: new Mirror({ store, rebuild: () => cache.rebuild() }) }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}) });
     url = await app.listen({ host: config.server.host, port: config.server.port });
     if (watcher) {
       logger.info({ repositories: config.watch.repositories, intervalSeconds: config.watch.intervalSeconds }, 'watching repositories for new releases');

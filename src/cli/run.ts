@@ -55,8 +55,14 @@ function parseFlags(cmd: Command, rest: string[], env: NodeJS.ProcessEnv): { fla
   return { flags, positionals: parsed.positionals };
 }
 
+/** `kus --version` is `kus version`, the spelling most tools answer to. */
+export function normalizeArgv(argv: string[]): string[] {
+  return argv[0] === '--version' || argv[0] === '-V' ? ['version', ...argv.slice(1)] : argv;
+}
+
 /** Runs the CLI; returns the process exit code. */
-export async function runCli(commands: Command[], argv: string[], io: CliIo): Promise<number> {
+export async function runCli(commands: Command[], args: string[], io: CliIo): Promise<number> {
+  const argv = normalizeArgv(args);
   const { cmd, rest, prefix } = selectCommand(commands, argv);
   if (!cmd) {
     const wantsHelp = argv.length === 0 || argv.includes('--help') || argv.includes('-h') || argv[0] === 'help';

@@ -15,3 +15,4 @@ export {
 } from './types.js';
 export { loadFollowConfig, FOLLOW_ENV, DEFAULT_FOLLOW_INTERVAL_SECONDS, type FollowConfig, type FollowFlags } from './follow.js';
 export { loadTlsConfig, TLS_ENV, type TlsConfig, type TlsFlags } from './tls.js';
+export { buildInfo, packageVersion, BUILD_COMMIT_ENV, type BuildInfo } from './version.js';

@@ -1,17 +1,12 @@
 // `kus bundle export`: one signed, checksummed archive carrying graph-data, signatures and ConfigMaps to a disconnected site.
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../../config/index.js';
+import { packageVersion } from '../../config/index.js';
 import { DEFAULT_DB_FILE, openContext } from '../../context.js';
 import { KusError, quote } from '../../errors/index.js';
 import { exportBundle } from '../../services/bundle.js';
 import { passphraseSource } from '../../services/keys.js';
 import { listFlag, stringFlag, targetFlags, writeJson, type Command } from '../command.js';
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
-  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-}
 
 export const command: Command = {
   path: ['bundle', 'export'],
