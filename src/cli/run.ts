@@ -26,6 +26,25 @@ function selectCommand(commands: Command[], argv: string[]): { cmd?: Command; re
   return { rest: argv, prefix: words };
 }
 
+/**
+ * node:util's wording quotes with unbalanced single quotes ("as in '-- "--x"") and speaks of `<value>`; KUS says
+ * the same in its own style: the offending word in double quotes, once.
+ */
+function parseErrorMessage(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  const msg = typeof e.message === 'string' ? e.message : String(err);
+  const option = /'(-[^' ]*)/.exec(msg)?.[1];
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) {
+    return `unknown option ${JSON.stringify(option)}; a value that starts with "-" goes after "--", e.g. -- ${JSON.stringify(option)}`;
+  }
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+    return /argument missing/.test(msg)
+      ? `option ${JSON.stringify(option)} needs a value`
+      : /does not take an argument/.test(msg) ? `option ${JSON.stringify(option)} takes no value` : msg;
+  }
+  return msg;
+}
+
 function parseFlags(cmd: Command, rest: string[], env: NodeJS.ProcessEnv): { flags: FlagValues; positionals: string[] } {
   const specs = { ...cmd.flags, ...globalFlags };
   const options: NonNullable<ParseArgsConfig['options']> = {};
@@ -36,8 +55,7 @@ function parseFlags(cmd: Command, rest: string[], env: NodeJS.ProcessEnv): { fla
   try {
     parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    throw new KusError('KUS_ERR_USAGE', `${msg} (see "kus ${cmd.path.join(' ')} --help")`);
+    throw new KusError('KUS_ERR_USAGE', `${parseErrorMessage(err)} (see "kus ${cmd.path.join(' ')} --help")`);
   }
   const flags = { ...parsed.values } as FlagValues;
   if (flags.help) return { flags, positionals: parsed.positionals };

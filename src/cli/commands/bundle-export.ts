@@ -36,15 +36,12 @@ export const command: Command = {
       description: 'the signature store URL clusters at the site use (https://<site kus>/api/upgrades_info/signatures), for the verifier ConfigMap',
     },
     'passphrase-file': { type: 'string', valueName: 'FILE', description: 'file whose first line unlocks the signing key (default: env KUS_SIGNING_PASSPHRASE)' },
-    ...targetFlags,
+    db: targetFlags.db!,
   },
   examples: [
     'kus bundle export --out kus-bundle.tar.gz --channel stable-4.9 --arch arm64 --store-url https://kus.site.example/api/upgrades_info/signatures',
   ],
   async run(ctx) {
-    if (stringFlag(ctx.flags, 'server') !== undefined) {
-      throw new KusError('KUS_ERR_USAGE', 'kus bundle export works on a local store (--db): the signing key is unlocked here');
-    }
     const out = stringFlag(ctx.flags, 'out')!;
     const context = openContext({ db: stringFlag(ctx.flags, 'db') ?? DEFAULT_DB_FILE });
     try {
