@@ -31,6 +31,8 @@ export interface CommandContext {
   stdout: Writable;
   stderr: Writable;
   env: NodeJS.ProcessEnv;
+  /** Flags whose value came from an environment variable, with its name: errors they cause name the variable. */
+  fromEnv: Record<string, string>;
 }
 
 export interface Command {

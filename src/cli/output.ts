@@ -22,7 +22,7 @@ export function emit<T>(ctx: CommandContext, outcome: Outcome<T>, human: (value:
 
 /** Opens the store or server the flags name, runs fn, closes the store whatever happened. */
 export async function withTarget<T>(ctx: CommandContext, options: TargetOptions, fn: (target: Target) => Promise<T>): Promise<T> {
-  const target = openTarget(ctx.flags, ctx.env, options);
+  const target = openTarget(ctx, options);
   try {
     return await fn(target);
   } finally {

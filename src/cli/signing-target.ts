@@ -5,7 +5,8 @@ import { KusError, quote } from '../errors/index.js';
 import { passphraseSource, SigningKeys, type KeyInfo, type KeyWithPublic } from '../services/keys.js';
 import { Publisher } from '../services/publisher.js';
 import { Signing, type ChannelReport, type ReleaseReport, type SignatureInfo, type SignedRelease } from '../services/signing.js';
-import { AdminClient, segment as s } from './admin-client.js';
+import { AdminClient, segment as s, type AdminClientOptions } from './admin-client.js';
+import { chooseTarget } from './target-choice.js';
 import { stringFlag, type CommandContext, type FlagSpec } from './command.js';
 import { localActor } from './local-target.js';
 import type { Outcome } from './target.js';
@@ -83,7 +84,7 @@ function localSigningTarget(ctx: CommandContext, options: { db: string | undefin
   };
 }
 
-function remoteSigningTarget(options: { server: string; token: string }): SigningTarget {
+function remoteSigningTarget(options: AdminClientOptions): SigningTarget {
   const api = new AdminClient(options);
   return {
     where: `server ${JSON.stringify(api.server)}`,
@@ -113,20 +114,12 @@ function remoteSigningTarget(options: { server: string; token: string }): Signin
 
 /** `--server` (or KUS_SERVER) selects the admin API; otherwise the local store at `--db`, as for the publishing commands. */
 export function openSigningTarget(ctx: CommandContext, options: { create: boolean }): SigningTarget {
-  const server = stringFlag(ctx.flags, 'server');
-  const db = stringFlag(ctx.flags, 'db');
-  if (server !== undefined) {
-    if (db !== undefined && db !== ctx.env.KUS_DB) throw new KusError('KUS_ERR_USAGE', '--db and --server both given: act either on a local store or on a server');
-    if (stringFlag(ctx.flags, 'passphrase-file') !== undefined) {
-      throw new KusError('KUS_ERR_USAGE', '--passphrase-file is for a local store; a server signs with its own passphrase (kus serve --signing-passphrase-file)');
-    }
-    const token = stringFlag(ctx.flags, 'token');
-    if (token === undefined) {
-      throw new KusError('KUS_ERR_UNAUTHORIZED', `--server ${server} needs an admin token: pass --token TOKEN or set KUS_TOKEN`);
-    }
-    return remoteSigningTarget({ server, token });
+  const choice = chooseTarget(ctx);
+  if (choice.kind === 'local') return localSigningTarget(ctx, { db: choice.db, create: options.create });
+  if (stringFlag(ctx.flags, 'passphrase-file') !== undefined) {
+    throw new KusError('KUS_ERR_USAGE', '--passphrase-file is for a local store; a server signs with its own passphrase (kus serve --signing-passphrase-file)');
   }
-  return localSigningTarget(ctx, { db, create: options.create });
+  return remoteSigningTarget(choice.options);
 }
 
 /** Opens the target, runs fn, closes the store whatever happened. */

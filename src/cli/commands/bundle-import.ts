@@ -23,12 +23,9 @@ export const command: Command = {
     'Local store (--db) only. A "kus serve" on the same file serves the import after a restart.',
   ].join('\n'),
   positionals: [{ name: 'FILE', required: true, description: 'the bundle (kus-bundle.tar.gz)' }],
-  flags: { ...targetFlags },
+  flags: { db: targetFlags.db! },
   examples: ['kus key import vendor-release-key.asc --db /var/lib/kus/kus.db', 'kus bundle import kus-bundle.tar.gz --db /var/lib/kus/kus.db'],
   async run(ctx) {
-    if (stringFlag(ctx.flags, 'server') !== undefined) {
-      throw new KusError('KUS_ERR_USAGE', 'kus bundle import works on a local store (--db)');
-    }
     const file = ctx.positionals[0]!;
     let bytes: Buffer;
     try {

@@ -1,6 +1,5 @@
 // `kus import`: replace a local store's releases and graph-data with a graph-data directory (+ a graph-builder JSON).
 import { DEFAULT_DB_FILE, openContext } from '../../context.js';
-import { KusError } from '../../errors/index.js';
 import { importGraphData, type ImportReport } from '../../services/graph-data-service.js';
 import { readSignaturesForImport, signaturesDirOf } from '../../services/signature-files.js';
 import { stringFlag, targetFlags, writeJson, type Command } from '../command.js';
@@ -33,7 +32,6 @@ export const command: Command = {
   flags: {
     'graph-data': { type: 'string', valueName: 'DIR', required: true, description: 'graph-data directory to import' },
     raw: { type: 'string', valueName: 'RAW.json', description: 'graph-builder JSON document whose nodes and edges become releases' },
-    ...targetFlags,
     db: { ...targetFlags.db!, description: `local SQLite store to replace (default ${DEFAULT_DB_FILE})` },
   },
   examples: [
@@ -42,9 +40,6 @@ export const command: Command = {
     'kus import --graph-data ./graph-data --json | jq .warnings',
   ],
   async run(ctx) {
-    if (stringFlag(ctx.flags, 'server') !== undefined) {
-      throw new KusError('KUS_ERR_USAGE', 'kus import --server is not supported yet; import into a local store with --db');
-    }
     const rawFile = stringFlag(ctx.flags, 'raw');
     const ctxStore = openContext({ db: stringFlag(ctx.flags, 'db') ?? DEFAULT_DB_FILE });
     try {
