@@ -1,10 +1,11 @@
 // The composition root: config → store (migrated, seeded) → graph cache (first build) → HTTP app → listen.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { buildInfo, type Config, type FollowConfig, type TlsConfig } from './config/index.js';
-import { KusError } from './errors/index.js';
+import { buildInfo, type Config, type FollowConfig, type GraphDataConfig, type TlsConfig } from './config/index.js';
+import { checkStoreFile, removeCreatedStore } from './context.js';
+import { KusError, quote } from './errors/index.js';
 import { buildApp } from './server/app.js';
 import type { TlsFiles } from './server/plugins/graph-fast-path.js';
 import { serverLoggerOptions } from './server/logger.js';
@@ -23,7 +24,7 @@ import { Publisher } from './services/publisher.js';
 import { Tokens } from './services/tokens.js';
 import { Watcher } from './services/watch.js';
 import { readDockerConfigFile, type RegistryOptions } from './registry/index.js';
-import { openStore } from './store/index.js';
+import { openStore, type Store } from './store/index.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -78,35 +79,58 @@ function readTlsFiles(tls: TlsConfig): TlsFiles {
   return files;
 }
 
+/** A start refused for a busy or forbidden address is a configuration problem, named as such (not a bug). */
+function listenError(err: unknown, config: Config): unknown {
+  const code = (err as { code?: unknown }).code;
+  const address = `${config.server.host}:${config.server.port}`;
+  const why: Record<string, string> = {
+    EADDRINUSE: 'is already in use (another kus serve, or another program; pick another --port or KUS_PORT)',
+    EACCES: 'may not be bound by this user (ports below 1024 need privileges; pick another --port or KUS_PORT)',
+    EADDRNOTAVAIL: 'is not an address of this machine (check --host or KUS_HOST)',
+  };
+  if (typeof code !== 'string' || !why[code]) return err;
+  return new KusError('KUS_ERR_CONFIG', `cannot listen on ${address}: the address ${why[code]}`, { address, reason: code }, { cause: err });
+}
+
+/** --graph-data is checked before the store is opened: a typo must stop the start, not leave an empty store. */
+function checkGraphDataDir(graphData: GraphDataConfig): void {
+  let stat;
+  try {
+    stat = statSync(graphData.dir);
+  } catch {
+    throw new KusError('KUS_ERR_CONFIG', `${graphData.from} ${quote(graphData.dir)} does not exist: name the graph-data directory to seed an empty store from`,
+      { setting: graphData.from, value: graphData.dir });
+  }
+  if (!stat.isDirectory()) {
+    throw new KusError('KUS_ERR_CONFIG', `${graphData.from} ${quote(graphData.dir)} is not a directory: name the graph-data directory to seed an empty store from`,
+      { setting: graphData.from, value: graphData.dir });
+  }
+}
+
 export async function startServer(config: Config, options: ServeOptions = {}): Promise<RunningServer> {
   const signingOptions: SigningOptions = options.signing ?? { requireSignatures: false, passphrase: () => undefined };
   const logger = pino(serverLoggerOptions(config.log.level));
-  const store = openStore(config.store.file);
-  let app: FastifyInstance;
+  const follow = options.follow ?? null;
+  if (config.graphData) checkGraphDataDir(config.graphData);
+  const storeFile = checkStoreFile({ db: config.store.from === 'default' ? undefined : config.store.file, from: config.store.from });
+  let store: Store;
+  try {
+    store = openStore(config.store.file);
+  } catch (err) {
+    if (!storeFile.exists) removeCreatedStore(config.store.file, storeFile.createsDir);
+    throw err;
+  }
+  let app: FastifyInstance | undefined;
   let graphs: GraphCache;
   let url: string;
   let watcher: Watcher | undefined;
   let follower: Follower | undefined;
-  const follow = options.follow ?? null;
   try {
     const tls = options.tls ? readTlsFiles(options.tls) : undefined;
     if (follow && config.watch.repositories.length > 0) {
       throw new KusError('KUS_ERR_CONFIG', '--watch and --follow both given: a replica takes its releases from the primary; watch on the primary');
     }
-    // Seeding also loads signatures (checked before the one seeding transaction); only an empty store is seeded.
-    // A replica is never seeded: it serves what its primary hands out, or nothing (not ready) until the first sync.
-    const signaturesDir = !follow && store.isEmpty() ? seedSignaturesDir(config.graphData.dir) : undefined;
-    const signatures = signaturesDir ? await readSignaturesForImport(store, signaturesDir, new Date()) : undefined;
-    if (!follow && seedStoreIfEmpty(store, { graphDataDir: config.graphData.dir, ...(signatures ? { signatures } : {}) })) {
-      logger.info({ graphData: config.graphData.dir, store: config.store.file }, 'seeded the empty store from graph-data');
-    }
-    if (options.adminToken !== undefined && registerAdminToken(store, options.adminToken)) {
-      logger.info({ token: ADMIN_TOKEN_FILE_NAME }, 'registered the admin token of --admin-token-file');
-    }
     graphs = new GraphCache({ load: () => store.loadGraphInput(), logger });
-    // A failed first build is logged and leaves /readyz at 503, as upstream does; the process still serves.
-    // A replica with an empty store stays unready until its first sync; with a stored snapshot it serves that.
-    if (!follow || !store.isEmpty()) graphs.rebuild();
     const cache = graphs;
     follower = follow
       ? new Follower({ store, rebuild: () => cache.rebuild(), primary: follow.primary, intervalSeconds: follow.intervalSeconds, caFile: follow.caFile, logger })
@@ -131,7 +155,34 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // The graph-data tarball is rebuilt lazily, once per graph generation (GraphCache swaps in a new snapshot object).
     const graphData = new GraphDataArchive({ store, generation: () => cache.snapshot });
     app = buildApp({ graphs, logger, version: buildInfo().version, build: buildInfo(), admin: { publisher, tokens, ingest, signing: { signing, keys }, mirror: new Mirror({ store, rebuild: () => cache.rebuild() }) }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}) });
-    url = await app.listen({ host: config.server.host, port: config.server.port });
+    if (options.adminToken !== undefined && registerAdminToken(store, options.adminToken)) {
+      logger.info({ token: ADMIN_TOKEN_FILE_NAME }, 'registered the admin token of --admin-token-file');
+    }
+    // The address is taken before the store is seeded: a start that fails (port in use) must not have seeded the
+    // store. Until the first build below, /readyz and the graph answer 503, as while a replica waits for its primary.
+    try {
+      url = await app.listen({ host: config.server.host, port: config.server.port });
+    } catch (err) {
+      throw listenError(err, config);
+    }
+    // A replica is never seeded: it serves what its primary hands out, or nothing (not ready) until the first sync.
+    if (!follow && store.isEmpty()) {
+      if (config.graphData) {
+        // Seeding also loads signatures (checked before the one seeding transaction); only an empty store is seeded.
+        const signaturesDir = seedSignaturesDir(config.graphData.dir);
+        const signatures = signaturesDir ? await readSignaturesForImport(store, signaturesDir, new Date()) : undefined;
+        if (seedStoreIfEmpty(store, { graphDataDir: config.graphData.dir, ...(signatures ? { signatures } : {}) })) {
+          logger.info({ graphData: config.graphData.dir, store: config.store.file }, 'seeded the empty store from graph-data');
+        }
+      } else {
+        logger.info({ store: config.store.file }, 'the store is empty: serving an empty graph until releases are published (--graph-data DIR seeds an empty store)');
+      }
+    } else if (!follow && config.graphData) {
+      logger.info({ graphData: config.graphData.dir, store: config.store.file }, 'the store is not empty: --graph-data was not imported (kus import replaces a store\'s content)');
+    }
+    // A failed first build is logged and leaves /readyz at 503, as upstream does; the process still serves.
+    // A replica with an empty store stays unready until its first sync; with a stored snapshot it serves that.
+    if (!follow || !store.isEmpty()) graphs.rebuild();
     if (watcher) {
       logger.info({ repositories: config.watch.repositories, intervalSeconds: config.watch.intervalSeconds }, 'watching repositories for new releases');
       watcher.start();
@@ -141,16 +192,23 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       follower.start();
     }
   } catch (err) {
-    store.close();
+    try {
+      await app?.close();
+    } finally {
+      store.close();
+      // A store this start created goes again: a failed start leaves no empty database behind.
+      if (!storeFile.exists) removeCreatedStore(config.store.file, storeFile.createsDir);
+    }
     throw err;
   }
+  const started = app;
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       try {
         await watcher?.stop();
         await follower?.stop();
-        await app.close();
+        await started.close();
       } finally {
         store.close();
       }
@@ -158,7 +216,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     return closing;
   };
   const cache = graphs;
-  return { app, graphs, logger, url, watcher, rebuild: () => cache.rebuild(), close };
+  return { app: started, graphs, logger, url, watcher, rebuild: () => cache.rebuild(), close };
 }
 
 /** Resolves once SIGINT or SIGTERM arrived and the server closed; a second signal falls through to Node's default. */

@@ -2,7 +2,7 @@
 import type { BlockedEdgeDoc, ConditionalEdgeDoc, Release } from '../graph/index.js';
 import type { AuditEntry, ChannelInfo, EdgeList, EdgeSelector, ReleaseInput, RiskInput } from '../services/publisher.js';
 import type { CreatedToken, TokenInfo } from '../services/tokens.js';
-import type { CommandContext } from './command.js';
+import { storeOptions, type CommandContext } from './command.js';
 import { chooseTarget } from './target-choice.js';
 import type { AdminClient } from './admin-client.js';
 import { localTarget, type LocalServices } from './local-target.js';
@@ -46,8 +46,8 @@ export interface Target {
 
   audit(limit: number | undefined): Promise<Outcome<AuditEntry[]>>;
 
-  /** Closes the local store; a no-op for a server. */
-  close(): void;
+  /** Closes the local store (removing it again when the command failed on a store it created); a no-op for a server. */
+  close(failed?: boolean): void;
 }
 
 /** Said in the --help of every command that writes. */
@@ -65,7 +65,7 @@ export interface TargetOptions {
 }
 
 /** `--server` (or KUS_SERVER) selects the admin API; otherwise the local store at `--db` (see target-choice.ts). */
-export function openTarget(ctx: Pick<CommandContext, 'flags' | 'fromEnv'>, options: TargetOptions): Target {
+export function openTarget(ctx: Pick<CommandContext, 'flags' | 'fromEnv' | 'stderr'>, options: TargetOptions): Target {
   const choice = chooseTarget(ctx);
-  return choice.kind === 'server' ? remoteTarget(choice.options) : localTarget({ db: choice.db, create: options.create });
+  return choice.kind === 'server' ? remoteTarget(choice.options) : localTarget(storeOptions(ctx, options.create));
 }

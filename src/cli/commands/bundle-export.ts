@@ -2,11 +2,11 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageVersion } from '../../config/index.js';
-import { DEFAULT_DB_FILE, openContext } from '../../context.js';
+import { withContext } from '../../context.js';
 import { KusError, quote } from '../../errors/index.js';
 import { exportBundle } from '../../services/bundle.js';
 import { passphraseSource } from '../../services/keys.js';
-import { listFlag, stringFlag, targetFlags, writeJson, type Command } from '../command.js';
+import { listFlag, stringFlag, targetFlags, writeJson, storeOptions, type Command } from '../command.js';
 
 export const command: Command = {
   path: ['bundle', 'export'],
@@ -43,8 +43,7 @@ export const command: Command = {
   ],
   async run(ctx) {
     const out = stringFlag(ctx.flags, 'out')!;
-    const context = openContext({ db: stringFlag(ctx.flags, 'db') ?? DEFAULT_DB_FILE });
-    try {
+    await withContext(storeOptions(ctx, false), async (context) => {
       const { bytes, report } = await exportBundle(context.store, {
         channels: listFlag(ctx.flags, 'channel'),
         arches: listFlag(ctx.flags, 'arch'),
@@ -65,8 +64,6 @@ export const command: Command = {
         ctx.stdout.write(`wrote ${out} (${bytes.length} bytes), signed by ${report.signedBy}\n`);
         ctx.stdout.write(`  ${report.releases} releases, ${report.channels} channels, ${report.signatures} signatures, ${report.files} files\n`);
       }
-    } finally {
-      context.close();
-    }
+    });
   },
 };

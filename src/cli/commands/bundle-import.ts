@@ -1,9 +1,9 @@
 // `kus bundle import`: check a bundle (checksums, manifest signature by a trusted key, graph-data) and apply it at once.
 import { readFileSync } from 'node:fs';
-import { DEFAULT_DB_FILE, openContext } from '../../context.js';
+import { withContext } from '../../context.js';
 import { KusError, quote } from '../../errors/index.js';
 import { importBundle } from '../../services/bundle.js';
-import { stringFlag, targetFlags, type Command } from '../command.js';
+import { storeOptions, targetFlags, type Command } from '../command.js';
 import { localActor } from '../local-target.js';
 import { emit } from '../output.js';
 
@@ -33,8 +33,7 @@ export const command: Command = {
     } catch (err) {
       throw new KusError('KUS_ERR_IO', `cannot read ${quote(file)}: ${(err as Error).message}`, { file }, { cause: err });
     }
-    const context = openContext({ db: stringFlag(ctx.flags, 'db') ?? DEFAULT_DB_FILE });
-    try {
+    await withContext(storeOptions(ctx, true), async (context) => {
       const outcome = await importBundle(context.store, bytes, { actor: localActor(), source: file });
       emit(ctx, outcome, (r) => [
         outcome.changed
@@ -44,8 +43,6 @@ export const command: Command = {
         `  ${r.releases} releases, ${r.channels} channels${r.graphReplaced ? ' (graph replaced)' : ''}; signatures: ${r.signatures.added} added of ${r.signatures.read}`,
         '',
       ].join('\n'));
-    } finally {
-      context.close();
-    }
+    });
   },
 };

@@ -1,7 +1,7 @@
 // `kus export`: write a local store's releases and graph-data as a graph-data directory.
-import { DEFAULT_DB_FILE, openContext } from '../../context.js';
+import { DEFAULT_DB_FILE, withContext } from '../../context.js';
 import { exportGraphData } from '../../services/graph-data-service.js';
-import { stringFlag, targetFlags, writeJson, type Command } from '../command.js';
+import { stringFlag, targetFlags, writeJson, storeOptions, type Command } from '../command.js';
 
 export const command: Command = {
   path: ['export'],
@@ -30,8 +30,7 @@ export const command: Command = {
     'kus export --db /var/lib/kus/kus.db --graph-data ~/src/graph-data && git -C ~/src/graph-data diff',
   ],
   async run(ctx) {
-    const ctxStore = openContext({ db: stringFlag(ctx.flags, 'db') ?? DEFAULT_DB_FILE });
-    try {
+    await withContext(storeOptions(ctx, false), async (ctxStore) => {
       const cvoStore = stringFlag(ctx.flags, 'cvo-store');
       const report = exportGraphData(ctxStore.store, stringFlag(ctx.flags, 'graph-data')!, cvoStore === undefined ? {} : { cvoStore });
       if (ctx.json) {
@@ -43,8 +42,6 @@ export const command: Command = {
         `${report.blockedEdges} blocked edges, ${report.conditionalEdges} conditional edges, ${report.rawMetadata} raw metadata entries\n`);
       if (report.signatures > 0 || report.keys > 0) ctx.stdout.write(`  ${report.signatures} signatures, ${report.keys} public keys under signatures/\n`);
       if (report.cvoStore !== undefined) ctx.stdout.write(`  ${report.signatures} signatures in ${report.cvoStore} (cluster store layout)\n`);
-    } finally {
-      ctxStore.close();
-    }
+    });
   },
 };

@@ -1,8 +1,8 @@
 // `kus import`: replace a local store's releases and graph-data with a graph-data directory (+ a graph-builder JSON).
-import { DEFAULT_DB_FILE, openContext } from '../../context.js';
+import { DEFAULT_DB_FILE, withContext } from '../../context.js';
 import { importGraphData, type ImportReport } from '../../services/graph-data-service.js';
 import { readSignaturesForImport, signaturesDirOf } from '../../services/signature-files.js';
-import { stringFlag, targetFlags, writeJson, type Command } from '../command.js';
+import { stringFlag, targetFlags, writeJson, storeOptions, type Command } from '../command.js';
 
 function summary(r: ImportReport): string {
   return `schema ${r.schemaVersion}: ${r.releases} releases, ${r.channels} channels, ${r.blockedEdges} blocked edges, ` +
@@ -41,8 +41,7 @@ export const command: Command = {
   ],
   async run(ctx) {
     const rawFile = stringFlag(ctx.flags, 'raw');
-    const ctxStore = openContext({ db: stringFlag(ctx.flags, 'db') ?? DEFAULT_DB_FILE });
-    try {
+    await withContext(storeOptions(ctx, true), async (ctxStore) => {
       const graphDataDir = stringFlag(ctx.flags, 'graph-data')!;
       const signatures = await readSignaturesForImport(ctxStore.store, signaturesDirOf(graphDataDir), new Date());
       const report = importGraphData(ctxStore.store, {
@@ -60,8 +59,6 @@ export const command: Command = {
       ctx.stdout.write(`  ${summary(report)}\n`);
       if (report.signatures) ctx.stdout.write(`  ${report.signatures.read} signatures read, ${report.signatures.added} new\n`);
       if (report.warnings.length > 0) ctx.stdout.write(`  ${report.warnings.length} warnings (on stderr)\n`);
-    } finally {
-      ctxStore.close();
-    }
+    });
   },
 };

@@ -1,9 +1,9 @@
 // `kus mirror`: import an upstream graph (URL or saved file) for one channel and arch, payloads rewritten to a mirror.
-import { DEFAULT_DB_FILE, openContext } from '../../context.js';
+import { withContext } from '../../context.js';
 import { quote } from '../../errors/index.js';
 import { Mirror, parseRewrite, type MirrorReport } from '../../services/mirror.js';
 import { readServedGraph } from '../../services/mirror-source.js';
-import { listFlag, stringFlag, targetFlags, type Command } from '../command.js';
+import { listFlag, stringFlag, targetFlags, storeOptions, type Command } from '../command.js';
 import { localActor } from '../local-target.js';
 import { emit, withTarget } from '../output.js';
 import { LOCAL_WRITE_NOTE, type Outcome } from '../target.js';
@@ -60,13 +60,10 @@ export const command: Command = {
     ].join('\n');
     if (stringFlag(ctx.flags, 'server') === undefined) {
       // The Mirror service works on the store itself (one replace-merge transaction), so the local case opens it here.
-      const context = openContext({ db: stringFlag(ctx.flags, 'db') ?? DEFAULT_DB_FILE });
-      try {
+      await withContext(storeOptions(ctx, true), async (context) => {
         const outcome = new Mirror({ store: context.store, rebuild: () => undefined }).apply(localActor(), request);
         emit(ctx, outcome, human(`store ${quote(context.store.file)}`, outcome));
-      } finally {
-        context.close();
-      }
+      });
       return;
     }
     await withTarget(ctx, { create: true }, async (target) => {
