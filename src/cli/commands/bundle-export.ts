@@ -7,6 +7,7 @@ import { KusError, quote } from '../../errors/index.js';
 import { exportBundle } from '../../services/bundle.js';
 import { passphraseSource } from '../../services/keys.js';
 import { listFlag, stringFlag, targetFlags, writeJson, storeOptions, type Command } from '../command.js';
+import { withProgress } from '../progress.js';
 
 export const command: Command = {
   path: ['bundle', 'export'],
@@ -44,13 +45,13 @@ export const command: Command = {
   async run(ctx) {
     const out = stringFlag(ctx.flags, 'out')!;
     await withContext(storeOptions(ctx, false), async (context) => {
-      const { bytes, report } = await exportBundle(context.store, {
+      const { bytes, report } = await withProgress(ctx, `exporting a bundle to ${out}`, () => exportBundle(context.store, {
         channels: listFlag(ctx.flags, 'channel'),
         arches: listFlag(ctx.flags, 'arch'),
         storeUrl: stringFlag(ctx.flags, 'store-url')!,
         passphrase: passphraseSource({ file: stringFlag(ctx.flags, 'passphrase-file'), env: ctx.env }),
         creator: `Kylin Update Service ${packageVersion()}`,
-      });
+      }));
       const tmp = path.join(path.dirname(path.resolve(out)), `.${path.basename(out)}.${process.pid}.tmp`);
       try {
         writeFileSync(tmp, bytes);

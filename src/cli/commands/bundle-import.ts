@@ -6,6 +6,7 @@ import { importBundle } from '../../services/bundle.js';
 import { storeOptions, targetFlags, type Command } from '../command.js';
 import { localActor } from '../local-target.js';
 import { emit } from '../output.js';
+import { withProgress } from '../progress.js';
 
 export const command: Command = {
   path: ['bundle', 'import'],
@@ -34,7 +35,10 @@ export const command: Command = {
       throw new KusError('KUS_ERR_IO', `cannot read ${quote(file)}: ${(err as Error).message}`, { file }, { cause: err });
     }
     await withContext(storeOptions(ctx, true), async (context) => {
-      const outcome = await importBundle(context.store, bytes, { actor: localActor(), source: file });
+      const outcome = await withProgress(ctx, `importing ${file}`, (p) => {
+        p.step('checking the manifest, signatures and graph-data');
+        return importBundle(context.store, bytes, { actor: localActor(), source: file });
+      });
       emit(ctx, outcome, (r) => [
         outcome.changed
           ? `imported ${file} into store ${quote(context.store.file)}`

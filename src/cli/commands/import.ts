@@ -3,6 +3,7 @@ import { DEFAULT_DB_FILE, withContext } from '../../context.js';
 import { importGraphData, type ImportReport } from '../../services/graph-data-service.js';
 import { readSignaturesForImport, signaturesDirOf } from '../../services/signature-files.js';
 import { stringFlag, targetFlags, writeJson, storeOptions, type Command } from '../command.js';
+import { withProgress } from '../progress.js';
 
 function summary(r: ImportReport): string {
   return `schema ${r.schemaVersion}: ${r.releases} releases, ${r.channels} channels, ${r.blockedEdges} blocked edges, ` +
@@ -43,12 +44,16 @@ export const command: Command = {
     const rawFile = stringFlag(ctx.flags, 'raw');
     await withContext(storeOptions(ctx, true), async (ctxStore) => {
       const graphDataDir = stringFlag(ctx.flags, 'graph-data')!;
-      const signatures = await readSignaturesForImport(ctxStore.store, signaturesDirOf(graphDataDir), new Date());
-      const report = importGraphData(ctxStore.store, {
-        graphDataDir,
-        ...(signatures ? { signatures } : {}),
-        ...(rawFile ? { rawFile } : {}),
-        actor: 'cli',
+      const report = await withProgress(ctx, `importing ${graphDataDir}`, async (p) => {
+        p.step('reading and checking signatures');
+        const signatures = await readSignaturesForImport(ctxStore.store, signaturesDirOf(graphDataDir), new Date());
+        p.step('reading graph-data, building the graph and writing the store');
+        return importGraphData(ctxStore.store, {
+          graphDataDir,
+          ...(signatures ? { signatures } : {}),
+          ...(rawFile ? { rawFile } : {}),
+          actor: 'cli',
+        });
       });
       if (ctx.json) {
         writeJson(ctx.stdout, { db: ctxStore.store.file, ...report });

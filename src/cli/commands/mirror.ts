@@ -7,6 +7,7 @@ import { listFlag, stringFlag, targetFlags, storeOptions, type Command } from '.
 import { localActor } from '../local-target.js';
 import { emit, withTarget } from '../output.js';
 import { LOCAL_WRITE_NOTE, type Outcome } from '../target.js';
+import { withProgress } from '../progress.js';
 
 export const command: Command = {
   path: ['mirror'],
@@ -50,7 +51,11 @@ export const command: Command = {
     const rewriteTexts = listFlag(ctx.flags, 'rewrite');
     // Checked before anything is fetched: a typo in a rule must not cost a download.
     const rewrites = rewriteTexts.map(parseRewrite);
-    const { document, source } = await readServedGraph(stringFlag(ctx.flags, 'from')!, { channel, arch }, { caFile: stringFlag(ctx.flags, 'ca-file') });
+    const from = stringFlag(ctx.flags, 'from')!;
+    const { document, source } = await withProgress(ctx, `mirroring ${channel} (${arch})`, (p) => {
+      p.step(`reading ${from}`);
+      return readServedGraph(from, { channel, arch }, { caFile: stringFlag(ctx.flags, 'ca-file') });
+    });
     const request = { document, channel, arch, rewrites, source };
     const human = (where: string, outcome: Outcome<MirrorReport>) => (r: MirrorReport): string => [
       `${outcome.changed === false ? 'nothing new in' : 'mirrored'} ${r.source} into ${where} as ${r.channel} (${r.arch})`,
@@ -61,13 +66,19 @@ export const command: Command = {
     if (stringFlag(ctx.flags, 'server') === undefined) {
       // The Mirror service works on the store itself (one replace-merge transaction), so the local case opens it here.
       await withContext(storeOptions(ctx, true), async (context) => {
-        const outcome = new Mirror({ store: context.store, rebuild: () => undefined }).apply(localActor(), request);
+        const outcome = await withProgress(ctx, `mirroring ${channel} (${arch})`, (p) => {
+          p.step(`merging into store ${quote(context.store.file)}`);
+          return new Mirror({ store: context.store, rebuild: () => undefined }).apply(localActor(), request);
+        });
         emit(ctx, outcome, human(`store ${quote(context.store.file)}`, outcome));
       });
       return;
     }
     await withTarget(ctx, { create: true }, async (target) => {
-      const outcome = await target.client!.post<MirrorReport>('/mirror', { graph: document, channel, arch, rewrites: rewriteTexts, source });
+      const outcome = await withProgress(ctx, `mirroring ${channel} (${arch})`, (p) => {
+        p.step(`sending the graph to ${target.where}`);
+        return target.client!.post<MirrorReport>('/mirror', { graph: document, channel, arch, rewrites: rewriteTexts, source });
+      });
       emit(ctx, outcome, human(target.where, outcome));
     });
   },
