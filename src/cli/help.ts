@@ -26,6 +26,16 @@ function flagNotes(spec: FlagSpec): string {
   return missing.length > 0 ? `(${missing.join(', ')})` : '';
 }
 
+/** Words of a description, with "env NAME" kept as one unit wherever it is said. */
+function units(text: string): string[] {
+  const out: string[] = [];
+  for (const word of text.split(/\s+/)) {
+    if (out.length > 0 && /(^|\()env$/.test(out.at(-1)!)) out[out.length - 1] = `${out.at(-1)!} ${word}`;
+    else out.push(word);
+  }
+  return out;
+}
+
 /** Greedy word wrap; a unit longer than the width (a URL) stays whole on its own line. */
 export function wrap(text: string | string[], width: number): string[] {
   const units = typeof text === 'string' ? text.split(/\s+/) : text;
@@ -48,7 +58,7 @@ function flagLines(flags: Array<[string, FlagSpec]>): string[] {
   flags.forEach(([, spec], i) => {
     const left = lefts[i]!;
     // The notes stay on one line, so that "env KUS_SERVER" can be searched for.
-    const text = wrap([...spec.description.split(/\s+/), flagNotes(spec)], HELP_WIDTH - column);
+    const text = wrap([...units(spec.description), flagNotes(spec)], HELP_WIDTH - column);
     const indent = ' '.repeat(column);
     if (left.length + 2 > column) out.push(left, ...text.map((t) => indent + t));
     else out.push(left.padEnd(column) + (text[0] ?? ''), ...text.slice(1).map((t) => indent + t));
