@@ -14,6 +14,9 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY scripts ./scripts
+# The commit kus_build_info and `kus version` report (the build context has no .git): --build-arg KUS_BUILD_COMMIT=$(git rev-parse HEAD).
+ARG KUS_BUILD_COMMIT=
 RUN npm run build \
  && npm prune --omit=dev
 

@@ -1,11 +1,11 @@
 // The composition root: config → store (migrated, seeded) → graph cache (first build) → HTTP app → listen.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { PACKAGE_ROOT, type Config, type FollowConfig, type ServerLimits, type TlsConfig } from './config/index.js';
-import { KusError } from './errors/index.js';
+import { buildInfo, type Config, type FollowConfig, type GraphDataConfig, type ServerLimits, type TlsConfig } from './config/index.js';
+import { checkStoreFile, removeCreatedStore } from './context.js';
+import { KusError, quote } from './errors/index.js';
 import { buildApp } from './server/app.js';
 import type { TlsFiles } from './server/plugins/graph-fast-path.js';
 import { serverLoggerOptions } from './server/logger.js';
@@ -23,7 +23,7 @@ import { Publisher } from './services/publisher.js';
 import { Tokens } from './services/tokens.js';
 import { Watcher } from './services/watch.js';
 import { readDockerConfigFile, type RegistryOptions } from './registry/index.js';
-import { openStore } from './store/index.js';
+import { openStore, type Store } from './store/index.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -39,11 +39,6 @@ export interface RunningServer {
   rebuild(): Promise<RebuildResult>;
   /** Stops accepting requests, lets running ones finish, closes the store. Idempotent. */
   close(): Promise<void>;
-}
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
-  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
 }
 
 /** Release signing settings of `kus serve` (kept out of Config: the passphrase is a secret, read when needed). */
@@ -87,32 +82,58 @@ function readTlsFiles(tls: TlsConfig): TlsFiles {
   return files;
 }
 
+/** A start refused for a busy or forbidden address is a configuration problem, named as such (not a bug). */
+function listenError(err: unknown, config: Config): unknown {
+  const code = (err as { code?: unknown }).code;
+  const address = `${config.server.host}:${config.server.port}`;
+  const why: Record<string, string> = {
+    EADDRINUSE: 'is already in use (another kus serve, or another program; pick another --port or KUS_PORT)',
+    EACCES: 'may not be bound by this user (ports below 1024 need privileges; pick another --port or KUS_PORT)',
+    EADDRNOTAVAIL: 'is not an address of this machine (check --host or KUS_HOST)',
+  };
+  if (typeof code !== 'string' || !why[code]) return err;
+  return new KusError('KUS_ERR_CONFIG', `cannot listen on ${address}: the address ${why[code]}`, { address, reason: code }, { cause: err });
+}
+
+/** --graph-data is checked before the store is opened: a typo must stop the start, not leave an empty store. */
+function checkGraphDataDir(graphData: GraphDataConfig): void {
+  let stat;
+  try {
+    stat = statSync(graphData.dir);
+  } catch {
+    throw new KusError('KUS_ERR_CONFIG', `${graphData.from} ${quote(graphData.dir)} does not exist: name the graph-data directory to seed an empty store from`,
+      { setting: graphData.from, value: graphData.dir });
+  }
+  if (!stat.isDirectory()) {
+    throw new KusError('KUS_ERR_CONFIG', `${graphData.from} ${quote(graphData.dir)} is not a directory: name the graph-data directory to seed an empty store from`,
+      { setting: graphData.from, value: graphData.dir });
+  }
+}
+
 export async function startServer(config: Config, options: ServeOptions = {}): Promise<RunningServer> {
   const signingOptions: SigningOptions = options.signing ?? { requireSignatures: false, passphrase: () => undefined };
   const logger = pino(serverLoggerOptions(config.log.level));
-  // A damaged file stops the start here, naming it, instead of failing some request later.
-  const store = openStore(config.store.file, { quickCheck: true });
-  let app: FastifyInstance;
+  const follow = options.follow ?? null;
+  if (config.graphData) checkGraphDataDir(config.graphData);
+  const storeFile = checkStoreFile({ db: config.store.from === 'default' ? undefined : config.store.file, from: config.store.from });
+  let store: Store;
+  try {
+    // A damaged file stops the start here, naming it, instead of failing some request later.
+    store = openStore(config.store.file, { quickCheck: true });
+  } catch (err) {
+    if (!storeFile.exists) removeCreatedStore(config.store.file, storeFile.createsDir);
+    throw err;
+  }
+  let app: FastifyInstance | undefined;
   let graphs: GraphCache;
   let url: string;
   let watcher: Watcher | undefined;
   let follower: Follower | undefined;
   let builder: GraphBuilder | undefined;
-  const follow = options.follow ?? null;
   try {
     const tls = options.tls ? readTlsFiles(options.tls) : undefined;
     if (follow && config.watch.repositories.length > 0) {
       throw new KusError('KUS_ERR_CONFIG', '--watch and --follow both given: a replica takes its releases from the primary; watch on the primary');
-    }
-    // Seeding also loads signatures (checked before the one seeding transaction); only an empty store is seeded.
-    // A replica is never seeded: it serves what its primary hands out, or nothing (not ready) until the first sync.
-    const signaturesDir = !follow && store.isEmpty() ? seedSignaturesDir(config.graphData.dir) : undefined;
-    const signatures = signaturesDir ? await readSignaturesForImport(store, signaturesDir, new Date()) : undefined;
-    if (!follow && seedStoreIfEmpty(store, { graphDataDir: config.graphData.dir, ...(signatures ? { signatures } : {}) })) {
-      logger.info({ graphData: config.graphData.dir, store: config.store.file }, 'seeded the empty store from graph-data');
-    }
-    if (options.adminToken !== undefined && registerAdminToken(store, options.adminToken)) {
-      logger.info({ token: ADMIN_TOKEN_FILE_NAME }, 'registered the admin token of --admin-token-file');
     }
     graphs = new GraphCache({ load: () => store.loadGraphInput(), logger });
     // Every build runs in the build worker (services/graph-worker.ts), with the writes that cause it: this thread
@@ -120,18 +141,13 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const worker = new GraphBuilder({ storeFile: config.store.file, graphs, logger, requireSignatures: signingOptions.requireSignatures });
     builder = worker;
     const served = graphs;
-    // A failed first build is logged and leaves /readyz at 503, as upstream does; the process still serves.
-    // A replica with an empty store stays unready until its first sync; with a stored snapshot it serves that.
-    if (!follow || !store.isEmpty()) await worker.rebuild();
     follower = follow
       ? new Follower({ store, swap: (gzip, source) => worker.follow(gzip, source), primary: follow.primary, intervalSeconds: follow.intervalSeconds, caFile: follow.caFile, logger })
       : undefined;
     // Reads run here; writes run in the worker and answer once the served graph shows them.
     const publisher = worker.publisher(new Publisher({ store, rebuild: () => undefined }));
     const keys = new SigningKeys({ store, passphrase: signingOptions.passphrase });
-    const signing = new Signing({
-      store, keys, releases: (v) => publisher.getRelease(v), passphrase: signingOptions.passphrase, creator: `Kylin Update Service ${packageVersion()}`,
-    });
+    const signing = new Signing({ store, keys, releases: (v) => publisher.getRelease(v), passphrase: signingOptions.passphrase });
     const tokens = new Tokens({ store });
     // Registry settings are read once here: a missing pull secret or CA file stops the start, not a later ingest.
     const registry: RegistryOptions = {
@@ -145,8 +161,35 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       : undefined;
     // The graph-data tarball is rebuilt lazily, once per graph generation (GraphCache swaps in a new snapshot object).
     const graphData = new GraphDataArchive({ store, generation: () => served.snapshot });
-    app = buildApp({ graphs, logger, version: packageVersion(), admin: { publisher, tokens, ingest, signing: { signing, keys }, mirror: { apply: (actor, input) => worker.mirror(actor, input) } }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}), ...(options.limits ? { limits: options.limits } : {}) });
-    url = await app.listen({ host: config.server.host, port: config.server.port });
+    app = buildApp({ graphs, logger, version: buildInfo().version, build: buildInfo(), admin: { publisher, tokens, ingest, signing: { signing, keys }, mirror: { apply: (actor, input) => worker.mirror(actor, input) } }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}), ...(options.limits ? { limits: options.limits } : {}) });
+    if (options.adminToken !== undefined && registerAdminToken(store, options.adminToken)) {
+      logger.info({ token: ADMIN_TOKEN_FILE_NAME }, 'registered the admin token of --admin-token-file');
+    }
+    // The address is taken before the store is seeded: a start that fails (port in use) must not have seeded the
+    // store. Until the first build below, /readyz and the graph answer 503, as while a replica waits for its primary.
+    try {
+      url = await app.listen({ host: config.server.host, port: config.server.port });
+    } catch (err) {
+      throw listenError(err, config);
+    }
+    // A replica is never seeded: it serves what its primary hands out, or nothing (not ready) until the first sync.
+    if (!follow && store.isEmpty()) {
+      if (config.graphData) {
+        // Seeding also loads signatures (checked before the one seeding transaction); only an empty store is seeded.
+        const signaturesDir = seedSignaturesDir(config.graphData.dir);
+        const signatures = signaturesDir ? await readSignaturesForImport(store, signaturesDir, new Date()) : undefined;
+        if (seedStoreIfEmpty(store, { graphDataDir: config.graphData.dir, ...(signatures ? { signatures } : {}) })) {
+          logger.info({ graphData: config.graphData.dir, store: config.store.file }, 'seeded the empty store from graph-data');
+        }
+      } else {
+        logger.info({ store: config.store.file }, 'the store is empty: serving an empty graph until releases are published (--graph-data DIR seeds an empty store)');
+      }
+    } else if (!follow && config.graphData) {
+      logger.info({ graphData: config.graphData.dir, store: config.store.file }, 'the store is not empty: --graph-data was not imported (kus import replaces a store\'s content)');
+    }
+    // A failed first build is logged and leaves /readyz at 503, as upstream does; the process still serves.
+    // A replica with an empty store stays unready until its first sync; with a stored snapshot it serves that.
+    if (!follow || !store.isEmpty()) await worker.rebuild();
     if (watcher) {
       logger.info({ repositories: config.watch.repositories, intervalSeconds: config.watch.intervalSeconds }, 'watching repositories for new releases');
       watcher.start();
@@ -157,16 +200,23 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     }
   } catch (err) {
     await builder?.close();
-    store.close();
+    try {
+      await app?.close();
+    } finally {
+      store.close();
+      // A store this start created goes again: a failed start leaves no empty database behind.
+      if (!storeFile.exists) removeCreatedStore(config.store.file, storeFile.createsDir);
+    }
     throw err;
   }
+  const started = app;
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       try {
         await watcher?.stop();
         await follower?.stop();
-        await app.close();
+        await started.close();
       } finally {
         await builder?.close();
         store.close();
@@ -174,8 +224,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     })();
     return closing;
   };
-  const started = builder!;
-  return { app, graphs, builder: started, logger, url, watcher, rebuild: () => started.rebuild(), close };
+  const activeBuilder = builder!;
+  return { app: started, graphs, builder: activeBuilder, logger, url, watcher, rebuild: () => activeBuilder.rebuild(), close };
 }
 
 /** Resolves once SIGINT or SIGTERM arrived and the server closed; a second signal falls through to Node's default. */

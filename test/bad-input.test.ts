@@ -93,7 +93,7 @@ t.test('usage errors', async (t) => {
   const dir = tempTree(t, good);
   const server = runKus(['import', '--server', 'http://127.0.0.1:1', '--graph-data', dir]);
   t.equal(server.status, 2);
-  t.match(server.stderr, /^KUS_ERR_USAGE: kus import --server is not supported yet/);
+  t.match(server.stderr, /^KUS_ERR_USAGE: kus import works on a local store \(--db FILE\); it takes no --server/);
   const missing = runKus(['import', '--db', path.join(dir, 'x.db')]);
   t.equal(missing.status, 2);
   t.match(missing.stderr, /--graph-data is required/);

@@ -64,7 +64,7 @@ t.test('bundle round trip, idempotence and refusals', { timeout: 600_000 }, asyn
   const vendor = path.join(dir, 'vendor.db');
   const site = path.join(dir, 'site.db');
   ok(t, ['import', '--graph-data', path.join(repoRoot, 'graph-data'), '--db', vendor]);
-  ok(t, ['key', 'generate', '--name', 'vendor', '--email', 'release@vendor.example', '--no-key-file', '--db', vendor]);
+  ok(t, ['key', 'generate', '--name', 'vendor', '--email', 'release@vendor.example', '--db', vendor]);
   ok(t, ['release', 'sign', '4.9.21-kylinsec.1+arm64', '--db', vendor]);
   writeFileSync(path.join(dir, 'vendor.asc'), ok(t, ['key', 'export', 'vendor', '--db', vendor]));
   const bundle = path.join(dir, 'kus-bundle.tar.gz');

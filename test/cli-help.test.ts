@@ -62,6 +62,26 @@ for (const cmd of commands) {
     for (const flag of Object.keys(cmd.flags)) t.match(r.stdout, new RegExp(`--${flag}\\b`), `mentions --${flag}`);
     for (const p of cmd.positionals ?? []) t.match(r.stdout, p.name, `mentions ${p.name}`);
     for (const flag of ['--json', '--help']) t.match(r.stdout, flag);
+    // Each flag's block: its line and the wrapped lines below it, up to the next flag.
+    const flagsSection = r.stdout.split('\nFlags:\n')[1]!.split('\n\n')[0]!.split('\n');
+    const blocks: string[][] = [];
+    for (const line of flagsSection) {
+      if (/^ {2}(-\w, | {4})--/.test(line)) blocks.push([line]);
+      else blocks.at(-1)!.push(line);
+    }
+    const column = Math.min(...flagsSection.map((l) => /^(.*?--\S+(?: \S+)? {2,})\S/.exec(l)?.[1]?.length ?? Infinity));
+    for (const block of blocks) {
+      const flag = /--\S+/.exec(block[0]!)![0];
+      const text = block.join(' ');
+      t.ok((text.match(/repeatable/g) ?? []).length <= 1, `${flag}: "repeatable" said once`);
+      for (const env of new Set(text.match(/\bKUS_[A-Z_]+/g) ?? [])) {
+        t.notMatch(text, new RegExp(`env ${env}[^)]*\\) \\(env ${env}\\)`), `${flag}: no second (env ${env}) note`);
+      }
+      // The description starts in the common column: on the flag's line, or alone on the next when the flag is wide.
+      const first = block[0]!.length > column && block[0]!.slice(0, column).trim() !== block[0]!.trim() ? block[0]! : block[1] ?? block[0]!;
+      t.match(first.slice(column - 2, column), /^ {2}$/, `${flag}: description starts at column ${column}, not squeezed against the flag`);
+      for (const line of block) t.ok(line.length <= 100 || !/\s\S+\s/.test(line.slice(column)), `${flag}: line within 100 columns: ${line}`);
+    }
     if (publishing.includes(name)) {
       t.match(r.stdout, /\nExamples:\n {2}kus /, 'has examples');
       t.ok(cmd.description && cmd.description.length > 60, 'has a description');
@@ -81,4 +101,31 @@ t.test('help says what a reader needs to know', async (t) => {
   const group = runKus(['channel']);
   t.equal(group.status, 2, 'a group without a verb is a usage error');
   t.match(group.stdout + group.stderr, /channel add/);
+});
+
+t.test('an unknown option is named once, in balanced quotes', async (t) => {
+  const r = runKus(['release', 'add', '--bogus']);
+  t.equal(r.status, 2);
+  t.match(r.stderr, /^KUS_ERR_USAGE: unknown option "--bogus"/);
+  t.equal((r.stderr.match(/"/g) ?? []).length % 2, 0, `double quotes balanced: ${r.stderr}`);
+  t.notMatch(r.stderr, /'/, 'no single quotes (node:util\'s unbalanced wording)');
+  const missing = runKus(['release', 'list', '--db']);
+  t.match(missing.stderr, /^KUS_ERR_USAGE: option "--db" needs a value/);
+});
+
+t.test('kus bundle export --help lists only the flags it accepts', async (t) => {
+  const r = runKus(['bundle', 'export', '--help']);
+  t.notMatch(r.stdout, /--server|--token/, 'no --server/--token: the bundle is signed with a key unlocked here');
+  t.match(r.stdout, /--db FILE/);
+  const refused = runKus(['bundle', 'export', '--server', 'http://127.0.0.1:9', '--out', 'x.tar.gz', '--store-url', 'http://x/']);
+  t.equal(refused.status, 2);
+  t.match(refused.stderr, /works on a local store \(--db FILE\); it takes no --server/);
+});
+
+t.test('kus serve --help: no note twice, no flag overflowing into its description', async (t) => {
+  const r = runKus(['serve', '--help']);
+  t.notMatch(r.stdout, /\(env KUS_REQUIRE_SIGNATURES=true\) \(env KUS_REQUIRE_SIGNATURES\)/);
+  t.notMatch(r.stdout, /\(env KUS_ADMIN_TOKEN_FILE\) \(env KUS_ADMIN_TOKEN_FILE\)|KUS_ADMIN_TOKEN_FILE\) \(env KUS_ADMIN_TOKEN_FILE\)/);
+  t.notMatch(r.stdout, /repeatable[^\n]*\(repeatable\)/);
+  t.notMatch(r.stdout, /--signing-passphrase-file FILE \S/, 'the widest flag does not run into its description');
 });

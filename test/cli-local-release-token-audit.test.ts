@@ -109,7 +109,8 @@ t.test('releases: add, idempotent re-add, digest mismatch, warnings, list, show,
 });
 
 t.test('tokens: create (exact JSON), list, revoke', async (t) => {
-  const db = path.join(tempTree(t), 'fresh', 'kus.db');
+  // The folder exists (only the default ./data/ is made for a store); the store file does not yet.
+  const db = path.join(tempTree(t, { fresh: {} }), 'fresh', 'kus.db');
   const kus = kusOn(db);
   let r = kus('token', 'create', '--name', 'ci-release', '--json');
   t.equal(r.status, 0, `token create makes the store when it is missing: ${r.stderr}`);

@@ -65,7 +65,7 @@ t.test('errors from the server print CODE: message and exit 1', async (t) => {
   // --db and --server together are ambiguous; a KUS_DB in the environment is not.
   r = runKus(['channel', 'list', '--server', server.url, '--token', token, '--db', 'x.db'], { KUS_TOKEN: '' });
   t.equal(r.status, 2);
-  t.match(r.stderr, /^KUS_ERR_USAGE: --db and --server both given/);
+  t.match(r.stderr, /^KUS_ERR_USAGE: --db "x\.db" and --server "http:\/\/127\.0\.0\.1:\d+" both given/);
   r = runKus(['channel', 'list', '--server', server.url, '--token', token], { KUS_TOKEN: '', KUS_DB: path.join(tempTree(t), 'other.db') });
   t.equal(r.status, 0, r.stderr);
 });

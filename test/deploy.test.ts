@@ -288,7 +288,7 @@ t.test('every launch of kus passes the bin\'s node flags: shebang, npm start, th
   const built = readFileSync(path.join(repoRoot, 'dist/cli/main.js'), 'utf8').split('\n')[0];
   t.equal(built, `#!/usr/bin/env -S node ${SERVE_NODE_FLAGS.join(' ')}`, 'the built bin keeps the shebang');
   const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  t.equal(pkg.scripts.start, `node ${SERVE_NODE_FLAGS.join(' ')} dist/cli/main.js serve`, 'npm start');
+  t.equal(pkg.scripts.start, `node ${SERVE_NODE_FLAGS.join(' ')} dist/cli/main.js serve --graph-data graph-data`, 'npm start (asks for the example data explicitly)');
   const { binNodeFlags } = (await import(path.join(repoRoot, 'bench/kus.js'))) as { binNodeFlags: (root: string) => string[] };
   t.same(binNodeFlags(repoRoot), SERVE_NODE_FLAGS, 'the benchmark starts KUS as the bin does');
   const run = spawnSync(process.execPath, [...SERVE_NODE_FLAGS, path.join(repoRoot, 'dist/cli/main.js'), 'serve', '--help'], { encoding: 'utf8' });

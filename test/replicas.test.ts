@@ -7,6 +7,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { freePort } from './helpers/registry.js';
 import { serveChild, type ServeChild } from './helpers/serve-child.js';
+import { repoRoot as root } from './helpers/shared-fixtures.js';
 
 const TOKEN = `kus_${'r'.repeat(43)}`;
 const INTERVAL_S = 1;
@@ -38,7 +39,7 @@ const metric = async (base: string, name: string): Promise<number | undefined> =
 
 t.test('a primary and two replicas', { timeout: 300_000 }, async (t) => {
   const dir = t.testdir({ 'admin-token': `${TOKEN}\n`, passphrase: 'replica test passphrase\n' });
-  const primary = await serveChild(t, ['--db', path.join(dir, 'primary.db'), '--admin-token-file', path.join(dir, 'admin-token'),
+  const primary = await serveChild(t, ['--db', path.join(dir, 'primary.db'), '--graph-data', path.join(root, 'graph-data'), '--admin-token-file', path.join(dir, 'admin-token'),
     '--signing-passphrase-file', path.join(dir, 'passphrase')]);
   const admin = (method: string, url: string, body?: unknown, base = primary.url): Promise<Response> =>
     fetch(`${base}/api/admin/v1${url}`, {

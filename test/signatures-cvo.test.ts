@@ -2,7 +2,7 @@
 // cluster's verifier) reading KUS signatures from the HTTP store, an exported file:// store and the ConfigMaps.
 // (Offline signers, export/import and seeding: signatures-offline.test.ts.)
 import t from 'tap';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { releaseImage } from './helpers/images.js';
@@ -45,12 +45,13 @@ t.test('custom release: ingest by digest, sign, publish, and the cluster verifie
   };
 
   // README: key, ingest by digest, channel.
-  // Run where the README runs it: the public key lands in ./signatures/keys/.
-  r = run(process.execPath, [path.join(repoRoot, 'dist/cli/main.js'), 'key', 'generate', '--name', 'kylin-2026', '--email', 'release@kylin.example', '--bits', '4096'],
+  // Run where the README runs it: the public key goes to --out, and nothing else lands in the working directory.
+  r = run(process.execPath, [path.join(repoRoot, 'dist/cli/main.js'), 'key', 'generate', '--name', 'kylin-2026', '--email', 'release@kylin.example', '--bits', '4096', '--out', 'kylin-2026.asc'],
     { cwd: work, env: { ...env, KUS_DB: '' } });
   t.equal(r.status, 0, r.stderr);
   t.match(r.stdout, /generated key kylin-2026 in server .*\n {2}fingerprint: [0-9A-F]{40}\n[\s\S]*algorithm: +rsa4096/);
-  t.match(readFileSync(path.join(work, 'signatures/keys/kylin-2026.asc'), 'utf8'), /^-----BEGIN PGP PUBLIC KEY BLOCK-----/, 'the public key file');
+  t.match(readFileSync(path.join(work, 'kylin-2026.asc'), 'utf8'), /^-----BEGIN PGP PUBLIC KEY BLOCK-----/, 'the public key file (--out)');
+  t.notOk(existsSync(path.join(work, 'signatures')), 'no signatures/keys/ in the working directory');
   ok(['release', 'ingest', `${repo}@${d120}`, '--insecure']);
   ok(['release', 'ingest', `${repo}@${d121}`, '--insecure']);
   ok(['channel', 'create', 'stable-1.2']);

@@ -23,7 +23,7 @@ t.test('an offline gpg signer next to a KUS key; export, import, seed', { skip }
     return r.stdout;
   };
   ok(['release', 'add', '--db', db, '--version', '1.2.1', '--arch', 'arm64', '--payload', `registry.kylin.example/kylin/release@${DIGEST}`]);
-  ok(['key', 'generate', '--db', db, '--name', 'kylin-2026', '--email', 'release@kylin.example', '--keys-dir', path.join(work, 'keys')]);
+  ok(['key', 'generate', '--db', db, '--name', 'kylin-2026', '--email', 'release@kylin.example', '--out', path.join(work, 'generated.asc')]);
   ok(['release', 'sign', '--db', db, '1.2.1+arm64']);
   const pub = path.join(work, 'kylin-2026.asc');
   writeFileSync(pub, ok(['key', 'export', '--db', db, 'kylin-2026']));

@@ -13,6 +13,10 @@ export interface AdminClientOptions {
   /** Base URL of the server, e.g. http://kus.example:8080 (a path prefix behind a proxy is kept). */
   server: string;
   token: string;
+  /** How the server was named (`--server` or `KUS_SERVER`), for messages. */
+  serverFrom?: string;
+  /** How the token was given (`--token` or `KUS_TOKEN`), for messages. */
+  tokenFrom?: string;
   /** Per-request limit; ingest waits on the registry, so it is generous. Default 120 s. */
   timeoutMs?: number;
 }
@@ -30,17 +34,17 @@ const DEFAULT_TIMEOUT_MS = 120_000;
 /** A path segment for a version, channel or file name: `4.9.15+arm64` must not reach the server as a space. */
 export const segment = (value: string): string => encodeURIComponent(value);
 
-function parseServer(server: string): URL {
+function parseServer(server: string, from: string): URL {
   let url: URL;
   try {
     url = new URL(server);
   } catch {
-    throw new KusError('KUS_ERR_USAGE', `--server ${quote(server)} is not a URL; pass the server's base URL, e.g. http://127.0.0.1:8080`);
+    throw new KusError('KUS_ERR_USAGE', `${from} ${quote(server)} is not a URL; pass the server's base URL, e.g. http://127.0.0.1:8080`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new KusError('KUS_ERR_USAGE', `--server ${quote(server)} is not an http:// or https:// URL`);
+    throw new KusError('KUS_ERR_USAGE', `${from} ${quote(server)} is not an http:// or https:// URL`);
   }
-  if (url.search || url.hash) throw new KusError('KUS_ERR_USAGE', `--server ${quote(server)} must not carry a query or fragment`);
+  if (url.search || url.hash) throw new KusError('KUS_ERR_USAGE', `${from} ${quote(server)} must not carry a query or fragment`);
   return url;
 }
 
@@ -69,9 +73,13 @@ export class AdminClient {
   private readonly base: URL;
   private readonly token: string;
   private readonly timeoutMs: number;
+  private readonly serverFrom: string;
+  private readonly tokenFrom: string;
 
   constructor(options: AdminClientOptions) {
-    this.base = parseServer(options.server);
+    this.serverFrom = options.serverFrom ?? '--server';
+    this.tokenFrom = options.tokenFrom ?? '--token';
+    this.base = parseServer(options.server, this.serverFrom);
     this.server = this.base.href.replace(/\/+$/, '');
     this.token = options.token;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -114,7 +122,7 @@ export class AdminClient {
       throw new KusError(
         'KUS_ERR_SERVER_UNREACHABLE',
         `cannot reach the KUS server at ${quote(this.server)} (${method} ${url.pathname}): ${networkReason(err)}; ` +
-          'check --server / KUS_SERVER and that "kus serve" runs there',
+          `check ${this.serverFrom === '--server' ? '--server / KUS_SERVER' : `${this.serverFrom} (or pass --db FILE for a local store)`} and that "kus serve" runs there`,
         { server: this.server },
         { cause: err },
       );
@@ -137,7 +145,9 @@ export class AdminClient {
     if (isRecord(body) && typeof body.code === 'string' && typeof body.message === 'string') {
       if (Object.hasOwn(errorCodes, body.code)) {
         const details = isRecord(body.details) ? body.details : undefined;
-        return new KusError(body.code as ErrorCode, body.message, details);
+        // A token nobody typed (an exported KUS_TOKEN, perhaps empty or stale) is the first thing to suspect.
+        const from = body.code === 'KUS_ERR_UNAUTHORIZED' && this.tokenFrom !== '--token' ? ` (the token came from ${this.tokenFrom})` : '';
+        return new KusError(body.code as ErrorCode, `${body.message}${from}`, details);
       }
       return new KusError('KUS_ERR_SERVER_RESPONSE', `the server answered ${res.status} with an error code this CLI does not know: ${body.code}: ${body.message}`);
     }

@@ -31,6 +31,8 @@ export interface CommandContext {
   stdout: Writable;
   stderr: Writable;
   env: NodeJS.ProcessEnv;
+  /** Flags whose value came from an environment variable, with its name: errors they cause name the variable. */
+  fromEnv: Record<string, string>;
 }
 
 export interface Command {
@@ -72,4 +74,22 @@ export function listFlag(flags: FlagValues, name: string): string[] {
 
 export function writeJson(out: Writable, value: unknown): void {
   out.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** The local store a command names: --db (or KUS_DB, named in messages), else the default ./data/kus.db. */
+export function storeOptions(ctx: Pick<CommandContext, 'flags' | 'fromEnv' | 'stderr'>, create: boolean): StoreOptions {
+  return {
+    db: stringFlag(ctx.flags, 'db'),
+    from: ctx.fromEnv.db ?? '--db',
+    create,
+    // A write run in the wrong directory would otherwise leave a stray ./data/kus.db nobody knows of.
+    onCreated: (file) => ctx.stderr.write(`kus: created a new store at ${file}\n`),
+  };
+}
+
+export interface StoreOptions {
+  db: string | undefined;
+  from: string;
+  create: boolean;
+  onCreated: (file: string) => void;
 }

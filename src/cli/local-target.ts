@@ -1,10 +1,10 @@
 // The Target of `--db FILE`: the services called in-process on the local store, as the user `local:<os user>`.
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { DEFAULT_DB_FILE, openContext } from '../context.js';
-import { KusError, quote } from '../errors/index.js';
+import { openContext } from '../context.js';
+import { quote } from '../errors/index.js';
 import { Publisher, type Actor } from '../services/publisher.js';
 import { Tokens } from '../services/tokens.js';
+import type { StoreOptions } from './command.js';
 import type { Outcome, Target } from './target.js';
 
 /** What `release ingest` and other commands beyond the Target interface need to act locally. */
@@ -39,16 +39,8 @@ const call = <T>(fn: () => Promise<Outcome<T>>): Promise<Outcome<T>> => {
   }
 };
 
-export function localTarget(options: { db: string | undefined; create: boolean }): Target {
-  const file = options.db ?? DEFAULT_DB_FILE;
-  if (!options.create && file !== ':memory:' && !existsSync(file)) {
-    throw new KusError(
-      'KUS_ERR_NOT_FOUND',
-      `there is no KUS store at ${quote(file)}; pass --db FILE (or KUS_DB) to name one, or --server URL to ask a running server`,
-      { file },
-    );
-  }
-  const context = openContext({ db: file });
+export function localTarget(options: StoreOptions): Target {
+  const context = openContext(options);
   // No server runs in this process, so there is no served graph to rebuild; `kus serve` reads the store at start.
   const publisher = new Publisher({ store: context.store, rebuild: () => undefined });
   const tokens = new Tokens({ store: context.store });
@@ -84,6 +76,6 @@ export function localTarget(options: { db: string | undefined; create: boolean }
 
     audit: (limit) => call(() => read(publisher.auditLog(limit === undefined ? {} : { limit }))),
 
-    close: () => context.close(),
+    close: (failed) => (failed ? context.discard() : context.close()),
   };
 }

@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import type { Command } from './command.js';
-import { runCli } from './run.js';
+import { normalizeArgv, runCli } from './run.js';
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'commands');
 
@@ -36,6 +36,7 @@ async function loadCommands(argv: string[]): Promise<Command[]> {
   return loadFiles(files);
 }
 
-const commands = await loadCommands(process.argv.slice(2));
-const code = await runCli(commands, process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+const args = normalizeArgv(process.argv.slice(2));
+const commands = await loadCommands(args);
+const code = await runCli(commands, args, { stdout: process.stdout, stderr: process.stderr, env: process.env });
 process.exitCode = code;

@@ -22,12 +22,16 @@ export function emit<T>(ctx: CommandContext, outcome: Outcome<T>, human: (value:
 
 /** Opens the store or server the flags name, runs fn, closes the store whatever happened. */
 export async function withTarget<T>(ctx: CommandContext, options: TargetOptions, fn: (target: Target) => Promise<T>): Promise<T> {
-  const target = openTarget(ctx.flags, ctx.env, options);
+  const target = openTarget(ctx, options);
+  let result: T;
   try {
-    return await fn(target);
-  } finally {
-    target.close();
+    result = await fn(target);
+  } catch (err) {
+    target.close(true);
+    throw err;
   }
+  target.close();
+  return result;
 }
 
 /** A version as clusters and channels see it, with the arch of the stored release: `4.9.15+arm64`. */

@@ -1,8 +1,8 @@
 // The Target of `--server URL --token T`: each operation is one admin API request.
-import { AdminClient, segment as s } from './admin-client.js';
+import { AdminClient, segment as s, type AdminClientOptions } from './admin-client.js';
 import type { Target } from './target.js';
 
-export function remoteTarget(options: { server: string; token: string }): Target {
+export function remoteTarget(options: AdminClientOptions): Target {
   const api = new AdminClient(options);
   return {
     where: `server ${JSON.stringify(api.server)}`,

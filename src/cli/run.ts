@@ -26,7 +26,47 @@ function selectCommand(commands: Command[], argv: string[]): { cmd?: Command; re
   return { rest: argv, prefix: words };
 }
 
-function parseFlags(cmd: Command, rest: string[], env: NodeJS.ProcessEnv): { flags: FlagValues; positionals: string[] } {
+/**
+ * node:util's wording quotes with unbalanced single quotes ("as in '-- "--x"") and speaks of `<value>`; KUS says
+ * the same in its own style: the offending word in double quotes, once.
+ */
+function parseErrorMessage(err: unknown, cmd: Command): string {
+  const e = err as { code?: string; message?: string };
+  const msg = typeof e.message === 'string' ? e.message : String(err);
+  const option = /'(-[^' ]*)/.exec(msg)?.[1];
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && (option === '--server' || option === '--token') && cmd.flags.db) {
+    return `kus ${cmd.path.join(' ')} works on a local store (--db FILE); it takes no ${option}`;
+  }
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) {
+    return `unknown option ${JSON.stringify(option)}; a value that starts with "-" goes after "--", e.g. -- ${JSON.stringify(option)}`;
+  }
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+    return /argument missing/.test(msg)
+      ? `option ${JSON.stringify(option)} needs a value`
+      : /does not take an argument/.test(msg) ? `option ${JSON.stringify(option)} takes no value` : msg;
+  }
+  return msg;
+}
+
+/**
+ * An explicit flag beats the environment: `--db FILE` in a shell that exported KUS_SERVER acts on the store (the
+ * README makes the first token that way), `--server URL` with KUS_DB set acts on the server. With both only in the
+ * environment the server wins, as KUS_DB is also read by `kus serve` and so often set in the same shell.
+ */
+function preferExplicitTarget(flags: FlagValues, fromEnv: Record<string, string>): void {
+  const explicit = (name: string): boolean => flags[name] !== undefined && fromEnv[name] === undefined;
+  const drop = (name: string): void => {
+    if (fromEnv[name] === undefined) return;
+    delete flags[name];
+    delete fromEnv[name];
+  };
+  if (explicit('db') && fromEnv.server) {
+    drop('server');
+    drop('token');
+  } else if (fromEnv.db && flags.server !== undefined) drop('db');
+}
+
+function parseFlags(cmd: Command, rest: string[], env: NodeJS.ProcessEnv): { flags: FlagValues; positionals: string[]; fromEnv: Record<string, string> } {
   const specs = { ...cmd.flags, ...globalFlags };
   const options: NonNullable<ParseArgsConfig['options']> = {};
   for (const [name, s] of Object.entries(specs)) {
@@ -36,13 +76,19 @@ function parseFlags(cmd: Command, rest: string[], env: NodeJS.ProcessEnv): { fla
   try {
     parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    throw new KusError('KUS_ERR_USAGE', `${msg} (see "kus ${cmd.path.join(' ')} --help")`);
+    throw new KusError('KUS_ERR_USAGE', `${parseErrorMessage(err, cmd)} (see "kus ${cmd.path.join(' ')} --help")`);
   }
   const flags = { ...parsed.values } as FlagValues;
-  if (flags.help) return { flags, positionals: parsed.positionals };
+  const fromEnv: Record<string, string> = {};
+  if (flags.help) return { flags, positionals: parsed.positionals, fromEnv };
   for (const [name, s] of Object.entries(specs)) {
-    if (flags[name] === undefined && s.env && env[s.env] !== undefined && env[s.env] !== '') flags[name] = env[s.env];
+    if (flags[name] === undefined && s.env && env[s.env] !== undefined && env[s.env] !== '') {
+      flags[name] = env[s.env];
+      fromEnv[name] = s.env;
+    }
+  }
+  preferExplicitTarget(flags, fromEnv);
+  for (const [name, s] of Object.entries(specs)) {
     if (flags[name] === undefined && s.default !== undefined) flags[name] = s.default;
     if (s.required && flags[name] === undefined) {
       throw new KusError('KUS_ERR_USAGE', `--${name} is required (see "kus ${cmd.path.join(' ')} --help")`);
@@ -52,11 +98,17 @@ function parseFlags(cmd: Command, rest: string[], env: NodeJS.ProcessEnv): { fla
   if (parsed.positionals.length < required.length) {
     throw new KusError('KUS_ERR_USAGE', `missing ${required[parsed.positionals.length]!.name} (see "kus ${cmd.path.join(' ')} --help")`);
   }
-  return { flags, positionals: parsed.positionals };
+  return { flags, positionals: parsed.positionals, fromEnv };
+}
+
+/** `kus --version` is `kus version`, the spelling most tools answer to. */
+export function normalizeArgv(argv: string[]): string[] {
+  return argv[0] === '--version' || argv[0] === '-V' ? ['version', ...argv.slice(1)] : argv;
 }
 
 /** Runs the CLI; returns the process exit code. */
-export async function runCli(commands: Command[], argv: string[], io: CliIo): Promise<number> {
+export async function runCli(commands: Command[], args: string[], io: CliIo): Promise<number> {
+  const argv = normalizeArgv(args);
   const { cmd, rest, prefix } = selectCommand(commands, argv);
   if (!cmd) {
     const wantsHelp = argv.length === 0 || argv.includes('--help') || argv.includes('-h') || argv[0] === 'help';
@@ -68,12 +120,12 @@ export async function runCli(commands: Command[], argv: string[], io: CliIo): Pr
   }
   const debug = rest.includes('--debug');
   try {
-    const { flags, positionals } = parseFlags(cmd, rest, io.env);
+    const { flags, positionals, fromEnv } = parseFlags(cmd, rest, io.env);
     if (flags.help) {
       io.stdout.write(commandHelp(cmd));
       return 0;
     }
-    const code = await cmd.run({ flags, positionals, json: flags.json === true, stdout: io.stdout, stderr: io.stderr, env: io.env });
+    const code = await cmd.run({ flags, positionals, json: flags.json === true, stdout: io.stdout, stderr: io.stderr, env: io.env, fromEnv });
     return code ?? 0;
   } catch (err) {
     if (isKusError(err)) {

@@ -1,12 +1,12 @@
 // What the signing commands act on: a local store (--db, services in-process) or a running server (--server/--token).
-import { existsSync } from 'node:fs';
-import { DEFAULT_DB_FILE, openContext } from '../context.js';
+import { openContext } from '../context.js';
 import { KusError, quote } from '../errors/index.js';
 import { passphraseSource, SigningKeys, type KeyInfo, type KeyWithPublic } from '../services/keys.js';
 import { Publisher } from '../services/publisher.js';
 import { Signing, type ChannelReport, type ReleaseReport, type SignatureInfo, type SignedRelease } from '../services/signing.js';
-import { AdminClient, segment as s } from './admin-client.js';
-import { stringFlag, type CommandContext, type FlagSpec } from './command.js';
+import { AdminClient, segment as s, type AdminClientOptions } from './admin-client.js';
+import { chooseTarget } from './target-choice.js';
+import { storeOptions, stringFlag, type CommandContext, type FlagSpec } from './command.js';
 import { localActor } from './local-target.js';
 import type { Outcome } from './target.js';
 
@@ -39,7 +39,8 @@ export interface SigningTarget {
   signatureFiles(digest?: string): Promise<SignatureFileData[]>;
   verifyRelease(version: string): Promise<Outcome<ReleaseReport>>;
   verifyChannels(channel?: string): Promise<Outcome<ChannelReport>>;
-  close(): void;
+  /** Closes the local store (removing it again when the command failed on a store it created). */
+  close(failed?: boolean): void;
 }
 
 /** `--passphrase-file` of the commands that unlock or store a private key locally. */
@@ -53,12 +54,8 @@ export const passphraseFlag: Record<string, FlagSpec> = {
 
 const read = <T>(value: T): Outcome<T> => ({ value, warnings: [] });
 
-function localSigningTarget(ctx: CommandContext, options: { db: string | undefined; create: boolean }): SigningTarget {
-  const file = options.db ?? DEFAULT_DB_FILE;
-  if (!options.create && file !== ':memory:' && !existsSync(file)) {
-    throw new KusError('KUS_ERR_NOT_FOUND', `there is no KUS store at ${quote(file)}; pass --db FILE (or KUS_DB) to name one, or --server URL to ask a running server`, { file });
-  }
-  const context = openContext({ db: file });
+function localSigningTarget(ctx: CommandContext, options: { create: boolean }): SigningTarget {
+  const context = openContext(storeOptions(ctx, options.create));
   const store = context.store;
   const passphrase = passphraseSource({ file: stringFlag(ctx.flags, 'passphrase-file'), env: ctx.env });
   const publisher = new Publisher({ store, rebuild: () => undefined });
@@ -79,11 +76,11 @@ function localSigningTarget(ctx: CommandContext, options: { db: string | undefin
     signatureFiles: async (digest) => signing.signatureFiles(digest),
     verifyRelease: async (version) => read(await signing.verifyRelease(version)),
     verifyChannels: async (channel) => read(await signing.verifyChannels(channel)),
-    close: () => context.close(),
+    close: (failed) => (failed ? context.discard() : context.close()),
   };
 }
 
-function remoteSigningTarget(options: { server: string; token: string }): SigningTarget {
+function remoteSigningTarget(options: AdminClientOptions): SigningTarget {
   const api = new AdminClient(options);
   return {
     where: `server ${JSON.stringify(api.server)}`,
@@ -113,28 +110,24 @@ function remoteSigningTarget(options: { server: string; token: string }): Signin
 
 /** `--server` (or KUS_SERVER) selects the admin API; otherwise the local store at `--db`, as for the publishing commands. */
 export function openSigningTarget(ctx: CommandContext, options: { create: boolean }): SigningTarget {
-  const server = stringFlag(ctx.flags, 'server');
-  const db = stringFlag(ctx.flags, 'db');
-  if (server !== undefined) {
-    if (db !== undefined && db !== ctx.env.KUS_DB) throw new KusError('KUS_ERR_USAGE', '--db and --server both given: act either on a local store or on a server');
-    if (stringFlag(ctx.flags, 'passphrase-file') !== undefined) {
-      throw new KusError('KUS_ERR_USAGE', '--passphrase-file is for a local store; a server signs with its own passphrase (kus serve --signing-passphrase-file)');
-    }
-    const token = stringFlag(ctx.flags, 'token');
-    if (token === undefined) {
-      throw new KusError('KUS_ERR_UNAUTHORIZED', `--server ${server} needs an admin token: pass --token TOKEN or set KUS_TOKEN`);
-    }
-    return remoteSigningTarget({ server, token });
+  const choice = chooseTarget(ctx);
+  if (choice.kind === 'local') return localSigningTarget(ctx, { create: options.create });
+  if (stringFlag(ctx.flags, 'passphrase-file') !== undefined) {
+    throw new KusError('KUS_ERR_USAGE', '--passphrase-file is for a local store; a server signs with its own passphrase (kus serve --signing-passphrase-file)');
   }
-  return localSigningTarget(ctx, { db, create: options.create });
+  return remoteSigningTarget(choice.options);
 }
 
 /** Opens the target, runs fn, closes the store whatever happened. */
 export async function withSigningTarget<T>(ctx: CommandContext, options: { create: boolean }, fn: (target: SigningTarget) => Promise<T>): Promise<T> {
   const target = openSigningTarget(ctx, options);
+  let result: T;
   try {
-    return await fn(target);
-  } finally {
-    target.close();
+    result = await fn(target);
+  } catch (err) {
+    target.close(true);
+    throw err;
   }
+  target.close();
+  return result;
 }

@@ -1,9 +1,9 @@
 // What a publishing command acts on: a local store (--db) or a running server (--server/--token), behind one interface.
-import { KusError } from '../errors/index.js';
 import type { BlockedEdgeDoc, ConditionalEdgeDoc, Release } from '../graph/index.js';
 import type { AuditEntry, ChannelInfo, EdgeList, EdgeSelector, ReleaseInput, RiskInput } from '../services/publisher.js';
 import type { CreatedToken, TokenInfo } from '../services/tokens.js';
-import { stringFlag, type FlagValues } from './command.js';
+import { storeOptions, type CommandContext } from './command.js';
+import { chooseTarget } from './target-choice.js';
 import type { AdminClient } from './admin-client.js';
 import { localTarget, type LocalServices } from './local-target.js';
 import { remoteTarget } from './remote-target.js';
@@ -46,8 +46,8 @@ export interface Target {
 
   audit(limit: number | undefined): Promise<Outcome<AuditEntry[]>>;
 
-  /** Closes the local store; a no-op for a server. */
-  close(): void;
+  /** Closes the local store (removing it again when the command failed on a store it created); a no-op for a server. */
+  close(failed?: boolean): void;
 }
 
 /** Said in the --help of every command that writes. */
@@ -64,26 +64,8 @@ export interface TargetOptions {
   create: boolean;
 }
 
-/**
- * `--server` (or KUS_SERVER) selects the admin API; otherwise the local store at `--db`. Both given is refused
- * unless --db came from KUS_DB, which `kus serve` also reads and so is often set in the same shell.
- */
-export function openTarget(flags: FlagValues, env: NodeJS.ProcessEnv, options: TargetOptions): Target {
-  const server = stringFlag(flags, 'server');
-  const db = stringFlag(flags, 'db');
-  if (server !== undefined) {
-    if (db !== undefined && db !== env.KUS_DB) {
-      throw new KusError('KUS_ERR_USAGE', '--db and --server both given: act either on a local store or on a server');
-    }
-    const token = stringFlag(flags, 'token');
-    if (token === undefined) {
-      throw new KusError(
-        'KUS_ERR_UNAUTHORIZED',
-        `--server ${server} needs an admin token: pass --token TOKEN or set KUS_TOKEN (make the first one on the ` +
-          'server\'s host with "kus token create --db FILE --name NAME")',
-      );
-    }
-    return remoteTarget({ server, token });
-  }
-  return localTarget({ db, create: options.create });
+/** `--server` (or KUS_SERVER) selects the admin API; otherwise the local store at `--db` (see target-choice.ts). */
+export function openTarget(ctx: Pick<CommandContext, 'flags' | 'fromEnv' | 'stderr'>, options: TargetOptions): Target {
+  const choice = chooseTarget(ctx);
+  return choice.kind === 'server' ? remoteTarget(choice.options) : localTarget(storeOptions(ctx, options.create));
 }

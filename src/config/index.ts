@@ -16,3 +16,4 @@ export {
 export { loadFollowConfig, FOLLOW_ENV, DEFAULT_FOLLOW_INTERVAL_SECONDS, type FollowConfig, type FollowFlags } from './follow.js';
 export { loadTlsConfig, TLS_ENV, type TlsConfig, type TlsFlags } from './tls.js';
 export { loadLimitsConfig, LIMIT_DEFAULTS, LIMITS_ENV, type LimitsFlags, type ServerLimits } from './limits.js';
+export { buildInfo, packageVersion, BUILD_COMMIT_ENV, type BuildInfo } from './version.js';

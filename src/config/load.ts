@@ -12,8 +12,6 @@ export const DEFAULTS = Object.freeze({
   port: 8080,
   /** Relative to the working directory, like any path a person types. */
   db: './data/kus.db',
-  /** The example graph-data shipped with the package, so `npm start` serves something out of the box. */
-  graphData: path.join(PACKAGE_ROOT, 'graph-data'),
   logLevel: 'info' as LogLevel,
   /** Seconds between scrapes of a watched repository. */
   watchIntervalSeconds: 300,
@@ -63,6 +61,10 @@ function parseLevel(src: Source | undefined): LogLevel {
   return level;
 }
 
+function parseGraphData(src: Source | undefined): { dir: string; from: string } | null {
+  return src ? { dir: parsePath(src, ''), from: src.from } : null;
+}
+
 function parseOptionalPath(src: Source | undefined): string | null {
   return src ? parsePath(src, '') : null;
 }
@@ -103,8 +105,8 @@ function deepFreeze<T extends object>(value: T): T {
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = {}): Config {
   return deepFreeze({
     server: { host: parseHost(pick(flags, env, 'host')), port: parsePort(pick(flags, env, 'port')) },
-    store: { file: parsePath(pick(flags, env, 'db'), DEFAULTS.db) },
-    graphData: { dir: parsePath(pick(flags, env, 'graphData'), DEFAULTS.graphData) },
+    store: { file: parsePath(pick(flags, env, 'db'), DEFAULTS.db), from: pick(flags, env, 'db')?.from ?? 'default' },
+    graphData: parseGraphData(pick(flags, env, 'graphData')),
     log: { level: parseLevel(pick(flags, env, 'logLevel')) },
     registry: {
       authFile: parseOptionalPath(pick(flags, env, 'registryAuth')),

@@ -14,11 +14,15 @@ export interface ServerConfig {
 export interface StoreConfig {
   /** Absolute path of the SQLite file. */
   readonly file: string;
+  /** Where it was named: `--db`, `KUS_DB`, or `default` (./data/kus.db, the one location whose folder is created). */
+  readonly from: string;
 }
 
 export interface GraphDataConfig {
   /** Absolute path of the graph-data directory used to seed an empty store. */
   readonly dir: string;
+  /** Where it was named: `--graph-data` or `KUS_GRAPH_DATA`, for messages. */
+  readonly from: string;
 }
 
 export interface LogConfig {
@@ -45,7 +49,8 @@ export interface WatchConfig {
 export interface Config {
   readonly server: ServerConfig;
   readonly store: StoreConfig;
-  readonly graphData: GraphDataConfig;
+  /** Seeds an empty store; null (the default) starts an empty store empty: example data is only ever asked for. */
+  readonly graphData: GraphDataConfig | null;
   readonly log: LogConfig;
   readonly registry: RegistryConfig;
   readonly watch: WatchConfig;

@@ -9,6 +9,7 @@ import { installErrorHandler } from './plugins/error-handler.js';
 import { graphServerFactory, type TlsFiles } from './plugins/graph-fast-path.js';
 import { createMetrics, installMetrics } from './plugins/metrics.js';
 import { installOpenApi } from './plugins/openapi.js';
+import { registerBuildInfo, type BuildLabels } from './plugins/build-metrics.js';
 import { registerFollowMetrics, type FollowStatsSource } from './plugins/follow-metrics.js';
 import { installReadOnly } from './plugins/read-only.js';
 import { registerWatchMetrics, type WatchStatsSource } from './plugins/watch-metrics.js';
@@ -28,6 +29,8 @@ export interface AppDeps {
   logLevel?: string;
   /** Version shown in the OpenAPI document. */
   version?: string;
+  /** The running build, exported as kus_build_info on /metrics. */
+  build?: BuildLabels;
   /** The admin API (/api/admin/v1) is served only when given. */
   admin?: AdminServices;
   /** The signature store clusters read (/api/upgrades_info/signatures/…, /signatures/…); served only when given. */
@@ -54,6 +57,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   if (deps.follow) registerFollowMetrics(metrics.registry, deps.follow);
   const limits: ServerLimits = { ...LIMIT_DEFAULTS, ...deps.limits };
   const queries = createGraphQueryMemo();
+  if (deps.build) registerBuildInfo(metrics.registry, deps.build);
   // Graph requests over a socket are answered before Fastify's routing (see plugins/graph-fast-path.ts).
   const serverFactory = graphServerFactory({ graphs: deps.graphs, queries, paths: GRAPH_PATHS, record: metrics.record, limits, tls: deps.tls });
   // The factory makes the HTTPS server; the option only makes Fastify report (and log) https:// addresses.

@@ -1,7 +1,5 @@
 // Release signatures: sign a release with every active key, accept signatures made elsewhere, serve and list them.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { PACKAGE_ROOT } from '../config/index.js';
+import { packageVersion } from '../config/index.js';
 import { KusError, quote } from '../errors/index.js';
 import { payloadDigest, type Release } from '../graph/index.js';
 import {
@@ -52,11 +50,6 @@ export interface SigningDeps {
   creator?: string;
 }
 
-/** The package version, for the claim's creator. */
-export function kusVersion(): string {
-  const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
-  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-}
 
 const nodeName = (r: Release): string => (r.arch ? `${r.version}+${r.arch}` : r.version);
 
@@ -77,7 +70,7 @@ export class Signing {
     this.releases = deps.releases;
     this.passphrase = deps.passphrase;
     this.now = deps.now ?? (() => new Date());
-    this.creator = deps.creator ?? `Kylin Update Service ${kusVersion()}`;
+    this.creator = deps.creator ?? `Kylin Update Service ${packageVersion()}`;
   }
 
   /**

@@ -1,17 +1,13 @@
 // `kus bundle export`: one signed, checksummed archive carrying graph-data, signatures and ConfigMaps to a disconnected site.
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../../config/index.js';
-import { DEFAULT_DB_FILE, openContext } from '../../context.js';
+import { packageVersion } from '../../config/index.js';
+import { withContext } from '../../context.js';
 import { KusError, quote } from '../../errors/index.js';
 import { exportBundle } from '../../services/bundle.js';
 import { passphraseSource } from '../../services/keys.js';
-import { listFlag, stringFlag, targetFlags, writeJson, type Command } from '../command.js';
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
-  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-}
+import { listFlag, stringFlag, targetFlags, writeJson, storeOptions, type Command } from '../command.js';
+import { withProgress } from '../progress.js';
 
 export const command: Command = {
   path: ['bundle', 'export'],
@@ -51,27 +47,23 @@ export const command: Command = {
       description: 'a key the verifier ConfigMap carries (repeatable; default: every active key); each must have signed every signed release',
     },
     'passphrase-file': { type: 'string', valueName: 'FILE', description: 'file whose first line unlocks the signing key (default: env KUS_SIGNING_PASSPHRASE)' },
-    ...targetFlags,
+    db: targetFlags.db!,
   },
   examples: [
     'kus bundle export --out kus-bundle.tar.gz --channel stable-4.9 --arch arm64 --store-url https://kus.site.example/api/upgrades_info/signatures',
     'kus bundle export --out kus-bundle.tar.gz --verifier-key kylin-2026 --store-url https://kus.site.example/api/upgrades_info/signatures',
   ],
   async run(ctx) {
-    if (stringFlag(ctx.flags, 'server') !== undefined) {
-      throw new KusError('KUS_ERR_USAGE', 'kus bundle export works on a local store (--db): the signing key is unlocked here');
-    }
     const out = stringFlag(ctx.flags, 'out')!;
-    const context = openContext({ db: stringFlag(ctx.flags, 'db') ?? DEFAULT_DB_FILE });
-    try {
-      const { bytes, report } = await exportBundle(context.store, {
+    await withContext(storeOptions(ctx, false), async (context) => {
+      const { bytes, report } = await withProgress(ctx, `exporting a bundle to ${out}`, () => exportBundle(context.store, {
         channels: listFlag(ctx.flags, 'channel'),
         arches: listFlag(ctx.flags, 'arch'),
         storeUrl: stringFlag(ctx.flags, 'store-url')!,
         passphrase: passphraseSource({ file: stringFlag(ctx.flags, 'passphrase-file'), env: ctx.env }),
         creator: `Kylin Update Service ${packageVersion()}`,
         verifierKeys: listFlag(ctx.flags, 'verifier-key'),
-      });
+      }));
       const tmp = path.join(path.dirname(path.resolve(out)), `.${path.basename(out)}.${process.pid}.tmp`);
       try {
         writeFileSync(tmp, bytes);
@@ -89,8 +81,6 @@ export const command: Command = {
           ctx.stderr.write(`warning: ${report.unsigned.length} releases have no signature; clusters that verify will not update to them: ${report.unsigned.join(', ')}\n`);
         }
       }
-    } finally {
-      context.close();
-    }
+    });
   },
 };

@@ -1,11 +1,12 @@
 // `kus bundle import`: check a bundle (checksums, manifest signature by a trusted key, graph-data) and apply it at once.
 import { readFileSync } from 'node:fs';
-import { DEFAULT_DB_FILE, openContext } from '../../context.js';
+import { withContext } from '../../context.js';
 import { KusError, quote } from '../../errors/index.js';
 import { importBundle } from '../../services/bundle.js';
-import { stringFlag, targetFlags, type Command } from '../command.js';
+import { storeOptions, targetFlags, type Command } from '../command.js';
 import { localActor } from '../local-target.js';
 import { emit } from '../output.js';
+import { withProgress } from '../progress.js';
 
 export const command: Command = {
   path: ['bundle', 'import'],
@@ -23,12 +24,9 @@ export const command: Command = {
     'Local store (--db) only. A "kus serve" on the same file serves the import after a restart.',
   ].join('\n'),
   positionals: [{ name: 'FILE', required: true, description: 'the bundle (kus-bundle.tar.gz)' }],
-  flags: { ...targetFlags },
+  flags: { db: targetFlags.db! },
   examples: ['kus key import vendor-release-key.asc --db /var/lib/kus/kus.db', 'kus bundle import kus-bundle.tar.gz --db /var/lib/kus/kus.db'],
   async run(ctx) {
-    if (stringFlag(ctx.flags, 'server') !== undefined) {
-      throw new KusError('KUS_ERR_USAGE', 'kus bundle import works on a local store (--db)');
-    }
     const file = ctx.positionals[0]!;
     let bytes: Buffer;
     try {
@@ -36,9 +34,11 @@ export const command: Command = {
     } catch (err) {
       throw new KusError('KUS_ERR_IO', `cannot read ${quote(file)}: ${(err as Error).message}`, { file }, { cause: err });
     }
-    const context = openContext({ db: stringFlag(ctx.flags, 'db') ?? DEFAULT_DB_FILE });
-    try {
-      const outcome = await importBundle(context.store, bytes, { actor: localActor(), source: file });
+    await withContext(storeOptions(ctx, true), async (context) => {
+      const outcome = await withProgress(ctx, `importing ${file}`, (p) => {
+        p.step('checking the manifest, signatures and graph-data');
+        return importBundle(context.store, bytes, { actor: localActor(), source: file });
+      });
       emit(ctx, outcome, (r) => [
         outcome.changed
           ? `imported ${file} into store ${quote(context.store.file)}`
@@ -47,8 +47,6 @@ export const command: Command = {
         `  ${r.releases} releases, ${r.channels} channels${r.graphReplaced ? ' (graph replaced)' : ''}; signatures: ${r.signatures.added} added of ${r.signatures.read}`,
         '',
       ].join('\n'));
-    } finally {
-      context.close();
-    }
+    });
   },
 };

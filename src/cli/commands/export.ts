@@ -1,8 +1,7 @@
 // `kus export`: write a local store's releases and graph-data as a graph-data directory.
-import { DEFAULT_DB_FILE, openContext } from '../../context.js';
-import { KusError } from '../../errors/index.js';
+import { DEFAULT_DB_FILE, withContext } from '../../context.js';
 import { exportGraphData } from '../../services/graph-data-service.js';
-import { stringFlag, targetFlags, writeJson, type Command } from '../command.js';
+import { stringFlag, targetFlags, writeJson, storeOptions, type Command } from '../command.js';
 
 export const command: Command = {
   path: ['export'],
@@ -24,7 +23,6 @@ export const command: Command = {
   flags: {
     'graph-data': { type: 'string', valueName: 'DIR', required: true, description: 'directory to write (created if missing)' },
     'cvo-store': { type: 'string', valueName: 'DIR', description: 'also write signatures as a cluster file:// store: DIR/sha256=<hex>/signature-N' },
-    ...targetFlags,
     db: { ...targetFlags.db!, description: `local SQLite store to read (default ${DEFAULT_DB_FILE})` },
   },
   examples: [
@@ -32,11 +30,7 @@ export const command: Command = {
     'kus export --db /var/lib/kus/kus.db --graph-data ~/src/graph-data && git -C ~/src/graph-data diff',
   ],
   async run(ctx) {
-    if (stringFlag(ctx.flags, 'server') !== undefined) {
-      throw new KusError('KUS_ERR_USAGE', 'kus export --server is not supported yet; export from a local store with --db');
-    }
-    const ctxStore = openContext({ db: stringFlag(ctx.flags, 'db') ?? DEFAULT_DB_FILE });
-    try {
+    await withContext(storeOptions(ctx, false), async (ctxStore) => {
       const cvoStore = stringFlag(ctx.flags, 'cvo-store');
       const report = exportGraphData(ctxStore.store, stringFlag(ctx.flags, 'graph-data')!, cvoStore === undefined ? {} : { cvoStore });
       if (ctx.json) {
@@ -48,8 +42,6 @@ export const command: Command = {
         `${report.blockedEdges} blocked edges, ${report.conditionalEdges} conditional edges, ${report.rawMetadata} raw metadata entries\n`);
       if (report.signatures > 0 || report.keys > 0) ctx.stdout.write(`  ${report.signatures} signatures, ${report.keys} public keys under signatures/\n`);
       if (report.cvoStore !== undefined) ctx.stdout.write(`  ${report.signatures} signatures in ${report.cvoStore} (cluster store layout)\n`);
-    } finally {
-      ctxStore.close();
-    }
+    });
   },
 };

@@ -1,9 +1,9 @@
 // `kus import`: replace a local store's releases and graph-data with a graph-data directory (+ a graph-builder JSON).
-import { DEFAULT_DB_FILE, openContext } from '../../context.js';
-import { KusError } from '../../errors/index.js';
+import { DEFAULT_DB_FILE, withContext } from '../../context.js';
 import { importGraphData, type ImportReport } from '../../services/graph-data-service.js';
 import { readSignaturesForImport, signaturesDirOf } from '../../services/signature-files.js';
-import { stringFlag, targetFlags, writeJson, type Command } from '../command.js';
+import { stringFlag, targetFlags, writeJson, storeOptions, type Command } from '../command.js';
+import { withProgress } from '../progress.js';
 
 function summary(r: ImportReport): string {
   return `schema ${r.schemaVersion}: ${r.releases} releases, ${r.channels} channels, ${r.blockedEdges} blocked edges, ` +
@@ -33,7 +33,6 @@ export const command: Command = {
   flags: {
     'graph-data': { type: 'string', valueName: 'DIR', required: true, description: 'graph-data directory to import' },
     raw: { type: 'string', valueName: 'RAW.json', description: 'graph-builder JSON document whose nodes and edges become releases' },
-    ...targetFlags,
     db: { ...targetFlags.db!, description: `local SQLite store to replace (default ${DEFAULT_DB_FILE})` },
   },
   examples: [
@@ -42,19 +41,19 @@ export const command: Command = {
     'kus import --graph-data ./graph-data --json | jq .warnings',
   ],
   async run(ctx) {
-    if (stringFlag(ctx.flags, 'server') !== undefined) {
-      throw new KusError('KUS_ERR_USAGE', 'kus import --server is not supported yet; import into a local store with --db');
-    }
     const rawFile = stringFlag(ctx.flags, 'raw');
-    const ctxStore = openContext({ db: stringFlag(ctx.flags, 'db') ?? DEFAULT_DB_FILE });
-    try {
+    await withContext(storeOptions(ctx, true), async (ctxStore) => {
       const graphDataDir = stringFlag(ctx.flags, 'graph-data')!;
-      const signatures = await readSignaturesForImport(ctxStore.store, signaturesDirOf(graphDataDir), new Date());
-      const report = importGraphData(ctxStore.store, {
-        graphDataDir,
-        ...(signatures ? { signatures } : {}),
-        ...(rawFile ? { rawFile } : {}),
-        actor: 'cli',
+      const report = await withProgress(ctx, `importing ${graphDataDir}`, async (p) => {
+        p.step('reading and checking signatures');
+        const signatures = await readSignaturesForImport(ctxStore.store, signaturesDirOf(graphDataDir), new Date());
+        p.step('reading graph-data, building the graph and writing the store');
+        return importGraphData(ctxStore.store, {
+          graphDataDir,
+          ...(signatures ? { signatures } : {}),
+          ...(rawFile ? { rawFile } : {}),
+          actor: 'cli',
+        });
       });
       if (ctx.json) {
         writeJson(ctx.stdout, { db: ctxStore.store.file, ...report });
@@ -65,8 +64,6 @@ export const command: Command = {
       ctx.stdout.write(`  ${summary(report)}\n`);
       if (report.signatures) ctx.stdout.write(`  ${report.signatures.read} signatures read, ${report.signatures.added} new\n`);
       if (report.warnings.length > 0) ctx.stdout.write(`  ${report.warnings.length} warnings (on stderr)\n`);
-    } finally {
-      ctxStore.close();
-    }
+    });
   },
 };

@@ -1,12 +1,13 @@
 // `kus mirror`: import an upstream graph (URL or saved file) for one channel and arch, payloads rewritten to a mirror.
-import { DEFAULT_DB_FILE, openContext } from '../../context.js';
+import { withContext } from '../../context.js';
 import { quote } from '../../errors/index.js';
 import { Mirror, parseRewrite, type MirrorReport } from '../../services/mirror.js';
 import { readServedGraph } from '../../services/mirror-source.js';
-import { listFlag, stringFlag, targetFlags, type Command } from '../command.js';
+import { listFlag, stringFlag, targetFlags, storeOptions, type Command } from '../command.js';
 import { localActor } from '../local-target.js';
 import { emit, withTarget } from '../output.js';
 import { LOCAL_WRITE_NOTE, type Outcome } from '../target.js';
+import { withProgress } from '../progress.js';
 
 export const command: Command = {
   path: ['mirror'],
@@ -50,7 +51,11 @@ export const command: Command = {
     const rewriteTexts = listFlag(ctx.flags, 'rewrite');
     // Checked before anything is fetched: a typo in a rule must not cost a download.
     const rewrites = rewriteTexts.map(parseRewrite);
-    const { document, source } = await readServedGraph(stringFlag(ctx.flags, 'from')!, { channel, arch }, { caFile: stringFlag(ctx.flags, 'ca-file') });
+    const from = stringFlag(ctx.flags, 'from')!;
+    const { document, source } = await withProgress(ctx, `mirroring ${channel} (${arch})`, (p) => {
+      p.step(`reading ${from}`);
+      return readServedGraph(from, { channel, arch }, { caFile: stringFlag(ctx.flags, 'ca-file') });
+    });
     const request = { document, channel, arch, rewrites, source };
     const human = (where: string, outcome: Outcome<MirrorReport>) => (r: MirrorReport): string => [
       `${outcome.changed === false ? 'nothing new in' : 'mirrored'} ${r.source} into ${where} as ${r.channel} (${r.arch})`,
@@ -60,17 +65,20 @@ export const command: Command = {
     ].join('\n');
     if (stringFlag(ctx.flags, 'server') === undefined) {
       // The Mirror service works on the store itself (one replace-merge transaction), so the local case opens it here.
-      const context = openContext({ db: stringFlag(ctx.flags, 'db') ?? DEFAULT_DB_FILE });
-      try {
-        const outcome = new Mirror({ store: context.store, rebuild: () => undefined }).apply(localActor(), request);
+      await withContext(storeOptions(ctx, true), async (context) => {
+        const outcome = await withProgress(ctx, `mirroring ${channel} (${arch})`, (p) => {
+          p.step(`merging into store ${quote(context.store.file)}`);
+          return new Mirror({ store: context.store, rebuild: () => undefined }).apply(localActor(), request);
+        });
         emit(ctx, outcome, human(`store ${quote(context.store.file)}`, outcome));
-      } finally {
-        context.close();
-      }
+      });
       return;
     }
     await withTarget(ctx, { create: true }, async (target) => {
-      const outcome = await target.client!.post<MirrorReport>('/mirror', { graph: document, channel, arch, rewrites: rewriteTexts, source });
+      const outcome = await withProgress(ctx, `mirroring ${channel} (${arch})`, (p) => {
+        p.step(`sending the graph to ${target.where}`);
+        return target.client!.post<MirrorReport>('/mirror', { graph: document, channel, arch, rewrites: rewriteTexts, source });
+      });
       emit(ctx, outcome, human(target.where, outcome));
     });
   },

@@ -4,6 +4,7 @@ import { Ingest, registryOptionsFromFiles, registryOverridesFromFiles } from '..
 import { listFlag, stringFlag, targetFlags, type Command } from '../command.js';
 import { emit, releaseName, withTarget } from '../output.js';
 import { LOCAL_WRITE_NOTE, type Outcome } from '../target.js';
+import { withProgress } from '../progress.js';
 
 export const command: Command = {
   path: ['release', 'ingest'],
@@ -47,21 +48,22 @@ export const command: Command = {
     const channels = listFlag(ctx.flags, 'channel');
     const files = { authFile: stringFlag(ctx.flags, 'registry-auth'), insecure: ctx.flags.insecure === true, caFile: stringFlag(ctx.flags, 'ca-file') };
     await withTarget(ctx, { create: true }, async (target) => {
-      let outcome: Outcome<Release>;
-      if (target.local) {
-        const { publisher, actor } = target.local;
-        const ingest = new Ingest({ publisher, registry: registryOptionsFromFiles(files) });
-        outcome = await ingest.ingest(actor, pullSpec, { channels });
-      } else {
+      const outcome: Outcome<Release> = await withProgress(ctx, `ingesting ${pullSpec}`, async (p) => {
+        if (target.local) {
+          p.step('reading the release image from its registry');
+          const { publisher, actor } = target.local;
+          return new Ingest({ publisher, registry: registryOptionsFromFiles(files) }).ingest(actor, pullSpec, { channels });
+        }
         const overrides = registryOverridesFromFiles(files);
-        outcome = await target.client!.post<Release>('/releases/ingest', {
+        p.step(`asking ${target.where} to read the release image`);
+        return target.client!.post<Release>('/releases/ingest', {
           pullSpec,
           ...(channels.length > 0 ? { channels } : {}),
           ...(overrides.auth !== undefined ? { registryAuth: overrides.auth } : {}),
           ...(overrides.insecure ? { insecure: true } : {}),
           ...(overrides.ca !== undefined ? { ca: overrides.ca } : {}),
         });
-      }
+      });
       emit(ctx, outcome, (r) => {
         const name = releaseName(r);
         const head = outcome.changed === false ? `${name} is already stored with this digest; nothing changed` : `ingested ${name} into ${target.where}`;

@@ -11,18 +11,19 @@ export const command: Command = {
   path: ['serve'],
   summary: 'Run the update service that clusters point spec.upstream at',
   description:
-    'Opens (or creates) the SQLite store, seeds it from a graph-data directory when it is empty, builds the\n' +
+    'Opens (or creates) the SQLite store, takes the address, fills an empty store from --graph-data DIR when given\n' +
+    '(npm start gives the example graph-data/; without it a new store starts empty and the log says so), builds the\n' +
     'graph, and serves it at /api/upgrades_info/graph (also /api/upgrades_info/v1/graph, /graph, /v1/graph).\n' +
     'Also: /readyz, /livez, /metrics (Prometheus), /openapi.json and /docs. Stops cleanly on SIGINT/SIGTERM.\n' +
     'Flags win over environment variables, which win over the defaults; a bad value stops the start with KUS_ERR_CONFIG.',
   flags: {
     host: { type: 'string', valueName: 'ADDR', description: `interface to listen on (default ${DEFAULTS.host}, env ${CONFIG_ENV.host})` },
     port: { type: 'string', valueName: 'PORT', description: `TCP port, 0 for any free port (default ${DEFAULTS.port}, env ${CONFIG_ENV.port})` },
-    db: { type: 'string', valueName: 'FILE', description: `SQLite store, created when missing (default ${DEFAULTS.db}, env ${CONFIG_ENV.db})` },
+    db: { type: 'string', valueName: 'FILE', description: `SQLite store, created when missing; its folder must exist, except the default's (default ${DEFAULTS.db}, env ${CONFIG_ENV.db})` },
     'graph-data': {
       type: 'string',
       valueName: 'DIR',
-      description: `graph-data directory that seeds an empty store (default: the example graph-data/ shipped with KUS, env ${CONFIG_ENV.graphData})`,
+      description: `graph-data directory that seeds an empty store, e.g. the example graph-data/ shipped with KUS; without it nothing is seeded (env ${CONFIG_ENV.graphData})`,
     },
     'log-level': { type: 'string', valueName: 'LEVEL', description: `fatal, error, warn, info, debug, trace or silent (default ${DEFAULTS.logLevel}, env ${CONFIG_ENV.logLevel})` },
     watch: {
@@ -89,7 +90,7 @@ export const command: Command = {
     ...LIMIT_FLAGS,
   },
   examples: [
-    'kus serve',
+    'kus serve --graph-data graph-data          # what npm start runs: the example data in a new ./data/kus.db',
     'kus serve --host 127.0.0.1 --port 9090 --db /var/lib/kus/kus.db',
     'kus serve --watch quay.kylinsec.example/ocp/release --watch-interval 600 --registry-auth ~/.docker/config.json',
     'kus serve --follow http://kus-primary:8080 --follow-interval 30 --db /var/lib/kus/replica.db',
