@@ -13,6 +13,7 @@ import { GraphCache, type RebuildResult } from './services/graph-cache.js';
 import { seedStoreIfEmpty } from './services/graph-data-service.js';
 import { ADMIN_TOKEN_FILE_NAME, registerAdminToken } from './services/admin-token-file.js';
 import { Follower } from './services/follow.js';
+import { GraphExplorer, servedGraphsOf } from './services/graph-explorer.js';
 import { GraphDataArchive } from './services/graph-data-archive.js';
 import { Mirror } from './services/mirror.js';
 import { Ingest } from './services/ingest.js';
@@ -138,7 +139,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       : undefined;
     // The graph-data tarball is rebuilt lazily, once per graph generation (GraphCache swaps in a new snapshot object).
     const graphData = new GraphDataArchive({ store, generation: () => cache.snapshot });
-    app = buildApp({ graphs, logger, version: packageVersion(), admin: { publisher, tokens, ingest, signing: { signing, keys }, mirror: new Mirror({ store, rebuild: () => cache.rebuild() }) }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}) });
+    const explorer = new GraphExplorer({ served: servedGraphsOf(cache), edges: () => publisher.listEdges(), signing });
+    app = buildApp({ explorer, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'), graphs, logger, version: packageVersion(), admin: { publisher, tokens, ingest, signing: { signing, keys }, mirror: new Mirror({ store, rebuild: () => cache.rebuild() }) }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}) });
     url = await app.listen({ host: config.server.host, port: config.server.port });
     if (watcher) {
       logger.info({ repositories: config.watch.repositories, intervalSeconds: config.watch.intervalSeconds }, 'watching repositories for new releases');

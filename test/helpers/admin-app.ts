@@ -3,9 +3,11 @@ import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/server/app.js';
 import { GraphCache } from '../../src/services/graph-cache.js';
+import { GraphExplorer, servedGraphsOf } from '../../src/services/graph-explorer.js';
 import { Publisher } from '../../src/services/publisher.js';
 import { Tokens } from '../../src/services/tokens.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { repoRoot } from './shared-fixtures.js';
 import { tempTree } from './temp-tree.js';
 
 export const ADMIN = '/api/admin/v1';
@@ -35,7 +37,8 @@ export async function adminApp(t: Teardown): Promise<AdminApp> {
   cache.rebuild();
   const publisher = new Publisher({ store, rebuild: () => cache.rebuild() });
   const tokens = new Tokens({ store });
-  const app = buildApp({ graphs: cache, logLevel: 'silent', admin: { publisher, tokens } });
+  const explorer = new GraphExplorer({ served: servedGraphsOf(cache), edges: () => publisher.listEdges() });
+  const app = buildApp({ graphs: cache, logLevel: 'silent', admin: { publisher, tokens }, explorer, consoleDir: path.join(repoRoot, 'dist', 'web') });
   t.teardown(async () => {
     await app.close();
     store.close();

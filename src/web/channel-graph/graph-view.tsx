@@ -1,0 +1,249 @@
+// The graph of one channel and arch: a layered drawing (newest on top) of the served nodes, recommended edges,
+// conditional edges with their risk names, and blocked edges with their declaring file; zoom, pan, search, and
+// the edges of the selected node highlighted. State (channel, arch, selection) lives in the URL.
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import type { ChannelSummary, EdgeDeclarations, ServedGraph } from '../api-types.js';
+import { href, navigate } from '../router.js';
+import { ChannelPicker, ErrorLine, Loading, RiskDetails, useChannels } from '../shared/components.js';
+import { useAsync } from '../shared/use-async.js';
+import { layoutGraph, NODE_H, NODE_W, type Layout, type PlacedEdge } from './layout.js';
+import { attachPanZoom, centerOn, fit, pan, zoom, type View } from './pan-zoom.js';
+
+export function GraphPage({ params }: { params: URLSearchParams }) {
+  const channels = useChannels();
+  if (channels.state === 'error') return <ErrorLine error={channels.error} />;
+  if (channels.state !== 'done') return <Loading what="channels" />;
+  if (channels.value.length === 0) return <p>No channel lists any release yet.</p>;
+  const channel = params.get('channel') ?? channels.value[0]!.channel;
+  const arches = channels.value.find((c) => c.channel === channel)?.arches ?? [];
+  const arch = params.get('arch') ?? arches[0] ?? 'amd64';
+  return <GraphOf channels={channels.value} channel={channel} arch={arch} node={params.get('node')} edge={params.get('edge')} />;
+}
+
+interface Props {
+  channels: ChannelSummary[];
+  channel: string;
+  arch: string;
+  node: string | null;
+  edge: string | null;
+}
+
+function GraphOf(props: Props) {
+  const { channel, arch } = props;
+  const data = useAsync(() => Promise.all([api.graph(channel, arch), api.edges()]), `${channel}\n${arch}`);
+  const go = (p: Partial<Record<'channel' | 'arch' | 'node' | 'edge', string | undefined>>): void =>
+    navigate('graph', { channel, arch, node: props.node ?? undefined, edge: props.edge ?? undefined, ...p });
+  return (
+    <div class="graph-page">
+      <div class="toolbar" role="toolbar" aria-label="Graph controls">
+        <ChannelPicker idPrefix="graph" channels={props.channels} channel={channel} arch={arch}
+          onChange={(c, a) => navigate('graph', { channel: c, arch: a })} />
+      </div>
+      {data.state === 'error' && <ErrorLine error={data.error} />}
+      {data.state === 'loading' && <Loading what={`the graph of ${channel} (${arch})`} />}
+      {data.state === 'done' && <Drawing graph={data.value[0]} declarations={data.value[1]} {...props} go={go} />}
+    </div>
+  );
+}
+
+function Drawing(props: Props & { graph: ServedGraph; declarations: EdgeDeclarations; go: (p: Record<string, string | undefined>) => void }) {
+  const { graph, arch, channel, go } = props;
+  const layout: Layout = useMemo(() => layoutGraph(graph, arch, props.declarations.blocked), [graph, arch, props.declarations]);
+  const selected = props.node !== null ? layout.nodes.find((n) => n.version === props.node) ?? null : null;
+  const selectedEdge = props.edge !== null ? layout.edges.find((e) => edgeName(layout, e) === props.edge) ?? null : null;
+  const svgRef = useRef<SVGSVGElement>(null);
+  const [view, setView] = useState<View>({ x: 0, y: 0, w: layout.width, h: layout.height });
+  const viewRef = useRef(view);
+  viewRef.current = view;
+  const [search, setSearch] = useState('');
+  const [searchError, setSearchError] = useState('');
+
+  useEffect(() => {
+    const svg = svgRef.current;
+    if (!svg) return;
+    const r = svg.getBoundingClientRect();
+    const start = fit(layout.width, layout.height, r.width || 800, r.height || 600);
+    setView(selected ? centerOn(start, selected.x, selected.y) : start);
+    svg.dataset.ready = 'true';
+    return attachPanZoom(svg, () => viewRef.current, setView);
+  }, [layout]);
+
+  const touching = (e: PlacedEdge): boolean => selected !== null && (e.from === selected.index || e.to === selected.index);
+  const neighbours = useMemo(() => {
+    const s = new Set<number>();
+    if (selected) for (const e of layout.edges) if (touching(e)) { s.add(e.from); s.add(e.to); }
+    return s;
+  }, [layout, selected]);
+
+  const find = (e: Event): void => {
+    e.preventDefault();
+    const term = search.trim();
+    const hit = layout.nodes.find((n) => n.version === term) ?? layout.nodes.find((n) => n.version.includes(term));
+    if (!term || !hit) {
+      setSearchError(term ? `${term} is not in ${channel} (${arch})` : '');
+      return;
+    }
+    setSearchError('');
+    setView(centerOn(viewRef.current, hit.x, hit.y));
+    go({ node: hit.version, edge: undefined });
+  };
+
+  const conditional = layout.edges.filter((e) => e.kind === 'conditional');
+  const blocked = layout.edges.filter((e) => e.kind === 'blocked');
+  const onKey = (e: KeyboardEvent): void => {
+    const v = viewRef.current;
+    const step = v.w / 10;
+    const moves: Record<string, () => View> = {
+      '+': () => zoom(v, 1 / 1.25), '=': () => zoom(v, 1 / 1.25), '-': () => zoom(v, 1.25),
+      ArrowLeft: () => pan(v, -step, 0), ArrowRight: () => pan(v, step, 0), ArrowUp: () => pan(v, 0, -step), ArrowDown: () => pan(v, 0, step),
+    };
+    const move = e.target === svgRef.current ? moves[e.key] : undefined;
+    if (move) { e.preventDefault(); setView(move()); }
+  };
+
+  return (
+    <div class="graph-layout">
+      <div class="graph-main">
+        <form class="search" role="search" onSubmit={find}>
+          <label for="graph-search">Find version</label>
+          <input id="graph-search" value={search} list="graph-versions" onInput={(e) => setSearch((e.currentTarget as HTMLInputElement).value)} />
+          <datalist id="graph-versions">{layout.nodes.map((n) => <option key={n.version} value={n.version} />)}</datalist>
+          <button type="submit">Find</button>
+          <button type="button" aria-label="Zoom in" onClick={() => setView(zoom(viewRef.current, 1 / 1.25))}>+</button>
+          <button type="button" aria-label="Zoom out" onClick={() => setView(zoom(viewRef.current, 1.25))}>−</button>
+          <button type="button" onClick={() => {
+            const r = svgRef.current!.getBoundingClientRect();
+            setView(fit(layout.width, layout.height, r.width, r.height));
+          }}>Fit</button>
+          <span class="counts">{graph.nodes.length} releases · {graph.edges.length} edges · {conditional.length} conditional · {blocked.length} blocked</span>
+        </form>
+        {searchError && <p class="error" role="alert">{searchError}</p>}
+        <svg ref={svgRef} class={`graph${selected ? ' has-selection' : ''}`} role="img" tabIndex={0} onKeyDown={onKey}
+          aria-label={`Update graph of ${channel} (${arch}): ${graph.nodes.length} releases, newest on top. Arrow keys pan, + and - zoom.`}
+          viewBox={`${view.x} ${view.y} ${view.w} ${view.h}`}>
+          <defs>
+            <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
+              <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
+            </marker>
+          </defs>
+          <g class="edges">
+            {layout.edges.map((e) => (
+              <path key={e.id} d={e.path} class={`edge ${e.kind}${touching(e) ? ' lit' : ''}${selectedEdge === e ? ' chosen' : ''}`} marker-end="url(#arrow)">
+                <title>{edgeTitle(layout, e)}</title>
+              </path>
+            ))}
+          </g>
+          <g class="edge-labels">
+            {layout.edges.filter((e) => e.kind !== 'plain').map((e) => (
+              <text key={e.id} x={e.mid.x} y={e.mid.y} class={`edge-label ${e.kind}${touching(e) ? ' lit' : ''}`}
+                onClick={() => go({ edge: edgeName(layout, e) })}>
+                {e.kind === 'blocked' ? `blocked: ${e.file}` : e.risks.map((r) => r.name).join(', ')}
+              </text>
+            ))}
+          </g>
+          <g class="nodes">
+            {layout.nodes.map((n) => (
+              <g key={n.version} class={`node${selected === n ? ' selected' : ''}${neighbours.has(n.index) ? ' lit' : ''}`}
+                transform={`translate(${n.x - NODE_W / 2},${n.y - NODE_H / 2})`} tabIndex={-1} role="button" aria-label={`release ${n.version}`}
+                onClick={() => go({ node: selected === n ? undefined : n.version, edge: undefined })}>
+                <rect width={NODE_W} height={NODE_H} rx="5" />
+                <text x={NODE_W / 2} y={NODE_H / 2 + 4}>{n.version}</text>
+              </g>
+            ))}
+          </g>
+        </svg>
+        <p class="legend" aria-label="Legend">
+          <span class="key plain">recommended</span> <span class="key conditional">conditional (risk named on the edge)</span>{' '}
+          <span class="key blocked">blocked (declaring file named)</span>
+        </p>
+      </div>
+      <aside class="details" aria-label="Details">
+        {selectedEdge ? <EdgeDetails layout={layout} edge={selectedEdge} arch={arch} /> : selected ? (
+          <NodeDetails layout={layout} index={selected.index} graph={graph} channel={channel} arch={arch} go={go} />
+        ) : (
+          <p>Select a release (click it, or find it by version) to highlight its updates.</p>
+        )}
+        {conditional.length > 0 && (
+          <>
+            <h3>Conditional updates</h3>
+            <ul class="edge-list">
+              {conditional.map((e) => (
+                <li key={e.id}>
+                  <a href={href('graph', { channel, arch, edge: edgeName(layout, e) })}>{edgeName(layout, e)}</a>{' '}
+                  <span class="risk-names">{e.risks.map((r) => r.name).join(', ')}</span>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        {blocked.length > 0 && (
+          <>
+            <h3>Blocked updates</h3>
+            <ul class="edge-list">
+              {blocked.map((e) => (
+                <li key={e.id}>
+                  <a href={href('graph', { channel, arch, edge: edgeName(layout, e) })}>{edgeName(layout, e)}</a> blocked by{' '}
+                  <code>blocked-edges/{e.file}</code>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </aside>
+    </div>
+  );
+}
+
+const edgeName = (layout: Layout, e: PlacedEdge): string => `${layout.nodes[e.from]!.version} → ${layout.nodes[e.to]!.version}`;
+
+function edgeTitle(layout: Layout, e: PlacedEdge): string {
+  if (e.kind === 'blocked') return `${edgeName(layout, e)}: blocked by blocked-edges/${e.file}`;
+  if (e.kind === 'conditional') return `${edgeName(layout, e)}: conditional (${e.risks.map((r) => r.name).join(', ')})`;
+  return edgeName(layout, e);
+}
+
+function EdgeDetails({ layout, edge, arch }: { layout: Layout; edge: PlacedEdge; arch: string }) {
+  const from = layout.nodes[edge.from]!.version;
+  const to = layout.nodes[edge.to]!.version;
+  return (
+    <div>
+      <h3>{from} → {to}</h3>
+      {edge.kind === 'plain' && <p>A recommended update.</p>}
+      {edge.kind === 'blocked' && <p class="blocked-by">Blocked by <code>blocked-edges/{edge.file}</code>: clusters on {from} are not offered {to}.</p>}
+      {edge.kind === 'conditional' && (
+        <>
+          <p>A conditional update: the cluster evaluates these risks before recommending it.</p>
+          {edge.risks.map((r) => <RiskDetails key={r.name} risk={r} />)}
+        </>
+      )}
+      <p><a href={href('release', { version: to, arch })}>Release page of {to}</a></p>
+    </div>
+  );
+}
+
+function NodeDetails(props: { layout: Layout; index: number; graph: ServedGraph; channel: string; arch: string; go: (p: Record<string, string | undefined>) => void }) {
+  const { layout, index, graph, channel, arch } = props;
+  const node = graph.nodes[index]!;
+  const outgoing = layout.edges.filter((e) => e.from === index);
+  const incoming = layout.edges.filter((e) => e.to === index);
+  const line = (e: PlacedEdge, other: number) => (
+    <li key={e.id} class={e.kind}>
+      <a href={href('graph', { channel, arch, node: layout.nodes[other]!.version })}>{layout.nodes[other]!.version}</a>
+      {e.kind === 'conditional' && <> <a href={href('graph', { channel, arch, edge: edgeName(layout, e) })} class="risk-names">risks: {e.risks.map((r) => r.name).join(', ')}</a></>}
+      {e.kind === 'blocked' && <> blocked by <code>blocked-edges/{e.file}</code></>}
+    </li>
+  );
+  return (
+    <div>
+      <h3>{node.version}</h3>
+      <p class="payload"><code>{node.payload}</code></p>
+      <p><a href={href('release', { version: node.version, arch })}>Release page</a> ·{' '}
+        <a href={href('cluster', { version: node.version, channel, arch })}>What a cluster on it sees</a></p>
+      <h4>Updates to ({outgoing.length})</h4>
+      <ul class="edge-list">{outgoing.map((e) => line(e, e.to))}</ul>
+      <h4>Updates from ({incoming.length})</h4>
+      <ul class="edge-list">{incoming.map((e) => line(e, e.from))}</ul>
+    </div>
+  );
+}
