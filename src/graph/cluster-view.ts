@@ -28,7 +28,7 @@ export interface ClusterConditionalUpdate extends ClusterUpdate {
 
 export interface ClusterView {
   cluster: ClusterIdentity;
-  /** The query string the operator sends (keys sorted, as it encodes them); null when it sends nothing. */
+  /** The query string the operator sends (keys sorted, as it encodes them; id only when given); null when it sends nothing. */
   query: string | null;
   /** RetrievedUpdates as the operator would set it. */
   retrievedUpdates: { status: 'True' | 'False'; reason: string; message: string };
@@ -43,11 +43,11 @@ export interface ClusterView {
 const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** The query the operator builds: arch, channel, id, version (url.Values.Encode sorts keys). */
-export function clusterQuery(cluster: ClusterIdentity, id: string): string {
+export function clusterQuery(cluster: ClusterIdentity): string {
   const params = new URLSearchParams();
   params.set('arch', cluster.arch);
   params.set('channel', cluster.channel);
-  params.set('id', id);
+  if (cluster.id !== undefined) params.set('id', cluster.id);
   params.set('version', cluster.version);
   return params.toString();
 }
@@ -133,7 +133,7 @@ export function clusterView(cluster: ClusterIdentity, response: GraphResponse | 
   };
   const pre = clusterPrecondition(cluster);
   if (pre) return refuse(pre.reason, pre.message);
-  view.query = clusterQuery(cluster, cluster.id ?? '00000000-0000-0000-0000-000000000000');
+  view.query = clusterQuery(cluster);
   if (response === null) return refuse('RemoteFailed', 'the update service did not answer');
   if (response.status !== 200) {
     return refuse('ResponseFailed', `unexpected HTTP status: ${response.status} (${response.body.slice(0, 200)})`);
