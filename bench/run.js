@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { measureConsole } from './console.js';
 import { fixtureDataset, generatedDataset } from './datasets.js';
 import { binNodeFlags } from './kus.js';
 import { runDataset } from './measure.js';
@@ -84,6 +85,7 @@ async function main(children, work) {
     failed += Object.values(printDataset(result)).filter((x) => x.pass === false).length;
   }
   for (const result of results.publish) printPublish(result);
+  failed += (results.console = await measureConsole({ children, repoRoot, work, seed: Number(opts.seed) })).failed;
   const out = path.join(repoRoot, 'bench', 'out');
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(path.join(out, 'results.json'), `${JSON.stringify({ ...results, finishedAt: new Date().toISOString() }, null, 2)}\n`);

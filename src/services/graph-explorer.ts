@@ -17,6 +17,8 @@ export interface ServedGraphs {
   keys(): Array<{ channel: string; arch: string }>;
   /** Status and body text exactly as the graph API answers them. */
   body(channel: string, arch: string): { status: number; text: string };
+  /** Changes (by identity) whenever a new graph is served; answers derived from the store are cached per value. */
+  generation(): object | undefined;
 }
 
 /** The one place that knows how GraphCache exposes its generation; everything else sees ServedGraphs. */
@@ -31,6 +33,7 @@ export function servedGraphsOf(cache: GraphCache): ServedGraphs {
       const served = cache.lookup(channel, arch);
       return { status: served.status, text: served.plain.toString('utf8') };
     },
+    generation: () => cache.snapshot,
   };
 }
 
@@ -76,6 +79,7 @@ export interface GraphExplorerDeps {
 
 export class GraphExplorer {
   private readonly parsed = new Map<string, { text: string; graph: ServedGraph }>();
+  private edges: { generation: object | undefined; value: EdgeList } | undefined;
 
   constructor(private readonly deps: GraphExplorerDeps) {}
 
@@ -85,9 +89,14 @@ export class GraphExplorer {
     return [...byChannel].map(([channel, arches]) => ({ channel, arches: arches.sort() })).sort((a, b) => a.channel.localeCompare(b.channel));
   }
 
-  /** Blocked and conditional declarations with their files (what the graph view marks as blocked). */
+  /**
+   * Blocked and conditional declarations with their files (what the graph view marks as blocked). Read from the
+   * store once per served generation: every write rebuilds, and at upstream scale the read costs a few hundred ms.
+   */
   edgeDeclarations(): EdgeList {
-    return this.deps.edges();
+    const generation = this.deps.served.generation();
+    if (!this.edges || this.edges.generation !== generation || generation === undefined) this.edges = { generation, value: this.deps.edges() };
+    return this.edges.value;
   }
 
   /** The served document of (channel, arch), parsed once per generation of its bytes; the empty graph when absent. */
@@ -109,7 +118,7 @@ export class GraphExplorer {
       ...query,
       graph: this.graph(query.channel, query.arch),
       channelArches,
-      blocked: this.deps.edges().blocked,
+      blocked: this.edgeDeclarations().blocked,
     });
   }
 

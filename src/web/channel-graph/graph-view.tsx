@@ -1,6 +1,7 @@
 // The graph of one channel and arch: a layered drawing (newest on top) of the served nodes, recommended edges,
 // conditional edges with their risk names, and blocked edges with their declaring file; zoom, pan, search, and
 // the edges of the selected node highlighted. State (channel, arch, selection) lives in the URL.
+import { memo } from 'preact/compat';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import type { ChannelSummary, EdgeDeclarations, ServedGraph } from '../api-types.js';
@@ -53,9 +54,12 @@ function Drawing(props: Props & { graph: ServedGraph; declarations: EdgeDeclarat
   const selected = props.node !== null ? layout.nodes.find((n) => n.version === props.node) ?? null : null;
   const selectedEdge = props.edge !== null ? layout.edges.find((e) => edgeName(layout, e) === props.edge) ?? null : null;
   const svgRef = useRef<SVGSVGElement>(null);
-  const [view, setView] = useState<View>({ x: 0, y: 0, w: layout.width, h: layout.height });
-  const viewRef = useRef(view);
-  viewRef.current = view;
+  // Pan and zoom change only the viewBox attribute: re-rendering thousands of edges per wheel step would lag.
+  const viewRef = useRef<View>({ x: 0, y: 0, w: layout.width, h: layout.height });
+  const setView = (v: View): void => {
+    viewRef.current = v;
+    svgRef.current?.setAttribute('viewBox', `${v.x} ${v.y} ${v.w} ${v.h}`);
+  };
   const [search, setSearch] = useState('');
   const [searchError, setSearchError] = useState('');
 
@@ -69,12 +73,14 @@ function Drawing(props: Props & { graph: ServedGraph; declarations: EdgeDeclarat
     return attachPanZoom(svg, () => viewRef.current, setView);
   }, [layout]);
 
-  const touching = (e: PlacedEdge): boolean => selected !== null && (e.from === selected.index || e.to === selected.index);
-  const neighbours = useMemo(() => {
-    const s = new Set<number>();
-    if (selected) for (const e of layout.edges) if (touching(e)) { s.add(e.from); s.add(e.to); }
-    return s;
-  }, [layout, selected]);
+  // Stable handlers, so the memoised drawing is not re-rendered because of them.
+  const latest = useRef({ go, node: props.node, layout });
+  latest.current = { go, node: props.node, layout };
+  const onNode = useMemo(() => (version: string): void => {
+    const l = latest.current;
+    l.go({ node: l.node === version ? undefined : version, edge: undefined });
+  }, []);
+  const onEdge = useMemo(() => (e: PlacedEdge): void => latest.current.go({ edge: edgeName(latest.current.layout, e) }), []);
 
   const find = (e: Event): void => {
     e.preventDefault();
@@ -121,37 +127,8 @@ function Drawing(props: Props & { graph: ServedGraph; declarations: EdgeDeclarat
         {searchError && <p class="error" role="alert">{searchError}</p>}
         <svg ref={svgRef} class={`graph${selected ? ' has-selection' : ''}`} role="img" tabIndex={0} onKeyDown={onKey}
           aria-label={`Update graph of ${channel} (${arch}): ${graph.nodes.length} releases, newest on top. Arrow keys pan, + and - zoom.`}
-          viewBox={`${view.x} ${view.y} ${view.w} ${view.h}`}>
-          <defs>
-            <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
-              <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
-            </marker>
-          </defs>
-          <g class="edges">
-            {layout.edges.map((e) => (
-              <path key={e.id} d={e.path} class={`edge ${e.kind}${touching(e) ? ' lit' : ''}${selectedEdge === e ? ' chosen' : ''}`} marker-end="url(#arrow)">
-                <title>{edgeTitle(layout, e)}</title>
-              </path>
-            ))}
-          </g>
-          <g class="edge-labels">
-            {layout.edges.filter((e) => e.kind !== 'plain').map((e) => (
-              <text key={e.id} x={e.mid.x} y={e.mid.y} class={`edge-label ${e.kind}${touching(e) ? ' lit' : ''}`}
-                onClick={() => go({ edge: edgeName(layout, e) })}>
-                {e.kind === 'blocked' ? `blocked: ${e.file}` : e.risks.map((r) => r.name).join(', ')}
-              </text>
-            ))}
-          </g>
-          <g class="nodes">
-            {layout.nodes.map((n) => (
-              <g key={n.version} class={`node${selected === n ? ' selected' : ''}${neighbours.has(n.index) ? ' lit' : ''}`}
-                transform={`translate(${n.x - NODE_W / 2},${n.y - NODE_H / 2})`} tabIndex={-1} role="button" aria-label={`release ${n.version}`}
-                onClick={() => go({ node: selected === n ? undefined : n.version, edge: undefined })}>
-                <rect width={NODE_W} height={NODE_H} rx="5" />
-                <text x={NODE_W / 2} y={NODE_H / 2 + 4}>{n.version}</text>
-              </g>
-            ))}
-          </g>
+          viewBox={`0 0 ${layout.width} ${layout.height}`}>
+          <GraphContent layout={layout} selected={selected?.index ?? -1} chosen={selectedEdge?.id ?? ''} onNode={onNode} onEdge={onEdge} />
         </svg>
         <p class="legend" aria-label="Legend">
           <span class="key plain">recommended</span> <span class="key conditional">conditional (risk named on the edge)</span>{' '}
@@ -195,6 +172,13 @@ function Drawing(props: Props & { graph: ServedGraph; declarations: EdgeDeclarat
   );
 }
 
+const plainCache = new WeakMap<Layout, string>();
+function plainPaths(layout: Layout): string {
+  let d = plainCache.get(layout);
+  if (d === undefined) plainCache.set(layout, (d = layout.edges.filter((e) => e.kind === 'plain').map((e) => e.path).join(' ')));
+  return d;
+}
+
 const edgeName = (layout: Layout, e: PlacedEdge): string => `${layout.nodes[e.from]!.version} → ${layout.nodes[e.to]!.version}`;
 
 function edgeTitle(layout: Layout, e: PlacedEdge): string {
@@ -202,6 +186,58 @@ function edgeTitle(layout: Layout, e: PlacedEdge): string {
   if (e.kind === 'conditional') return `${edgeName(layout, e)}: conditional (${e.risks.map((r) => r.name).join(', ')})`;
   return edgeName(layout, e);
 }
+
+/**
+ * The drawing itself, re-rendered only when the layout or the selection changes (not on typing or panning).
+ * Plain edges carry no arrowhead or tooltip unless lit.
+ */
+const GraphContent = memo(function GraphContent(props: {
+  layout: Layout;
+  selected: number;
+  chosen: string;
+  onNode: (version: string) => void;
+  onEdge: (e: PlacedEdge) => void;
+}) {
+  const { layout, selected, chosen } = props;
+  const touching = (e: PlacedEdge): boolean => selected >= 0 && (e.from === selected || e.to === selected);
+  const neighbours = new Set<number>();
+  if (selected >= 0) for (const e of layout.edges) if (touching(e)) { neighbours.add(e.from); neighbours.add(e.to); }
+  return (
+    <>
+      <defs>
+        <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
+          <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
+        </marker>
+      </defs>
+      {/* Every plain edge in one path element: thousands of elements would dominate render and paint time. */}
+      <path class="edge plain" d={plainPaths(layout)} />
+      <g class="edges">
+        {layout.edges.filter((e) => e.kind !== 'plain' || touching(e) || chosen === e.id).map((e) => (
+          <path key={e.id} d={e.path} class={`edge ${e.kind}${touching(e) ? ' lit' : ''}${chosen === e.id ? ' chosen' : ''}`} marker-end="url(#arrow)">
+            <title>{edgeTitle(layout, e)}</title>
+          </path>
+        ))}
+      </g>
+      <g class="edge-labels">
+        {layout.edges.filter((e) => e.kind !== 'plain').map((e) => (
+          <text key={e.id} x={e.mid.x} y={e.mid.y} class={`edge-label ${e.kind}${touching(e) ? ' lit' : ''}`} onClick={() => props.onEdge(e)}>
+            {e.kind === 'blocked' ? `blocked: ${e.file}` : e.risks.map((r) => r.name).join(', ')}
+          </text>
+        ))}
+      </g>
+      <g class="nodes">
+        {layout.nodes.map((n) => (
+          <g key={n.version} class={`node${selected === n.index ? ' selected' : ''}${neighbours.has(n.index) ? ' lit' : ''}`}
+            transform={`translate(${n.x - NODE_W / 2},${n.y - NODE_H / 2})`} tabIndex={-1} role="button" aria-label={`release ${n.version}`}
+            onClick={() => props.onNode(n.version)}>
+            <rect width={NODE_W} height={NODE_H} rx="5" />
+            <text x={NODE_W / 2} y={NODE_H / 2 + 4}>{n.version}</text>
+          </g>
+        ))}
+      </g>
+    </>
+  );
+});
 
 function EdgeDetails({ layout, edge, arch }: { layout: Layout; edge: PlacedEdge; arch: string }) {
   const from = layout.nodes[edge.from]!.version;

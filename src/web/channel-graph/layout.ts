@@ -121,7 +121,8 @@ export function layoutGraph(graph: ServedGraph, arch: string, blocked: Array<{ f
   const pairs = [...edges.values()].filter((e) => e.kind !== 'blocked').map((e): [number, number] => [e.from, e.to]);
   const order = topologicalOrder(count, pairs);
   const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: 'BT', nodesep: 14, ranksep: 64, marginx: 20, marginy: 20 });
+  // longest-path ranking gives the same layers on a version-ordered graph, in a fraction of network-simplex's time.
+  g.setGraph({ rankdir: 'BT', nodesep: 14, ranksep: 64, marginx: 20, marginy: 20, ranker: 'longest-path' });
   g.setDefaultEdgeLabel(() => ({}));
   for (let i = 0; i < count; i++) g.setNode(String(i), { width: NODE_W, height: NODE_H });
   for (const [a, b] of transitiveReduction(count, pairs, order)) g.setEdge(String(a), String(b));

@@ -9,8 +9,8 @@ export interface View {
 }
 
 export function fit(width: number, height: number, boxW: number, boxH: number): View {
-  // The whole width, zoomed in at most 1.6× on a small graph; a tall graph starts at its newest (top) part.
-  const scale = Math.max(width / boxW, 1 / 1.6);
+  // The whole width; a small graph zoomed in at most 1.6×, a tall one at 1:1 from its newest (top) part.
+  const scale = Math.max(width / boxW, Math.min(height / boxH, 1), 1 / 1.6);
   const w = boxW * scale;
   const h = boxH * scale;
   return { x: (width - w) / 2, y: Math.min(0, (height - h) / 2), w, h };
