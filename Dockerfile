@@ -13,6 +13,7 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY tools ./tools
 RUN npm run build \
  && npm prune --omit=dev
 

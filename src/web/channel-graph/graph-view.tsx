@@ -218,13 +218,6 @@ const GraphContent = memo(function GraphContent(props: {
           </path>
         ))}
       </g>
-      <g class="edge-labels">
-        {layout.edges.filter((e) => e.kind !== 'plain').map((e) => (
-          <text key={e.id} x={e.mid.x} y={e.mid.y} class={`edge-label ${e.kind}${touching(e) ? ' lit' : ''}`} onClick={() => props.onEdge(e)}>
-            {e.kind === 'blocked' ? `blocked: ${e.file}` : e.risks.map((r) => r.name).join(', ')}
-          </text>
-        ))}
-      </g>
       <g class="nodes">
         {layout.nodes.map((n) => (
           <g key={n.version} class={`node${selected === n.index ? ' selected' : ''}${neighbours.has(n.index) ? ' lit' : ''}`}
@@ -233,6 +226,14 @@ const GraphContent = memo(function GraphContent(props: {
             <rect width={NODE_W} height={NODE_H} rx="5" />
             <text x={NODE_W / 2} y={NODE_H / 2 + 4}>{n.version}</text>
           </g>
+        ))}
+      </g>
+      {/* Labels last, over the nodes, so a risk name or a file name is never hidden. */}
+      <g class="edge-labels">
+        {layout.edges.filter((e) => e.kind !== 'plain').map((e) => (
+          <text key={e.id} x={e.mid.x} y={e.mid.y} class={`edge-label ${e.kind}${touching(e) ? ' lit' : ''}`} onClick={() => props.onEdge(e)}>
+            {e.kind === 'blocked' ? `blocked: ${e.file}` : e.risks.map((r) => r.name).join(', ')}
+          </text>
         ))}
       </g>
     </>

@@ -22,7 +22,7 @@ export interface PlacedEdge {
   /** For a blocked edge, the declaring blocked-edges/ file. */
   file?: string;
   path: string;
-  /** Where a label goes (the curve's midpoint). */
+  /** Where a label goes (on the curve, near the target). */
   mid: { x: number; y: number };
 }
 
@@ -78,7 +78,12 @@ function curve(from: PlacedNode, to: PlacedNode): { path: string; mid: { x: numb
   const side = (from.index + to.index) % 2 === 0 ? 1 : -1;
   const off = long ? side * Math.min(260, 30 + span * 0.3) : 0;
   const path = `M${x1},${y1} C${x1 + off},${y1 - bend} ${x2 + off},${y2 + bend} ${x2},${y2}`;
-  return { path, mid: { x: (x1 + x2) / 2 + 0.75 * off, y: (y1 + y2) / 2 } };
+  // The label sits at 70% of the way, between the layers near the target, not at the middle where an edge that
+  // spans two layers passes the node between them.
+  const t = 0.7;
+  const at = (p0: number, p1: number, p2: number, p3: number): number =>
+    (1 - t) ** 3 * p0 + 3 * (1 - t) ** 2 * t * p1 + 3 * (1 - t) * t ** 2 * p2 + t ** 3 * p3;
+  return { path, mid: { x: at(x1, x1 + off, x2 + off, x2), y: at(y1, y1 - bend, y2 + bend, y2) } };
 }
 
 /** Whether a blocked-edges `from` expression (searched in version+arch, as the server does) names this version. */
