@@ -62,7 +62,7 @@ export default tseslint.config(
       globals: {
         window: 'readonly', document: 'readonly', location: 'readonly', history: 'readonly', sessionStorage: 'readonly',
         addEventListener: 'readonly', removeEventListener: 'readonly', HTMLInputElement: 'readonly', HTMLSelectElement: 'readonly',
-        HTMLDivElement: 'readonly', SVGSVGElement: 'readonly', Element: 'readonly', Event: 'readonly', KeyboardEvent: 'readonly',
+        HTMLDivElement: 'readonly', HTMLDetailsElement: 'readonly', SVGSVGElement: 'readonly', Element: 'readonly', Event: 'readonly', KeyboardEvent: 'readonly',
         PointerEvent: 'readonly', WheelEvent: 'readonly', RequestInit: 'readonly', process: 'off', Buffer: 'off',
       },
     },

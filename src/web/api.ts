@@ -39,7 +39,7 @@ const query = (params: Record<string, string | undefined>): string => {
 
 export const api = {
   channels: () => request<ChannelSummary[]>('/api/kus/v1/channels'),
-  edges: () => request<EdgeDeclarations>('/api/kus/v1/edges'),
+  blockedEdges: () => request<EdgeDeclarations>('/api/kus/v1/edges?kind=blocked'),
   graph: (channel: string, arch: string) => request<ServedGraph>(`/api/upgrades_info/graph?${query({ channel, arch })}`),
   path: (p: { from: string; to: string; channel: string; arch: string }) => request<PathAnswer>(`/api/kus/v1/path?${query(p)}`),
   explain: (p: { version: string; channel: string; arch: string; id?: string }) => request<ExplainAnswer>(`/api/kus/v1/explain?${query(p)}`),

@@ -13,17 +13,19 @@ import { attachPanZoom, centerOn, fit, pan, zoom, type View } from './pan-zoom.j
 
 export function GraphPage({ params }: { params: URLSearchParams }) {
   const channels = useChannels();
+  const list = channels.state === 'done' ? channels.value : null;
+  // A link names channel and arch: the graph is fetched at once, beside the channel list (not after it).
+  const channel = params.get('channel') ?? list?.[0]?.channel;
+  const arch = params.get('arch') ?? list?.find((c) => c.channel === channel)?.arches[0] ?? (list ? 'amd64' : undefined);
   if (channels.state === 'error') return <ErrorLine error={channels.error} />;
-  if (channels.state !== 'done') return <Loading what="channels" />;
-  if (channels.value.length === 0) return <p>No channel lists any release yet.</p>;
-  const channel = params.get('channel') ?? channels.value[0]!.channel;
-  const arches = channels.value.find((c) => c.channel === channel)?.arches ?? [];
-  const arch = params.get('arch') ?? arches[0] ?? 'amd64';
-  return <GraphOf channels={channels.value} channel={channel} arch={arch} node={params.get('node')} edge={params.get('edge')} />;
+  if (list?.length === 0) return <p>No channel lists any release yet.</p>;
+  if (channel === undefined || arch === undefined) return <Loading what="channels" />;
+  return <GraphOf channels={list} channel={channel} arch={arch} node={params.get('node')} edge={params.get('edge')} />;
 }
 
 interface Props {
-  channels: ChannelSummary[];
+  /** Null while the list is loading. */
+  channels: ChannelSummary[] | null;
   channel: string;
   arch: string;
   node: string | null;
@@ -32,14 +34,16 @@ interface Props {
 
 function GraphOf(props: Props) {
   const { channel, arch } = props;
-  const data = useAsync(() => Promise.all([api.graph(channel, arch), api.edges()]), `${channel}\n${arch}`);
+  const data = useAsync(() => Promise.all([api.graph(channel, arch), api.blockedEdges()]), `${channel}\n${arch}`);
   const go = (p: Partial<Record<'channel' | 'arch' | 'node' | 'edge', string | undefined>>): void =>
     navigate('graph', { channel, arch, node: props.node ?? undefined, edge: props.edge ?? undefined, ...p });
   return (
     <div class="graph-page">
       <div class="toolbar" role="toolbar" aria-label="Graph controls">
-        <ChannelPicker idPrefix="graph" channels={props.channels} channel={channel} arch={arch}
-          onChange={(c, a) => navigate('graph', { channel: c, arch: a })} />
+        {props.channels && (
+          <ChannelPicker idPrefix="graph" channels={props.channels} channel={channel} arch={arch}
+            onChange={(c, a) => navigate('graph', { channel: c, arch: a })} />
+        )}
       </div>
       {data.state === 'error' && <ErrorLine error={data.error} />}
       {data.state === 'loading' && <Loading what={`the graph of ${channel} (${arch})`} />}
@@ -143,28 +147,18 @@ function Drawing(props: Props & { graph: ServedGraph; declarations: EdgeDeclarat
         )}
         {conditional.length > 0 && (
           <>
-            <h3>Conditional updates</h3>
-            <ul class="edge-list">
-              {conditional.map((e) => (
-                <li key={e.id}>
-                  <a href={href('graph', { channel, arch, edge: edgeName(layout, e) })}>{edgeName(layout, e)}</a>{' '}
-                  <span class="risk-names">{e.risks.map((r) => r.name).join(', ')}</span>
-                </li>
-              ))}
-            </ul>
+            <h3>Conditional updates ({conditional.length})</h3>
+            {groupBy(conditional, (e) => e.risks.map((r) => r.name).join(', ')).map(([risks, edges]) => (
+              <EdgeGroup key={risks} title={risks} titleClass="risk-names" edges={edges} layout={layout} channel={channel} arch={arch} />
+            ))}
           </>
         )}
         {blocked.length > 0 && (
           <>
-            <h3>Blocked updates</h3>
-            <ul class="edge-list">
-              {blocked.map((e) => (
-                <li key={e.id}>
-                  <a href={href('graph', { channel, arch, edge: edgeName(layout, e) })}>{edgeName(layout, e)}</a> blocked by{' '}
-                  <code>blocked-edges/{e.file}</code>
-                </li>
-              ))}
-            </ul>
+            <h3>Blocked updates ({blocked.length})</h3>
+            {groupBy(blocked, (e) => `blocked-edges/${e.file}`).map(([file, edges]) => (
+              <EdgeGroup key={file} title={file} titleClass="blocked-file" edges={edges} layout={layout} channel={channel} arch={arch} />
+            ))}
           </>
         )}
       </aside>
@@ -172,11 +166,47 @@ function Drawing(props: Props & { graph: ServedGraph; declarations: EdgeDeclarat
   );
 }
 
-const plainCache = new WeakMap<Layout, string>();
-function plainPaths(layout: Layout): string {
-  let d = plainCache.get(layout);
-  if (d === undefined) plainCache.set(layout, (d = layout.edges.filter((e) => e.kind === 'plain').map((e) => e.path).join(' ')));
+const pathCache = new WeakMap<Layout, Map<string, string>>();
+function kindPaths(layout: Layout, kind: PlacedEdge['kind']): string {
+  let byKind = pathCache.get(layout);
+  if (!byKind) pathCache.set(layout, (byKind = new Map()));
+  let d = byKind.get(kind);
+  if (d === undefined) byKind.set(kind, (d = layout.edges.filter((e) => e.kind === kind).map((e) => e.path).join(' ')));
   return d;
+}
+
+/** Above this many risky or blocked edges, labels are drawn only on the selection's edges (the list names them all). */
+const LABEL_LIMIT = 60;
+function labelled(layout: Layout): Array<PlacedEdge & { labelAlways: boolean }> {
+  const few = layout.edges.filter((e) => e.kind !== 'plain').length <= LABEL_LIMIT;
+  return layout.edges.map((e) => ({ ...e, labelAlways: few }));
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Array<[string, T[]]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    groups.set(k, [...(groups.get(k) ?? []), item]);
+  }
+  return [...groups];
+}
+
+/** One risk (or blocking file) and its edges; the list is rendered only once opened, as a channel may have thousands. */
+function EdgeGroup(props: { title: string; titleClass: string; edges: PlacedEdge[]; layout: Layout; channel: string; arch: string }) {
+  const { edges, layout, channel, arch } = props;
+  const [open, setOpen] = useState(edges.length <= 5);
+  return (
+    <details open={open} onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
+      <summary><span class={props.titleClass}>{props.title}</span> ({edges.length})</summary>
+      {open && (
+        <ul class="edge-list">
+          {edges.map((e) => (
+            <li key={e.id}><a href={href('graph', { channel, arch, edge: edgeName(layout, e) })}>{edgeName(layout, e)}</a></li>
+          ))}
+        </ul>
+      )}
+    </details>
+  );
 }
 
 const edgeName = (layout: Layout, e: PlacedEdge): string => `${layout.nodes[e.from]!.version} → ${layout.nodes[e.to]!.version}`;
@@ -209,10 +239,12 @@ const GraphContent = memo(function GraphContent(props: {
           <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
         </marker>
       </defs>
-      {/* Every plain edge in one path element: thousands of elements would dominate render and paint time. */}
-      <path class="edge plain" d={plainPaths(layout)} />
+      {/* Each kind of edge in one path element: thousands of elements would dominate render and paint time. */}
+      <path class="edge plain" d={kindPaths(layout, 'plain')} />
+      <path class="edge conditional" d={kindPaths(layout, 'conditional')} />
+      <path class="edge blocked" d={kindPaths(layout, 'blocked')} />
       <g class="edges">
-        {layout.edges.filter((e) => e.kind !== 'plain' || touching(e) || chosen === e.id).map((e) => (
+        {layout.edges.filter((e) => touching(e) || chosen === e.id).map((e) => (
           <path key={e.id} d={e.path} class={`edge ${e.kind}${touching(e) ? ' lit' : ''}${chosen === e.id ? ' chosen' : ''}`} marker-end="url(#arrow)">
             <title>{edgeTitle(layout, e)}</title>
           </path>
@@ -230,7 +262,7 @@ const GraphContent = memo(function GraphContent(props: {
       </g>
       {/* Labels last, over the nodes, so a risk name or a file name is never hidden. */}
       <g class="edge-labels">
-        {layout.edges.filter((e) => e.kind !== 'plain').map((e) => (
+        {labelled(layout).filter((e) => e.kind !== 'plain' && (e.labelAlways || touching(e) || chosen === e.id)).map((e) => (
           <text key={e.id} x={e.mid.x} y={e.mid.y} class={`edge-label ${e.kind}${touching(e) ? ' lit' : ''}`} onClick={() => props.onEdge(e)}>
             {e.kind === 'blocked' ? `blocked: ${e.file}` : e.risks.map((r) => r.name).join(', ')}
           </text>

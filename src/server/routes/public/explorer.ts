@@ -25,14 +25,23 @@ export function explorerRoutes(explorer: GraphExplorer) {
       },
     }, () => explorer.channels());
 
-    scope.get('/edges', {
+    scope.get<{ Querystring: { kind: 'all' | 'blocked' } }>('/edges', {
       schema: {
         operationId: 'listEdgeDeclarations',
         tags: ['explorer'],
         summary: 'Blocked and conditional edge declarations (graph-data blocked-edges/), with their files',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { kind: { type: 'string', enum: ['all', 'blocked'], default: 'all', description: 'blocked: only the plain blocks (conditional is then empty).' } },
+        },
         response: { 200: { description: 'Both kinds, in file-name order.', ...edgeDeclarationsSchema } },
       },
-    }, () => explorer.edgeDeclarations());
+    }, (request) => {
+      const edges = explorer.edgeDeclarations();
+      // The graph view needs only the blocks; at upstream scale the risks' texts are most of the bytes.
+      return request.query.kind === 'blocked' ? { blocked: edges.blocked, conditional: [] } : edges;
+    });
 
     scope.get<{ Querystring: { from: string; to: string; channel: string; arch: string } }>('/path', {
       schema: {
