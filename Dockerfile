@@ -17,6 +17,7 @@ COPY src ./src
 COPY scripts ./scripts
 # The commit kus_build_info and `kus version` report (the build context has no .git): --build-arg KUS_BUILD_COMMIT=$(git rev-parse HEAD).
 ARG KUS_BUILD_COMMIT=
+COPY tools ./tools
 RUN npm run build \
  && npm prune --omit=dev
 

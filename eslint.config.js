@@ -55,4 +55,17 @@ export default tseslint.config(
   layer('services', ['server', 'cli', 'web'], 'services do not know about HTTP or the CLI'),
   layer('server', ['store', 'cli', 'web', 'graph-data', 'registry', 'tar'], 'the HTTP layer talks to services, never to stores or adapters'),
   layer('cli', ['server', 'web', 'store'], 'the CLI talks to services or to a server over HTTP'),
+  // The console runs in the browser and talks to the server only over HTTP: no src/ code but its own, no Node modules.
+  layer('web', except('web'), 'the console talks to the server over HTTP only', [...io, 'node:path', 'path', 'node:url', 'pino', 'fastify']),
+  {
+    files: ['src/web/**'],
+    languageOptions: {
+      globals: {
+        window: 'readonly', document: 'readonly', location: 'readonly', history: 'readonly', sessionStorage: 'readonly',
+        addEventListener: 'readonly', removeEventListener: 'readonly', HTMLInputElement: 'readonly', HTMLSelectElement: 'readonly',
+        HTMLDivElement: 'readonly', HTMLDetailsElement: 'readonly', SVGSVGElement: 'readonly', Element: 'readonly', Event: 'readonly', KeyboardEvent: 'readonly',
+        PointerEvent: 'readonly', WheelEvent: 'readonly', RequestInit: 'readonly', process: 'off', Buffer: 'off',
+      },
+    },
+  },
 );

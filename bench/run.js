@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { measureConsole } from './console.js';
 import { fixtureDataset, generatedDataset } from './datasets.js';
 import { binNodeFlags } from './kus.js';
 import { runDataset } from './measure.js';
@@ -117,6 +118,7 @@ async function main(children, work) {
   }
   let failed = 0;
   for (const result of results.datasets) failed += Object.values(printDataset(result)).filter((x) => x.pass === false).length;
+  failed += (results.console = await measureConsole({ children, repoRoot, work, seed: Number(opts.seed) })).failed;
   const out = path.join(repoRoot, 'bench', 'out');
   fs.mkdirSync(out, { recursive: true });
   results.loadAverageAtEnd = os.loadavg();

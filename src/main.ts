@@ -1,9 +1,10 @@
 // The composition root: config → store (migrated, seeded) → graph cache (first build) → HTTP app → listen.
 import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { createSecureContext } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { buildInfo, type Config, type FollowConfig, type GraphDataConfig, type ServerLimits, type TlsConfig } from './config/index.js';
+import { buildInfo, PACKAGE_ROOT, type Config, type FollowConfig, type GraphDataConfig, type ServerLimits, type TlsConfig } from './config/index.js';
 import { checkStoreFile, removeCreatedStore } from './context.js';
 import { KusError, quote } from './errors/index.js';
 import { buildApp } from './server/app.js';
@@ -14,6 +15,7 @@ import { GraphCache, type RebuildResult } from './services/graph-cache.js';
 import { seedStoreIfEmpty } from './services/graph-data-service.js';
 import { ADMIN_TOKEN_FILE_NAME, registerAdminToken } from './services/admin-token-file.js';
 import { Follower } from './services/follow.js';
+import { GraphExplorer, servedGraphsOf } from './services/graph-explorer.js';
 import { GraphDataArchive } from './services/graph-data-archive.js';
 import { Ingest } from './services/ingest.js';
 import { SigningKeys } from './services/keys.js';
@@ -161,7 +163,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       : undefined;
     // The graph-data tarball is rebuilt lazily, once per graph generation (GraphCache swaps in a new snapshot object).
     const graphData = new GraphDataArchive({ store, generation: () => served.snapshot });
-    app = buildApp({ graphs, logger, version: buildInfo().version, build: buildInfo(), admin: { publisher, tokens, ingest, signing: { signing, keys }, mirror: { apply: (actor, input) => worker.mirror(actor, input) } }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}), ...(options.limits ? { limits: options.limits } : {}) });
+    const explorer = new GraphExplorer({ served: servedGraphsOf(served), edges: () => publisher.listEdges(), signing });
+    app = buildApp({ explorer, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'), graphs, logger, version: buildInfo().version, build: buildInfo(), admin: { publisher, tokens, ingest, signing: { signing, keys }, mirror: { apply: (actor, input) => worker.mirror(actor, input) } }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}), ...(options.limits ? { limits: options.limits } : {}) });
     if (options.adminToken !== undefined && registerAdminToken(store, options.adminToken)) {
       logger.info({ token: ADMIN_TOKEN_FILE_NAME }, 'registered the admin token of --admin-token-file');
     }

@@ -163,7 +163,7 @@ t.test('bundle round trip, idempotence and refusals', { timeout: 600_000 }, asyn
   // verifier ConfigMap makes it refuse every release of the bundle. cvo-probe checks what the cluster would say.
   await t.test('a verifier ConfigMap its own releases fail is refused; one the user names is proven by cvo-probe', { skip: probeSkip }, async (t) => {
     const probe = probeBinary();
-    ok(t, ['key', 'generate', '--name', 'vendor-2026', '--email', 'release-2026@vendor.example', '--no-key-file', '--db', vendor]);
+    ok(t, ['key', 'generate', '--name', 'vendor-2026', '--email', 'release-2026@vendor.example', '--db', vendor]);
     const signedReleases = ['4.9.21-kylinsec.1+arm64', '4.9.22-kylinsec.1+arm64'];
 
     const both = path.join(dir, 'both-keys.yaml');

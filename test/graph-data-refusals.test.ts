@@ -150,7 +150,7 @@ t.test('kus bundle import refuses a signed bundle holding a stray-key file', { t
     return r.stdout;
   };
   run(['import', '--graph-data', path.join(repoRoot, 'graph-data'), '--db', vendor]);
-  run(['key', 'generate', '--name', 'vendor', '--email', 'release@vendor.example', '--no-key-file', '--db', vendor]);
+  run(['key', 'generate', '--name', 'vendor', '--email', 'release@vendor.example', '--db', vendor]);
   writeFileSync(path.join(dir, 'vendor.asc'), run(['key', 'export', 'vendor', '--db', vendor]));
   run(['key', 'import', path.join(dir, 'vendor.asc'), '--db', site]);
   const bundle = path.join(dir, 'bundle.tar.gz');

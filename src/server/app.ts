@@ -10,6 +10,7 @@ import { graphServerFactory, type TlsFiles } from './plugins/graph-fast-path.js'
 import { createMetrics, installMetrics } from './plugins/metrics.js';
 import { installOpenApi } from './plugins/openapi.js';
 import { registerBuildInfo, type BuildLabels } from './plugins/build-metrics.js';
+import { consoleRoutes } from './plugins/console.js';
 import { registerFollowMetrics, type FollowStatsSource } from './plugins/follow-metrics.js';
 import { installReadOnly } from './plugins/read-only.js';
 import { registerWatchMetrics, type WatchStatsSource } from './plugins/watch-metrics.js';
@@ -17,9 +18,11 @@ import { GRAPH_PATHS, graphRoutes } from './routes/public/graph.js';
 import { graphDataRoutes, type GraphDataSource } from './routes/public/graph-data.js';
 import { createGraphQueryMemo } from './routes/public/graph-query-memo.js';
 import { healthRoutes } from './routes/public/health.js';
+import { EXPLORER_PREFIX, explorerRoutes } from './routes/public/explorer.js';
 import { metricsRoutes } from './routes/public/metrics.js';
 import { signatureRoutes, type SignatureSource } from './routes/public/signatures.js';
 import { ADMIN_PREFIX, adminApi, type AdminServices } from './routes/admin/index.js';
+import type { GraphExplorer } from '../services/graph-explorer.js';
 
 export interface AppDeps {
   graphs: GraphCache;
@@ -45,6 +48,10 @@ export interface AppDeps {
   follow?: FollowStatsSource & { primary: string };
   /** Timeouts, connection cap, mirror body limit, failed-token limit (`kus serve` flags); LIMIT_DEFAULTS when absent. */
   limits?: Partial<ServerLimits>;
+  /** The public explorer API (/api/kus/v1: channels, paths, what a cluster sees, releases); served only when given. */
+  explorer?: GraphExplorer;
+  /** The built web console (dist/web), served at / and /assets/ when given. */
+  consoleDir?: string;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -85,6 +92,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   if (deps.graphData) void app.register(graphDataRoutes(deps.graphData));
   void app.register(healthRoutes(deps.graphs));
   void app.register(metricsRoutes(metrics.registry));
+  if (deps.explorer) void app.register(explorerRoutes(deps.explorer), { prefix: EXPLORER_PREFIX });
+  if (deps.consoleDir !== undefined) void app.register(consoleRoutes(deps.consoleDir));
   if (deps.follow) installReadOnly(app, { primary: deps.follow.primary, adminPrefix: ADMIN_PREFIX });
   if (deps.admin) {
     const admin = adminApi(deps.admin, { mirrorBodyBytes: limits.mirrorBodyBytes, authFailures: limits.authFailures, authFailureCounter: metrics.authFailures });

@@ -4,9 +4,11 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { ServerLimits } from '../../src/config/index.js';
 import { buildApp } from '../../src/server/app.js';
 import { GraphCache } from '../../src/services/graph-cache.js';
+import { GraphExplorer, servedGraphsOf } from '../../src/services/graph-explorer.js';
 import { Publisher } from '../../src/services/publisher.js';
 import { Tokens } from '../../src/services/tokens.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { repoRoot } from './shared-fixtures.js';
 import { tempTree } from './temp-tree.js';
 
 export const ADMIN = '/api/admin/v1';
@@ -36,7 +38,8 @@ export async function adminApp(t: Teardown, limits?: Partial<ServerLimits>): Pro
   cache.rebuild();
   const publisher = new Publisher({ store, rebuild: () => cache.rebuild() });
   const tokens = new Tokens({ store });
-  const app = buildApp({ graphs: cache, logLevel: 'silent', admin: { publisher, tokens }, ...(limits ? { limits } : {}) });
+  const explorer = new GraphExplorer({ served: servedGraphsOf(cache), edges: () => publisher.listEdges() });
+  const app = buildApp({ graphs: cache, logLevel: 'silent', admin: { publisher, tokens }, explorer, consoleDir: path.join(repoRoot, 'dist', 'web'), ...(limits ? { limits } : {}) });
   t.teardown(async () => {
     await app.close();
     store.close();

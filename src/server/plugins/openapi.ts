@@ -17,6 +17,8 @@ export function installOpenApi(app: FastifyInstance, version: string): void {
         { name: 'graph', description: 'The update graph clusters read (Cincinnati policy-engine API).' },
         { name: 'health', description: 'Liveness, readiness and metrics.' },
         { name: 'signatures', description: 'Release signatures in the layout clusters read (a signature store URL).' },
+        { name: 'explorer', description: 'Read-only questions about the served graph: channels, paths, what a cluster sees, releases.' },
+        { name: 'console', description: 'The web console and its assets.' },
         { name: 'admin', description: 'Publishing (releases, channels, edges, raw metadata), tokens and the audit log; bearer token required.' },
       ],
       components: {

@@ -70,7 +70,7 @@ export const signedReleaseSchema = {
   },
 } as const;
 
-const digestStatusSchema = {
+export const digestStatusSchema = {
   type: 'object',
   required: ['digest', 'signed', 'keys', 'signatures'],
   properties: {
