@@ -152,14 +152,16 @@ t.test('the README shell blocks run as written', { skip, timeout: 600_000 }, asy
   const signDb = path.join(work, 'kus.db');
   const passFile = path.join(work, 'kus-signing');
   writeFileSync(passFile, 'a long signing passphrase\n');
-  // Step 3's offline signer: its public key and a signature of 1.2.1's claim, as gpg would make them.
+  // Step 3's offline signer: its public key and signatures of 1.2.0's and 1.2.1's claims, as gpg would make them.
   const offline = await jsKey({ name: 'offline' });
   writeFileSync(path.join(work, 'offline.asc'), offline.publicKey.armor());
-  const claimText = JSON.stringify({
-    critical: { type: 'atomic container signature', image: { 'docker-manifest-digest': d121 }, identity: { 'docker-reference': `${registry.host}/kylin/release` } },
-    optional: { creator: 'offline signer' },
-  });
-  writeFileSync(path.join(work, 'offline.sig'), await jsSign(claimText, offline.privateKey));
+  for (const [version, digest] of [['1.2.0', d120], ['1.2.1', d121]] as const) {
+    const claimText = JSON.stringify({
+      critical: { type: 'atomic container signature', image: { 'docker-manifest-digest': digest }, identity: { 'docker-reference': `${registry.host}/kylin/release` } },
+      optional: { creator: 'offline signer' },
+    });
+    writeFileSync(path.join(work, `offline-${version}.sig`), await jsSign(claimText, offline.privateKey));
+  }
   // The server's URL is known once the walkthrough's `kus serve` line started it.
   const signingSubst: Array<[string, string]> = [
     ['https://kus.kylin.example', '@SIGN_URL@'], ['/var/lib/kus/kus.db', signDb], ['/run/secrets/kus-signing', passFile], ['registry.kylin.example', registry.host],
