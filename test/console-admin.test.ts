@@ -4,6 +4,8 @@
 import path from 'node:path';
 import t from 'tap';
 import { launch, noChromium, offOrigin } from './helpers/browser.js';
+import { releaseImage } from './helpers/images.js';
+import { registrySkip, startRegistry } from './helpers/registry.js';
 import { runKus } from './helpers/run-cli.js';
 import { serveChild, servedGraph } from './helpers/serve-child.js';
 import { repoRoot } from './helpers/shared-fixtures.js';
@@ -14,7 +16,10 @@ t.test('console admin actions', { skip: noChromium }, async (t) => {
   const created = runKus(['token', 'create', '--db', db, '--name', 'console-admin', '--json'], { KUS_TOKEN: '' });
   t.equal(created.status, 0, created.stderr);
   const { token } = JSON.parse(created.stdout) as { token: string };
-  const server = await serveChild(t, ['--db', db, '--graph-data', path.join(repoRoot, 'graph-data')], { KUS_SIGNING_PASSPHRASE: 'console test passphrase' });
+  // A real registry (plain HTTP on 127.0.0.1) holding one release image, for the successful ingest below.
+  const registry = registrySkip() ? undefined : await startRegistry(t);
+  const server = await serveChild(t, ['--db', db, '--graph-data', path.join(repoRoot, 'graph-data')],
+    { KUS_SIGNING_PASSPHRASE: 'console test passphrase', KUS_REGISTRY_INSECURE: 'true' });
   const origin = server.url;
   const { open } = await launch(t);
   const w = await open(`${origin}/#/admin`);
@@ -110,6 +115,19 @@ t.test('console admin actions', { skip: noChromium }, async (t) => {
     const { section } = await act('Ingest a release', { 'Pull spec': '127.0.0.1:9/ocp/release:4.9.99' });
     const text = (await section.locator('.refused').textContent()) ?? '';
     t.match(text, /KUS_ERR_\w+: .*127\.0\.0\.1:9/, `the refusal names the registry: ${text}`);
+  });
+
+  t.test('ingest by pull spec from a real registry: stored, listed in the channel, served', { skip: registrySkip() }, async (t) => {
+    const digest = await registry!.push('kylin/release', '4.9.22-kylinsec.1',
+      await releaseImage({ version: '4.9.22-kylinsec.1', previous: ['4.9.21-kylinsec.2'] }, 'arm64'));
+    const pullSpec = `${registry!.host}/kylin/release@${digest}`;
+    const { changes, section } = await act('Ingest a release', { 'Pull spec': pullSpec, 'Channels (comma-separated)': 'candidate-4.9' });
+    t.match(changes, pullSpec, 'the confirmation names the image');
+    t.equal(await section.locator('.ok').textContent(), 'Done.');
+    const graph = await servedGraph(origin, 'candidate-4.9', 'arm64');
+    const node = graph.nodes.find((n) => n.version === '4.9.22-kylinsec.1');
+    t.ok(node, 'the ingested release is served in candidate-4.9');
+    t.match(node?.payload, digest, 'by its digest');
   });
 
   t.test('audit page: who changed what, refusals included', async (t) => {
