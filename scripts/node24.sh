@@ -44,7 +44,9 @@ build_addon() {
     cp -R "$repo/node_modules/$pkg" "$addons/$pkg"
   done
   rm -rf "$addons/better-sqlite3/build"
-  (cd "$addons/better-sqlite3" && PATH="$home/bin:$PATH" "$home/bin/node" "$gyp" rebuild --release \
+  # Under `npm run`, npm exports its nodedir setting (here /usr: the machine node's headers) as npm_config_nodedir,
+  # which node-gyp prefers to --nodedir; drop it so the addon is built for Node 24's ABI.
+  (cd "$addons/better-sqlite3" && env -u npm_config_nodedir -u NPM_CONFIG_NODEDIR PATH="$home/bin:$PATH" "$home/bin/node" "$gyp" rebuild --release \
     --nodedir="$home" --jobs="$(nproc)" >"$home/addon-build.log" 2>&1) || {
     tail -n 40 "$home/addon-build.log" >&2
     log "node-gyp failed; full log in $home/addon-build.log"
