@@ -15,6 +15,7 @@ import { GraphCache, type RebuildResult } from './services/graph-cache.js';
 import { seedStoreIfEmpty } from './services/graph-data-service.js';
 import { ADMIN_TOKEN_FILE_NAME, registerAdminToken } from './services/admin-token-file.js';
 import { Follower } from './services/follow.js';
+import { FleetInventory, FleetRecorder } from './services/fleet/index.js';
 import { GraphExplorer, servedGraphsOf } from './services/graph-explorer.js';
 import { GraphDataArchive } from './services/graph-data-archive.js';
 import { Ingest } from './services/ingest.js';
@@ -62,6 +63,14 @@ export interface ServeOptions {
   tls?: TlsConfig | null;
   /** Timeouts, connection cap and body limits (config/limits.ts); the defaults when absent. */
   limits?: ServerLimits;
+  /** The fleet inventory (`--fleet-retention`, `--fleet-flush`); null turns recording off (`--no-fleet`). Defaults when absent. */
+  fleet?: FleetOptions | null;
+}
+
+/** How the fleet inventory records graph polls; absent fields take the recorder's defaults (5 s flush, 30 days). */
+export interface FleetOptions {
+  retentionMs?: number;
+  flushMs?: number;
 }
 
 /** Reads the certificate and key once, at start: a missing file stops the start with KUS_ERR_CONFIG naming it. */
@@ -132,6 +141,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
   let watcher: Watcher | undefined;
   let follower: Follower | undefined;
   let builder: GraphBuilder | undefined;
+  let recorder: FleetRecorder | undefined;
   try {
     const tls = options.tls ? readTlsFiles(options.tls) : undefined;
     if (follow && config.watch.repositories.length > 0) {
@@ -164,7 +174,10 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // The graph-data tarball is rebuilt lazily, once per graph generation (GraphCache swaps in a new snapshot object).
     const graphData = new GraphDataArchive({ store, generation: () => served.snapshot });
     const explorer = new GraphExplorer({ served: servedGraphsOf(served), edges: () => publisher.listEdges(), signing });
-    app = buildApp({ explorer, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'), graphs, logger, version: buildInfo().version, build: buildInfo(), admin: { publisher, tokens, ingest, signing: { signing, keys }, mirror: { apply: (actor, input) => worker.mirror(actor, input) } }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}), ...(options.limits ? { limits: options.limits } : {}) });
+    const fleetOptions = options.fleet === undefined ? {} : options.fleet;
+    recorder = fleetOptions === null ? undefined : new FleetRecorder({ repository: store.fleet, logger, ...fleetOptions });
+    const fleet = recorder ? { recorder, inventory: new FleetInventory({ repository: store.fleet, served: servedGraphsOf(served) }) } : undefined;
+    app = buildApp({ ...(fleet ? { fleet } : {}),  explorer, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'), graphs, logger, version: buildInfo().version, build: buildInfo(), admin: { publisher, tokens, ingest, signing: { signing, keys }, mirror: { apply: (actor, input) => worker.mirror(actor, input) }, ...(fleet ? { fleet: fleet.inventory } : {}) }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}), ...(options.limits ? { limits: options.limits } : {}) });
     if (options.adminToken !== undefined && registerAdminToken(store, options.adminToken)) {
       logger.info({ token: ADMIN_TOKEN_FILE_NAME }, 'registered the admin token of --admin-token-file');
     }
@@ -193,6 +206,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // A failed first build is logged and leaves /readyz at 503, as upstream does; the process still serves.
     // A replica with an empty store stays unready until its first sync; with a stored snapshot it serves that.
     if (!follow || !store.isEmpty()) await worker.rebuild();
+    recorder?.start();
     if (watcher) {
       logger.info({ repositories: config.watch.repositories, intervalSeconds: config.watch.intervalSeconds }, 'watching repositories for new releases');
       watcher.start();
@@ -220,6 +234,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
         await watcher?.stop();
         await follower?.stop();
         await started.close();
+        // After the last request: what the closed server recorded is written before the store closes.
+        recorder?.stop();
       } finally {
         await builder?.close();
         store.close();

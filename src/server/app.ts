@@ -12,6 +12,7 @@ import { installOpenApi } from './plugins/openapi.js';
 import { registerBuildInfo, type BuildLabels } from './plugins/build-metrics.js';
 import { consoleRoutes } from './plugins/console.js';
 import { registerFollowMetrics, type FollowStatsSource } from './plugins/follow-metrics.js';
+import { registerFleetMetrics } from './plugins/fleet-metrics.js';
 import { installReadOnly } from './plugins/read-only.js';
 import { registerWatchMetrics, type WatchStatsSource } from './plugins/watch-metrics.js';
 import { GRAPH_PATHS, graphRoutes } from './routes/public/graph.js';
@@ -23,6 +24,7 @@ import { metricsRoutes } from './routes/public/metrics.js';
 import { signatureRoutes, type SignatureSource } from './routes/public/signatures.js';
 import { ADMIN_PREFIX, adminApi, type AdminServices } from './routes/admin/index.js';
 import type { GraphExplorer } from '../services/graph-explorer.js';
+import type { FleetInventory, FleetRecorder } from '../services/fleet/index.js';
 
 export interface AppDeps {
   graphs: GraphCache;
@@ -52,6 +54,8 @@ export interface AppDeps {
   explorer?: GraphExplorer;
   /** The built web console (dist/web), served at / and /assets/ when given. */
   consoleDir?: string;
+  /** The fleet inventory: graph polls recorded, /metrics gauges; its admin routes come with `admin.fleet`. Off when absent. */
+  fleet?: { recorder: FleetRecorder; inventory: FleetInventory };
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -65,8 +69,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const limits: ServerLimits = { ...LIMIT_DEFAULTS, ...deps.limits };
   const queries = createGraphQueryMemo();
   if (deps.build) registerBuildInfo(metrics.registry, deps.build);
+  if (deps.fleet) registerFleetMetrics(metrics.registry, deps.fleet.inventory, deps.fleet.recorder);
+  const recorder = deps.fleet?.recorder;
+  const recordPoll = recorder ? (query: Parameters<FleetRecorder['record']>[0], userAgent: string | undefined) => recorder.record(query, userAgent) : undefined;
   // Graph requests over a socket are answered before Fastify's routing (see plugins/graph-fast-path.ts).
-  const serverFactory = graphServerFactory({ graphs: deps.graphs, queries, paths: GRAPH_PATHS, record: metrics.record, limits, tls: deps.tls });
+  const serverFactory = graphServerFactory({ graphs: deps.graphs, queries, paths: GRAPH_PATHS, record: metrics.record, recordPoll, limits, tls: deps.tls });
   // The factory makes the HTTPS server; the option only makes Fastify report (and log) https:// addresses.
   const https = deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {};
   // Unknown body and query fields are refused (400), not silently dropped: a misspelt field must not be ignored.
@@ -86,7 +93,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   void app.register(async (pub) => {
     installCorsPreflight(pub, GRAPH_PATHS);
-    await pub.register(graphRoutes(deps.graphs, queries));
+    await pub.register(graphRoutes(deps.graphs, queries, recordPoll));
   });
   if (deps.signatures) void app.register(signatureRoutes(deps.signatures));
   if (deps.graphData) void app.register(graphDataRoutes(deps.graphData));

@@ -6,6 +6,7 @@ import { ChannelsRepository } from './channels-repository.js';
 import { openDatabase } from './db.js';
 import { guardFailures } from './store-failure.js';
 import { EdgesRepository } from './edges-repository.js';
+import { FleetRepository } from './fleet-repository.js';
 import { META_KEYS, MetaRepository } from './meta-repository.js';
 import { RawMetadataRepository } from './raw-metadata-repository.js';
 import { ReleasesRepository } from './releases-repository.js';
@@ -32,6 +33,7 @@ export interface Store {
   readonly tokens: TokensRepository;
   readonly signingKeys: SigningKeysRepository;
   readonly signatures: SignaturesRepository;
+  readonly fleet: FleetRepository;
   close(): void;
   /** True when no release and no graph-data has ever been stored (audit and meta rows aside). */
   isEmpty(): boolean;
@@ -80,6 +82,7 @@ function createStore(db: Database, file: string, now: () => Date): Store {
   const tokens = guard(new TokensRepository(db));
   const signingKeys = guard(new SigningKeysRepository(db));
   const signatures = guard(new SignaturesRepository(db, now));
+  const fleet = guard(new FleetRepository(db));
   const transaction = <T>(fn: () => T): T => db.transaction(fn)();
   const writeTransaction = <T>(fn: () => T): T => db.transaction(fn).immediate();
   const resetSignatures = prepareSignaturesReset(db);
@@ -95,6 +98,7 @@ function createStore(db: Database, file: string, now: () => Date): Store {
     tokens,
     signingKeys,
     signatures,
+    fleet,
     close: () => db.close(),
     isEmpty: () =>
       releases.count() === 0 && channels.count() === 0 && edges.count() === 0 && rawMetadata.count() === 0 &&

@@ -6,6 +6,7 @@ import { closeOnSignal, startServer } from '../../main.js';
 import { PASSPHRASE_ENV, serverPassphrase } from '../../services/keys.js';
 import { readAdminTokenFile } from '../../services/admin-token-file.js';
 import { listFlag, stringFlag, writeJson, type Command } from '../command.js';
+import { parseFleetDuration } from '../../services/fleet/index.js';
 
 export const command: Command = {
   path: ['serve'],
@@ -87,6 +88,22 @@ export const command: Command = {
     },
     'registry-insecure': { type: 'boolean', description: `talk plain HTTP to registries (env ${CONFIG_ENV.registryInsecure}=true)` },
     'registry-ca-file': { type: 'string', valueName: 'FILE', description: `PEM file of CA certificates to trust for registries, besides the system ones (env ${CONFIG_ENV.registryCaFile})` },
+    'fleet-retention': {
+      type: 'string',
+      valueName: 'DURATION',
+      env: 'KUS_FLEET_RETENTION',
+      description: 'fleet inventory: drop clusters not seen for longer than this, e.g. 30d, 12h (default 30d, env KUS_FLEET_RETENTION)',
+    },
+    'fleet-flush': {
+      type: 'string',
+      valueName: 'DURATION',
+      env: 'KUS_FLEET_FLUSH',
+      description: 'fleet inventory: how often recorded polls are written to the store, e.g. 5s; a poll shows in kus fleet after at most this (default 5s, env KUS_FLEET_FLUSH)',
+    },
+    'no-fleet': {
+      type: 'boolean',
+      description: 'do not record graph polls (the fleet inventory: which cluster runs which version, kus fleet ...); its admin routes answer 500',
+    },
     ...LIMIT_FLAGS,
   },
   examples: [
@@ -128,7 +145,8 @@ export const command: Command = {
     );
     const tls = loadTlsConfig({ tlsCert: stringFlag(ctx.flags, 'tls-cert'), tlsKey: stringFlag(ctx.flags, 'tls-key') }, ctx.env);
     const limits = limitsFromFlags(ctx.flags, ctx.env);
-    const server = await startServer(config, { signing: { requireSignatures, passphrase }, ...(adminToken === undefined ? {} : { adminToken }), follow, tls, limits });
+    const fleet = fleetFromFlags(ctx.flags);
+    const server = await startServer(config, { signing: { requireSignatures, passphrase }, ...(adminToken === undefined ? {} : { adminToken }), follow, tls, limits, fleet });
     const graphUrl = `${server.url}/api/upgrades_info/graph`;
     if (ctx.json) writeJson(ctx.stdout, { url: server.url, graph: graphUrl, db: config.store.file, ready: server.graphs.ready });
     else ctx.stdout.write(`kus: listening on ${server.url} (graph: ${graphUrl}, store: ${config.store.file}${follow ? `, read-only replica of ${follow.primary}` : ''})\n`);
@@ -136,3 +154,20 @@ export const command: Command = {
     return 0;
   },
 };
+
+/** --no-fleet, or the retention and flush interval (each a duration such as 30d or 5s; a bad one is KUS_ERR_CONFIG). */
+function fleetFromFlags(flags: Record<string, unknown>): { retentionMs?: number; flushMs?: number } | null {
+  if (flags['no-fleet'] === true) return null;
+  const duration = (name: string): number | undefined => {
+    const value = flags[name];
+    if (typeof value !== 'string') return undefined;
+    try {
+      return parseFleetDuration(value.trim(), `--${name}`);
+    } catch (err) {
+      throw new KusError('KUS_ERR_CONFIG', (err as Error).message, { [name]: value });
+    }
+  };
+  const retentionMs = duration('fleet-retention');
+  const flushMs = duration('fleet-flush');
+  return { ...(retentionMs === undefined ? {} : { retentionMs }), ...(flushMs === undefined ? {} : { flushMs }) };
+}

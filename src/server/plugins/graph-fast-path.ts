@@ -6,12 +6,12 @@ import { createServer, type IncomingMessage, type RequestListener, type ServerRe
 import { createServer as createHttpsServer } from 'node:https';
 import type { FastifyServerFactory } from 'fastify';
 import type { GraphCache } from '../../services/graph-cache.js';
-import { answerGraph } from '../routes/public/graph-answer.js';
+import { answerGraph, type RecordPoll } from '../routes/public/graph-answer.js';
 import type { GraphQueryMemo } from '../routes/public/graph-query-memo.js';
 import { firstAccept } from '../routes/public/graph-request.js';
 import type { RecordRequest } from './metrics.js';
 
-export function graphFastPath(graphs: GraphCache, queries: GraphQueryMemo, paths: readonly string[], record: RecordRequest) {
+export function graphFastPath(graphs: GraphCache, queries: GraphQueryMemo, paths: readonly string[], record: RecordRequest, recordPoll?: RecordPoll) {
   // Recording under the registered string (not the request's copy of it) reuses that string's hash in the counters.
   const routes = new Map(paths.map((p) => [p, p]));
   return (fallback: RequestListener): RequestListener =>
@@ -33,7 +33,8 @@ export function graphFastPath(graphs: GraphCache, queries: GraphQueryMemo, paths
           acceptEncoding: req.headers['accept-encoding'],
           ifNoneMatch: req.headers['if-none-match'],
           origin: req.headers.origin,
-        });
+          userAgent: req.headers['user-agent'],
+        }, recordPoll);
       } catch {
         // Not swallowed: Fastify runs the same answerGraph, hits the same error, logs it and answers 500.
         fallback(req, res);
@@ -68,6 +69,8 @@ export interface GraphServerOptions {
   queries: GraphQueryMemo;
   paths: readonly string[];
   record: RecordRequest;
+  /** The fleet inventory's recorder (absent with `kus serve --no-fleet`). */
+  recordPoll?: RecordPoll | undefined;
   limits: ConnectionLimits;
   tls?: TlsFiles | undefined;
 }
@@ -75,7 +78,7 @@ export interface GraphServerOptions {
 /** Fastify's serverFactory: a node:http server (node:https with `tls`) whose listener tries the fast path first. */
 export function graphServerFactory(options: GraphServerOptions): FastifyServerFactory {
   const { limits, tls } = options;
-  const fastPath = graphFastPath(options.graphs, options.queries, options.paths, options.record);
+  const fastPath = graphFastPath(options.graphs, options.queries, options.paths, options.record, options.recordPoll);
   // Node enforces both timeouts by sweeping its connections at this interval (default 30 s, which would let a
   // dripping client outlive a short timeout by that much); the sweep is a walk over the open connections.
   const connectionsCheckingInterval = Math.max(100, Math.min(5000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 2)));

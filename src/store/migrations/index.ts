@@ -2,6 +2,7 @@
 import { sql as initial } from './001-initial.js';
 import { sql as tokensAuditOutcome } from './002-tokens-audit-outcome.js';
 import { sql as signatures } from './003-signatures.js';
+import { sql as fleet } from './004-fleet.js';
 
 export interface Migration {
   /** 1-based, equal to the user_version after it is applied. */
@@ -14,4 +15,5 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'tokens-audit-outcome', sql: tokensAuditOutcome },
   { version: 3, name: 'signatures', sql: signatures },
+  { version: 4, name: 'fleet', sql: fleet },
 ];

@@ -16,6 +16,10 @@ import { edgeBlock } from './edge-block.js';
 import { edgeList } from './edge-list.js';
 import { edgeRemove } from './edge-remove.js';
 import { edgeRisk } from './edge-risk.js';
+import { fleetClusters } from './fleet-clusters.js';
+import { fleetProblems } from './fleet-problems.js';
+import { fleetUpdates } from './fleet-updates.js';
+import { fleetVersions } from './fleet-versions.js';
 import { mirror } from './mirror.js';
 import { rawMetadataDelete } from './raw-metadata-delete.js';
 import { rawMetadataSet } from './raw-metadata-set.js';
@@ -73,6 +77,10 @@ export const adminRoutes: readonly AdminRoute[] = [
   signatureList,
   signatureVerify,
   mirror,
+  fleetVersions,
+  fleetClusters,
+  fleetUpdates,
+  fleetProblems,
 ];
 
 /** "body/previous/0 must be string; body has an unknown property "channel"" rather than Ajv's terse default. */

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { KusError } from '../../../errors/index.js';
 import type { Release } from '../../../graph/index.js';
 import type { IngestOptions } from '../../../services/ingest.js';
+import type { FleetInventory } from '../../../services/fleet/index.js';
 import type { Mirror } from '../../../services/mirror.js';
 import type { Actor, PublisherApi, WriteResult } from '../../../services/publisher.js';
 import type { Tokens } from '../../../services/tokens.js';
@@ -23,6 +24,8 @@ export interface AdminServices {
   mirror?: { apply(...args: Parameters<Mirror['apply']>): ReturnType<Mirror['apply']> | Promise<ReturnType<Mirror['apply']>> };
   /** Release signing (keys, signatures); its routes answer 500 when the server was composed without it. */
   signing?: SigningServices;
+  /** The fleet inventory (GET /fleet/*); its routes answer 500 when the server runs without it (--no-fleet). */
+  fleet?: FleetInventory;
 }
 
 /** What routes may need from the server's configuration. */

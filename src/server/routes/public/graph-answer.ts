@@ -2,7 +2,7 @@
 // so both produce the same status, headers and bytes by construction.
 import { UpstreamError } from '../../../errors/index.js';
 import { Variant, type GraphCache } from '../../../services/graph-cache.js';
-import type { GraphQueryMemo } from './graph-query-memo.js';
+import type { GraphQueryMemo, ParsedGraphQuery } from './graph-query-memo.js';
 import { acceptsGzip, etagMatches, MEDIA_JSON, MEDIA_VND, negotiateGraphType } from './graph-request.js';
 
 /** What the answer depends on; header values as Node gives them (lower-case names). */
@@ -14,7 +14,11 @@ export interface GraphRequestHead {
   acceptEncoding: string | undefined;
   ifNoneMatch: string | undefined;
   origin: string | undefined;
+  userAgent: string | undefined;
 }
+
+/** Where a valid graph request is reported (the fleet inventory); must be cheap: it runs on every poll. */
+export type RecordPoll = (query: ParsedGraphQuery, userAgent: string | undefined) => void;
 
 export interface GraphAnswer {
   status: number;
@@ -35,7 +39,7 @@ export const NOT_READY_BODY = Buffer.from(JSON.stringify({ kind: 'service_unavai
 const RETRY_AFTER_SECONDS = '5';
 
 /** graph-api §3 in order: Accept, then the query (mandatory channel, validation), then the pre-rendered body. */
-export function answerGraph(graphs: GraphCache, queries: GraphQueryMemo, head: GraphRequestHead): GraphAnswer {
+export function answerGraph(graphs: GraphCache, queries: GraphQueryMemo, head: GraphRequestHead, recordPoll?: RecordPoll): GraphAnswer {
   const headers: Record<string, string> = {};
   // CORS as upstream's policy-engine: any origin, echoed back, on every answer including errors.
   if (head.origin !== undefined) headers['access-control-allow-origin'] = head.origin;
@@ -53,6 +57,8 @@ export function answerGraph(graphs: GraphCache, queries: GraphQueryMemo, head: G
     headers['content-type'] = MEDIA_JSON;
     return { status: err.status, headers, body: Buffer.from(JSON.stringify(err.toBody())) };
   }
+  // Every valid request counts, also for a channel that does not exist: that is one of the problems the fleet reports.
+  recordPoll?.(query, head.userAgent);
   if (!graphs.ready) {
     headers['content-type'] = MEDIA_JSON;
     headers['retry-after'] = RETRY_AFTER_SECONDS;

@@ -9,22 +9,31 @@ export const QUERY_MEMO_MAX_ENTRIES = 10_000;
 /** Longer strings are parsed every time and never kept, so one key can never be large. */
 export const QUERY_MEMO_MAX_KEY_LENGTH = 512;
 
+/** The graph request plus what the cluster says about itself (read by the fleet inventory, not validated here). */
+export interface ParsedGraphQuery extends GraphRequest {
+  readonly id: string | undefined;
+  readonly version: string | undefined;
+}
+
 export interface GraphQueryMemo {
   /** Validates the raw query string (without "?"); throws UpstreamError missing_params / invalid_params. */
-  parse(query: string): GraphRequest;
+  parse(query: string): ParsedGraphQuery;
   /** Strings kept now (for tests and metrics). */
   readonly size: number;
 }
 
 /** One per app (no module-level state); only valid answers are kept, so no refused string is ever held. */
 export function createGraphQueryMemo(maxEntries = QUERY_MEMO_MAX_ENTRIES, maxKeyLength = QUERY_MEMO_MAX_KEY_LENGTH): GraphQueryMemo {
-  const answers = new LruMap<GraphRequest>(maxEntries);
+  const answers = new LruMap<ParsedGraphQuery>(maxEntries);
   return {
     parse(query) {
       const known = answers.get(query);
       if (known !== undefined) return known;
       // Frozen, so sharing one answer between requests is safe.
-      const answer = Object.freeze(parseGraphQuery(query));
+      const request = parseGraphQuery(query);
+      // Last value wins, as for channel and arch (graph-api §4); parsed again only on a miss.
+      const params = new URLSearchParams(query);
+      const answer: ParsedGraphQuery = Object.freeze({ ...request, id: lastOf(params, 'id'), version: lastOf(params, 'version') });
       if (query.length <= maxKeyLength) answers.set(query, answer);
       return answer;
     },
@@ -32,4 +41,9 @@ export function createGraphQueryMemo(maxEntries = QUERY_MEMO_MAX_ENTRIES, maxKey
       return answers.size;
     },
   };
+}
+
+function lastOf(params: URLSearchParams, name: string): string | undefined {
+  const all = params.getAll(name);
+  return all.length === 0 ? undefined : all[all.length - 1];
 }

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphCache } from '../../../services/graph-cache.js';
 import { graphQuerySchema, servedGraphSchema, upstreamErrorSchema } from '../../schemas/graph.js';
-import { answerGraph } from './graph-answer.js';
+import { answerGraph, type RecordPoll } from './graph-answer.js';
 import type { GraphQueryMemo } from './graph-query-memo.js';
 import { firstAccept, MEDIA_JSON, MEDIA_VND } from './graph-request.js';
 
@@ -44,7 +44,7 @@ function schemaFor(operationId: string, url: string) {
  * The documented routes. Over a real socket most graph requests are answered by the fast path (plugins/graph-fast-path)
  * before Fastify routes them; these handle the rest (and inject), with the same answerGraph.
  */
-export function graphRoutes(graphs: GraphCache, queries: GraphQueryMemo) {
+export function graphRoutes(graphs: GraphCache, queries: GraphQueryMemo, recordPoll?: RecordPoll) {
   function handler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
     const url = request.raw.url ?? '';
     const q = url.indexOf('?');
@@ -54,7 +54,8 @@ export function graphRoutes(graphs: GraphCache, queries: GraphQueryMemo) {
       acceptEncoding: request.headers['accept-encoding'],
       ifNoneMatch: request.headers['if-none-match'],
       origin: request.headers.origin,
-    });
+      userAgent: request.headers['user-agent'],
+    }, recordPoll);
     reply.code(answer.status).headers(answer.headers);
     return answer.body === undefined ? reply.send() : reply.send(answer.body);
   }

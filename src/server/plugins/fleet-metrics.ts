@@ -1,0 +1,55 @@
+// Prometheus metrics of the fleet inventory, read from the store and the recorder when scraped. Label values are
+// bounded: a channel, arch or version the served graph does not have is exported as "other" (anyone can poll with any).
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { FLEET_PROBLEM_REASONS, type FleetInventory, type FleetRecorder } from '../../services/fleet/index.js';
+
+export function registerFleetMetrics(registry: Registry, inventory: FleetInventory, recorder: FleetRecorder): void {
+  new Gauge({
+    name: 'kus_fleet_clusters',
+    help: 'Clusters recorded by the fleet inventory, by the channel, arch and version they last reported (unknown values as "other").',
+    labelNames: ['channel', 'arch', 'version'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const known = inventory.known();
+      const sums = new Map<string, { channel: string; arch: string; version: string; n: number }>();
+      for (const e of inventory.versions()) {
+        const channel = known.channels.has(e.channel) ? e.channel : 'other';
+        const arch = known.arches.has(e.arch) ? e.arch : 'other';
+        const version = e.version !== null && known.versions.has(e.version) ? e.version : 'other';
+        const key = `${channel} ${arch} ${version}`;
+        const sum = sums.get(key);
+        if (sum) sum.n += e.clusters;
+        else sums.set(key, { channel, arch, version, n: e.clusters });
+      }
+      for (const s of sums.values()) this.set({ channel: s.channel, arch: s.arch, version: s.version }, s.n);
+    },
+  });
+  new Gauge({
+    name: 'kus_fleet_problem_clusters',
+    help: 'Clusters the served graph cannot offer updates to, by reason (VersionNotFound, ChannelNotFound, ArchNotServed).',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const counts = new Map<string, number>(FLEET_PROBLEM_REASONS.map((r) => [r, 0]));
+      for (const p of inventory.problems()) counts.set(p.reason, (counts.get(p.reason) ?? 0) + 1);
+      for (const [reason, n] of counts) this.set({ reason }, n);
+    },
+  });
+  new Counter({
+    name: 'kus_fleet_polls_total',
+    help: 'Graph requests seen by the fleet inventory: recorded (valid cluster id), anonymous (no valid UUID id: counted only), ' +
+      'dropped (the in-memory batch was full), oversized (a channel, arch or version over the length caps).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const s = recorder.stats;
+      this.inc({ outcome: 'recorded' }, s.recorded);
+      this.inc({ outcome: 'anonymous' }, s.anonymous);
+      this.inc({ outcome: 'dropped' }, s.dropped);
+      this.inc({ outcome: 'oversized' }, s.oversized);
+    },
+  });
+}

@@ -1,0 +1,65 @@
+// JSON schemas of the fleet inventory's answers (admin API /fleet/*).
+import { FLEET_DURATION_PATTERN } from '../../services/fleet/index.js';
+
+const rfc3339 = { type: 'string', format: 'date-time' } as const;
+const nullableVersion = { type: ['string', 'null'], description: 'The version the cluster reported last (null: it sent none).' } as const;
+
+export const fleetSinceSchema = {
+  type: 'string',
+  pattern: FLEET_DURATION_PATTERN,
+  description: 'Only clusters (or updates) seen within this window: a number and one unit of s, m, h, d, w (e.g. 24h, 7d).',
+  example: '24h',
+} as const;
+
+export const fleetVersionsEntrySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['channel', 'arch', 'version', 'clusters'],
+  properties: { channel: { type: 'string' }, arch: { type: 'string' }, version: nullableVersion, clusters: { type: 'integer', minimum: 1 } },
+} as const;
+
+const clusterProperties = {
+  id: { type: 'string', description: 'The cluster\'s UUID (ClusterVersion spec.clusterID), lower case.' },
+  version: nullableVersion,
+  channel: { type: 'string' },
+  arch: { type: 'string' },
+  userAgent: { type: ['string', 'null'], description: 'User-Agent of its last poll (at most 256 characters).' },
+  firstSeen: { ...rfc3339, description: 'Its first recorded poll (RFC 3339).' },
+  lastSeen: { ...rfc3339, description: 'Its last recorded poll (RFC 3339).' },
+} as const;
+
+export const fleetClusterSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: Object.keys(clusterProperties),
+  properties: clusterProperties,
+} as const;
+
+export const fleetUpdateSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['from', 'to', 'clusters', 'firstSeen', 'lastSeen'],
+  properties: {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    clusters: { type: 'integer', minimum: 1, description: 'Distinct clusters observed changing from `from` to `to`.' },
+    firstSeen: { ...rfc3339, description: 'The first such change observed.' },
+    lastSeen: { ...rfc3339, description: 'The last such change observed.' },
+  },
+} as const;
+
+export const fleetProblemSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: [...Object.keys(clusterProperties), 'reason', 'hint'],
+  properties: {
+    ...clusterProperties,
+    reason: {
+      type: 'string',
+      enum: ['VersionNotFound', 'ChannelNotFound', 'ArchNotServed'],
+      description: 'VersionNotFound: its version is not a node of the channel it polls; ChannelNotFound: the channel does not exist; ' +
+        'ArchNotServed: the channel has no releases of its architecture. In each case the cluster is offered no update.',
+    },
+    hint: { type: 'string', description: 'What to do about it.' },
+  },
+} as const;
