@@ -161,6 +161,9 @@ t.test('--fleet-retention drops clusters unseen for longer; --no-fleet records n
   const bad = runKus(['serve', '--port', '0', '--fleet-retention', '30days'], { KUS_TOKEN: '' });
   t.not(bad.status, 0, 'a bad retention stops the start');
   t.match(bad.stderr, /KUS_ERR_CONFIG: --fleet-retention "30days" is not a duration/);
+  const badEnv = runKus(['serve', '--port', '0'], { KUS_TOKEN: '', KUS_FLEET_FLUSH: '5 s' });
+  t.not(badEnv.status, 0);
+  t.match(badEnv.stderr, /KUS_ERR_CONFIG: KUS_FLEET_FLUSH "5 s" is not a duration/, 'the variable is named');
 });
 
 t.test('the aggregator stays bounded whatever clients send', async (t) => {

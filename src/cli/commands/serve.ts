@@ -145,7 +145,7 @@ export const command: Command = {
     );
     const tls = loadTlsConfig({ tlsCert: stringFlag(ctx.flags, 'tls-cert'), tlsKey: stringFlag(ctx.flags, 'tls-key') }, ctx.env);
     const limits = limitsFromFlags(ctx.flags, ctx.env);
-    const fleet = fleetFromFlags(ctx.flags);
+    const fleet = fleetFromFlags(ctx.flags, ctx.fromEnv);
     const server = await startServer(config, { signing: { requireSignatures, passphrase }, ...(adminToken === undefined ? {} : { adminToken }), follow, tls, limits, fleet });
     const graphUrl = `${server.url}/api/upgrades_info/graph`;
     if (ctx.json) writeJson(ctx.stdout, { url: server.url, graph: graphUrl, db: config.store.file, ready: server.graphs.ready });
@@ -155,14 +155,17 @@ export const command: Command = {
   },
 };
 
-/** --no-fleet, or the retention and flush interval (each a duration such as 30d or 5s; a bad one is KUS_ERR_CONFIG). */
-function fleetFromFlags(flags: Record<string, unknown>): { retentionMs?: number; flushMs?: number } | null {
+/**
+ * --no-fleet, or the retention and flush interval (each a duration such as 30d or 5s; a bad one is KUS_ERR_CONFIG,
+ * naming the environment variable when the value came from one).
+ */
+function fleetFromFlags(flags: Record<string, unknown>, fromEnv: Record<string, string>): { retentionMs?: number; flushMs?: number } | null {
   if (flags['no-fleet'] === true) return null;
   const duration = (name: string): number | undefined => {
     const value = flags[name];
     if (typeof value !== 'string') return undefined;
     try {
-      return parseFleetDuration(value.trim(), `--${name}`);
+      return parseFleetDuration(value.trim(), fromEnv[name] ?? `--${name}`);
     } catch (err) {
       throw new KusError('KUS_ERR_CONFIG', (err as Error).message, { [name]: value });
     }
