@@ -15,7 +15,7 @@ import { GraphCache, type RebuildResult } from './services/graph-cache.js';
 import { seedStoreIfEmpty } from './services/graph-data-service.js';
 import { ADMIN_TOKEN_FILE_NAME, registerAdminToken } from './services/admin-token-file.js';
 import { Follower } from './services/follow.js';
-import { FleetInventory, FleetRecorder } from './services/fleet/index.js';
+import { FleetInventory, FleetRecorder, WorkerFleetWriter } from './services/fleet/index.js';
 import { GraphExplorer, servedGraphsOf } from './services/graph-explorer.js';
 import { GraphDataArchive } from './services/graph-data-archive.js';
 import { Ingest } from './services/ingest.js';
@@ -175,7 +175,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const graphData = new GraphDataArchive({ store, generation: () => served.snapshot });
     const explorer = new GraphExplorer({ served: servedGraphsOf(served), edges: () => publisher.listEdges(), signing });
     const fleetOptions = options.fleet === undefined ? {} : options.fleet;
-    recorder = fleetOptions === null ? undefined : new FleetRecorder({ repository: store.fleet, logger, ...fleetOptions });
+    recorder = fleetOptions === null ? undefined : new FleetRecorder({ repository: store.fleet, writer: new WorkerFleetWriter(config.store.file), logger, ...fleetOptions });
     const fleet = recorder ? { recorder, inventory: new FleetInventory({ repository: store.fleet, served: servedGraphsOf(served) }) } : undefined;
     app = buildApp({ ...(fleet ? { fleet } : {}),  explorer, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'), graphs, logger, version: buildInfo().version, build: buildInfo(), admin: { publisher, tokens, ingest, signing: { signing, keys }, mirror: { apply: (actor, input) => worker.mirror(actor, input) }, ...(fleet ? { fleet: fleet.inventory } : {}) }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}), ...(options.limits ? { limits: options.limits } : {}) });
     if (options.adminToken !== undefined && registerAdminToken(store, options.adminToken)) {
@@ -216,6 +216,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       follower.start();
     }
   } catch (err) {
+    await recorder?.stop().catch(() => undefined);
     await builder?.close();
     try {
       await app?.close();
@@ -235,7 +236,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
         await follower?.stop();
         await started.close();
         // After the last request: what the closed server recorded is written before the store closes.
-        recorder?.stop();
+        await recorder?.stop();
       } finally {
         await builder?.close();
         store.close();

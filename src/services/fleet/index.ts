@@ -5,3 +5,4 @@ export {
   FleetInventory, FLEET_PROBLEM_REASONS, type FleetCluster, type FleetProblem, type FleetProblemReason, type FleetUpdate, type FleetVersionsEntry,
 } from './inventory.js';
 export { parseFleetDuration, FLEET_DURATION_PATTERN } from './duration.js';
+export { WorkerFleetWriter, directFleetWriter, type FleetWriter } from './writer.js';

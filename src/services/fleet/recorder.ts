@@ -1,14 +1,19 @@
 // Records graph polls: merged in memory (FleetAggregator), written to the store in one transaction every flush
-// interval, and clusters unseen for longer than the retention dropped on a timer.
+// interval (by a FleetWriter, off the serving thread in `kus serve`), and clusters unseen for longer than the
+// retention dropped on a timer.
 import type { FleetRepository } from '../../store/index.js';
 import { FleetAggregator, FLEET_LIMITS, type FleetPoll } from './aggregator.js';
+import { directFleetWriter, type FleetWriter } from './writer.js';
 
 export interface FleetLogger {
   error(obj: object, msg: string): void;
 }
 
 export interface FleetRecorderOptions {
+  /** Written in-process when no writer is given. */
   repository: FleetRepository;
+  /** Where batches go (kus serve: WorkerFleetWriter). */
+  writer?: FleetWriter;
   logger: FleetLogger;
   /** Milliseconds between two writes (default 5 s: a poll is in the fleet API within that). */
   flushMs?: number;
@@ -25,9 +30,12 @@ export const DEFAULT_FLEET_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
 export class FleetRecorder {
   private readonly aggregator: FleetAggregator;
+  private readonly writer: FleetWriter;
   private readonly now: () => number;
   private flushTimer: NodeJS.Timeout | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
+  /** The write in progress: writes go one at a time, in order. */
+  private writing: Promise<unknown> = Promise.resolve();
   private urgent = false;
   readonly flushMs: number;
   readonly retentionMs: number;
@@ -37,6 +45,7 @@ export class FleetRecorder {
 
   constructor(private readonly options: FleetRecorderOptions) {
     this.now = options.now ?? Date.now;
+    this.writer = options.writer ?? directFleetWriter(options.repository);
     this.flushMs = options.flushMs ?? DEFAULT_FLEET_FLUSH_MS;
     this.retentionMs = options.retentionMs ?? DEFAULT_FLEET_RETENTION_MS;
     this.aggregator = new FleetAggregator(options.maxClusters ?? FLEET_LIMITS.maxClusters, () => this.flushSoon());
@@ -56,49 +65,54 @@ export class FleetRecorder {
     this.aggregator.record(poll, userAgent, this.now());
   }
 
-  /** Writes what was merged so far (one transaction); returns how many clusters were written. */
-  flush(): number {
-    const batch = this.aggregator.drain();
-    if (batch.length === 0) return 0;
-    try {
-      this.options.repository.record(batch);
-    } catch (err) {
-      this.failedFlushes++;
-      this.options.logger.error({ err, clusters: batch.length }, 'could not write fleet polls to the store');
-      return 0;
-    }
-    return batch.length;
+  /** Writes what was merged so far (one transaction), after any write in progress; resolves with how many clusters. */
+  flush(): Promise<number> {
+    const done = this.writing.then(async () => {
+      const batch = this.aggregator.drain();
+      if (batch.length === 0) return 0;
+      try {
+        await this.writer.record(batch);
+      } catch (err) {
+        this.failedFlushes++;
+        this.options.logger.error({ err, clusters: batch.length }, 'could not write fleet polls to the store');
+        return 0;
+      }
+      return batch.length;
+    });
+    this.writing = done;
+    return done;
   }
 
-  /** Drops clusters unseen for longer than the retention; returns how many. */
-  prune(): number {
-    const removed = this.options.repository.prune(this.now() - this.retentionMs);
-    this.pruned += removed;
-    return removed;
+  /** Drops clusters unseen for longer than the retention; resolves with how many. */
+  prune(): Promise<number> {
+    const done = this.writing.then(async () => {
+      const removed = await this.writer.prune(this.now() - this.retentionMs);
+      this.pruned += removed;
+      return removed;
+    });
+    this.writing = done.catch(() => undefined);
+    return done;
   }
 
   start(): void {
-    this.flushTimer = setInterval(() => this.flush(), this.flushMs);
+    this.flushTimer = setInterval(() => void this.flush(), this.flushMs);
     this.flushTimer.unref();
     // Often enough that a cluster outlives the retention by at most a tenth of it (and at most an hour).
     const pruneMs = Math.max(1000, Math.min(3600_000, Math.floor(this.retentionMs / 10)));
     this.pruneTimer = setInterval(() => {
-      try {
-        this.prune();
-      } catch (err) {
-        this.options.logger.error({ err }, 'could not drop expired fleet clusters');
-      }
+      this.prune().catch((err: unknown) => this.options.logger.error({ err }, 'could not drop expired fleet clusters'));
     }, pruneMs);
     this.pruneTimer.unref();
   }
 
-  /** Stops the timers and writes what is pending. */
-  stop(): void {
+  /** Stops the timers, writes what is pending, and closes the writer. */
+  async stop(): Promise<void> {
     clearInterval(this.flushTimer);
     clearInterval(this.pruneTimer);
     this.flushTimer = undefined;
     this.pruneTimer = undefined;
-    this.flush();
+    await this.flush();
+    await this.writer.close();
   }
 
   private flushSoon(): void {
@@ -106,7 +120,7 @@ export class FleetRecorder {
     this.urgent = true;
     setImmediate(() => {
       this.urgent = false;
-      this.flush();
+      void this.flush();
     });
   }
 }
