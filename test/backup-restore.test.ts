@@ -3,6 +3,7 @@ import t, { type Test } from 'tap';
 import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { migrations } from '../src/store/migrations/index.js';
 import { damageTable } from './helpers/damage.js';
 import { runKus, runKusAsync, type CliResult } from './helpers/run-cli.js';
 import { serveChild, type ServeChild } from './helpers/serve-child.js';
@@ -85,7 +86,7 @@ t.test('backups taken while a running server writes are each one consistent, sou
     t.equal(c.integrity, 'ok', `backup ${i} passes quick_check`);
     t.ok(added(c) >= b.doneBefore && added(c) <= b.doneAfter, `backup ${i} holds ${added(c)} written releases (${b.doneBefore}..${b.doneAfter} were answered)`);
     t.equal(c.addAudits, added(c), `backup ${i}: each release with its audit row, nothing half-written`);
-    t.same(JSON.parse(b.run.stdout), { db, out: b.file, bytes: (JSON.parse(b.run.stdout) as { bytes: number }).bytes, schema: 3, releases: c.releases.length, signatures: 0 });
+    t.same(JSON.parse(b.run.stdout), { db, out: b.file, bytes: (JSON.parse(b.run.stdout) as { bytes: number }).bytes, schema: migrations.length, releases: c.releases.length, signatures: 0 });
     t.notOk(existsSync(`${b.file}-wal`), 'the backup is one file');
     // The issue's finding: the main file alone misses the commits still in the WAL.
     t.ok(added(content(b.plainCopy)) < b.doneBefore, `cp of kus.db alone held ${added(content(b.plainCopy))} of ${b.doneBefore} written releases`);
