@@ -187,4 +187,10 @@ t.test('the aggregator stays bounded whatever clients send', async (t) => {
   t.equal(b!.changes.length, 8, 'version flapping keeps at most 8 changes per cluster and flush');
   t.same(rest, []);
   t.equal(agg.stats.oversized, 2);
+
+  agg.record({ id: uuid(0xabc).toUpperCase(), version: '4.9.15', channel: 'stable-4.9', arch: 'amd64' }, undefined, 1);
+  agg.record({ id: uuid(0xabc), version: '4.9.15', channel: 'stable-4.9', arch: 'amd64' }, undefined, 2);
+  agg.record({ id: `${uuid(0xabc).slice(0, 35)}g`, version: '4.9.15', channel: 'stable-4.9', arch: 'amd64' }, undefined, 3);
+  const [same] = agg.drain();
+  t.match(same, { id: uuid(0xabc), firstSeen: 1, lastSeen: 2, changes: [] }, 'an upper-case id is the same cluster; a non-hex one is not a cluster');
 });

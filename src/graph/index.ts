@@ -14,7 +14,7 @@ export {
 export { compileRegex, isValidRegex, regexSearch, type RustRegex } from './regex.js';
 export { KEY } from './keys.js';
 export { CHANNEL_RE, ARCH_RE, CHANNEL_PATTERN, ARCH_PATTERN, DIGEST_RE, channelNameProblem, archProblem, payloadDigest, riskProblem } from './validate.js';
-export { parseGraphQuery, validateGraphRequest, DEFAULT_ARCH, type GraphRequest } from './request.js';
+export { parseGraphQuery, parseGraphParams, validateGraphRequest, DEFAULT_ARCH, type GraphRequest } from './request.js';
 export { inputFromServed, type ServedInput } from './from-served.js';
 export { findPaths, servedAdjacency, type PathAnswer, type PathHop, type PathProblem, type PathProblemCode, type PathQuery } from './paths.js';
 export {

@@ -12,7 +12,11 @@ export interface GraphRequest {
 
 /** Validates the raw query string (without "?"); throws UpstreamError missing_params / invalid_params. */
 export function parseGraphQuery(query: string): GraphRequest {
-  const params = new URLSearchParams(query);
+  return parseGraphParams(new URLSearchParams(query));
+}
+
+/** parseGraphQuery on a query already decoded (a caller that reads more of it decodes it once). */
+export function parseGraphParams(params: URLSearchParams): GraphRequest {
   if (!params.has('channel')) throw new UpstreamError('missing_params', 'channel');
   return validateGraphRequest(params.getAll('channel').at(-1)!, params.has('arch') ? params.getAll('arch').at(-1)! : undefined);
 }

@@ -30,6 +30,8 @@ export const FLEET_LIMITS = {
 /** Version changes kept per cluster between flushes (a cluster flapping between versions cannot grow an entry). */
 const MAX_CHANGES = 8;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** What clusters send (Go's uuid prints lower case): kept as is, without allocating a lower-cased copy per poll. */
+const LOWER_UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface Entry {
   id: string;
@@ -40,8 +42,11 @@ interface Entry {
   channel: string;
   arch: string;
   userAgent: string | null;
-  changes: Array<{ from: string; to: string; at: number }>;
+  /** Allocated on the first change only: most entries never see one. */
+  changes: Array<{ from: string; to: string; at: number }> | undefined;
 }
+
+const NO_CHANGES: ReadonlyArray<{ from: string; to: string; at: number }> = Object.freeze([]);
 
 export interface FleetAggregatorStats {
   /** Polls with a valid cluster id, recorded. */
@@ -71,7 +76,8 @@ export class FleetAggregator {
 
   record(poll: FleetPoll, userAgent: string | undefined, now: number): void {
     const raw = poll.id;
-    if (raw === undefined || raw.length !== 36 || !UUID_RE.test(raw)) {
+    const id = raw === undefined || raw.length !== 36 ? undefined : LOWER_UUID_RE.test(raw) ? raw : UUID_RE.test(raw) ? raw.toLowerCase() : undefined;
+    if (id === undefined) {
       this.stats.anonymous++;
       return;
     }
@@ -85,7 +91,6 @@ export class FleetAggregator {
       version = null;
     }
     const ua = userAgent === undefined ? null : userAgent.length > FLEET_LIMITS.userAgentLength ? userAgent.slice(0, FLEET_LIMITS.userAgentLength) : userAgent;
-    const id = raw.toLowerCase();
     const entry = this.pending.get(id);
     if (entry === undefined) {
       if (this.pending.size >= this.maxClusters) {
@@ -96,14 +101,17 @@ export class FleetAggregator {
         }
         return;
       }
-      this.pending.set(id, { id, firstSeen: now, lastSeen: now, version, firstVersion: version, channel: poll.channel, arch: poll.arch, userAgent: ua, changes: [] });
+      this.pending.set(id, { id, firstSeen: now, lastSeen: now, version, firstVersion: version, channel: poll.channel, arch: poll.arch, userAgent: ua, changes: undefined });
       this.stats.recorded++;
       return;
     }
     this.stats.recorded++;
     if (now > entry.lastSeen) entry.lastSeen = now;
     if (version !== entry.version) {
-      if (version !== null && entry.version !== null && entry.changes.length < MAX_CHANGES) entry.changes.push({ from: entry.version, to: version, at: now });
+      if (version !== null && entry.version !== null) {
+        entry.changes ??= [];
+        if (entry.changes.length < MAX_CHANGES) entry.changes.push({ from: entry.version, to: version, at: now });
+      }
       if (entry.firstVersion === null) entry.firstVersion = version;
       entry.version = version;
     }
@@ -114,7 +122,8 @@ export class FleetAggregator {
 
   /** Hands over everything merged so far and starts afresh. */
   drain(): FleetPollBatchEntry[] {
-    const batch = [...this.pending.values()];
+    const batch: FleetPollBatchEntry[] = [];
+    for (const e of this.pending.values()) batch.push({ ...e, changes: e.changes ?? NO_CHANGES });
     this.pending = new Map();
     this.fullSignalled = false;
     return batch;

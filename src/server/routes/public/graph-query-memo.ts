@@ -2,7 +2,7 @@
 // arch, version, id) every poll, so the form decoding is skipped on nearly every request, while strings a client made
 // up (anyone can send them, no token needed) can hold at most MAX_ENTRIES short keys in memory.
 import { LruMap } from 'toad-cache';
-import { parseGraphQuery, type GraphRequest } from '../../../graph/index.js';
+import { parseGraphParams, type GraphRequest } from '../../../graph/index.js';
 
 /** A cluster's string is about 120 characters; 10,000 of the longest keys kept are about 6 MB at most. */
 export const QUERY_MEMO_MAX_ENTRIES = 10_000;
@@ -30,9 +30,9 @@ export function createGraphQueryMemo(maxEntries = QUERY_MEMO_MAX_ENTRIES, maxKey
       const known = answers.get(query);
       if (known !== undefined) return known;
       // Frozen, so sharing one answer between requests is safe.
-      const request = parseGraphQuery(query);
-      // Last value wins, as for channel and arch (graph-api §4); parsed again only on a miss.
+      // Decoded once for the graph's parameters and the cluster's own (last value wins for each, graph-api §4).
       const params = new URLSearchParams(query);
+      const request = parseGraphParams(params);
       const answer: ParsedGraphQuery = Object.freeze({ ...request, id: lastOf(params, 'id'), version: lastOf(params, 'version') });
       if (query.length <= maxKeyLength) answers.set(query, answer);
       return answer;
