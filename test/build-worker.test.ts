@@ -6,7 +6,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import t from 'tap';
 import { loadConfig } from '../src/config/index.js';
 import type { ChannelDoc, ConditionalEdgeDoc, Release } from '../src/graph/index.js';
-import { startServer } from '../src/main.js';
+import { startServer } from '../src/compose/index.js';
 import { GraphBuilder } from '../src/services/graph-builder.js';
 import { GraphCache, Variant } from '../src/services/graph-cache.js';
 import { Tokens } from '../src/services/tokens.js';

@@ -1,12 +1,9 @@
 // Where `kus path`, `kus explain` and `kus doctor` get their answers: the public explorer API of a running server
 // (--server; no token needed), or the same GraphExplorer run on a local store (--db), built the way `kus serve` does.
-import { existsSync } from 'node:fs';
-import { DEFAULT_DB_FILE, openContext } from '../context.js';
+import { DEFAULT_DB_FILE, openLocalExplorer } from '../compose/index.js';
 import { errorCodes, isUpstreamError, KusError, quote, type ErrorCode } from '../errors/index.js';
 import type { ClusterIdentity, PathAnswer } from '../graph/index.js';
-import { GraphCache } from '../services/graph-cache.js';
-import { GraphExplorer, servedGraphsOf, type ExplainAnswer } from '../services/graph-explorer.js';
-import { Publisher } from '../services/publisher.js';
+import type { ExplainAnswer } from '../services/graph-explorer.js';
 import { stringFlag, type FlagValues } from './command.js';
 
 export interface ExplorerSource {
@@ -18,21 +15,8 @@ export interface ExplorerSource {
   close(): void;
 }
 
-const silent = { info() {}, warn() {}, error() {} };
-
 function localSource(db: string): ExplorerSource {
-  if (db !== ':memory:' && !existsSync(db)) {
-    throw new KusError('KUS_ERR_NOT_FOUND', `there is no KUS store at ${quote(db)}; pass --db FILE (or KUS_DB), or --server URL to ask a running server`, { file: db });
-  }
-  const context = openContext({ db });
-  const cache = new GraphCache({ load: () => context.store.loadGraphInput(), logger: silent, warmUp: false });
-  const built = cache.rebuild();
-  if (!built.ok) {
-    context.close();
-    throw new KusError('KUS_ERR_INTERNAL', `the graph of ${quote(db)} does not build: ${(built.error as Error).message}`, { file: db });
-  }
-  const publisher = new Publisher({ store: context.store, rebuild: () => undefined });
-  const explorer = new GraphExplorer({ served: servedGraphsOf(cache), edges: () => publisher.listEdges() });
+  const { explorer, signature, close } = openLocalExplorer(db);
   return {
     where: `store ${quote(db)}`,
     path: async (query) => {
@@ -46,8 +30,8 @@ function localSource(db: string): ExplorerSource {
       }
     },
     explain: async (cluster) => explorer.explain(cluster),
-    signature: async (digest, index) => context.store.signatures.bytes(digest, index),
-    close: () => context.close(),
+    signature: async (digest, index) => signature(digest, index),
+    close,
   };
 }
 

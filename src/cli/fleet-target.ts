@@ -1,6 +1,6 @@
 // What the fleet commands ask: a running server's admin API (--server/--token), or a local store (--db) whose graph
 // is built here, in-process, to compare the recorded clusters with (as the server would serve it).
-import { openContext } from '../context.js';
+import { openContext } from '../compose/index.js';
 import {
   FleetInventory, parseFleetDuration, type FleetCluster, type FleetProblem, type FleetUpdate, type FleetVersionsEntry,
 } from '../services/fleet/index.js';

@@ -1,6 +1,6 @@
 // The Target of `--db FILE`: the services called in-process on the local store, as the user `local:<os user>`.
 import os from 'node:os';
-import { openContext } from '../context.js';
+import { openContext } from '../compose/index.js';
 import { quote } from '../errors/index.js';
 import { Publisher, type Actor } from '../services/publisher.js';
 import { Tokens } from '../services/tokens.js';
@@ -46,7 +46,7 @@ export function localTarget(options: StoreOptions): Target {
   const tokens = new Tokens({ store: context.store });
   const actor = localActor();
   return {
-    where: `store ${quote(context.store.file)}`,
+    where: `store ${quote(context.file)}`,
     local: { publisher, tokens, actor },
     client: undefined,
 

@@ -1,5 +1,5 @@
 // What the signing commands act on: a local store (--db, services in-process) or a running server (--server/--token).
-import { openContext } from '../context.js';
+import { openContext } from '../compose/index.js';
 import { KusError, quote } from '../errors/index.js';
 import { passphraseSource, SigningKeys, type KeyInfo, type KeyWithPublic } from '../services/keys.js';
 import { Publisher } from '../services/publisher.js';
@@ -63,7 +63,7 @@ function localSigningTarget(ctx: CommandContext, options: { create: boolean }): 
   const signing = new Signing({ store, keys, releases: (v) => publisher.getRelease(v), passphrase });
   const actor = localActor();
   return {
-    where: `store ${quote(store.file)}`,
+    where: `store ${quote(context.file)}`,
     local: true,
     listKeys: async () => read(await keys.list()),
     getKey: async (name) => read(await keys.get(name)),

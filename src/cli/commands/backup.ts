@@ -1,5 +1,5 @@
 // `kus backup`: a consistent copy of the local store, safe while `kus serve` runs on it.
-import { DEFAULT_DB_FILE } from '../../context.js';
+import { DEFAULT_DB_FILE } from '../../compose/index.js';
 import { backup } from '../../services/backup.js';
 import { stringFlag, targetFlags, writeJson, type Command } from '../command.js';
 

@@ -2,7 +2,7 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageVersion } from '../../config/index.js';
-import { withContext } from '../../context.js';
+import { withContext } from '../../compose/index.js';
 import { KusError, quote } from '../../errors/index.js';
 import { exportBundle } from '../../services/bundle.js';
 import { passphraseSource } from '../../services/keys.js';

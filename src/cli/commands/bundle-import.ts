@@ -1,6 +1,6 @@
 // `kus bundle import`: check a bundle (checksums, manifest signature by a trusted key, graph-data) and apply it at once.
 import { readFileSync } from 'node:fs';
-import { withContext } from '../../context.js';
+import { withContext } from '../../compose/index.js';
 import { KusError, quote } from '../../errors/index.js';
 import { importBundle } from '../../services/bundle.js';
 import { storeOptions, targetFlags, type Command } from '../command.js';
@@ -41,8 +41,8 @@ export const command: Command = {
       });
       emit(ctx, outcome, (r) => [
         outcome.changed
-          ? `imported ${file} into store ${quote(context.store.file)}`
-          : `${file} is already imported into store ${quote(context.store.file)}; nothing changed`,
+          ? `imported ${file} into store ${quote(context.file)}`
+          : `${file} is already imported into store ${quote(context.file)}; nothing changed`,
         `  made ${r.createdAt} by ${r.creator}, signed by ${r.signedBy}`,
         `  ${r.releases} releases, ${r.channels} channels${r.graphReplaced ? ' (graph replaced)' : ''}; signatures: ${r.signatures.added} added of ${r.signatures.read}`,
         '',

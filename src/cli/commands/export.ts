@@ -1,5 +1,5 @@
 // `kus export`: write a local store's releases and graph-data as a graph-data directory.
-import { DEFAULT_DB_FILE, withContext } from '../../context.js';
+import { DEFAULT_DB_FILE, withContext } from '../../compose/index.js';
 import { exportGraphData } from '../../services/graph-data-service.js';
 import { stringFlag, targetFlags, writeJson, storeOptions, type Command } from '../command.js';
 
@@ -34,10 +34,10 @@ export const command: Command = {
       const cvoStore = stringFlag(ctx.flags, 'cvo-store');
       const report = exportGraphData(ctxStore.store, stringFlag(ctx.flags, 'graph-data')!, cvoStore === undefined ? {} : { cvoStore });
       if (ctx.json) {
-        writeJson(ctx.stdout, { db: ctxStore.store.file, ...report });
+        writeJson(ctx.stdout, { db: ctxStore.file, ...report });
         return;
       }
-      ctx.stdout.write(`exported ${ctxStore.store.file} to ${report.dir}\n`);
+      ctx.stdout.write(`exported ${ctxStore.file} to ${report.dir}\n`);
       ctx.stdout.write(`  schema ${report.schemaVersion}: ${report.releases} releases, ${report.channels} channels, ` +
         `${report.blockedEdges} blocked edges, ${report.conditionalEdges} conditional edges, ${report.rawMetadata} raw metadata entries\n`);
       if (report.signatures > 0 || report.keys > 0) ctx.stdout.write(`  ${report.signatures} signatures, ${report.keys} public keys under signatures/\n`);

@@ -1,5 +1,5 @@
 // `kus import`: replace a local store's releases and graph-data with a graph-data directory (+ a graph-builder JSON).
-import { DEFAULT_DB_FILE, withContext } from '../../context.js';
+import { DEFAULT_DB_FILE, withContext } from '../../compose/index.js';
 import { importGraphData, type ImportReport } from '../../services/graph-data-service.js';
 import { readSignaturesForImport, signaturesDirOf } from '../../services/signature-files.js';
 import { stringFlag, targetFlags, writeJson, storeOptions, type Command } from '../command.js';
@@ -56,11 +56,11 @@ export const command: Command = {
         });
       });
       if (ctx.json) {
-        writeJson(ctx.stdout, { db: ctxStore.store.file, ...report });
+        writeJson(ctx.stdout, { db: ctxStore.file, ...report });
         return;
       }
       for (const w of report.warnings) ctx.stderr.write(`warning: ${w.file}: ${w.reason}\n`);
-      ctx.stdout.write(`imported ${report.graphDataDir}${report.rawFile ? ` and ${report.rawFile}` : ''} into ${ctxStore.store.file}\n`);
+      ctx.stdout.write(`imported ${report.graphDataDir}${report.rawFile ? ` and ${report.rawFile}` : ''} into ${ctxStore.file}\n`);
       ctx.stdout.write(`  ${summary(report)}\n`);
       if (report.signatures) ctx.stdout.write(`  ${report.signatures.read} signatures read, ${report.signatures.added} new\n`);
       if (report.warnings.length > 0) ctx.stdout.write(`  ${report.warnings.length} warnings (on stderr)\n`);

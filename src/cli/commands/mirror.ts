@@ -1,5 +1,5 @@
 // `kus mirror`: import an upstream graph (URL or saved file) for one channel and arch, payloads rewritten to a mirror.
-import { withContext } from '../../context.js';
+import { withContext } from '../../compose/index.js';
 import { quote } from '../../errors/index.js';
 import { Mirror, parseRewrite, type MirrorReport } from '../../services/mirror.js';
 import { readServedGraph } from '../../services/mirror-source.js';
@@ -67,10 +67,10 @@ export const command: Command = {
       // The Mirror service works on the store itself (one replace-merge transaction), so the local case opens it here.
       await withContext(storeOptions(ctx, true), async (context) => {
         const outcome = await withProgress(ctx, `mirroring ${channel} (${arch})`, (p) => {
-          p.step(`merging into store ${quote(context.store.file)}`);
+          p.step(`merging into store ${quote(context.file)}`);
           return new Mirror({ store: context.store, rebuild: () => undefined }).apply(localActor(), request);
         });
-        emit(ctx, outcome, human(`store ${quote(context.store.file)}`, outcome));
+        emit(ctx, outcome, human(`store ${quote(context.file)}`, outcome));
       });
       return;
     }

@@ -1,5 +1,5 @@
 // `kus restore`: replace the local store with a backup made by `kus backup`, after checking the backup.
-import { DEFAULT_DB_FILE } from '../../context.js';
+import { DEFAULT_DB_FILE } from '../../compose/index.js';
 import { restore } from '../../services/backup.js';
 import { stringFlag, targetFlags, writeJson, type Command } from '../command.js';
 

@@ -2,7 +2,7 @@
 import { loadConfig, loadFollowConfig, loadTlsConfig, CONFIG_ENV, TLS_ENV, DEFAULTS, DEFAULT_FOLLOW_INTERVAL_SECONDS, FOLLOW_ENV } from '../../config/index.js';
 import { LIMIT_FLAGS, limitsFromFlags } from '../serve-limits.js';
 import { KusError } from '../../errors/index.js';
-import { closeOnSignal, startServer } from '../../main.js';
+import { closeOnSignal, startServer } from '../../compose/index.js';
 import { PASSPHRASE_ENV, serverPassphrase } from '../../services/keys.js';
 import { readAdminTokenFile } from '../../services/admin-token-file.js';
 import { listFlag, stringFlag, writeJson, type Command } from '../command.js';

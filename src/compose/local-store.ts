@@ -1,8 +1,8 @@
-// Composition helper for CLI commands that act on a local store: opens it (migrations applied) and closes it.
+// Opens the local store of a CLI command (migrations applied), closes it, and removes one that a failed command created.
 import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { KusError, quote } from './errors/index.js';
-import { openStore, type Store } from './store/index.js';
+import { KusError, quote } from '../errors/index.js';
+import { openStore, type Store } from '../store/index.js';
 
 export type { Store };
 
@@ -10,7 +10,10 @@ export type { Store };
 export const DEFAULT_DB_FILE = './data/kus.db';
 
 export interface Context {
+  /** Handed to services only: the CLI itself never calls the store (eslint.config.js keeps src/store out of src/cli). */
   store: Store;
+  /** The store's file, for messages. */
+  file: string;
   /** This open made the file: nothing was stored there before. */
   created: boolean;
   close(): void;
@@ -79,6 +82,7 @@ export function openContext(options: StoreFileOptions): Context {
   };
   return {
     store,
+    file: store.file,
     created: !exists && file !== ':memory:',
     close,
     discard: () => {

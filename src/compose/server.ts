@@ -1,32 +1,32 @@
-// The composition root: config → store (migrated, seeded) → graph cache (first build) → HTTP app → listen.
+// Starts `kus serve`: config → store (migrated, seeded) → graph cache (first build) → HTTP app → listen.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createSecureContext } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { buildInfo, PACKAGE_ROOT, type Config, type FollowConfig, type GraphDataConfig, type ServerLimits, type TlsConfig } from './config/index.js';
-import { checkStoreFile, removeCreatedStore } from './context.js';
-import { KusError, quote } from './errors/index.js';
-import { buildApp } from './server/app.js';
-import type { TlsFiles } from './server/plugins/graph-fast-path.js';
-import { serverLoggerOptions } from './server/logger.js';
-import { GraphBuilder } from './services/graph-builder.js';
-import { GraphCache, type RebuildResult } from './services/graph-cache.js';
-import { seedStoreIfEmpty } from './services/graph-data-service.js';
-import { ADMIN_TOKEN_FILE_NAME, registerAdminToken } from './services/admin-token-file.js';
-import { Follower } from './services/follow.js';
-import { FleetInventory, FleetRecorder, WorkerFleetWriter } from './services/fleet/index.js';
-import { GraphExplorer, servedGraphsOf } from './services/graph-explorer.js';
-import { GraphDataArchive } from './services/graph-data-archive.js';
-import { Ingest } from './services/ingest.js';
-import { SigningKeys } from './services/keys.js';
-import { readSignaturesForImport, seedSignaturesDir } from './services/signature-files.js';
-import { Signing } from './services/signing.js';
-import { Publisher } from './services/publisher.js';
-import { Tokens } from './services/tokens.js';
-import { Watcher } from './services/watch.js';
-import { readDockerConfigFile, type RegistryOptions } from './registry/index.js';
-import { openStore, type Store } from './store/index.js';
+import { buildInfo, PACKAGE_ROOT, type Config, type FollowConfig, type GraphDataConfig, type ServerLimits, type TlsConfig } from '../config/index.js';
+import { checkStoreFile, removeCreatedStore } from './local-store.js';
+import { KusError, quote } from '../errors/index.js';
+import { buildApp } from '../server/app.js';
+import type { TlsFiles } from '../server/plugins/graph-fast-path.js';
+import { serverLoggerOptions } from '../server/logger.js';
+import { GraphBuilder } from '../services/graph-builder.js';
+import { GraphCache, type RebuildResult } from '../services/graph-cache.js';
+import { seedStoreIfEmpty } from '../services/graph-data-service.js';
+import { ADMIN_TOKEN_FILE_NAME, registerAdminToken } from '../services/admin-token-file.js';
+import { Follower } from '../services/follow.js';
+import { FleetInventory, FleetRecorder, WorkerFleetWriter } from '../services/fleet/index.js';
+import { GraphExplorer, servedGraphsOf } from '../services/graph-explorer.js';
+import { GraphDataArchive } from '../services/graph-data-archive.js';
+import { Ingest } from '../services/ingest.js';
+import { SigningKeys } from '../services/keys.js';
+import { readSignaturesForImport, seedSignaturesDir } from '../services/signature-files.js';
+import { Signing } from '../services/signing.js';
+import { Publisher } from '../services/publisher.js';
+import { Tokens } from '../services/tokens.js';
+import { Watcher } from '../services/watch.js';
+import { readDockerConfigFile, type RegistryOptions } from '../registry/index.js';
+import { openStore, type Store } from '../store/index.js';
 
 export interface RunningServer {
   app: FastifyInstance;
