@@ -7,13 +7,6 @@ import { Tokens } from '../services/tokens.js';
 import type { StoreOptions } from './command.js';
 import type { Outcome, Target } from './target.js';
 
-/** What `release ingest` and other commands beyond the Target interface need to act locally. */
-export interface LocalServices {
-  publisher: Publisher;
-  tokens: Tokens;
-  actor: Actor;
-}
-
 /** The audit log's name for whoever runs the CLI on this machine. */
 export function localActor(): Actor {
   let user: string;

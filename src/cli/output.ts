@@ -1,6 +1,7 @@
 // Output of the publishing commands: aligned tables for people, the exact value as JSON with --json, warnings on stderr.
 import { writeJson, type CommandContext } from './command.js';
-import { openTarget, type Outcome, type Target, type TargetOptions } from './target.js';
+import { openTarget, type TargetOptions } from './open-target.js';
+import type { Outcome, Target } from './target.js';
 
 /** Columns padded to their widest cell; the last column is not padded so lines carry no trailing blanks. */
 export function formatTable(headers: string[], rows: string[][]): string {

@@ -1,12 +1,15 @@
 // What a publishing command acts on: a local store (--db) or a running server (--server/--token), behind one interface.
 import type { BlockedEdgeDoc, ConditionalEdgeDoc, Release } from '../graph/index.js';
-import type { AuditEntry, ChannelInfo, EdgeList, EdgeSelector, ReleaseInput, RiskInput } from '../services/publisher.js';
-import type { CreatedToken, TokenInfo } from '../services/tokens.js';
-import { storeOptions, type CommandContext } from './command.js';
-import { chooseTarget } from './target-choice.js';
+import type { Actor, AuditEntry, ChannelInfo, EdgeList, EdgeSelector, Publisher, ReleaseInput, RiskInput } from '../services/publisher.js';
+import type { CreatedToken, TokenInfo, Tokens } from '../services/tokens.js';
 import type { AdminClient } from './admin-client.js';
-import { localTarget, type LocalServices } from './local-target.js';
-import { remoteTarget } from './remote-target.js';
+
+/** What `release ingest` and other commands beyond the Target interface need to act locally. */
+export interface LocalServices {
+  publisher: Publisher;
+  tokens: Tokens;
+  actor: Actor;
+}
 
 /** The answer to every operation: the value, plus warnings a person should read (printed on stderr). */
 export interface Outcome<T> {
@@ -58,14 +61,3 @@ export const LOCAL_WRITE_NOTE = [
   '--server URL --token TOKEN (or KUS_SERVER / KUS_TOKEN): the server rebuilds before it answers, and',
   'the change is in the served graph when the command returns.',
 ].join('\n');
-
-export interface TargetOptions {
-  /** Commands that only read refuse a --db file that does not exist instead of creating an empty store. */
-  create: boolean;
-}
-
-/** `--server` (or KUS_SERVER) selects the admin API; otherwise the local store at `--db` (see target-choice.ts). */
-export function openTarget(ctx: Pick<CommandContext, 'flags' | 'fromEnv' | 'stderr'>, options: TargetOptions): Target {
-  const choice = chooseTarget(ctx);
-  return choice.kind === 'server' ? remoteTarget(choice.options) : localTarget(storeOptions(ctx, options.create));
-}

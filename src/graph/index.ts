@@ -11,7 +11,8 @@ export {
   parseSemver, requireSemver, formatSemver, isStrictSemver, compareSemver, compareVersionText, withBuild, baseOf,
   keyIgnoringBuild, comparePrecedence, type SemVer,
 } from './semver.js';
-export { compileRegex, isValidRegex, regexSearch, type RustRegex } from './regex.js';
+export { compileRegex, isValidRegex, regexSearch } from './regex.js';
+export type { RustRegex } from './rust-regex.js';
 export { KEY } from './keys.js';
 export { CHANNEL_RE, ARCH_RE, CHANNEL_PATTERN, ARCH_PATTERN, DIGEST_RE, channelNameProblem, archProblem, payloadDigest, riskProblem } from './validate.js';
 export { parseGraphQuery, parseGraphParams, validateGraphRequest, DEFAULT_ARCH, type GraphRequest } from './request.js';

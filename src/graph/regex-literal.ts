@@ -2,7 +2,7 @@
 // by `|`. Those are answered with string comparisons: compiling each into an RE2 program costs 25–500 µs and ~10 KiB,
 // times thousands per build. Only a small grammar qualifies, whose Rust meaning is exact string logic (`^` = start
 // of text, `$` = end of text, `.` = any character but \n, no flags); anything else returns null and goes to RE2.
-import type { RustRegex } from './regex.js';
+import type { RustRegex } from './rust-regex.js';
 
 /** One expanded alternative: `^`? literal (`.*`)? `$`?. */
 interface Alternative {

@@ -7,11 +7,8 @@ import { LruMap } from 'toad-cache';
 import { KusError, quote } from '../errors/index.js';
 import { rustToRe2 } from './regex-dialect.js';
 import { literalMatcher } from './regex-literal.js';
+import type { RustRegex } from './rust-regex.js';
 
-/** A compiled graph-data regex; `test` is Rust's `is_match` (a match anywhere in the text). */
-export interface RustRegex {
-  test(text: string): boolean;
-}
 
 /**
  * Compiled patterns (or the reason for refusing them) by source. A build uses every blocked-edge `from` and every combined

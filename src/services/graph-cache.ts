@@ -1,8 +1,7 @@
 // The served-graph cache: build the full graph, pre-render every (channel, arch) body, then swap it in at once.
-import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { buildGraph, GraphViews, type BuildInput, type BuildWarning } from '../graph/index.js';
-import { servedKey, servedStamp } from './graph-render.js';
+import { bodyHash, servedKey, servedStamp, type RenderedBody, type RenderedGeneration } from './rendered-bodies.js';
 
 export type { BuildInput };
 
@@ -31,35 +30,8 @@ export const EMPTY_GRAPH_BODY = '{"version":1,"nodes":[],"edges":[],"conditional
 export const Variant = { Vnd: 0, VndGzip: 1, Json: 2, JsonGzip: 3 } as const;
 export type Variant = (typeof Variant)[keyof typeof Variant];
 
-/** The hash an entity tag is made of: the same bytes always give the same tags, whichever thread rendered them. */
-export function bodyHash(plain: Uint8Array | string): string {
-  return createHash('sha256').update(plain).digest('base64url').slice(0, 32);
-}
-
 // Strong ETags must differ between representations, so media type and encoding are part of the tag.
 const etagsOf = (hash: string): readonly [string, string, string, string] => [`"${hash}"`, `"${hash}-gz"`, `"${hash}-json"`, `"${hash}-json-gz"`];
-
-/** One (channel, arch) body as the build worker hands it over. */
-export interface RenderedBody {
-  arch: string;
-  channel: string;
-  status: number;
-  nodes: number;
-  hash: string;
-  gzip: Uint8Array;
-}
-
-/**
- * A generation rendered by the build worker: the bodies that changed since the generation it rendered before, and the
- * keys of those that did not (the serving thread keeps its ServedBody for them, ETags and gzip included).
- */
-export interface RenderedGeneration {
-  durationMs: number;
-  releases: number;
-  warnings: BuildWarning[];
-  changed: RenderedBody[];
-  unchanged: Array<[arch: string, channel: string]>;
-}
 
 /**
  * One response of a generation. The rebuild decides status and node count and keeps a renderer; text, bytes, strong

@@ -2,13 +2,7 @@
 // its hash, and gzip bytes for the bodies that changed since the previous generation.
 import { gzipSync } from 'node:zlib';
 import { GraphViews, type BuildResult } from '../graph/index.js';
-import { bodyHash, type RenderedBody, type RenderedGeneration } from './graph-cache.js';
-
-/** `arch \0 channel` → `status \0 nodes \0 hash` of each body the server holds. */
-export type ServedHashes = ReadonlyMap<string, string>;
-
-export const servedKey = (arch: string, channel: string): string => `${arch}\u0000${channel}`;
-export const servedStamp = (status: number, nodes: number, hash: string): string => `${status}\u0000${nodes}\u0000${hash}`;
+import { bodyHash, servedKey, servedStamp, type RenderedBody, type RenderedGeneration, type ServedHashes } from './rendered-bodies.js';
 
 /**
  * Renders every body and compares it with what the server holds (`served`, sent with each request, so the worker keeps

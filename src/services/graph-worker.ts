@@ -8,7 +8,7 @@ import { isKusError } from '../errors/index.js';
 import { buildGraph, type BuildResult } from '../graph/index.js';
 import { openStore } from '../store/index.js';
 import { storeSnapshot } from './follow.js';
-import type { RenderedGeneration } from './graph-cache.js';
+import type { RenderedGeneration } from './rendered-bodies.js';
 import { GenerationRenderer } from './graph-render.js';
 import { Mirror, type MirrorInput } from './mirror.js';
 import { Publisher, WRITE_METHODS, type Actor, type WriteMethod } from './publisher.js';

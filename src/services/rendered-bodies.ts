@@ -1,0 +1,37 @@
+// What crosses from the build worker to the serving thread: rendered bodies, their hashes, and the keys both sides
+// compare them by (graph-render.ts renders in the worker, graph-cache.ts serves on the serving thread).
+import { createHash } from 'node:crypto';
+import type { BuildWarning } from '../graph/index.js';
+
+/** The hash an entity tag is made of: the same bytes always give the same tags, whichever thread rendered them. */
+export function bodyHash(plain: Uint8Array | string): string {
+  return createHash('sha256').update(plain).digest('base64url').slice(0, 32);
+}
+
+/** One (channel, arch) body as the build worker hands it over. */
+export interface RenderedBody {
+  arch: string;
+  channel: string;
+  status: number;
+  nodes: number;
+  hash: string;
+  gzip: Uint8Array;
+}
+
+/**
+ * A generation rendered by the build worker: the bodies that changed since the generation it rendered before, and the
+ * keys of those that did not (the serving thread keeps its ServedBody for them, ETags and gzip included).
+ */
+export interface RenderedGeneration {
+  durationMs: number;
+  releases: number;
+  warnings: BuildWarning[];
+  changed: RenderedBody[];
+  unchanged: Array<[arch: string, channel: string]>;
+}
+
+/** `arch \0 channel` → `status \0 nodes \0 hash` of each body the server holds. */
+export type ServedHashes = ReadonlyMap<string, string>;
+
+export const servedKey = (arch: string, channel: string): string => `${arch}\u0000${channel}`;
+export const servedStamp = (status: number, nodes: number, hash: string): string => `${status}\u0000${nodes}\u0000${hash}`;
