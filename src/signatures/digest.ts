@@ -14,10 +14,6 @@ export function digestHex(digest: string): string | null {
   return DIGEST_TEXT_RE.exec(digest)?.[1] ?? null;
 }
 
-export function isDigest(digest: string): boolean {
-  return DIGEST_TEXT_RE.test(digest);
-}
-
 /** `sha256:<64 lowercase hex>`, with surrounding blanks dropped; anything else is refused with what to pass. */
 export function requireDigest(value: unknown, what = 'digest'): string {
   const text = typeof value === 'string' ? value.trim() : value;

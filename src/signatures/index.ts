@@ -1,6 +1,6 @@
 // Public surface of src/signatures: OpenPGP keys, signing and verification, claims, store layouts, ConfigMaps.
 export {
-  DIGEST_ALGORITHM, digestHex, isDigest, requireDigest, digestFromHex, isDigestHex, signatureFileName, signatureIndex,
+  DIGEST_ALGORITHM, digestHex, requireDigest, digestFromHex, isDigestHex, signatureFileName, signatureIndex,
   storeSegment, configMapPrefix, parseStoreRequest, type StoreRequest,
 } from './digest.js';
 export { CLAIM_TYPE, claimText, checkClaim, type ClaimInput, type ClaimFields, type ClaimCheck } from './claim.js';
@@ -9,7 +9,7 @@ export {
   generateSigningKey, protectPrivateKey, unlockPrivateKey, type KeyBits, type KeyFacts, type ParsedKey, type GeneratedKey,
 } from './keys.js';
 export { signContent } from './sign.js';
-export { KeyRing, verifySignature, type TrustedKey, type Verification } from './verify.js';
+export { KeyRing, type TrustedKey, type Verification } from './verify.js';
 export {
   SIGNATURE_NAMESPACE, SIGNATURE_LABEL, VERIFIER_ANNOTATION, VERIFIER_PROFILES, DEFAULT_VERIFIER_NAME, DEFAULT_STORE_NAME,
   signatureConfigMap, verifierConfigMap, renderManifests, signatureStoresPatch, storeUrlProblem, type ConfigMap, type VerifierInput,

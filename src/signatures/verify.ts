@@ -54,18 +54,14 @@ export class KeyRing {
     return this.keys.length;
   }
 
+  /**
+   * Verifies `data` as a signature of `digest` by one of the keys, at time `now`: a binary signed message (not
+   * encrypted, not detached), signed by a trusted key that is neither expired nor revoked, a valid v4 signature with a
+   * hash the cluster knows, not expired, over a claim that passes checkClaim for this digest.
+   */
   verify(data: Uint8Array, digest: string, now: Date): Promise<Verification> {
     return verifyWith(data, this.keys, digest, now);
   }
-}
-
-/**
- * Verifies `data` as a signature of `digest` by one of `keys`, at time `now`: a binary signed message (not encrypted,
- * not detached), signed by a trusted key that is neither expired nor revoked, a valid v4 signature with a hash the
- * cluster knows, not expired, over a claim that passes checkClaim for this digest.
- */
-export async function verifySignature(data: Uint8Array, keys: readonly TrustedKey[], digest: string, now: Date): Promise<Verification> {
-  return (await KeyRing.load(keys)).verify(data, digest, now);
 }
 
 async function verifyWith(

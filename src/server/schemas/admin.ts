@@ -8,7 +8,6 @@ export const errorSchema = {
   properties: {
     code: { type: 'string', example: 'KUS_ERR_DIGEST_MISMATCH' },
     message: { type: 'string' },
-    details: { type: 'object', additionalProperties: true },
   },
 } as const;
 

@@ -1,5 +1,4 @@
 // Small pieces every view uses: the channel/arch picker, risk details, error and loading lines.
-import type { ComponentChildren } from 'preact';
 import { api, ApiError } from '../api.js';
 import type { ChannelSummary, Risk } from '../api-types.js';
 import { useAsync } from './use-async.js';
@@ -61,14 +60,5 @@ export function RiskDetails({ risk }: { risk: Risk }) {
         ))}
       </ul>
     </div>
-  );
-}
-
-export function Section(props: { title: string; children: ComponentChildren }) {
-  return (
-    <section aria-label={props.title}>
-      <h2>{props.title}</h2>
-      {props.children}
-    </section>
   );
 }
