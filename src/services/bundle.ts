@@ -3,16 +3,13 @@
 // signature of it by an active key. `kus bundle import` checks all of it before anything is written, then applies
 // it in one transaction: the store's graph becomes the bundle's, its signatures are added. The same bundle twice is
 // a no-op.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { isKusError, KusError, quote } from '../errors/index.js';
 import { payloadDigest, type Release } from '../graph/index.js';
 import { trialBuild } from './trial-build.js';
 import {
   BUNDLE_CONFIGMAPS, BUNDLE_GRAPH_DATA, BUNDLE_MANIFEST, BUNDLE_SIGNATURE, bundleManifestText, checkBundle, formatProblems,
-  GRAPH_DATA_DIRS, graphDataFiles, readGraphData,
+  GRAPH_DATA_DIRS, graphDataFiles, type Problem,
 } from '../graph-data/index.js';
 import {
   DEFAULT_STORE_NAME, DEFAULT_VERIFIER_NAME, digestHex, DIGEST_ALGORITHM, KEYS_DIR, renderManifests, signatureConfigMap, signatureFileName,
@@ -26,6 +23,7 @@ import { auditedWrite, recordRefusal } from './publish/audited-write.js';
 import type { Actor, WriteResult } from './publish/types.js';
 import { entryCovers, requireArch, requireChannelName } from './publish/validate.js';
 import { readSignaturesForImport, signaturesDirOf } from './signature-files.js';
+import { withUnpackedGraphData } from './unpacked-graph-data.js';
 
 /** Bundles carry whole channels of releases; far bigger than this is not one. */
 const MAX_BUNDLE_TAR_BYTES = 1024 * 1024 * 1024;
@@ -188,28 +186,20 @@ async function prepareImport(store: Store, bytes: Uint8Array, source: string, no
   if (!verdict.valid) {
     throw new KusError('KUS_ERR_INVALID_SIGNATURE', `the manifest signature of ${quote(source)} is not valid: ${verdict.reason}; nothing was imported`, { source });
   }
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kus-bundle-'));
-  try {
-    for (const d of GRAPH_DATA_DIRS) mkdirSync(path.join(dir, d), { recursive: true });
-    const prefix = `${BUNDLE_GRAPH_DATA}/`;
-    for (const f of files.filter((x) => x.path.startsWith(prefix))) {
-      const target = path.join(dir, f.path.slice(prefix.length));
-      mkdirSync(path.dirname(target), { recursive: true });
-      writeFileSync(target, f.bytes);
-    }
-    const read = readGraphData(dir, { strict: true });
-    const errors = read.problems.filter((p) => p.severity === 'error');
-    if (errors.length > 0) {
-      throw new KusError('KUS_ERR_BUNDLE', `the graph-data in ${quote(source)} does not read (${errors.length} errors); nothing was imported\n${formatProblems(errors)}`, { source });
-    }
-    const input: GraphInput = { releases: read.releases, graphData: read.data };
+  const prefix = `${BUNDLE_GRAPH_DATA}/`;
+  const tree = {
+    files: files.filter((x) => x.path.startsWith(prefix)).map((f) => ({ path: f.path.slice(prefix.length), bytes: f.bytes })),
+    directories: GRAPH_DATA_DIRS,
+    tempPrefix: 'kus-bundle-',
+  };
+  const refuse = (errors: Problem[]): KusError =>
+    new KusError('KUS_ERR_BUNDLE', `the graph-data in ${quote(source)} does not read (${errors.length} errors); nothing was imported\n${formatProblems(errors)}`, { source });
+  return withUnpackedGraphData(tree, refuse, async ({ dir, read, input }) => {
     trialBuild(input, source);
     const sigs = await readSignaturesForImport(store, signaturesDirOf(dir), now);
     return {
       manifest, signedBy: verdict.key, input, signatures: sigs?.signatures ?? [],
       warnings: [...read.problems.map((p) => `${p.file}: ${p.reason}`), ...(sigs?.warnings ?? []).map((w) => `${w.file}: ${w.reason}`)],
     };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

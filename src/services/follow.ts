@@ -1,18 +1,17 @@
 // Replica mode (`kus serve --follow URL`): poll the primary's graph-data tarball with If-None-Match, check a new one
 // (strict graph-data read, trial build, signature format and claims), swap it into the local store in one transaction
 // and rebuild. Any failure keeps the last good snapshot served; it is logged, counted and retried next interval.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import type { ServiceLogger } from './logger.js';
 import { isKusError, KusError, quote } from '../errors/index.js';
 import type { BuildResult } from '../graph/index.js';
 import { trialBuild } from './trial-build.js';
-import { formatProblems, readGraphData } from '../graph-data/index.js';
+import { formatProblems, type Problem } from '../graph-data/index.js';
 import type { Store } from '../store/index.js';
 import { readTar } from '../tar/index.js';
 import { readPrimaryKeys } from './follow-keys.js';
 import { readSignaturesForImport, signaturesDirOf } from './signature-files.js';
+import { withUnpackedGraphData } from './unpacked-graph-data.js';
 import { upstreamGet, upstreamTransport } from './upstream-http.js';
 
 /** Path of the tarball on the primary (server/routes/public/graph-data.ts serves it). */
@@ -20,12 +19,6 @@ export const GRAPH_DATA_URL_PATH = '/api/upgrades_info/graph-data';
 /** A compressed graph-data tree of 3000 releases is ~1 MB; these bound what a broken primary can make us hold. */
 const MAX_ARCHIVE_BYTES = 128 * 1024 * 1024;
 const MAX_TAR_BYTES = 512 * 1024 * 1024;
-
-export interface FollowLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
 
 export interface FollowStats {
   primary: string;
@@ -55,7 +48,7 @@ export interface FollowDeps {
   primary: string;
   intervalSeconds: number;
   caFile?: string | null;
-  logger: FollowLogger;
+  logger: ServiceLogger;
   now?: () => Date;
 }
 
@@ -181,27 +174,13 @@ export async function storeSnapshot(store: Store, gzip: Buffer, source: string, 
     throw new KusError('KUS_ERR_GRAPH_DATA', `${quote(source)} did not send a gzip archive: ${(err as Error).message}`, { source }, { cause: err });
   }
   const { files, directories } = await readTar(tar, source);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kus-follow-'));
-  try {
-    // readTar refused absolute paths and ".." segments, so everything lands inside dir.
-    for (const d of directories) mkdirSync(path.join(dir, d), { recursive: true });
-    for (const f of files) {
-      const target = path.join(dir, f.path);
-      mkdirSync(path.dirname(target), { recursive: true });
-      writeFileSync(target, f.bytes);
-    }
-    const read = readGraphData(dir, { strict: true });
-    const errors = read.problems.filter((p) => p.severity === 'error');
-    if (errors.length > 0) {
-      throw new KusError('KUS_ERR_GRAPH_DATA', `the graph-data from ${quote(source)} is invalid (${errors.length} errors); keeping the last good snapshot\n${formatProblems(errors)}`, { source });
-    }
-    const input = { releases: read.releases, graphData: read.data };
+  const refuse = (errors: Problem[]): KusError =>
+    new KusError('KUS_ERR_GRAPH_DATA', `the graph-data from ${quote(source)} is invalid (${errors.length} errors); keeping the last good snapshot\n${formatProblems(errors)}`, { source });
+  return withUnpackedGraphData({ files, directories, tempPrefix: 'kus-follow-' }, refuse, async ({ dir, input }) => {
     const built = trialBuild(input, source); // throws on what would abort a rebuild (cycle, conflicting digests, schema)
     const keys = await readPrimaryKeys(signaturesDirOf(dir), source, now);
     const signatures = await readSignaturesForImport(store, signaturesDirOf(dir), now, keys);
     store.replaceSnapshot(input, signatures?.signatures ?? [], keys);
     return built;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

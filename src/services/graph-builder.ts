@@ -3,7 +3,8 @@
 import { Worker } from 'node:worker_threads';
 import { KusError } from '../errors/index.js';
 import type { ErrorCode } from '../errors/index.js';
-import type { CacheLogger, GraphCache, RebuildResult } from './graph-cache.js';
+import type { GraphCache, RebuildResult } from './graph-cache.js';
+import type { ServiceLogger } from './logger.js';
 import type { BuildReply, BuildRequest, BuildWorkerData, WireError } from './graph-worker.js';
 import type { MirrorInput, MirrorReport } from './mirror.js';
 import { WRITE_METHODS, type Actor, type Publisher, type PublisherApi, type WriteMethod, type WriteResult } from './publisher.js';
@@ -12,7 +13,7 @@ export interface GraphBuilderOptions {
   /** The SQLite file; the worker opens its own connection to it. */
   storeFile: string;
   graphs: GraphCache;
-  logger: CacheLogger;
+  logger: ServiceLogger;
   /** `kus serve --require-signatures`: the worker checks each write as the Publisher does. */
   requireSignatures?: boolean;
   /** How long a worker without work lives on (default DEFAULT_IDLE_MS). */

@@ -1,21 +1,15 @@
 // The served-graph cache: build the full graph, pre-render every (channel, arch) body, then swap it in at once.
 import { gunzipSync, gzipSync } from 'node:zlib';
+import type { ServiceLogger } from './logger.js';
 import { buildGraph, GraphViews, type BuildInput, type BuildWarning } from '../graph/index.js';
 import { bodyHash, servedKey, servedStamp, type RenderedBody, type RenderedGeneration } from './rendered-bodies.js';
 
 export type { BuildInput };
 
-/** The subset of a pino logger the cache uses (Fastify's logger and pino both fit). */
-export interface CacheLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
 export interface GraphCacheOptions {
   /** Reads the current inputs (synchronously: better-sqlite3 reads are synchronous). */
   load: () => BuildInput;
-  logger: CacheLogger;
+  logger: ServiceLogger;
   /** Render every body in the background after a swap (default true); tests turn it off to observe laziness. */
   warmUp?: boolean;
 }
@@ -131,7 +125,7 @@ function renderBody(views: GraphViews, channel: string, arch: string): ServedBod
 
 export class GraphCache {
   private readonly load: () => BuildInput;
-  private readonly logger: CacheLogger;
+  private readonly logger: ServiceLogger;
   private readonly empty = new ServedBody(200, EMPTY_GRAPH_BODY, 0);
   private current: GraphSnapshot | undefined;
   private builds = 0;

@@ -1,16 +1,10 @@
 // Watch mode: scrape repositories' tags every interval and ingest new release images; junk tags are skipped, never fatal.
 import { isKusError } from '../errors/index.js';
+import type { ServiceLogger } from './logger.js';
 import { payloadDigest } from '../graph/index.js';
 import { parseRepository, repositoryName, resolveWith, type Repository } from '../registry/index.js';
 import type { Ingest } from './ingest.js';
 import type { Actor, PublisherApi } from './publisher.js';
-
-/** The subset of a pino logger watch mode writes to. */
-export interface WatchLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
 
 export type SkipReason = 'signature' | 'not-a-release' | 'refused';
 
@@ -32,7 +26,7 @@ export interface RepositoryStats {
 export interface WatchDeps {
   ingest: Ingest;
   publisher: PublisherApi;
-  logger: WatchLogger;
+  logger: ServiceLogger;
   repositories: readonly string[];
   intervalSeconds: number;
   /** Who the audit log names for watch writes; default `watch`. */

@@ -1,9 +1,7 @@
 // `kus bundle export`: one signed, checksummed archive carrying graph-data, signatures and ConfigMaps to a disconnected site.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { packageVersion } from '../../config/index.js';
 import { withContext } from '../../compose/index.js';
-import { KusError, quote } from '../../errors/index.js';
+import { writeFileAtomic } from '../../files/atomic-write.js';
 import { exportBundle } from '../../services/bundle.js';
 import { passphraseSource } from '../../services/keys.js';
 import { listFlag, stringFlag, targetFlags, writeJson, storeOptions, type Command } from '../command.js';
@@ -64,14 +62,7 @@ export const command: Command = {
         creator: `Kylin Update Service ${packageVersion()}`,
         verifierKeys: listFlag(ctx.flags, 'verifier-key'),
       }));
-      const tmp = path.join(path.dirname(path.resolve(out)), `.${path.basename(out)}.${process.pid}.tmp`);
-      try {
-        writeFileSync(tmp, bytes);
-        renameSync(tmp, out);
-      } catch (err) {
-        rmSync(tmp, { force: true });
-        throw new KusError('KUS_ERR_IO', `cannot write ${quote(out)}: ${(err as Error).message}`, { file: out }, { cause: err });
-      }
+      writeFileAtomic(out, bytes);
       if (ctx.json) writeJson(ctx.stdout, { out, bytes: bytes.length, ...report });
       else {
         ctx.stdout.write(`wrote ${out} (${bytes.length} bytes), signed by ${report.signedBy}\n`);
