@@ -74,13 +74,7 @@ export async function measurePublish(ctx, dataset) {
     let extraPolls = 0;
     for (let i = 0; i < count; i++) {
       const version = `99.0.${i}`;
-      const body = {
-        version,
-        arch: 'amd64',
-        payload: `quay.example/bench/release@sha256:${(0xbe000000 + i).toString(16).padStart(64, '0')}`,
-        previous: i === 0 ? [] : [`99.0.${i - 1}`],
-        channels: [CHANNEL],
-      };
+      const body = benchRelease(i, CHANNEL);
       const started = performance.now();
       const res = await requestJson(agent, kus.base, 'POST', `${ADMIN}/releases`, token, body);
       const answeredAt = performance.now();
@@ -152,4 +146,15 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.error(`bench/publish failed: ${err.stack ?? err}`);
     process.exitCode = 1;
   });
+}
+
+/** The i-th release the benchmark publishes (99.0.i, amd64, after 99.0.i-1), listed in channel. */
+export function benchRelease(i, channel) {
+  return {
+    version: `99.0.${i}`,
+    arch: 'amd64',
+    payload: `quay.example/bench/release@sha256:${(0xbe000000 + i).toString(16).padStart(64, '0')}`,
+    previous: i === 0 ? [] : [`99.0.${i - 1}`],
+    channels: [channel],
+  };
 }

@@ -4,7 +4,7 @@
 import http from 'node:http';
 import { getRaw } from './http.js';
 import { GRAPH_PATH, memoryOf } from './kus.js';
-import { ADMIN, requestJson } from './publish.js';
+import { ADMIN, benchRelease, requestJson } from './publish.js';
 import { range, summary } from './stats.js';
 
 export const PUBLISH_CHANNEL = 'bench-publish-1';
@@ -34,14 +34,8 @@ export class Publisher {
   /** POSTs the next release; resolves with its version and the ms the POST took. */
   async publish() {
     const i = this.#next++;
-    const version = `99.0.${i}`;
-    const body = {
-      version,
-      arch: 'amd64',
-      payload: `quay.example/bench/release@sha256:${(0xbe000000 + i).toString(16).padStart(64, '0')}`,
-      previous: i === 0 ? [] : [`99.0.${i - 1}`],
-      channels: [PUBLISH_CHANNEL],
-    };
+    const body = benchRelease(i, PUBLISH_CHANNEL);
+    const { version } = body;
     const started = performance.now();
     const res = await requestJson(this.#agent, this.base, 'POST', `${ADMIN}/releases`, this.token, body);
     if (res.status !== 200) throw new Error(`POST ${ADMIN}/releases ${version}: ${res.status} ${res.body}`);

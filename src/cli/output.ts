@@ -1,7 +1,7 @@
 // Output of the publishing commands: aligned tables for people, the exact value as JSON with --json, warnings on stderr.
 import { writeJson, type CommandContext } from './command.js';
 import { openTarget, type TargetOptions } from './open-target.js';
-import type { Outcome, Target } from './target.js';
+import { closeAfter, type Outcome, type Target } from './target.js';
 
 /** Columns padded to their widest cell; the last column is not padded so lines carry no trailing blanks. */
 export function formatTable(headers: string[], rows: string[][]): string {
@@ -23,16 +23,7 @@ export function emit<T>(ctx: CommandContext, outcome: Outcome<T>, human: (value:
 
 /** Opens the store or server the flags name, runs fn, closes the store whatever happened. */
 export async function withTarget<T>(ctx: CommandContext, options: TargetOptions, fn: (target: Target) => Promise<T>): Promise<T> {
-  const target = openTarget(ctx, options);
-  let result: T;
-  try {
-    result = await fn(target);
-  } catch (err) {
-    target.close(true);
-    throw err;
-  }
-  target.close();
-  return result;
+  return closeAfter(openTarget(ctx, options), fn);
 }
 
 /** A version as clusters and channels see it, with the arch of the stored release: `4.9.15+arm64`. */

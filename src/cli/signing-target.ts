@@ -8,7 +8,7 @@ import { AdminClient, segment as s, type AdminClientOptions } from './admin-clie
 import { chooseTarget } from './target-choice.js';
 import { storeOptions, stringFlag, type CommandContext, type FlagSpec } from './command.js';
 import { localActor } from './local-target.js';
-import type { Outcome } from './target.js';
+import { closeAfter, type Outcome } from './target.js';
 
 export interface KeyImportInput {
   data: Uint8Array;
@@ -120,14 +120,5 @@ export function openSigningTarget(ctx: CommandContext, options: { create: boolea
 
 /** Opens the target, runs fn, closes the store whatever happened. */
 export async function withSigningTarget<T>(ctx: CommandContext, options: { create: boolean }, fn: (target: SigningTarget) => Promise<T>): Promise<T> {
-  const target = openSigningTarget(ctx, options);
-  let result: T;
-  try {
-    result = await fn(target);
-  } catch (err) {
-    target.close(true);
-    throw err;
-  }
-  target.close();
-  return result;
+  return closeAfter(openSigningTarget(ctx, options), fn);
 }

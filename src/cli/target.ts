@@ -61,3 +61,16 @@ export const LOCAL_WRITE_NOTE = [
   '--server URL --token TOKEN (or KUS_SERVER / KUS_TOKEN): the server rebuilds before it answers, and',
   'the change is in the served graph when the command returns.',
 ].join('\n');
+
+/** Runs fn on an opened target, then closes it: as failed when fn threw (a store the command created goes again). */
+export async function closeAfter<C extends { close(failed?: boolean): void }, T>(target: C, fn: (target: C) => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await fn(target);
+  } catch (err) {
+    target.close(true);
+    throw err;
+  }
+  target.close();
+  return result;
+}

@@ -1,21 +1,6 @@
 // The fleet inventory's rows: per cluster its first/last poll and what it reports, and the version changes observed.
 import type { Database, Statement } from 'better-sqlite3';
 
-/** One cluster's polls since the last flush, merged: what it reported last and the version changes seen in between. */
-export interface FleetPollBatchEntry {
-  id: string;
-  firstSeen: number;
-  lastSeen: number;
-  version: string | null;
-  channel: string;
-  arch: string;
-  userAgent: string | null;
-  /** Version changes observed within the batch, oldest first (the change from the stored version is found here). */
-  changes: ReadonlyArray<{ from: string; to: string; at: number }>;
-  /** The first version reported within the batch (compared with the stored one). */
-  firstVersion: string | null;
-}
-
 export interface FleetClusterRow {
   id: string;
   firstSeen: number;
@@ -24,6 +9,14 @@ export interface FleetClusterRow {
   channel: string;
   arch: string;
   userAgent: string | null;
+}
+
+/** One cluster's polls since the last flush, merged: what it reported last and the version changes seen in between. */
+export interface FleetPollBatchEntry extends FleetClusterRow {
+  /** Version changes observed within the batch, oldest first (the change from the stored version is found here). */
+  changes: ReadonlyArray<{ from: string; to: string; at: number }>;
+  /** The first version reported within the batch (compared with the stored one). */
+  firstVersion: string | null;
 }
 
 export interface FleetVersionCount {
