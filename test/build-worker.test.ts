@@ -131,8 +131,9 @@ t.test('the build worker exits when idle and a new one serves the next request',
   t.teardown(() => builder.close());
   t.equal((await builder.rebuild()).ok, true);
   t.ok(builder.running, 'a worker ran the rebuild');
-  while (builder.running) await new Promise((resolve) => setTimeout(resolve, 10));
-  t.pass('the idle worker exited');
+  // Bounded wait: an idle worker that never exits fails here instead of hanging the test.
+  for (let i = 0; i < 500 && builder.running; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  t.notOk(builder.running, 'the idle worker exited');
   t.equal((await builder.rebuild()).ok, true, 'a new worker answers the next request');
   t.equal(graphs.stats().builds, 2);
 });
