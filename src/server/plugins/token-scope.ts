@@ -43,7 +43,7 @@ export function tokenScope(onRefused: (request: FastifyRequest, error: KusError)
     const where = (request.raw.url ?? '').split('?')[0]!;
     const name = request.adminActor?.name ?? '?';
     const error = new KusError('KUS_ERR_FORBIDDEN',
-      `token ${JSON.stringify(name)} has scope ${scope}, which may not ${request.method} ${where} (${LACKS[scope]}); ` +
+      `token ${JSON.stringify(name)} has scope ${scope}, which may not ${request.method} ${where}: ${LACKS[scope]}; ` +
       `this route needs a token of scope ${admitted.join(' or ')}`,
       { token: name, scope, needs: [...admitted] });
     onRefused(request, error);
