@@ -1,5 +1,8 @@
-// Two records of one cluster's polls merged into one, whatever order they come in: the replica's report buffer
-// merges per cluster with it, so that an outage of the primary costs one entry per cluster, not one per batch.
+// Two records of one cluster's polls merged into one: the replica's report buffer merges per cluster with it, so that
+// an outage of the primary costs one entry per cluster, not one per batch. The buffer only ever merges records that
+// follow each other (a new batch into what is held, or a failed request's entries back into what arrived meanwhile),
+// in either order; the result is then what the store would hold had it been given both. (A record merged across a
+// gap that a third fills later would date the change it infers at the later record's start: not done here.)
 import type { FleetPollBatchEntry } from '../../store/index.js';
 
 /** Version changes one merged entry keeps (the latest ones): a cluster flapping for hours cannot grow an entry. */
