@@ -17,7 +17,7 @@ import { mergeFleetEntries } from './report-merge.js';
 /** Path of the primary's report route (server/routes/admin/fleet-report.ts). */
 export const FLEET_REPORTS_PATH = '/api/admin/v1/fleet/reports';
 /** Entries per request; the route accepts at most this many (its body stays a few MiB at worst). */
-export const FLEET_REPORT_CHUNK = 2000;
+export const FLEET_REPORT_CHUNK = 1000;
 export const DEFAULT_FLEET_REPORT_BUFFER = 100_000;
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 60_000;
@@ -84,19 +84,18 @@ export class FleetReporter {
     this.kick();
   }
 
-  /** Stops retrying; tries once more (for at most a few seconds) to hand over what is buffered. */
+  /** Stops retrying; tries once more (for at most a few seconds in all) to hand over what is buffered. */
   async stop(): Promise<void> {
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-    await this.sending;
-    if (this.buffer.size > 0) {
-      const attempt = this.drain();
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([attempt, new Promise((resolve) => (timer = setTimeout(resolve, STOP_DEADLINE_MS)))]);
-      clearTimeout(timer);
-    }
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const attempt = (async () => {
+      await this.sending;
+      if (this.buffer.size > 0) await this.drain();
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([attempt, new Promise((resolve) => (timer = setTimeout(resolve, STOP_DEADLINE_MS)))]);
+    clearTimeout(timer);
     if (this.buffered > 0) {
       this.options.logger.warn({ primary: this.options.primary, clusters: this.buffered }, 'stopping with fleet reports the primary has not accepted; they are lost');
     }

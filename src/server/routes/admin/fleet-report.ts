@@ -6,8 +6,11 @@ import type { FleetPollBatchEntry } from '../../../services/fleet/index.js';
 import { fleetReportBodySchema } from '../../schemas/fleet-report.js';
 import { adminSchema, type AdminRoute } from './route.js';
 
-/** Up to 2,000 entries of at most ~3 KB each (16 changes, every string at its cap). */
-const REPORT_BODY_LIMIT = 8 * 1024 * 1024;
+/**
+ * Up to 1,000 entries of at most ~3.3 KB each (16 changes, every string at its cap); a replica's entries are ~250 bytes,
+ * so a full report is ~250 KB, parsed in a few milliseconds (the worst case here pauses graph requests ~0.1 s, limits.md).
+ */
+const REPORT_BODY_LIMIT = 4 * 1024 * 1024;
 
 export const fleetReport: AdminRoute = (scope, services) => {
   scope.post<{ Body: { replica?: string; entries: FleetPollBatchEntry[] } }>('/fleet/reports', {
