@@ -10,6 +10,7 @@ import path from 'node:path';
 import { freePort } from './helpers/registry.js';
 import { serveChild, type ServeChild } from './helpers/serve-child.js';
 import { repoRoot } from './helpers/shared-fixtures.js';
+import { runKus } from './helpers/run-cli.js';
 import { tempTree } from './helpers/temp-tree.js';
 
 const ADMIN_TOKEN = `kus_${'p'.repeat(43)}`;
@@ -142,4 +143,22 @@ t.test('replicas report every poll to the primary across a primary kill and rest
     }
     t.match(replicas[1]!.output(), /could not send fleet reports to the primary/, 'the outage is logged');
   });
+});
+
+t.test('reporting settings are checked at start', async (t) => {
+  const dir = tempTree(t);
+  const serve = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    runKus(['serve', '--host', '127.0.0.1', '--port', '0', '--db', path.join(dir, 'kus.db'), ...args], { KUS_FLEET_REPORT_TOKEN: '', ...env });
+  const cases: Array<[string, string[], NodeJS.ProcessEnv, RegExp]> = [
+    ['a token without --follow', ['--fleet-report-token', ADMIN_TOKEN], {}, /^KUS_ERR_CONFIG: --fleet-report-token is given without --follow URL/],
+    ['a token with --no-fleet', ['--follow', 'http://127.0.0.1:9', '--no-fleet'], { KUS_FLEET_REPORT_TOKEN: ADMIN_TOKEN }, /^KUS_ERR_CONFIG: KUS_FLEET_REPORT_TOKEN is given with --no-fleet/],
+    ['a buffer that is not a number', ['--follow', 'http://127.0.0.1:9', '--fleet-report-token', ADMIN_TOKEN, '--fleet-report-buffer', '10k'], {}, /^KUS_ERR_CONFIG: --fleet-report-buffer "10k" is not a number of clusters/],
+    ['a buffer without a token', ['--follow', 'http://127.0.0.1:9'], { KUS_FLEET_REPORT_BUFFER: '5' }, /^KUS_ERR_CONFIG: KUS_FLEET_REPORT_BUFFER is given without --fleet-report-token/],
+  ];
+  for (const [what, args, env, message] of cases) {
+    const r = serve(args, env);
+    t.equal(r.status, 1, `${what}: exit 1`);
+    t.match(r.stderr, message, what);
+    t.notMatch(r.stderr, ADMIN_TOKEN, 'the token is never printed');
+  }
 });
