@@ -18,11 +18,11 @@ t.test('registerAdminToken stores the token once, replaces a rotated one, audits
   t.teardown(() => store.close());
   const tokens = new Tokens({ store });
   t.equal(registerAdminToken(store, TOKEN_A), true, 'first registration changes the store');
-  t.same(tokens.verify(TOKEN_A), { name: ADMIN_TOKEN_FILE_NAME });
+  t.same(tokens.verify(TOKEN_A), { name: ADMIN_TOKEN_FILE_NAME, scope: 'admin' });
   t.equal(registerAdminToken(store, TOKEN_A), false, 'same token again: no change');
   t.equal(registerAdminToken(store, TOKEN_B), true, 'a rotated token replaces it');
   t.equal(tokens.verify(TOKEN_A), null, 'the old token no longer works');
-  t.same(tokens.verify(TOKEN_B), { name: ADMIN_TOKEN_FILE_NAME });
+  t.same(tokens.verify(TOKEN_B), { name: ADMIN_TOKEN_FILE_NAME, scope: 'admin' });
   const audit = store.audit.list(10);
   t.equal(audit.filter((a) => a.action === 'token.create' && a.actor === 'system:admin-token-file').length, 2, 'two audited registrations');
   t.notMatch(JSON.stringify(audit), /aaaa|bbbb/, 'the secret is never in the audit log');

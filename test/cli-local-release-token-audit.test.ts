@@ -115,14 +115,14 @@ t.test('tokens: create (exact JSON), list, revoke', async (t) => {
   let r = kus('token', 'create', '--name', 'ci-release', '--json');
   t.equal(r.status, 0, `token create makes the store when it is missing: ${r.stderr}`);
   const created = json<Record<string, string>>(r);
-  t.same(Object.keys(created), ['name', 'token'], 'exactly {name, token}');
+  t.same(Object.keys(created), ['name', 'scope', 'token'], 'exactly {name, scope, token}');
   t.equal(created.name, 'ci-release');
   t.ok(created.token!.length >= 32, 'a long token');
   t.notMatch(r.stdout.replace(created.token!, ''), new RegExp(created.token!.slice(0, 16)), 'the token appears once');
 
   r = kus('token', 'create', '--name', 'alice');
   t.equal(r.status, 0, r.stderr);
-  t.match(r.stdout, /^created token alice in store .*shown only this once:\n\S{32,}\n$/);
+  t.match(r.stdout, /^created admin token alice in store .*shown only this once:\n\S{32,}\n$/);
   r = kus('token', 'create', '--name', 'alice');
   t.equal(r.status, 1);
   t.match(r.stderr, /^KUS_ERR_CONFLICT: .*alice/);
@@ -133,8 +133,8 @@ t.test('tokens: create (exact JSON), list, revoke', async (t) => {
   r = kus('token', 'list');
   t.equal(r.status, 0, r.stderr);
   const rows = r.stdout.trimEnd().split('\n');
-  t.match(rows[0], /^NAME\s+CREATED\s+LAST USED$/);
-  t.match(rows[1], /^alice\s+\d{4}-\d\d-\d\dT\S+\s+never$/);
+  t.match(rows[0], /^NAME\s+SCOPE\s+CREATED\s+LAST USED$/);
+  t.match(rows[1], /^alice\s+admin\s+\d{4}-\d\d-\d\dT\S+\s+never$/);
   t.same(rows.slice(1).map((l) => l.split(/\s+/)[0]), ['alice', 'ci-release']);
   t.notMatch(r.stdout, created.token!, 'no token in the list');
 

@@ -53,7 +53,7 @@ t.test('errors from the server print CODE: message and exit 1', async (t) => {
   r = kus('token', 'create', '--name', 'nightly', '--json');
   t.equal(r.status, 0, r.stderr);
   const nightly = json<{ name: string; token: string }>(r);
-  t.same(Object.keys(nightly), ['name', 'token']);
+  t.same(Object.keys(nightly), ['name', 'scope', 'token']);
   t.equal(runKus(['channel', 'list', '--server', server.url, '--token', nightly.token], { KUS_TOKEN: '' }).status, 0, 'a token made over the API works');
   t.match(kus('token', 'list').stdout, /\nnightly\s/);
   succeeds(t, kus('token', 'revoke', 'nightly'));

@@ -49,7 +49,7 @@ t.test('console admin actions', { skip: noChromium }, async (t) => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('Signed in.').waitFor();
     t.equal(await page.evaluate('document.cookie'), '', 'no cookie');
-    t.equal(await page.evaluate('sessionStorage.length'), 1, 'kept in this tab\'s session storage');
+    t.equal(await page.evaluate('sessionStorage.length'), 2, 'kept (with its scope) in this tab\'s session storage');
     await w.screenshot('admin');
   });
 

@@ -148,7 +148,7 @@ t.test('through the admin API', { skip }, async (t) => {
   const spec = JSON.parse((await app.inject({ url: '/openapi.json' })).body) as { paths: Record<string, Record<string, { operationId?: string; responses?: object }>> };
   const op = spec.paths[`${ADMIN}/releases/ingest`]?.post;
   t.equal(op?.operationId, 'ingestRelease', 'documented in OpenAPI');
-  t.same(Object.keys(op?.responses ?? {}).sort(), ['200', '400', '401', '404', '409', '422', '500', '502']);
+  t.same(Object.keys(op?.responses ?? {}).sort(), ['200', '400', '401', '403', '404', '409', '422', '500', '502']);
 });
 
 t.test('through the service, against a token-auth registry', { skip }, async (t) => {

@@ -97,7 +97,7 @@ t.test('tokens: one active token per name, revoked rows kept, a revoked name reu
   t.match(store.tokens.list(), [{ name: 'a', lastUsedAt: 't3', revokedAt: 't4' }]);
   t.same(store.tokens.active(), []);
   t.equal(store.tokens.create({ name: 'a', hash: hash('3'), createdAt: 't6' }), true);
-  t.same(store.tokens.active(), [{ name: 'a', hash: hash('3'), createdAt: 't6', lastUsedAt: null, revokedAt: null }]);
+  t.same(store.tokens.active(), [{ name: 'a', hash: hash('3'), scope: 'admin', createdAt: 't6', lastUsedAt: null, revokedAt: null }]);
   t.throws(() => store.tokens.create({ name: 'b', hash: hash('3'), createdAt: 't7' }), /UNIQUE/, 'a hash belongs to one token');
 });
 

@@ -59,7 +59,7 @@ export function localTarget(options: StoreOptions): Target {
     listEdges: () => call(() => read(publisher.listEdges())),
     removeEdge: (file) => call(() => written(publisher.removeEdge(actor, file))),
 
-    createToken: (name) => call(() => read(tokens.create(actor, name))),
+    createToken: (name, scope) => call(() => read(tokens.create(actor, name, scope))),
     listTokens: () => call(() => read(tokens.list())),
     revokeToken: (name) =>
       call(() => {

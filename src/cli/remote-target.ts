@@ -25,7 +25,7 @@ export function remoteTarget(options: AdminClientOptions): Target {
     listEdges: () => api.get('/edges'),
     removeEdge: (file) => api.delete(`/edges/${s(file)}`),
 
-    createToken: (name) => api.post('/tokens', { name }),
+    createToken: (name, scope) => api.post('/tokens', scope === undefined ? { name } : { name, scope }),
     listTokens: () => api.get('/tokens'),
     revokeToken: (name) => api.delete(`/tokens/${s(name)}`),
 

@@ -1,7 +1,7 @@
 // What a publishing command acts on: a local store (--db) or a running server (--server/--token), behind one interface.
 import type { BlockedEdgeDoc, ConditionalEdgeDoc, Release } from '../graph/index.js';
 import type { Actor, AuditEntry, ChannelInfo, EdgeList, EdgeSelector, Publisher, ReleaseInput, RiskInput } from '../services/publisher.js';
-import type { CreatedToken, TokenInfo, Tokens } from '../services/tokens.js';
+import type { CreatedToken, TokenInfo, Tokens, TokenScope } from '../services/tokens.js';
 import type { AdminClient } from './admin-client.js';
 
 /** What `release ingest` and other commands beyond the Target interface need to act locally. */
@@ -43,7 +43,7 @@ export interface Target {
   listEdges(): Promise<Outcome<EdgeList>>;
   removeEdge(file: string): Promise<Outcome<BlockedEdgeDoc | ConditionalEdgeDoc>>;
 
-  createToken(name: string): Promise<Outcome<CreatedToken>>;
+  createToken(name: string, scope?: TokenScope): Promise<Outcome<CreatedToken>>;
   listTokens(): Promise<Outcome<TokenInfo[]>>;
   revokeToken(name: string): Promise<Outcome<{ name: string }>>;
 

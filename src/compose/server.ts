@@ -15,7 +15,7 @@ import { GraphCache, type RebuildResult } from '../services/graph-cache.js';
 import { seedStoreIfEmpty } from '../services/graph-data-service.js';
 import { ADMIN_TOKEN_FILE_NAME, registerAdminToken } from '../services/admin-token-file.js';
 import { Follower } from '../services/follow.js';
-import { FleetInventory, FleetRecorder, WorkerFleetWriter } from '../services/fleet/index.js';
+import { FleetInventory, FleetRecorder, FleetReporter, WorkerFleetWriter } from '../services/fleet/index.js';
 import { GraphExplorer, servedGraphsOf } from '../services/graph-explorer.js';
 import { GraphDataArchive } from '../services/graph-data-archive.js';
 import { Ingest } from '../services/ingest.js';
@@ -71,6 +71,8 @@ export interface ServeOptions {
 export interface FleetOptions {
   retentionMs?: number;
   flushMs?: number;
+  /** A replica's reports to its primary (`--fleet-report-token`, `--fleet-report-buffer`); needs `follow`. */
+  report?: { token: string; maxClusters?: number };
 }
 
 /** Reads the certificate and key once, at start: a missing file stops the start with KUS_ERR_CONFIG naming it. */
@@ -142,6 +144,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
   let follower: Follower | undefined;
   let builder: GraphBuilder | undefined;
   let recorder: FleetRecorder | undefined;
+  let reporter: FleetReporter | undefined;
   try {
     const tls = options.tls ? readTlsFiles(options.tls) : undefined;
     if (follow && config.watch.repositories.length > 0) {
@@ -175,9 +178,21 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const graphData = new GraphDataArchive({ store, generation: () => served.snapshot });
     const explorer = new GraphExplorer({ served: servedGraphsOf(served), edges: () => publisher.listEdges(), signing });
     const fleetOptions = options.fleet === undefined ? {} : options.fleet;
-    recorder = fleetOptions === null ? undefined : new FleetRecorder({ repository: store.fleet, writer: new WorkerFleetWriter(config.store.file), logger, ...fleetOptions });
-    const fleet = recorder ? { recorder, inventory: new FleetInventory({ repository: store.fleet, served: servedGraphsOf(served) }) } : undefined;
-    app = buildApp({ ...(fleet ? { fleet } : {}),  explorer, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'), graphs, logger, version: buildInfo().version, build: buildInfo(), admin: { publisher, tokens, ingest, signing: { signing, keys }, mirror: { apply: (actor, input) => worker.mirror(actor, input) }, ...(fleet ? { fleet: fleet.inventory } : {}) }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}), ...(options.limits ? { limits: options.limits } : {}) });
+    const report = fleetOptions?.report;
+    if (report && !follow) throw new KusError('KUS_ERR_CONFIG', '--fleet-report-token is given without --follow URL: only a replica reports its fleet to a primary');
+    if (report && fleetOptions === null) throw new KusError('KUS_ERR_CONFIG', '--fleet-report-token is given with --no-fleet: a replica that records no polls has nothing to report');
+    const reporting = report && follow
+      ? new FleetReporter({ primary: follow.primary, caFile: follow.caFile, token: report.token, maxClusters: report.maxClusters, logger })
+      : undefined;
+    reporter = reporting;
+    recorder = fleetOptions === null ? undefined : new FleetRecorder({
+      repository: store.fleet, writer: new WorkerFleetWriter(config.store.file), logger,
+      ...(fleetOptions.retentionMs === undefined ? {} : { retentionMs: fleetOptions.retentionMs }),
+      ...(fleetOptions.flushMs === undefined ? {} : { flushMs: fleetOptions.flushMs }),
+      ...(reporting ? { forward: (batch) => reporting.enqueue(batch) } : {}),
+    });
+    const fleet = recorder ? { recorder, reporter, inventory: new FleetInventory({ repository: store.fleet, served: servedGraphsOf(served) }) } : undefined;
+    app = buildApp({ ...(fleet ? { fleet } : {}),  explorer, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'), graphs, logger, version: buildInfo().version, build: buildInfo(), admin: { publisher, tokens, ingest, signing: { signing, keys }, mirror: { apply: (actor, input) => worker.mirror(actor, input) }, ...(fleet ? { fleet: fleet.inventory, fleetReports: fleet.recorder } : {}) }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}), ...(options.limits ? { limits: options.limits } : {}) });
     if (options.adminToken !== undefined && registerAdminToken(store, options.adminToken)) {
       logger.info({ token: ADMIN_TOKEN_FILE_NAME }, 'registered the admin token of --admin-token-file');
     }
@@ -214,9 +229,11 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     if (follower) {
       logger.info({ primary: follow?.primary, intervalSeconds: follow?.intervalSeconds }, 'following the primary (read-only replica)');
       follower.start();
+      if (reporter) logger.info({ primary: follow?.primary, bufferLimit: reporter.limit }, 'reporting recorded graph polls to the primary');
     }
   } catch (err) {
     await recorder?.stop().catch(() => undefined);
+    await reporter?.stop().catch(() => undefined);
     await builder?.close();
     try {
       await app?.close();
@@ -237,6 +254,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
         await started.close();
         // After the last request: what the closed server recorded is written before the store closes.
         await recorder?.stop();
+        // Then what it recorded last is handed to the primary (a few seconds at most).
+        await reporter?.stop();
       } finally {
         await builder?.close();
         store.close();

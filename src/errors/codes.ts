@@ -16,6 +16,7 @@ export const errorCodes = {
   KUS_ERR_CONFLICT: { status: 409, summary: 'The request conflicts with the stored state.' },
   KUS_ERR_NOT_FOUND: { status: 404, summary: 'The named object does not exist.' },
   KUS_ERR_UNAUTHORIZED: { status: 401, summary: 'A valid bearer token is required.' },
+  KUS_ERR_FORBIDDEN: { status: 403, summary: 'The bearer token is valid, but its scope does not allow this route.' },
   KUS_ERR_RATE_LIMITED: { status: 429, summary: 'Too many failed bearer-token attempts came from this address; wait for the Retry-After seconds.' },
   KUS_ERR_TOO_LARGE: { status: 413, summary: 'The request body is larger than the route accepts.' },
   KUS_ERR_SERVER_UNREACHABLE: { status: 502, summary: 'The CLI could not reach the KUS server given with --server.' },

@@ -12,9 +12,11 @@ export interface Transport {
 }
 
 export interface Exchange {
-  method: 'GET' | 'HEAD';
+  method: 'GET' | 'HEAD' | 'POST';
   url: URL;
   headers: Record<string, string>;
+  /** Sent as the request body (POST). */
+  body?: Buffer;
 }
 
 /** Sends the request and resolves with the response head; the body is left to the caller to read or discard. */
@@ -28,7 +30,7 @@ export function send(transport: Transport, ex: Exchange): Promise<IncomingMessag
       : http.request(ex.url, options, resolve);
     req.setTimeout(transport.timeoutMs, () => req.destroy(new Error(`no answer within ${transport.timeoutMs / 1000} s`)));
     req.on('error', reject);
-    req.end();
+    req.end(ex.body);
   });
 }
 

@@ -13,6 +13,7 @@ import { registerBuildInfo, type BuildLabels } from './plugins/build-metrics.js'
 import { consoleRoutes } from './plugins/console.js';
 import { registerFollowMetrics, type FollowStatsSource } from './plugins/follow-metrics.js';
 import { registerFleetMetrics } from './plugins/fleet-metrics.js';
+import { registerFleetReportMetrics } from './plugins/fleet-report-metrics.js';
 import { installReadOnly } from './plugins/read-only.js';
 import { registerWatchMetrics, type WatchStatsSource } from './plugins/watch-metrics.js';
 import { GRAPH_PATHS, graphRoutes } from './routes/public/graph.js';
@@ -24,7 +25,7 @@ import { metricsRoutes } from './routes/public/metrics.js';
 import { signatureRoutes, type SignatureSource } from './routes/public/signatures.js';
 import { ADMIN_PREFIX, adminApi, type AdminServices } from './routes/admin/index.js';
 import type { GraphExplorer } from '../services/graph-explorer.js';
-import type { FleetInventory, FleetRecorder } from '../services/fleet/index.js';
+import type { FleetInventory, FleetRecorder, FleetReporter } from '../services/fleet/index.js';
 
 export interface AppDeps {
   graphs: GraphCache;
@@ -55,7 +56,7 @@ export interface AppDeps {
   /** The built web console (dist/web), served at / and /assets/ when given. */
   consoleDir?: string;
   /** The fleet inventory: graph polls recorded, /metrics gauges; its admin routes come with `admin.fleet`. Off when absent. */
-  fleet?: { recorder: FleetRecorder; inventory: FleetInventory };
+  fleet?: { recorder: FleetRecorder; inventory: FleetInventory; reporter?: FleetReporter | undefined };
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -70,6 +71,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const queries = createGraphQueryMemo();
   if (deps.build) registerBuildInfo(metrics.registry, deps.build);
   if (deps.fleet) registerFleetMetrics(metrics.registry, deps.fleet.inventory, deps.fleet.recorder);
+  if (deps.fleet) registerFleetReportMetrics(metrics.registry, deps.fleet.recorder, deps.fleet.reporter);
   const recorder = deps.fleet?.recorder;
   const recordPoll = recorder ? (query: Parameters<FleetRecorder['record']>[0], userAgent: string | undefined) => recorder.record(query, userAgent) : undefined;
   // Graph requests over a socket are answered before Fastify's routing (see plugins/graph-fast-path.ts).

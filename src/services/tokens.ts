@@ -1,7 +1,7 @@
 // Admin bearer tokens: created once (only the sha256 is stored), listed, revoked, and verified in constant time.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { KusError, quote } from '../errors/index.js';
-import type { Store } from '../store/index.js';
+import { TOKEN_SCOPES, type Store, type TokenScope } from '../store/index.js';
 import { auditedWrite } from './publish/audited-write.js';
 import type { Actor } from './publish/types.js';
 
@@ -11,14 +11,18 @@ export interface TokensDeps {
   now?: () => Date;
 }
 
+export { TOKEN_SCOPES, type TokenScope };
+
 export interface TokenInfo {
   name: string;
+  scope: TokenScope;
   createdAt: string;
   lastUsedAt: string | null;
 }
 
 export interface CreatedToken {
   name: string;
+  scope: TokenScope;
   /** The secret: shown once, never stored. */
   token: string;
 }
@@ -42,6 +46,17 @@ export function requireTokenName(name: unknown): string {
   return name;
 }
 
+/** The scope asked for (default admin); KUS_ERR_BAD_REQUEST naming the scopes otherwise. */
+export function requireTokenScope(scope: unknown): TokenScope {
+  if (scope === undefined) return 'admin';
+  if (typeof scope !== 'string' || !(TOKEN_SCOPES as readonly string[]).includes(scope)) {
+    throw new KusError('KUS_ERR_BAD_REQUEST',
+      `token scope ${quote(scope)} is not one of ${TOKEN_SCOPES.join(', ')} (admin: everything; viewer: read-only; fleet-report: a replica's fleet reports only)`,
+      { value: scope });
+  }
+  return scope as TokenScope;
+}
+
 export class Tokens {
   private readonly store: Store;
   private readonly now: () => Date;
@@ -52,23 +67,25 @@ export class Tokens {
   }
 
   /** Makes a token; its secret is in the result only. A revoked token's name may be reused. */
-  create(actor: Actor, name: string): CreatedToken {
-    const result = auditedWrite(this.store, actor, { action: 'token.create', target: String(name), request: { name } }, () => {
+  create(actor: Actor, name: string, scope?: TokenScope): CreatedToken {
+    const request = scope === undefined ? { name } : { name, scope };
+    const result = auditedWrite(this.store, actor, { action: 'token.create', target: String(name), request }, () => {
       const valid = requireTokenName(name);
+      const allowed = requireTokenScope(scope);
       const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
-      const created = this.store.tokens.create({ name: valid, hash: sha256(token).toString('hex'), createdAt: this.now().toISOString() });
+      const created = this.store.tokens.create({ name: valid, hash: sha256(token).toString('hex'), scope: allowed, createdAt: this.now().toISOString() });
       if (!created) {
         throw new KusError('KUS_ERR_CONFLICT', `a token named ${quote(valid)} exists already; revoke it first ("kus token revoke ${valid}") or pick another name`, { name: valid });
       }
       // The audit row names the token, never its secret or hash.
-      return { value: { name: valid, token }, warnings: [], changed: true, before: null, after: { name: valid } };
+      return { value: { name: valid, scope: allowed, token }, warnings: [], changed: true, before: null, after: { name: valid, scope: allowed } };
     });
     return result.value;
   }
 
   /** Active tokens, by name (secrets are never available again). */
   list(): TokenInfo[] {
-    return this.store.tokens.active().map((t) => ({ name: t.name, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt }));
+    return this.store.tokens.active().map((t) => ({ name: t.name, scope: t.scope, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt }));
   }
 
   revoke(actor: Actor, name: string): void {
@@ -88,10 +105,10 @@ export class Tokens {
    * The token's name when `presented` is an active token, else null. Every active hash is compared, with
    * timingSafeEqual and without stopping at a match, so the time taken says nothing about which bytes were right.
    */
-  verify(presented: string): { name: string } | null {
+  verify(presented: string): { name: string; scope: TokenScope } | null {
     if (presented.length === 0 || presented.length > MAX_TOKEN_LENGTH) return null;
     const hash = sha256(presented);
-    let match: { name: string; lastUsedAt: string | null } | null = null;
+    let match: { name: string; scope: TokenScope; lastUsedAt: string | null } | null = null;
     for (const t of this.store.tokens.active()) {
       const stored = Buffer.from(t.hash, 'hex');
       if (stored.length === hash.length && timingSafeEqual(stored, hash)) match = t;
@@ -101,6 +118,6 @@ export class Tokens {
     if (match.lastUsedAt === null || now.getTime() - Date.parse(match.lastUsedAt) >= TOUCH_INTERVAL_MS) {
       this.store.tokens.touch(match.name, now.toISOString());
     }
-    return { name: match.name };
+    return { name: match.name, scope: match.scope };
   }
 }

@@ -1,4 +1,4 @@
-// GET from another update service (the graph to mirror, the primary a replica follows) over node:http/https, with
+// GET from another update service (the graph to mirror, the primary a replica follows), POST to a primary (fleet reports) over node:http/https, with
 // an optional extra CA; failures become KUS_ERR_UPSTREAM naming the URL.
 import { readFileSync } from 'node:fs';
 import { KusError, quote } from '../errors/index.js';
@@ -50,5 +50,16 @@ export async function upstreamGet(transport: Transport, url: URL, headers: Recor
     return { status, headers: res.headers, body: await readBody(res, limit) };
   } catch (err) {
     throw new KusError('KUS_ERR_UPSTREAM', `reading the answer of ${quote(url.href)} failed: ${(err as Error).message}`, { url: url.href }, { cause: err });
+  }
+}
+
+/** One POST of a JSON body; resolves with the status and body (at most `limit` bytes) of any answer, throws KUS_ERR_UPSTREAM when none came. */
+export async function upstreamPostJson(transport: Transport, url: URL, headers: Record<string, string>, body: unknown, limit: number): Promise<UpstreamAnswer> {
+  const bytes = Buffer.from(JSON.stringify(body), 'utf8');
+  try {
+    const res = await send(transport, { method: 'POST', url, headers: { ...headers, 'content-type': 'application/json', 'content-length': String(bytes.length) }, body: bytes });
+    return { status: res.statusCode ?? 0, headers: res.headers, body: await readBody(res, limit) };
+  } catch (err) {
+    throw new KusError('KUS_ERR_UPSTREAM', `cannot reach ${quote(url.href)}: ${(err as Error).message}`, { url: url.href }, { cause: err });
   }
 }

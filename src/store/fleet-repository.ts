@@ -69,7 +69,8 @@ export class FleetRepository {
         channel = CASE WHEN excluded.last_seen >= fleet_clusters.last_seen THEN excluded.channel ELSE fleet_clusters.channel END,
         arch = CASE WHEN excluded.last_seen >= fleet_clusters.last_seen THEN excluded.arch ELSE fleet_clusters.arch END,
         user_agent = CASE WHEN excluded.last_seen >= fleet_clusters.last_seen THEN excluded.user_agent ELSE fleet_clusters.user_agent END`);
-    this.insertUpdate = db.prepare('INSERT INTO fleet_updates (cluster_id, from_version, to_version, at) VALUES (?, ?, ?, ?)');
+    // Replicas deliver at least once: an observation already stored (same cluster, versions and time) is kept once.
+    this.insertUpdate = db.prepare('INSERT OR IGNORE INTO fleet_updates (cluster_id, from_version, to_version, at) VALUES (?, ?, ?, ?)');
     this.countsStmt = db.prepare(`SELECT channel, arch, version, count(*) AS clusters FROM fleet_clusters WHERE last_seen >= ?
       GROUP BY channel, arch, version ORDER BY channel, arch, version`);
     this.updatesStmt = db.prepare(`SELECT from_version AS "from", to_version AS "to", count(DISTINCT cluster_id) AS clusters,

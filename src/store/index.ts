@@ -1,7 +1,8 @@
 // Public surface of src/store: the only module that speaks SQL.
 export { openStore, DEFAULT_GRAPH_DATA_SCHEMA, type Store, type StoreOptions, type GraphInput } from './store.js';
 export type { AuditEntry, AuditOutcome, NewAuditEntry } from './audit-repository.js';
-export type { StoredToken, TokensRepository } from './tokens-repository.js';
+export type { StoredToken, TokensRepository, TokenScope } from './tokens-repository.js';
+export { TOKEN_SCOPES } from './tokens-repository.js';
 export type { StoredKey, SigningKeysRepository } from './signing-keys-repository.js';
 export type { StoredSignature, NewSignature, SignatureSource, SignaturesRepository } from './signatures-repository.js';
 export type { ReleasesRepository } from './releases-repository.js';

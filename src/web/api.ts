@@ -5,6 +5,10 @@ import type {
 } from './api-types.js';
 
 const TOKEN_KEY = 'kus.adminToken';
+const SCOPE_KEY = 'kus.adminScope';
+
+/** admin may write; viewer only reads (the server answers its writes 403 KUS_ERR_FORBIDDEN). */
+export type TokenScope = 'admin' | 'viewer' | 'fleet-report';
 
 /** An answer other than 2xx, with the server's own message (KUS_ERR_* code and text, or Cincinnati's kind/value). */
 export class ApiError extends Error {
@@ -51,7 +55,13 @@ export const api = {
 export const session = {
   token: (): string | null => sessionStorage.getItem(TOKEN_KEY),
   signIn: (token: string): void => sessionStorage.setItem(TOKEN_KEY, token),
-  signOut: (): void => sessionStorage.removeItem(TOKEN_KEY),
+  signOut: (): void => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    sessionStorage.removeItem(SCOPE_KEY);
+  },
+  /** The signed-in token's scope, as the server told at sign-in. */
+  scope: (): TokenScope | null => sessionStorage.getItem(SCOPE_KEY) as TokenScope | null,
+  setScope: (scope: TokenScope): void => sessionStorage.setItem(SCOPE_KEY, scope),
 };
 
 function admin<T>(method: string, path: string, body?: unknown): Promise<AdminAnswer<T>> {
@@ -63,8 +73,8 @@ function admin<T>(method: string, path: string, body?: unknown): Promise<AdminAn
 }
 
 export const adminApi = {
-  /** Any authenticated read: proves the token works. */
-  check: () => admin<unknown[]>('GET', '/audit?limit=1'),
+  /** The token's name and scope: proves the token works (a fleet-report token is refused: it cannot sign in). */
+  check: () => admin<{ name: string; scope: TokenScope }>('GET', '/token'),
   audit: (limit = 200) => admin<AuditEntry[]>('GET', `/audit?limit=${limit}`),
   ingest: (pullSpec: string, channels: string[]) => admin<unknown>('POST', '/releases/ingest', { pullSpec, ...(channels.length ? { channels } : {}) }),
   promote: (channel: string, version: string) => admin<unknown>('POST', `/channels/${encodeURIComponent(channel)}/versions`, { version }),

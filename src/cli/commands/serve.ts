@@ -2,11 +2,11 @@
 import { loadConfig, loadFollowConfig, loadTlsConfig, CONFIG_ENV, TLS_ENV, DEFAULTS, DEFAULT_FOLLOW_INTERVAL_SECONDS, FOLLOW_ENV } from '../../config/index.js';
 import { LIMIT_FLAGS, limitsFromFlags } from '../serve-limits.js';
 import { KusError } from '../../errors/index.js';
-import { closeOnSignal, startServer } from '../../compose/index.js';
+import { closeOnSignal, startServer, type FleetOptions } from '../../compose/index.js';
 import { PASSPHRASE_ENV, serverPassphrase } from '../../services/keys.js';
 import { readAdminTokenFile } from '../../services/admin-token-file.js';
 import { listFlag, stringFlag, writeJson, type Command } from '../command.js';
-import { parseFleetDuration } from '../../services/fleet/index.js';
+import { DEFAULT_FLEET_REPORT_BUFFER, parseFleetDuration } from '../../services/fleet/index.js';
 
 export const command: Command = {
   path: ['serve'],
@@ -100,6 +100,20 @@ export const command: Command = {
       env: 'KUS_FLEET_FLUSH',
       description: 'fleet inventory: how often recorded polls are written to the store, e.g. 5s; a poll shows in kus fleet after at most this (default 5s, env KUS_FLEET_FLUSH)',
     },
+    'fleet-report-token': {
+      type: 'string',
+      valueName: 'TOKEN',
+      env: 'KUS_FLEET_REPORT_TOKEN',
+      description: 'replica only (--follow): send the graph polls this replica records to the primary with this token of scope ' +
+        'fleet-report (kus token create NAME --scope fleet-report on the primary); buffered while the primary is away, retried with backoff ' +
+        '(env KUS_FLEET_REPORT_TOKEN, which keeps it out of the process list)',
+    },
+    'fleet-report-buffer': {
+      type: 'string',
+      valueName: 'CLUSTERS',
+      env: 'KUS_FLEET_REPORT_BUFFER',
+      description: `replica only: distinct clusters held for the primary while it is away, merged per cluster; polls of further clusters are dropped and counted (default ${DEFAULT_FLEET_REPORT_BUFFER}, env KUS_FLEET_REPORT_BUFFER)`,
+    },
     'no-fleet': {
       type: 'boolean',
       description: 'do not record graph polls (the fleet inventory: which cluster runs which version, kus fleet ...); its admin routes answer 500',
@@ -111,6 +125,7 @@ export const command: Command = {
     'kus serve --host 127.0.0.1 --port 9090 --db /var/lib/kus/kus.db',
     'kus serve --watch quay.kylinsec.example/ocp/release --watch-interval 600 --registry-auth ~/.docker/config.json',
     'kus serve --follow http://kus-primary:8080 --follow-interval 30 --db /var/lib/kus/replica.db',
+    'KUS_FLEET_REPORT_TOKEN=kus_... kus serve --follow http://kus-primary:8080 --db /var/lib/kus/replica.db   # replica reporting its fleet',
     'kus serve --tls-cert /etc/kus/tls/tls.crt --tls-key /etc/kus/tls/tls.key --port 8443',
     'curl -H "Accept: application/json" "http://127.0.0.1:8080/api/upgrades_info/graph?channel=stable-4.9&arch=arm64"',
   ],
@@ -159,8 +174,12 @@ export const command: Command = {
  * --no-fleet, or the retention and flush interval (each a duration such as 30d or 5s; a bad one is KUS_ERR_CONFIG,
  * naming the environment variable when the value came from one).
  */
-function fleetFromFlags(flags: Record<string, unknown>, fromEnv: Record<string, string>): { retentionMs?: number; flushMs?: number } | null {
-  if (flags['no-fleet'] === true) return null;
+function fleetFromFlags(flags: Record<string, unknown>, fromEnv: Record<string, string>): FleetOptions | null {
+  const report = reportFromFlags(flags, fromEnv);
+  if (flags['no-fleet'] === true) {
+    if (report) throw new KusError('KUS_ERR_CONFIG', `${fromEnv['fleet-report-token'] ?? '--fleet-report-token'} is given with --no-fleet: a replica that records no polls has nothing to report`);
+    return null;
+  }
   const duration = (name: string): number | undefined => {
     const value = flags[name];
     if (typeof value !== 'string') return undefined;
@@ -172,5 +191,26 @@ function fleetFromFlags(flags: Record<string, unknown>, fromEnv: Record<string, 
   };
   const retentionMs = duration('fleet-retention');
   const flushMs = duration('fleet-flush');
-  return { ...(retentionMs === undefined ? {} : { retentionMs }), ...(flushMs === undefined ? {} : { flushMs }) };
+  return { ...(retentionMs === undefined ? {} : { retentionMs }), ...(flushMs === undefined ? {} : { flushMs }), ...(report ? { report } : {}) };
+}
+
+/** --fleet-report-token (a replica's token for its primary) and --fleet-report-buffer; the flag wins over the environment. */
+function reportFromFlags(flags: Record<string, unknown>, fromEnv: Record<string, string>): FleetOptions['report'] {
+  const token = typeof flags['fleet-report-token'] === 'string' ? flags['fleet-report-token'].trim() : undefined;
+  const buffer = typeof flags['fleet-report-buffer'] === 'string' ? flags['fleet-report-buffer'].trim() : undefined;
+  const from = (name: string): string => fromEnv[name] ?? `--${name}`;
+  let maxClusters: number | undefined;
+  if (buffer !== undefined) {
+    maxClusters = Number(buffer);
+    if (!/^[0-9]{1,9}$/.test(buffer) || maxClusters < 1) {
+      throw new KusError('KUS_ERR_CONFIG', `${from('fleet-report-buffer')} ${JSON.stringify(buffer)} is not a number of clusters (1 or more, e.g. ${DEFAULT_FLEET_REPORT_BUFFER})`, { value: buffer });
+    }
+  }
+  if (token === undefined || token === '') {
+    if (maxClusters !== undefined) throw new KusError('KUS_ERR_CONFIG', `${from('fleet-report-buffer')} is given without --fleet-report-token: only a reporting replica buffers reports`);
+    return undefined;
+  }
+  // The message never quotes the secret.
+  if (token.length > 256 || /\s/.test(token)) throw new KusError('KUS_ERR_CONFIG', `${from('fleet-report-token')} is not a token (${token.length} characters, or blanks inside)`);
+  return { token, ...(maxClusters === undefined ? {} : { maxClusters }) };
 }

@@ -2,17 +2,18 @@
 // 429 for an address that failed too often (plugins/auth-failures.ts).
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { KusError } from '../../errors/index.js';
+import type { TokenScope } from '../../services/tokens.js';
 import type { AuthFailureGuard } from './auth-failures.js';
 
 export interface TokenVerifier {
   /** The token's name when valid; the comparison is constant-time inside. */
-  verify(presented: string): { name: string } | null;
+  verify(presented: string): { name: string; scope: TokenScope } | null;
 }
 
 const REALM = 'Bearer realm="kus-admin"';
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
-/** The header is only ever read here; handlers get `request.adminActor`. Messages never echo what was presented. */
+/** The header is only ever read here; handlers get `request.adminActor` (and plugins/token-scope.ts `request.adminScope`). Messages never echo what was presented. */
 export function bearerAuth(tokens: TokenVerifier, guard: AuthFailureGuard): onRequestAsyncHookHandler {
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     // Checked before the token, so that a blocked address learns nothing about the tokens it tries.
@@ -36,5 +37,6 @@ export function bearerAuth(tokens: TokenVerifier, guard: AuthFailureGuard): onRe
       throw new KusError('KUS_ERR_UNAUTHORIZED', 'the bearer token is not valid (unknown or revoked); "kus token list" shows the active tokens');
     }
     request.adminActor = { name: who.name };
+    request.adminScope = who.scope;
   };
 }

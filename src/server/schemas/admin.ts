@@ -159,11 +159,19 @@ export const auditEntrySchema = {
   },
 } as const;
 
+export const tokenScopeSchema = {
+  type: 'string',
+  enum: ['admin', 'viewer', 'fleet-report'],
+  description: 'admin: every admin route; viewer: every admin GET (read-only console, fleet views); fleet-report: only POST /fleet/reports (a replica\'s token).',
+  example: 'viewer',
+} as const;
+
 export const tokenInfoSchema = {
   type: 'object',
-  required: ['name', 'createdAt', 'lastUsedAt'],
+  required: ['name', 'scope', 'createdAt', 'lastUsedAt'],
   properties: {
     name: { type: 'string' },
+    scope: tokenScopeSchema,
     createdAt: { type: 'string', format: 'date-time' },
     lastUsedAt: { type: 'string', format: 'date-time', nullable: true, description: 'Refreshed at most once a minute.' },
   },
@@ -171,8 +179,8 @@ export const tokenInfoSchema = {
 
 export const createdTokenSchema = {
   type: 'object',
-  required: ['name', 'token'],
-  properties: { name: { type: 'string' }, token: { type: 'string', description: 'The secret, shown this once; only its sha256 is stored.' } },
+  required: ['name', 'scope', 'token'],
+  properties: { name: { type: 'string' }, scope: tokenScopeSchema, token: { type: 'string', description: 'The secret, shown this once; only its sha256 is stored.' } },
 } as const;
 
 export const tokenNameSchema = { type: 'string', minLength: 1, maxLength: 64, example: 'ci-publisher' } as const;

@@ -6,3 +6,6 @@ export {
 } from './inventory.js';
 export { parseFleetDuration, FLEET_DURATION_PATTERN } from './duration.js';
 export { WorkerFleetWriter, directFleetWriter, type FleetWriter } from './writer.js';
+export { FleetReporter, FLEET_REPORTS_PATH, FLEET_REPORT_CHUNK, DEFAULT_FLEET_REPORT_BUFFER, type FleetReporterOptions, type FleetReporterStats } from './reporter.js';
+export { mergeFleetEntries, MAX_REPORT_CHANGES } from './report-merge.js';
+export type { FleetPollBatchEntry } from '../../store/index.js';

@@ -1,7 +1,7 @@
 // Records graph polls: merged in memory (FleetAggregator), written to the store in one transaction every flush
 // interval (by a FleetWriter, off the serving thread in `kus serve`), and clusters unseen for longer than the
 // retention dropped on a timer.
-import type { FleetRepository } from '../../store/index.js';
+import type { FleetPollBatchEntry, FleetRepository } from '../../store/index.js';
 import { FleetAggregator, FLEET_LIMITS, type FleetPoll } from './aggregator.js';
 import { directFleetWriter, type FleetWriter } from './writer.js';
 
@@ -23,6 +23,8 @@ export interface FleetRecorderOptions {
   maxClusters?: number;
   /** Milliseconds since the epoch; tests inject a clock. */
   now?: () => number;
+  /** Also given every drained batch, before it is written (a replica's FleetReporter sends it to the primary). */
+  forward?: (batch: readonly FleetPollBatchEntry[]) => void;
 }
 
 export const DEFAULT_FLEET_FLUSH_MS = 5_000;
@@ -42,6 +44,8 @@ export class FleetRecorder {
   /** Batches that failed to be written (logged; their polls are lost, the next batch is tried afresh). */
   failedFlushes = 0;
   pruned = 0;
+  /** Entries of replicas' reports written. */
+  merged = 0;
 
   constructor(private readonly options: FleetRecorderOptions) {
     this.now = options.now ?? Date.now;
@@ -70,6 +74,7 @@ export class FleetRecorder {
     const done = this.writing.then(async () => {
       const batch = this.aggregator.drain();
       if (batch.length === 0) return 0;
+      this.options.forward?.(batch);
       try {
         await this.writer.record(batch);
       } catch (err) {
@@ -81,6 +86,18 @@ export class FleetRecorder {
     });
     this.writing = done;
     return done;
+  }
+
+  /**
+   * Writes entries a replica reported, in turn with this server's own writes; resolves once they are committed (the
+   * report is answered only then, so that a primary killed afterwards has them). The store merges idempotently.
+   */
+  merge(entries: readonly FleetPollBatchEntry[]): Promise<void> {
+    const done = this.writing.then(() => this.writer.record(entries));
+    this.writing = done.catch(() => undefined);
+    return done.then(() => {
+      this.merged += entries.length;
+    });
   }
 
   /** Drops clusters unseen for longer than the retention; resolves with how many. */

@@ -3,6 +3,7 @@ import { sql as initial } from './001-initial.js';
 import { sql as tokensAuditOutcome } from './002-tokens-audit-outcome.js';
 import { sql as signatures } from './003-signatures.js';
 import { sql as fleet } from './004-fleet.js';
+import { sql as tokenScopes } from './005-token-scopes.js';
 
 export interface Migration {
   /** 1-based, equal to the user_version after it is applied. */
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   { version: 2, name: 'tokens-audit-outcome', sql: tokensAuditOutcome },
   { version: 3, name: 'signatures', sql: signatures },
   { version: 4, name: 'fleet', sql: fleet },
+  { version: 5, name: 'token-scopes', sql: tokenScopes },
 ];

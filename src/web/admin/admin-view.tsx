@@ -38,7 +38,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
       e.preventDefault();
       session.signIn(token);
       try {
-        await adminApi.check();
+        session.setScope((await adminApi.check()).value.scope);
         setToken('');
         onSignedIn();
       } catch (err) {
@@ -46,7 +46,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
         setError(err as Error);
       }
     }}>
-      <p>Admin actions need an admin token (<code>kus token create --name NAME</code>). It is kept for this tab only.</p>
+      <p>Admin actions need an admin token (<code>kus token create NAME</code>); a viewer token (<code>--scope viewer</code>) reads only. It is kept for this tab only.</p>
       <label for="admin-token">Admin token</label>
       <input id="admin-token" type="password" autocomplete="off" required value={token} onInput={(e) => setToken((e.currentTarget as HTMLInputElement).value)} />
       <button type="submit">Sign in</button>
@@ -58,17 +58,19 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
 export function AdminPage() {
   const [signedIn, setSignedIn] = useState(session.token() !== null);
   if (!signedIn) return <SignIn onSignedIn={() => setSignedIn(true)} />;
+  const readOnly = session.scope() === 'viewer';
   return (
     <div class="admin">
-      <p>Signed in. <button type="button" onClick={() => { session.signOut(); setSignedIn(false); }}>Sign out</button></p>
-      <div class="admin-forms">{FORMS.map((f) => <ActionForm key={f.kind} form={f} />)}</div>
+      <p>Signed in{readOnly ? ' with a viewer token: read-only, actions are disabled (they need a token of scope admin)' : ''}.{' '}
+        <button type="button" onClick={() => { session.signOut(); setSignedIn(false); }}>Sign out</button></p>
+      <div class="admin-forms">{FORMS.map((f) => <ActionForm key={f.kind} form={f} readOnly={readOnly} />)}</div>
     </div>
   );
 }
 
 type Stage = { at: 'edit' } | { at: 'confirm'; action: Action; changes: string[] } | { at: 'done'; message: string } | { at: 'refused'; error: Error };
 
-function ActionForm({ form }: { form: (typeof FORMS)[number] }) {
+function ActionForm({ form, readOnly }: { form: (typeof FORMS)[number]; readOnly: boolean }) {
   const [values, setValues] = useState<Record<string, string>>({});
   const [stage, setStage] = useState<Stage>({ at: 'edit' });
   const confirmRef = useRef<HTMLDivElement>(null);
@@ -93,7 +95,7 @@ function ActionForm({ form }: { form: (typeof FORMS)[number] }) {
               onInput={(e) => setValues({ ...values, [field]: (e.currentTarget as HTMLInputElement).value })} />
           </p>
         ))}
-        <button type="submit">Review…</button>
+        <button type="submit" disabled={readOnly} title={readOnly ? 'needs a token of scope admin' : undefined}>Review…</button>
       </form>
       {stage.at === 'confirm' && (
         <div class="confirm" role="alertdialog" aria-label={`Confirm: ${form.title}`} tabIndex={-1} ref={confirmRef}>
@@ -117,6 +119,7 @@ function ActionForm({ form }: { form: (typeof FORMS)[number] }) {
           <p>The server refused:</p>
           <ErrorLine error={stage.error} />
           {stage.error instanceof ApiError && stage.error.status === 401 && <p>Sign in again with a valid token.</p>}
+          {stage.error instanceof ApiError && stage.error.status === 403 && <p>This token may not change anything: sign in with a token of scope admin.</p>}
         </div>
       )}
     </section>

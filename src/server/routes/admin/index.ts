@@ -5,6 +5,7 @@ import { isKusError, KusError } from '../../../errors/index.js';
 import type { Counter } from 'prom-client';
 import { authFailureGuard, type AuthFailureLimit } from '../../plugins/auth-failures.js';
 import { bearerAuth } from '../../plugins/bearer-auth.js';
+import { tokenScope } from '../../plugins/token-scope.js';
 import { tooLargeError } from '../../plugins/too-large.js';
 import { auditList } from './audit-list.js';
 import { channelAddVersion } from './channel-add-version.js';
@@ -18,6 +19,7 @@ import { edgeRemove } from './edge-remove.js';
 import { edgeRisk } from './edge-risk.js';
 import { fleetClusters } from './fleet-clusters.js';
 import { fleetProblems } from './fleet-problems.js';
+import { fleetReport } from './fleet-report.js';
 import { fleetUpdates } from './fleet-updates.js';
 import { fleetVersions } from './fleet-versions.js';
 import { mirror } from './mirror.js';
@@ -41,6 +43,7 @@ import { ADMIN_BODY_LIMIT, type AdminRoute, type AdminServices } from './route.j
 import { tokenCreate } from './token-create.js';
 import { tokenList } from './token-list.js';
 import { tokenRevoke } from './token-revoke.js';
+import { tokenSelf } from './token-self.js';
 
 export type { AdminRoute, AdminServices, IngestService } from './route.js';
 
@@ -67,6 +70,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   tokenCreate,
   tokenList,
   tokenRevoke,
+  tokenSelf,
   keyList,
   keyShow,
   keyImport,
@@ -81,6 +85,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   fleetClusters,
   fleetUpdates,
   fleetProblems,
+  fleetReport,
 ];
 
 /** "body/previous/0 must be string; body has an unknown property "channel"" rather than Ajv's terse default. */
@@ -104,8 +109,19 @@ export interface AdminOptions {
 export function adminApi(services: AdminServices, options: AdminOptions) {
   return async function register(scope: FastifyInstance): Promise<void> {
     scope.decorateRequest('adminActor', null);
+    scope.decorateRequest('adminScope', null);
     const guard = await authFailureGuard(scope, options.authFailures, options.authFailureCounter);
     scope.addHook('onRequest', bearerAuth(services.tokens, guard));
+    // A write refused for its token's scope is audited like any refused write (a read is not: reads are not audited).
+    scope.addHook('onRequest', tokenScope((request, error) => {
+      const action = request.routeOptions.config.audit;
+      if (!action || !request.adminActor) return;
+      try {
+        services.publisher.recordRefusal(request.adminActor, { action, target: request.url, request: null }, error);
+      } catch (auditErr) {
+        request.log.error({ err: auditErr, reqId: request.id, action }, 'could not audit a refused admin request');
+      }
+    }));
     scope.setSchemaErrorFormatter(describeValidation);
     // Admin JSON is small; a route that takes more says so with its own bodyLimit.
     scope.addHook('onRoute', (route) => {

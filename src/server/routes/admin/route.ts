@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { KusError } from '../../../errors/index.js';
 import type { Release } from '../../../graph/index.js';
 import type { IngestOptions } from '../../../services/ingest.js';
-import type { FleetInventory } from '../../../services/fleet/index.js';
+import type { FleetInventory, FleetPollBatchEntry } from '../../../services/fleet/index.js';
 import type { Mirror } from '../../../services/mirror.js';
 import type { Actor, PublisherApi, WriteResult } from '../../../services/publisher.js';
 import type { Tokens } from '../../../services/tokens.js';
@@ -26,6 +26,8 @@ export interface AdminServices {
   signing?: SigningServices;
   /** The fleet inventory (GET /fleet/*); its routes answer 500 when the server runs without it (--no-fleet). */
   fleet?: FleetInventory;
+  /** Where replicas' fleet reports are written (POST /fleet/reports: FleetRecorder.merge); 500 without it. */
+  fleetReports?: { merge(entries: readonly FleetPollBatchEntry[]): Promise<void> };
 }
 
 /** What routes may need from the server's configuration. */
@@ -72,6 +74,7 @@ export function actorOf(request: FastifyRequest): Actor {
 const ERROR_TEXT: Record<number, string> = {
   400: 'The request is invalid (KUS_ERR_BAD_REQUEST, KUS_ERR_INVALID_*); the message quotes the offending value.',
   401: 'No valid bearer token (KUS_ERR_UNAUTHORIZED); the answer carries WWW-Authenticate: Bearer.',
+  403: 'The token\'s scope does not allow this route (KUS_ERR_FORBIDDEN): viewer tokens only read, fleet-report tokens only send fleet reports.',
   404: 'The named object does not exist (KUS_ERR_NOT_FOUND).',
   409: 'The request conflicts with the stored state (KUS_ERR_CONFLICT, KUS_ERR_DIGEST_MISMATCH, KUS_ERR_CYCLE).',
   500: 'An internal error (KUS_ERR_INTERNAL, KUS_ERR_STORE); details are in the server log.',
@@ -88,13 +91,13 @@ export interface AdminSchemaInput {
   value: object;
   /** Description of the success answer. */
   ok: string;
-  /** Error statuses besides 400, 401 and 500 (which every route may answer), with what they mean here. */
+  /** Error statuses besides 400, 401, 403 and 500 (which every route may answer), with what they mean here. */
   errors?: Record<number, string>;
 }
 
 /** A complete route schema: tag admin, bearer security, the success answer and every error answer. */
 export function adminSchema(input: AdminSchemaInput) {
-  const errors: Record<number, string> = { 400: ERROR_TEXT[400]!, 401: ERROR_TEXT[401]!, ...input.errors, 500: ERROR_TEXT[500]! };
+  const errors: Record<number, string> = { 400: ERROR_TEXT[400]!, 401: ERROR_TEXT[401]!, 403: ERROR_TEXT[403]!, ...input.errors, 500: ERROR_TEXT[500]! };
   const response: Record<string, object> = {
     200: {
       description: input.ok,

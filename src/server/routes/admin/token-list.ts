@@ -1,4 +1,4 @@
-// GET /tokens: active admin tokens (names and times; secrets are never shown again).
+// GET /tokens: active admin tokens (names, scopes and times; secrets are never shown again).
 import { tokenInfoSchema } from '../../schemas/admin.js';
 import { adminSchema, readAnswer, type AdminRoute } from './route.js';
 

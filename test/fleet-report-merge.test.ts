@@ -1,0 +1,125 @@
+// Replicas deliver fleet batches at least once and in any order; the primary's store must merge them idempotently by
+// cluster and time. Batches are made by the real aggregator from synthetic polls (version changes within and across
+// batches), written to real SQLite stores in order, duplicated, reversed and shuffled, and through the report route.
+import t from 'tap';
+import path from 'node:path';
+import { buildApp } from '../src/server/app.js';
+import { FleetAggregator, FleetInventory, FleetRecorder, mergeFleetEntries, type FleetPollBatchEntry } from '../src/services/fleet/index.js';
+import { GraphCache } from '../src/services/graph-cache.js';
+import { servedGraphsOf } from '../src/services/graph-explorer.js';
+import { Publisher } from '../src/services/publisher.js';
+import { Tokens } from '../src/services/tokens.js';
+import { openStore, type Store } from '../src/store/index.js';
+import { ADMIN, silentLogger } from './helpers/admin-app.js';
+import { tempTree } from './helpers/temp-tree.js';
+
+const uuid = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+const VERSIONS = ['4.9.15', '4.9.16', '4.9.17', '4.9.18'];
+const CLUSTERS = 300;
+const T0 = 1_700_000_000_000;
+
+/** Six flushes of polls: every cluster polls twice per flush; cluster i moves one version up at flush i % 6 (if i % 3 == 0). */
+function batches(): FleetPollBatchEntry[][] {
+  const out: FleetPollBatchEntry[][] = [];
+  for (let flush = 0; flush < 6; flush++) {
+    const agg = new FleetAggregator();
+    for (let poll = 0; poll < 2; poll++) {
+      for (let i = 0; i < CLUSTERS; i++) {
+        const step = i % 3 === 0 ? (flush > i % 6 ? 1 : flush === i % 6 && poll === 1 ? 1 : 0) + (flush > (i + 3) % 6 ? 1 : 0) : 0;
+        const at = T0 + flush * 60_000 + poll * 20_000 + i;
+        agg.record({ id: uuid(i), version: VERSIONS[step]!, channel: 'stable-4.9', arch: i % 2 ? 'arm64' : 'amd64' }, 'CVO/4.9', at);
+      }
+    }
+    out.push(agg.drain());
+  }
+  return out;
+}
+
+function store(t: Parameters<typeof tempTree>[0]): Store {
+  const s = openStore(path.join(tempTree(t), 'kus.db'));
+  t.teardown(() => s.close());
+  return s;
+}
+
+const dump = (s: Store) => ({ clusters: s.fleet.clusters({}), updates: s.fleet.updates(0) });
+
+t.test('duplicates change nothing; reordered batches never move a cluster backwards', async (t) => {
+  const all = batches();
+  const reference = store(t);
+  for (const b of all) reference.fleet.record(b);
+  const expected = dump(reference);
+  t.ok(expected.updates.length >= 2, `${expected.updates.reduce((n, u) => n + u.clusters, 0)} cluster updates in the reference`);
+  t.equal(expected.clusters.length, CLUSTERS);
+
+  const duplicated = store(t);
+  for (const b of all) {
+    duplicated.fleet.record(b);
+    duplicated.fleet.record(b);
+  }
+  for (const b of [...all].reverse()) duplicated.fleet.record(b);
+  t.same(dump(duplicated), expected, 'every batch sent twice, then all again in reverse: the same clusters and updates');
+
+  const reversed = store(t);
+  for (const b of [...all].reverse()) reversed.fleet.record(b);
+  t.same(reversed.fleet.clusters({}), expected.clusters, 'reversed: every cluster\'s first/last seen and current version as in order');
+  const known = new Set(expected.updates.map((u) => `${u.from} ${u.to}`));
+  t.ok(reversed.fleet.updates(0).every((u) => known.has(`${u.from} ${u.to}`)), 'and no update that did not happen');
+
+  const older = store(t);
+  older.fleet.record(all[5]!);
+  older.fleet.record(all[0]!);
+  t.same(older.fleet.clusters({}).map((c) => [c.id, c.version, c.lastSeen]), reference.fleet.clusters({}).map((c) => [c.id, c.version, c.lastSeen]),
+    'the oldest batch after the newest: current versions stay the newest');
+});
+
+t.test('the replica buffer\'s per-cluster merge loses nothing, merging batches forwards or backwards', async (t) => {
+  const all = batches();
+  const reference = store(t);
+  for (const b of all) reference.fleet.record(b);
+  const mergeAll = (order: FleetPollBatchEntry[][]): FleetPollBatchEntry[] => {
+    const buffer = new Map<string, FleetPollBatchEntry>();
+    for (const b of order) for (const e of b) buffer.set(e.id, buffer.has(e.id) ? mergeFleetEntries(buffer.get(e.id)!, e) : e);
+    return [...buffer.values()];
+  };
+  // Forwards: batches drained while the primary is away. Backwards: a failed request's (older) entries put back into
+  // the newer ones that arrived meanwhile.
+  for (const [what, order] of [['in order', all], ['reversed', [...all].reverse()]] as const) {
+    const merged = store(t);
+    const entries = mergeAll([...order]);
+    t.equal(entries.length, CLUSTERS, `${what}: one entry per cluster`);
+    merged.fleet.record(entries);
+    t.same(dump(merged), dump(reference), `${what}: merged then written = every batch written in order`);
+  }
+  const putBack = store(t);
+  const held = mergeAll([all[3]!, all[4]!, all[5]!]);
+  const inFlight = mergeAll([all[0]!, all[1]!, all[2]!]);
+  putBack.fleet.record(mergeAll([held, inFlight]));
+  t.same(dump(putBack), dump(reference), 'a failed request\'s entries merged back into the newer buffer: the same');
+});
+
+t.test('through POST /fleet/reports: a resent report changes nothing', async (t) => {
+  const s = store(t);
+  const cache = new GraphCache({ load: () => s.loadGraphInput(), logger: silentLogger });
+  cache.rebuild();
+  const tokens = new Tokens({ store: s });
+  const recorder = new FleetRecorder({ repository: s.fleet, logger: silentLogger });
+  const inventory = new FleetInventory({ repository: s.fleet, served: servedGraphsOf(cache) });
+  const app = buildApp({ graphs: cache, logLevel: 'silent', fleet: { recorder, inventory }, admin: { publisher: new Publisher({ store: s, rebuild: () => cache.rebuild() }), tokens, fleet: inventory, fleetReports: recorder } });
+  t.teardown(() => app.close());
+  const { token } = tokens.create({ name: 'setup' }, 'replica', 'fleet-report');
+  const send = (entries: FleetPollBatchEntry[]) =>
+    app.inject({ method: 'POST', url: `${ADMIN}/fleet/reports`, headers: { authorization: `Bearer ${token}` }, payload: { replica: 'r1', entries } });
+  const all = batches();
+  for (const b of all) t.equal((await send(b)).statusCode, 200);
+  const once = dump(s);
+  for (const b of [...all].reverse()) t.equal((await send(b)).statusCode, 200);
+  t.same(dump(s), once, 'all reports again, newest first: nothing changed');
+  t.equal(recorder.merged, 2 * all.reduce((n, b) => n + b.length, 0), 'every entry was merged (kus_fleet_report_entries_merged_total)');
+  const metrics = await app.inject({ url: '/metrics' });
+  t.match(metrics.body, new RegExp(`kus_fleet_report_entries_merged_total ${recorder.merged}`));
+  const bad = await send([{ ...all[0]![0]!, firstSeen: T0 + 10, lastSeen: T0 }]);
+  t.equal(bad.statusCode, 400);
+  t.match(JSON.parse(bad.body).message, /firstSeen .* after lastSeen/);
+  const tooMany = await send(Array.from({ length: 1001 }, (_, i) => ({ ...all[0]![0]!, id: uuid(10_000 + i) })));
+  t.equal(tooMany.statusCode, 400, 'more than 1,000 entries per report is refused');
+});
