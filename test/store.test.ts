@@ -57,7 +57,7 @@ t.test('a new store is migrated, in WAL mode, empty; reopening applies nothing t
 
   const raw = new Database(file, { readonly: true });
   t.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
-  t.equal(raw.pragma('user_version', { simple: true }), migrations.length, 'every migration applied');
+  t.equal(raw.pragma('user_version', { simple: true }), migrations[migrations.length - 1]!.version, 'every migration applied (numbers may skip: branches reserve theirs)');
   const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
   // Later migrations add tables of their own; these are the ones of migrations 001 and 002.
   for (const table of ['audit', 'blocked_edges', 'channel_versions', 'channels', 'conditional_edges', 'meta', 'raw_metadata', 'releases', 'tokens']) {

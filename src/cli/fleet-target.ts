@@ -1,11 +1,9 @@
 // What the fleet commands ask: a running server's admin API (--server/--token), or a local store (--db) whose graph
 // is built here, in-process, to compare the recorded clusters with (as the server would serve it).
-import { openContext } from '../compose/index.js';
+import { openLocalFleet } from '../compose/index.js';
 import {
-  FleetInventory, parseFleetDuration, type FleetCluster, type FleetProblem, type FleetUpdate, type FleetVersionsEntry,
+  parseFleetDuration, type FleetCluster, type FleetProblem, type FleetUpdate, type FleetVersionsEntry,
 } from '../services/fleet/index.js';
-import { GraphCache } from '../services/graph-cache.js';
-import { servedGraphsOf } from '../services/graph-explorer.js';
 import { AdminClient } from './admin-client.js';
 import { storeOptions, type CommandContext } from './command.js';
 import { chooseTarget } from './target-choice.js';
@@ -15,11 +13,11 @@ export interface FleetTarget {
   versions(since: string | undefined): Promise<Outcome<FleetVersionsEntry[]>>;
   clusters(filter: { version?: string | undefined; channel?: string | undefined; since?: string | undefined }): Promise<Outcome<FleetCluster[]>>;
   updates(since: string | undefined): Promise<Outcome<FleetUpdate[]>>;
-  problems(): Promise<Outcome<FleetProblem[]>>;
+  problems(unseen: string | undefined): Promise<Outcome<FleetProblem[]>>;
 }
 
 const read = <T>(value: T): Outcome<T> => ({ value, warnings: [] });
-const ms = (since: string | undefined): number | undefined => (since === undefined ? undefined : parseFleetDuration(since, '--since'));
+const ms = (value: string | undefined, flag = '--since'): number | undefined => (value === undefined ? undefined : parseFleetDuration(value, flag));
 
 /** Opens the target, runs fn, closes the local store whatever happened. */
 export async function withFleetTarget<T>(ctx: CommandContext, fn: (target: FleetTarget) => Promise<T>): Promise<T> {
@@ -30,26 +28,24 @@ export async function withFleetTarget<T>(ctx: CommandContext, fn: (target: Fleet
       versions: (since) => api.get('/fleet/versions', { since }),
       clusters: (f) => api.get('/fleet/clusters', { version: f.version, channel: f.channel, since: f.since }),
       updates: (since) => api.get('/fleet/updates', { since }),
-      problems: () => api.get('/fleet/problems'),
+      problems: (unseen) => api.get('/fleet/problems', { unseen }),
     });
   }
-  const context = openContext(storeOptions(ctx, false));
+  const local = openLocalFleet(storeOptions(ctx, false));
   try {
-    const store = context.store;
-    const graphs = new GraphCache({ load: () => store.loadGraphInput(), logger: { info() {}, warn() {}, error() {} }, warmUp: false });
-    const inventory = new FleetInventory({ repository: store.fleet, served: servedGraphsOf(graphs) });
+    const inventory = local.inventory;
     return await fn({
       versions: async (since) => read(inventory.versions(ms(since))),
       clusters: async (f) => read(inventory.clusters({ version: f.version, channel: f.channel, sinceMs: ms(f.since) })),
       updates: async (since) => read(inventory.updates(ms(since))),
-      problems: async () => {
+      problems: async (unseen) => {
+        const unseenMs = ms(unseen, '--unseen');
         // Only the problems need the graph; built once, as `kus serve` would build it from this store.
-        const result = graphs.rebuild();
-        if (!result.ok) throw result.error;
-        return read(inventory.problems());
+        local.buildGraph();
+        return read(inventory.problems(unseenMs));
       },
     });
   } finally {
-    context.close();
+    local.close();
   }
 }

@@ -4,3 +4,4 @@
 export { closeOnSignal, startServer, type RunningServer, type ServeOptions, type SigningOptions, type FleetOptions } from './server.js';
 export { DEFAULT_DB_FILE, openContext, withContext, type Context, type StoreFileOptions } from './local-store.js';
 export { openLocalExplorer, type LocalExplorer } from './local-explorer.js';
+export { openLocalFleet, type LocalFleet } from './local-fleet.js';

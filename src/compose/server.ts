@@ -185,13 +185,14 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       ? new FleetReporter({ primary: follow.primary, caFile: follow.caFile, token: report.token, maxClusters: report.maxClusters, logger })
       : undefined;
     reporter = reporting;
+    const inventory = new FleetInventory({ repository: store.fleet, served: servedGraphsOf(served) });
     recorder = fleetOptions === null ? undefined : new FleetRecorder({
-      repository: store.fleet, writer: new WorkerFleetWriter(config.store.file), logger,
+      repository: store.fleet, writer: new WorkerFleetWriter(config.store.file), logger, offers: inventory,
       ...(fleetOptions.retentionMs === undefined ? {} : { retentionMs: fleetOptions.retentionMs }),
       ...(fleetOptions.flushMs === undefined ? {} : { flushMs: fleetOptions.flushMs }),
       ...(reporting ? { forward: (batch) => reporting.enqueue(batch) } : {}),
     });
-    const fleet = recorder ? { recorder, reporter, inventory: new FleetInventory({ repository: store.fleet, served: servedGraphsOf(served) }) } : undefined;
+    const fleet = recorder ? { recorder, reporter, inventory } : undefined;
     app = buildApp({ ...(fleet ? { fleet } : {}),  explorer, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'), graphs, logger, version: buildInfo().version, build: buildInfo(), admin: { publisher, tokens, ingest, signing: { signing, keys }, mirror: { apply: (actor, input) => worker.mirror(actor, input) }, ...(fleet ? { fleet: fleet.inventory, fleetReports: fleet.recorder } : {}) }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}), ...(options.limits ? { limits: options.limits } : {}) });
     if (options.adminToken !== undefined && registerAdminToken(store, options.adminToken)) {
       logger.info({ token: ADMIN_TOKEN_FILE_NAME }, 'registered the admin token of --admin-token-file');

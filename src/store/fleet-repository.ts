@@ -26,6 +26,26 @@ export interface FleetVersionCount {
   clusters: number;
 }
 
+/** An edge of the served graph of (channel, arch): a cluster running `from` polling it is offered `to`. */
+export interface FleetOffer {
+  channel: string;
+  arch: string;
+  from: string;
+  to: string;
+}
+
+/** A cluster that stopped polling after polling daily (see unseenDaily). */
+export interface FleetUnseenRow extends FleetClusterRow {
+  daysSeen: number;
+}
+
+/** One observed update whose offer time is known: how long (ms) the cluster took from being offered `to` to running it. */
+export interface FleetUpdateDuration {
+  from: string;
+  to: string;
+  took: number;
+}
+
 export interface FleetUpdateCount {
   from: string;
   to: string;
@@ -44,25 +64,36 @@ interface ClusterRow {
   user_agent: string | null;
 }
 
+const DAY_MS = 86_400_000;
+
 const toCluster = (r: ClusterRow): FleetClusterRow => ({
   id: r.id, firstSeen: r.first_seen, lastSeen: r.last_seen, version: r.version, channel: r.channel, arch: r.arch, userAgent: r.user_agent,
 });
 
 export class FleetRepository {
-  private readonly versionOf: Statement<[string], { version: string | null; last_seen: number }>;
+  private readonly versionOf: Statement<[string], { version: string | null; first_seen: number; last_seen: number }>;
   private readonly upsert: Statement<[Record<string, unknown>]>;
-  private readonly insertUpdate: Statement<[string, string, string, number]>;
+  private readonly insertUpdate: Statement<[string, string, string, number, number | null]>;
+  private readonly offerOf: Statement<[string, string, string, string], { first_served: number }>;
+  private readonly runningSince: Statement<[string, string, number], { at: number | null }>;
+  private readonly insertOffer: Statement<[string, string, string, string, number]>;
+  private readonly durationsStmt: Statement<[number], FleetUpdateDuration>;
+  private readonly unseenStmt: Statement<[number], ClusterRow & { days_seen: number }>;
   private readonly countsStmt: Statement<[number], FleetVersionCount>;
   private readonly updatesStmt: Statement<[number], FleetUpdateCount>;
   private readonly pruneStmt: Statement<[number]>;
   private readonly countStmt: Statement<[], { n: number }>;
 
   constructor(private readonly db: Database) {
-    this.versionOf = db.prepare('SELECT version, last_seen FROM fleet_clusters WHERE id = ?');
+    this.versionOf = db.prepare('SELECT version, first_seen, last_seen FROM fleet_clusters WHERE id = ?');
     // A batch may arrive late (a timer fired after a later one): last_seen and the current fields only move forward.
-    this.upsert = db.prepare(`INSERT INTO fleet_clusters (id, first_seen, last_seen, version, channel, arch, user_agent)
-      VALUES (@id, @firstSeen, @lastSeen, @version, @channel, @arch, @userAgent)
+    // days_seen grows by one for each UTC day of the batch (its first and its last poll) later than the stored last poll.
+    this.upsert = db.prepare(`INSERT INTO fleet_clusters (id, first_seen, last_seen, version, channel, arch, user_agent, days_seen)
+      VALUES (@id, @firstSeen, @lastSeen, @version, @channel, @arch, @userAgent, @daysSeen)
       ON CONFLICT (id) DO UPDATE SET
+        days_seen = fleet_clusters.days_seen
+          + (CASE WHEN excluded.first_seen / ${DAY_MS} > fleet_clusters.last_seen / ${DAY_MS} THEN 1 ELSE 0 END)
+          + (CASE WHEN excluded.last_seen / ${DAY_MS} > max(excluded.first_seen, fleet_clusters.last_seen) / ${DAY_MS} THEN 1 ELSE 0 END),
         first_seen = min(fleet_clusters.first_seen, excluded.first_seen),
         last_seen = max(fleet_clusters.last_seen, excluded.last_seen),
         version = CASE WHEN excluded.last_seen >= fleet_clusters.last_seen THEN excluded.version ELSE fleet_clusters.version END,
@@ -70,7 +101,15 @@ export class FleetRepository {
         arch = CASE WHEN excluded.last_seen >= fleet_clusters.last_seen THEN excluded.arch ELSE fleet_clusters.arch END,
         user_agent = CASE WHEN excluded.last_seen >= fleet_clusters.last_seen THEN excluded.user_agent ELSE fleet_clusters.user_agent END`);
     // Replicas deliver at least once: an observation already stored (same cluster, versions and time) is kept once.
-    this.insertUpdate = db.prepare('INSERT OR IGNORE INTO fleet_updates (cluster_id, from_version, to_version, at) VALUES (?, ?, ?, ?)');
+    this.insertUpdate = db.prepare('INSERT OR IGNORE INTO fleet_updates (cluster_id, from_version, to_version, at, offered_at) VALUES (?, ?, ?, ?, ?)');
+    this.offerOf = db.prepare('SELECT first_served FROM fleet_offers WHERE channel = ? AND arch = ? AND from_version = ? AND to_version = ?');
+    this.runningSince = db.prepare('SELECT max(at) AS at FROM fleet_updates WHERE cluster_id = ? AND to_version = ? AND at <= ?');
+    this.insertOffer = db.prepare('INSERT OR IGNORE INTO fleet_offers (channel, arch, from_version, to_version, first_served) VALUES (?, ?, ?, ?, ?)');
+    this.durationsStmt = db.prepare(`SELECT from_version AS "from", to_version AS "to", at - offered_at AS took FROM fleet_updates
+      WHERE at >= ? AND offered_at IS NOT NULL ORDER BY "from", "to", took`);
+    // "Seen daily" (docs/fleet.md): polled on at least 2 UTC days, and on at least 3/4 of the days from its first poll to its last.
+    this.unseenStmt = db.prepare(`SELECT id, first_seen, last_seen, version, channel, arch, user_agent, days_seen FROM fleet_clusters
+      WHERE last_seen < ? AND days_seen >= 2 AND days_seen * 4 >= (last_seen / ${DAY_MS} - first_seen / ${DAY_MS} + 1) * 3 ORDER BY id`);
     this.countsStmt = db.prepare(`SELECT channel, arch, version, count(*) AS clusters FROM fleet_clusters WHERE last_seen >= ?
       GROUP BY channel, arch, version ORDER BY channel, arch, version`);
     this.updatesStmt = db.prepare(`SELECT from_version AS "from", to_version AS "to", count(DISTINCT cluster_id) AS clusters,
@@ -84,13 +123,49 @@ export class FleetRepository {
     this.db.transaction(() => {
       for (const e of batch) {
         const stored = this.versionOf.get(e.id);
+        const firstSeen = stored ? Math.min(stored.first_seen, e.firstSeen) : e.firstSeen;
         if (stored && stored.version !== null && e.firstVersion !== null && stored.version !== e.firstVersion && e.firstSeen >= stored.last_seen) {
-          this.insertUpdate.run(e.id, stored.version, e.firstVersion, e.firstSeen);
+          this.addUpdate(e, stored.version, e.firstVersion, e.firstSeen, firstSeen);
         }
-        this.upsert.run({ id: e.id, firstSeen: e.firstSeen, lastSeen: e.lastSeen, version: e.version, channel: e.channel, arch: e.arch, userAgent: e.userAgent });
-        for (const c of e.changes) this.insertUpdate.run(e.id, c.from, c.to, c.at);
+        const daysSeen = Math.floor(e.lastSeen / DAY_MS) > Math.floor(e.firstSeen / DAY_MS) ? 2 : 1;
+        this.upsert.run({ id: e.id, firstSeen: e.firstSeen, lastSeen: e.lastSeen, version: e.version, channel: e.channel, arch: e.arch, userAgent: e.userAgent, daysSeen });
+        for (const c of e.changes) this.addUpdate(e, c.from, c.to, c.at, firstSeen);
       }
     })();
+  }
+
+  /**
+   * The update's offer time: the later of when the cluster started running `from` (its update into it, else its first
+   * poll) and when the served graph of its channel and arch first had the edge; null when that edge was not served before.
+   * Only updates pay for this (two indexed lookups), not polls.
+   */
+  private addUpdate(e: FleetPollBatchEntry, from: string, to: string, at: number, clusterFirstSeen: number): void {
+    let offeredAt: number | null = null;
+    const offer = this.offerOf.get(e.channel, e.arch, from, to);
+    if (offer) {
+      const since = Math.max(this.runningSince.get(e.id, from, at)?.at ?? clusterFirstSeen, offer.first_served);
+      if (since <= at) offeredAt = since;
+    }
+    this.insertUpdate.run(e.id, from, to, at, offeredAt);
+  }
+
+  /** Notes the edges of the served graph first served at `at` (ms); edges already known keep their first time. */
+  recordOffers(offers: Iterable<FleetOffer>, at: number): number {
+    let added = 0;
+    this.db.transaction(() => {
+      for (const o of offers) added += this.insertOffer.run(o.channel, o.arch, o.from, o.to, at).changes;
+    })();
+    return added;
+  }
+
+  /** Updates observed at or after `since` (ms) with a known offer time, by (from, to), shortest first. */
+  updateDurations(since: number): FleetUpdateDuration[] {
+    return this.durationsStmt.all(since);
+  }
+
+  /** Clusters seen daily (see the statement) whose last poll is before `before` (ms); ordered by id. */
+  unseenDaily(before: number): FleetUnseenRow[] {
+    return this.unseenStmt.all(before).map((r) => ({ ...toCluster(r), daysSeen: r.days_seen }));
   }
 
   /** Clusters seen at or after `since` (ms), by channel, arch and version. */

@@ -14,4 +14,6 @@ export type { AuditRepository } from './audit-repository.js';
 export { META_KEYS } from './meta-repository.js';
 export { backupStore, inspectStoreFile, type StoreFileInfo } from './backup.js';
 export { restoreStore, type ReplacedStore } from './restore.js';
-export type { FleetRepository, FleetPollBatchEntry, FleetClusterRow, FleetVersionCount, FleetUpdateCount } from './fleet-repository.js';
+export type {
+  FleetRepository, FleetPollBatchEntry, FleetClusterRow, FleetVersionCount, FleetUpdateCount, FleetOffer, FleetUnseenRow, FleetUpdateDuration,
+} from './fleet-repository.js';

@@ -35,16 +35,32 @@ export const fleetClusterSchema = {
   properties: clusterProperties,
 } as const;
 
+const took = { type: ['integer', 'null'], minimum: 0 } as const;
+
+export const fleetUnseenSchema = {
+  type: 'string',
+  pattern: FLEET_DURATION_PATTERN,
+  description: 'A cluster seen daily and not since for longer than this is listed as Unseen (default 2d).',
+  example: '2d',
+} as const;
+
 export const fleetUpdateSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['from', 'to', 'clusters', 'firstSeen', 'lastSeen'],
+  required: ['from', 'to', 'clusters', 'firstSeen', 'lastSeen', 'offered', 'tookMedian', 'tookP90', 'tookMax'],
   properties: {
     from: { type: 'string' },
     to: { type: 'string' },
     clusters: { type: 'integer', minimum: 1, description: 'Distinct clusters observed changing from `from` to `to`.' },
     firstSeen: { ...rfc3339, description: 'The first such change observed.' },
     lastSeen: { ...rfc3339, description: 'The last such change observed.' },
+    offered: {
+      type: 'integer', minimum: 0,
+      description: 'Changes whose offer time is known: the cluster, running `from`, was served a graph with the edge `from` → `to` before it moved.',
+    },
+    tookMedian: { ...took, description: 'Median seconds from first being offered `to` to running it (nearest rank, over `offered`); null when none.' },
+    tookP90: { ...took, description: '90th percentile of the same (nearest rank).' },
+    tookMax: { ...took, description: 'The longest of the same.' },
   },
 } as const;
 
@@ -56,9 +72,11 @@ export const fleetProblemSchema = {
     ...clusterProperties,
     reason: {
       type: 'string',
-      enum: ['VersionNotFound', 'ChannelNotFound', 'ArchNotServed'],
+      enum: ['VersionNotFound', 'ChannelNotFound', 'ArchNotServed', 'Unseen'],
       description: 'VersionNotFound: its version is not a node of the channel it polls; ChannelNotFound: the channel does not exist; ' +
-        'ArchNotServed: the channel has no releases of its architecture. In each case the cluster is offered no update.',
+        'ArchNotServed: the channel has no releases of its architecture. In each case the cluster is offered no update. ' +
+        'Unseen: it polled daily (on at least 2 UTC days, and on at least 3/4 of the days from its first poll to its last) ' +
+        'but not for longer than the threshold.',
     },
     hint: { type: 'string', description: 'What to do about it.' },
   },

@@ -1,6 +1,6 @@
 // Questions about the recorded fleet: clusters per version, the clusters themselves, the updates they made, and the
 // clusters that cannot be offered updates (compared with the graph being served, exactly as clusters read it).
-import type { FleetClusterRow, FleetRepository } from '../../store/index.js';
+import type { FleetClusterRow, FleetOffer, FleetRepository, FleetUnseenRow } from '../../store/index.js';
 import type { ServedGraphs } from '../graph-explorer.js';
 
 export interface FleetVersionsEntry {
@@ -26,10 +26,18 @@ export interface FleetUpdate {
   clusters: number;
   firstSeen: string;
   lastSeen: string;
+  /** Updates of these whose offer time is known (the edge was served before the cluster moved). */
+  offered: number;
+  /** Seconds from first being offered `to` to running it, over the `offered` updates (nearest rank); null when none. */
+  tookMedian: number | null;
+  tookP90: number | null;
+  tookMax: number | null;
 }
 
-export type FleetProblemReason = 'VersionNotFound' | 'ChannelNotFound' | 'ArchNotServed';
-export const FLEET_PROBLEM_REASONS: readonly FleetProblemReason[] = ['VersionNotFound', 'ChannelNotFound', 'ArchNotServed'];
+export type FleetProblemReason = 'VersionNotFound' | 'ChannelNotFound' | 'ArchNotServed' | 'Unseen';
+export const FLEET_PROBLEM_REASONS: readonly FleetProblemReason[] = ['VersionNotFound', 'ChannelNotFound', 'ArchNotServed', 'Unseen'];
+/** A cluster seen daily and then not for longer than this is a problem (`Unseen`) unless the question names another threshold. */
+export const DEFAULT_FLEET_UNSEEN_MS = 2 * 86_400_000;
 
 export interface FleetProblem extends FleetCluster {
   reason: FleetProblemReason;
@@ -44,6 +52,19 @@ interface ServedIndex {
   channels: Map<string, Map<string, Set<string>>>;
   versions: Set<string>;
   arches: Set<string>;
+  /** Every edge served, unconditional and conditional (a conditional one is offered too, with its risks). */
+  edges: FleetOffer[];
+}
+
+/** Nearest-rank percentile of ascending values. */
+const rank = (sorted: readonly number[], p: number): number => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
+const seconds = (ms: number): number => Math.round(ms / 1000);
+
+/** The graph API's answer, as far as the fleet questions read it. */
+interface ServedBodyJson {
+  nodes: Array<{ version: string }>;
+  edges: Array<[number, number]>;
+  conditionalEdges?: Array<{ edges: Array<{ from: string; to: string }> }>;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -76,22 +97,55 @@ export class FleetInventory {
       .map(toCluster);
   }
 
-  /** Observed version changes A → B within the last `sinceMs` (all when absent). */
+  /** Observed version changes A → B within the last `sinceMs` (all when absent), with how long they took from the offer. */
   updates(sinceMs?: number): FleetUpdate[] {
-    return this.deps.repository
-      .updates(sinceMs === undefined ? 0 : this.now() - sinceMs)
-      .map((u) => ({ from: u.from, to: u.to, clusters: u.clusters, firstSeen: iso(u.first), lastSeen: iso(u.last) }));
+    const since = sinceMs === undefined ? 0 : this.now() - sinceMs;
+    const took = new Map<string, number[]>();
+    // Ascending per (from, to), as the store orders them.
+    for (const d of this.deps.repository.updateDurations(since)) {
+      const key = `${d.from}\0${d.to}`;
+      let list = took.get(key);
+      if (!list) took.set(key, (list = []));
+      list.push(d.took);
+    }
+    return this.deps.repository.updates(since).map((u) => {
+      const list = took.get(`${u.from}\0${u.to}`) ?? [];
+      return {
+        from: u.from, to: u.to, clusters: u.clusters, firstSeen: iso(u.first), lastSeen: iso(u.last), offered: list.length,
+        tookMedian: list.length ? seconds(rank(list, 0.5)) : null,
+        tookP90: list.length ? seconds(rank(list, 0.9)) : null,
+        tookMax: list.length ? seconds(list[list.length - 1]!) : null,
+      };
+    });
   }
 
-  /** Clusters the served graph cannot offer updates to, with the reason the cluster reports and what to do. */
-  problems(): FleetProblem[] {
+  /**
+   * Clusters the served graph cannot offer updates to, with the reason the cluster reports and what to do; and clusters
+   * that polled daily but not for longer than `unseenMs` (default 2 days), which nothing is offered to either.
+   */
+  problems(unseenMs: number = DEFAULT_FLEET_UNSEEN_MS): FleetProblem[] {
     const index = this.served();
+    const now = this.now();
+    const unseen = new Map<string, FleetUnseenRow>();
+    for (const row of this.deps.repository.unseenDaily(now - unseenMs)) unseen.set(row.id, row);
     const problems: FleetProblem[] = [];
     for (const row of this.deps.repository.clusters({})) {
-      const found = this.diagnose(index, row);
+      const silent = unseen.get(row.id);
+      // A cluster that stopped polling is told nothing, whatever its channel says: that comes first.
+      const found = silent ? { reason: 'Unseen' as const, hint: unseenHint(silent, now) } : this.diagnose(index, row);
       if (found) problems.push({ ...toCluster(row), ...found });
     }
     return problems;
+  }
+
+  /** Changes whenever a new graph is served (with edges()): the recorder's FleetOfferSource. */
+  generation(): object | undefined {
+    return this.deps.served.generation();
+  }
+
+  /** Every edge of the graph being served, per channel and arch. */
+  edges(): readonly FleetOffer[] {
+    return this.served().edges;
   }
 
   /** Versions and arches the served graph has nodes of (metric labels are bounded to these). */
@@ -124,10 +178,14 @@ export class FleetInventory {
     const channels = new Map<string, Map<string, Set<string>>>();
     const versions = new Set<string>();
     const arches = new Set<string>();
+    const edges: FleetOffer[] = [];
     for (const { channel, arch } of this.deps.served.keys()) {
       const { status, text } = this.deps.served.body(channel, arch);
       if (status !== 200) continue;
-      const nodes = (JSON.parse(text) as { nodes: Array<{ version: string }> }).nodes;
+      const body = JSON.parse(text) as ServedBodyJson;
+      const nodes = body.nodes;
+      for (const [a, b] of body.edges) edges.push({ channel, arch, from: nodes[a]!.version, to: nodes[b]!.version });
+      for (const c of body.conditionalEdges ?? []) for (const e of c.edges) edges.push({ channel, arch, from: e.from, to: e.to });
       const set = new Set(nodes.map((n) => n.version));
       for (const v of set) versions.add(v);
       arches.add(arch);
@@ -135,7 +193,14 @@ export class FleetInventory {
       if (!byArch) channels.set(channel, (byArch = new Map()));
       byArch.set(arch, set);
     }
-    this.index = { generation, channels, versions, arches };
+    this.index = { generation, channels, versions, arches, edges };
     return this.index;
   }
+}
+
+function unseenHint(row: FleetUnseenRow, now: number): string {
+  const days = ((now - row.lastSeen) / 86_400_000).toFixed(1);
+  return `not seen for ${days} days (last poll ${iso(row.lastSeen)}) after polling on ${row.daysSeen} days since ${iso(row.firstSeen)}: ` +
+    'check that the cluster is up and still reaches this server (ClusterVersion spec.upstream, proxy, network); ' +
+    'if it was retired, nothing to do: it is dropped after --fleet-retention';
 }
