@@ -82,11 +82,18 @@ t.test('thousands of clusters poll; versions, clusters, updates, problems and me
   t.same([...new Set(await pollAll(s.url, updated.map((id) => ({ channel: 'stable-4.9', arch: 'arm64', version: '4.9.15-kylinsec.2', id }))))], [200]);
   await poll(s.url, { channel: 'stable-4.9', arch: 'arm64', version: '4.9.15-kylinsec.1', id: uuid(3) });
 
-  const updates = await until('the updates', () => s.api<Array<{ from: string; to: string; clusters: number }>>('updates'), (r) => r.value?.length === 2);
-  t.same(updates.value.map(({ from, to, clusters }) => ({ from, to, clusters })), [
-    { from: '4.9.15', to: '4.9.15-kylinsec.2', clusters: 200 },
-    { from: '4.9.15-kylinsec.2', to: '4.9.15-kylinsec.1', clusters: 1 },
+  const updates = await until('the updates', () => s.api<Array<{ from: string; to: string; clusters: number; offered: number; tookMax: number | null }>>('updates'), (r) => r.value?.length === 2);
+  // stable-4.9/arm64 serves 4.9.15 -> 4.9.15-kylinsec.2 (its previous: list) since the server's first flush, before the
+  // clusters moved; nothing serves -kylinsec.2 -> -kylinsec.1, so that update was never offered.
+  t.same(updates.value.map(({ from, to, clusters, offered }) => ({ from, to, clusters, offered })), [
+    { from: '4.9.15', to: '4.9.15-kylinsec.2', clusters: 200, offered: 200 },
+    { from: '4.9.15-kylinsec.2', to: '4.9.15-kylinsec.1', clusters: 1, offered: 0 },
   ]);
+  t.ok(updates.value[0]!.tookMax !== null && updates.value[0]!.tookMax < 60, `took seconds from the offer (max ${updates.value[0]!.tookMax} s)`);
+  t.equal(updates.value[1]!.tookMax, null);
+  const table = s.kus('fleet', 'updates', '--since', '7d');
+  t.match(table.stdout, /OFFERED\s+TOOK \(MEDIAN\/P90\/MAX\)/);
+  t.match(table.stdout, /4\.9\.15-kylinsec\.2\s+4\.9\.15-kylinsec\.1\s+1\s+0\s+-/);
 
   const versions = (await s.api<VersionRow[]>('versions')).value;
   const of = (channel: string, arch: string, version: string) => versions.find((v) => v.channel === channel && v.arch === arch && v.version === version)?.clusters;
@@ -132,6 +139,7 @@ t.test('thousands of clusters poll; versions, clusters, updates, problems and me
   t.match(metrics, 'kus_fleet_problem_clusters{reason="VersionNotFound"} 2');
   t.match(metrics, 'kus_fleet_problem_clusters{reason="ChannelNotFound"} 2000');
   t.match(metrics, 'kus_fleet_problem_clusters{reason="ArchNotServed"} 1');
+  t.match(metrics, 'kus_fleet_problem_clusters{reason="Unseen"} 0', 'nobody polled daily yet');
   t.match(metrics, 'kus_fleet_polls_total{outcome="anonymous"} 2');
   const series = metrics.split('\n').filter((l) => l.startsWith('kus_fleet_clusters{'));
   t.ok(series.length <= 12, `kus_fleet_clusters has ${series.length} series, not one per junk channel`);
