@@ -9,6 +9,7 @@ import { startNginx } from './nginx.js';
 import { startNodeFloor } from './node-floor.js';
 import { createToken } from './publish.js';
 import { measurePrimaryPublishing, measureReplica } from './publish-load.js';
+import { measureFleetRecording } from './fleet.js';
 import { measureRebuild } from './rebuild.js';
 import { range } from './stats.js';
 import { runWrk } from './wrk.js';
@@ -49,7 +50,7 @@ async function measureDataset(ctx, dataset, cleanup) {
   const { children, tools, work, repoRoot, settings, pin, runtimes } = ctx;
   const { load, warmup } = settings;
   const serverCpu = pin?.server ?? null;
-  const wrk = (url, seconds, timeoutSeconds = 5) => runWrk({ wrkPath: tools.wrk.path, url, threads: load.threads, connections: load.connections, seconds, headers: HEADERS, cpu: pin?.load ?? null, timeoutSeconds });
+  const wrk = (url, seconds, timeoutSeconds = 5, script = null) => runWrk({ wrkPath: tools.wrk.path, url, threads: load.threads, connections: load.connections, seconds, headers: HEADERS, cpu: pin?.load ?? null, timeoutSeconds, script });
   // While publishing, a request may wait behind a rebuild for seconds: it must count as slow, not drop out as a timeout.
   const patientWrk = (url, seconds) => wrk(url, seconds, 30);
   const dir = fs.mkdtempSync(path.join(work, `${dataset.name}-`));
@@ -137,6 +138,13 @@ async function measureDataset(ctx, dataset, cleanup) {
     throughput.node24VsMachine = { requestsPerSec: ratios(throughput.kusNode24, throughput.kus, 'requestsPerSec'), p99Ms: ratios(throughput.kusNode24, throughput.kus, 'p99Ms') };
   }
 
+  // Issue 12: the same request from 100,000 distinct cluster ids, recorded vs --no-fleet (KUS's own server is idle).
+  let fleet = null;
+  if (settings.fleet) {
+    const version = dataset.fleetVersion ?? (await nodeVersion(kusUrl));
+    fleet = await measureFleetRecording({ children, repoRoot, dir, pin, load, warmup, wrk: (url, seconds, script) => wrk(url, seconds, 5, script) }, { store: pristine, query, version });
+  }
+
   let primary = null;
   let replica = null;
   if (settings.publishing) {
@@ -159,11 +167,19 @@ async function measureDataset(ctx, dataset, cleanup) {
     request,
     load: { ...load, warmupSeconds: warmup, command, headers: HEADERS, nginxWorkers: 1, pinned: pin },
     throughput,
+    fleet,
     memory,
     primary,
     replica,
     rebuild: { inProcess, metrics: metrics.samples ?? null, metricText },
   };
+}
+
+/** A version the clusters poll with: the newest node of the request's graph (its first node in the body's order otherwise). */
+async function nodeVersion(url) {
+  const res = await getRaw(url, { Accept: 'application/json' });
+  const { nodes } = JSON.parse(res.body.toString());
+  return nodes[nodes.length - 1].version;
 }
 
 /** SQLite's backup of a closed store: the file and, when present, its write-ahead log. */

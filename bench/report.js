@@ -9,6 +9,7 @@ export const TARGETS = {
   publishingMaxMs: 50, // no graph request waits behind a rebuild
   publishingP99OverIdle: 2, // graph p99 while publishing ≤ 2 × idle p99
   rssMb: 150, // idle and while publishing (MiB)
+  fleetRecordingRatio: 0.95, // graph req/s with the fleet inventory recording 100,000 ids ≥ 0.95 × --no-fleet
 };
 
 const fmt = (n, digits = 1) => (n === null || n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(digits));
@@ -29,8 +30,9 @@ function stalled(server) {
 
 /** The PASS/FAIL checks for one dataset's figures (pass null when a figure is missing). */
 export function checks(result) {
-  const { throughput, primary, replica } = result;
+  const { throughput, primary, replica, fleet } = result;
   const out = {
+    ...(fleet ? { fleetRecording: check(fleet.ratio?.median, (v) => v >= TARGETS.fleetRecordingRatio, `>= ${TARGETS.fleetRecordingRatio}x --no-fleet`) } : {}),
     floorThroughput: check(throughput.vsFloor.requestsPerSec?.median, (v) => v >= TARGETS.floorThroughputRatio, `>= ${TARGETS.floorThroughputRatio}x node:http`),
     floorP99: check(throughput.vsFloor.p99Ms?.median, (v) => v <= TARGETS.floorP99Factor, `<= ${TARGETS.floorP99Factor}x node:http`),
   };
@@ -59,7 +61,7 @@ const cpuPerRequest = (r) => `${rng(r.cpuUserUsPerRequest, 0)} + ${rng(r.cpuSyst
 
 /** Prints one dataset: the servers side by side, then each figure against its target. Returns the checks. */
 export function printDataset(result) {
-  const { dataset, request, load, throughput, memory, primary, replica, rebuild } = result;
+  const { dataset, request, load, throughput, fleet, memory, primary, replica, rebuild } = result;
   const c = checks(result);
   console.log(`\n=== ${dataset.name}: ${dataset.description}`);
   console.log(`request: GET ${request.path} (${request.nodes} nodes, ${request.edges} edges, ${request.conditionalEdges} conditional edges; ` +
@@ -84,6 +86,11 @@ export function printDataset(result) {
   if (throughput.node24VsMachine) {
     add(`${throughput.kusNode24.label} / ${throughput.kus.label} req/s`, rng(throughput.node24VsMachine.requestsPerSec, 3));
     add(`${throughput.kusNode24.label} / ${throughput.kus.label} p99`, rng(throughput.node24VsMachine.p99Ms, 3));
+  }
+  if (fleet) {
+    add(`fleet recording / --no-fleet req/s (${fleet.ids} ids)`, rng(fleet.ratio, 3), 'fleetRecording');
+    add('  recording; --no-fleet req/s (p99 ms)', `${rng(fleet.on.requestsPerSec, 0)} (${rng(fleet.on.p99Ms, 2)}); ${rng(fleet.off.requestsPerSec, 0)} (${rng(fleet.off.p99Ms, 2)})` +
+      `; polls ${JSON.stringify(fleet.polls)}${fleet.errors ? `; ${fleet.errors} errors` : ''}`);
   }
   add('RSS MB after graph load (peak)', `${fmt(memory.rssMb)} (${fmt(memory.peakRssMb)}); at start ${fmt(memory.rssAfterStartMb)}; ` +
     `V8 heap ${fmt(memory.heap_size_usedMb)} used / ${fmt(memory.heap_size_totalMb)}`);

@@ -48,6 +48,7 @@ const { values: opts } = parseArgs({
     'skip-node24': { type: 'boolean', default: false },
     'skip-publishing': { type: 'boolean', default: false },
     'skip-replica': { type: 'boolean', default: false },
+    'skip-fleet': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false }, // keep the temp dir (stores, logs, nginx config)
     profile: { type: 'boolean', default: false }, // run the server with --cpu-prof into bench/out/profiles/
     help: { type: 'boolean', default: false },
@@ -55,7 +56,7 @@ const { values: opts } = parseArgs({
 });
 if (opts.help) {
   console.log('usage: npm run bench -- [--quick] [--only generated|fixture|all] [--request CHANNEL/ARCH|heaviest] [--no-pin]\n' +
-    '  [--skip-node24] [--skip-publishing] [--skip-replica] [--keep] [--profile] [--seed N]');
+    '  [--skip-node24] [--skip-publishing] [--skip-replica] [--skip-fleet] [--keep] [--profile] [--seed N]');
   for (const [name, full, quick, help] of NUMBERS) console.log(`  --${name} N`.padEnd(24) + `${help} (default ${full}, --quick ${quick})`);
   process.exit(0);
 }
@@ -77,6 +78,7 @@ const settings = {
     rounds: n['publish-rounds'], idleSeconds: n['idle-seconds'], publishSeconds: n['publish-seconds'], quietPublishes: n['quiet-publishes'], publishEveryMs: n['publish-every-ms'],
   },
   replica: opts['skip-publishing'] || opts['skip-replica'] ? null : { followIntervalSeconds: n['follow-interval'] },
+  fleet: !opts['skip-fleet'],
 };
 
 function selectDatasets(work) {
@@ -142,7 +144,7 @@ process.once('exit', cleanUp);
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
 // A hard upper bound, whatever hangs: set-up (Node 24's first build, import, replica's first sync) plus the load.
 const p = settings.publishing;
-const servers = 4;
+const servers = 4 + (settings.fleet ? 2 : 0);
 const loadSeconds = servers * (settings.warmup + settings.load.rounds * settings.load.seconds) +
   (p ? 2 * p.rounds * (p.idleSeconds + p.publishSeconds + p.quietPublishes * 5) : 0) + settings.rebuilds * 5;
 const limitMs = (600 + 3 * loadSeconds) * 1000;

@@ -48,10 +48,12 @@ export function parseWrk(output) {
 /**
  * One wrk run; `headers` is a plain object; durations in seconds; `cpu` pins wrk (null: unpinned). wrk leaves
  * requests slower than `timeoutSeconds` out of its latencies (it counts them as timeouts): keep it above any stall
- * the run is meant to see.
+ * the run is meant to see. `script` is a wrk Lua script (its `request` function builds each request).
  */
-export async function runWrk({ wrkPath, url, threads, connections, seconds, headers, cpu = null, timeoutSeconds = 5 }) {
+export async function runWrk({ wrkPath, url, threads, connections, seconds, headers, cpu = null, timeoutSeconds = 5, script = null }) {
   const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', '--timeout', `${timeoutSeconds}s`];
+  // A Lua script that writes each request (bench/fleet.js: a different cluster id per request).
+  if (script) args.push('-s', script);
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
   args.push(url);
   // wrk stops itself after -d; the limit only guards against a hung process.
