@@ -13,8 +13,10 @@ export const FLEET_IDS = 100_000;
 /** A wrk script whose every request names the next of FLEET_IDS cluster ids (in turn), with a version and the query. */
 function writeScript(dir, query, version) {
   const file = path.join(dir, 'fleet-ids.lua');
+  // Each wrk run starts at a random id, so that successive runs keep bringing ids the recorder has not merged yet.
   fs.writeFileSync(file, `-- every request polls as the next of ${FLEET_IDS} clusters
-local n = 0
+math.randomseed(os.time())
+local n = math.random(0, ${FLEET_IDS - 1})
 request = function()
   n = (n + 1) % ${FLEET_IDS}
   return wrk.format(nil, "${GRAPH_PATH}${query}&version=${encodeURIComponent(version)}&id=" .. string.format("00000000-0000-4000-8000-%012x", n))

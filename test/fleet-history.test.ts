@@ -1,6 +1,6 @@
 // The fleet questions that need time to pass, on a real store with an injected clock: how long updates took from the
 // offer (median / p90 / max), and clusters that polled daily and stopped (Unseen). Each answer is counted by hand below.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import path from 'node:path';
 import { FleetAggregator, FleetInventory } from '../src/services/fleet/index.js';
 import { GraphCache } from '../src/services/graph-cache.js';
@@ -15,7 +15,7 @@ const T0 = Date.UTC(2026, 0, 1);
 const uuid = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 const silent = { info() {}, warn() {}, error() {} };
 
-function fleet(t: Parameters<Parameters<typeof t.test>[1]>[0], now: number) {
+function fleet(t: Test, now: number) {
   const store = openStore(path.join(tempTree(t), 'kus.db'));
   t.teardown(() => store.close());
   const graphs = new GraphCache({ load: () => ({ releases: workedReleases(), graphData: workedGraphData() }), logger: silent, warmUp: false });

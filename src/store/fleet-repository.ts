@@ -163,6 +163,23 @@ export class FleetRepository {
     return this.durationsStmt.all(since);
   }
 
+  /** Per cluster: first and last poll and current version; with every update, by cluster then time (for the daily history). */
+  historyRows(): { clusters: Array<{ id: string; first: number; last: number; version: string | null }>; updates: Array<{ id: string; from: string; to: string; at: number }> } {
+    return {
+      clusters: this.db.prepare('SELECT id, first_seen AS first, last_seen AS last, version FROM fleet_clusters').all() as Array<{ id: string; first: number; last: number; version: string | null }>,
+      updates: this.db.prepare('SELECT cluster_id AS id, from_version AS "from", to_version AS "to", at FROM fleet_updates ORDER BY cluster_id, at, id')
+        .all() as Array<{ id: string; from: string; to: string; at: number }>,
+    };
+  }
+
+  /** Clusters of `arch` running `version`, and distinct clusters of `arch` observed updating to it. */
+  releaseCounts(version: string, arch: string): { running: number; updatedTo: number } {
+    const running = (this.db.prepare('SELECT count(*) AS n FROM fleet_clusters WHERE version = ? AND arch = ?').get(version, arch) as { n: number }).n;
+    const updatedTo = (this.db.prepare(`SELECT count(DISTINCT u.cluster_id) AS n FROM fleet_updates u JOIN fleet_clusters c ON c.id = u.cluster_id
+      WHERE u.to_version = ? AND c.arch = ?`).get(version, arch) as { n: number }).n;
+    return { running, updatedTo };
+  }
+
   /** Clusters seen daily (see the statement) whose last poll is before `before` (ms); ordered by id. */
   unseenDaily(before: number): FleetUnseenRow[] {
     return this.unseenStmt.all(before).map((r) => ({ ...toCluster(r), daysSeen: r.days_seen }));

@@ -81,3 +81,35 @@ export const fleetProblemSchema = {
     hint: { type: 'string', description: 'What to do about it.' },
   },
 } as const;
+
+export const fleetHistorySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['days', 'series'],
+  properties: {
+    days: { type: 'array', items: { type: 'string', format: 'date' }, description: 'UTC days, oldest first; the last is today (counted at the time of asking).' },
+    series: {
+      type: 'array',
+      description: 'Clusters per version at the end of each day, in the order of `days`; the versions with the most clusters on the last day ' +
+        'come first (at most 8), the rest summed as "other"; "(none)" is clusters that send no version.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['version', 'clusters'],
+        properties: { version: { type: 'string' }, clusters: { type: 'array', items: { type: 'integer', minimum: 0 } } },
+      },
+    },
+  },
+} as const;
+
+export const fleetReleaseCountsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'arch', 'running', 'updatedTo'],
+  properties: {
+    version: { type: 'string' },
+    arch: { type: 'string' },
+    running: { type: 'integer', minimum: 0, description: 'Recorded clusters of this arch whose last poll reported this version.' },
+    updatedTo: { type: 'integer', minimum: 0, description: 'Distinct clusters of this arch observed updating to this version.' },
+  },
+} as const;

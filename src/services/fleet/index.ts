@@ -3,6 +3,7 @@ export { FleetAggregator, FLEET_LIMITS, type FleetPoll, type FleetAggregatorStat
 export { FleetRecorder, DEFAULT_FLEET_FLUSH_MS, DEFAULT_FLEET_RETENTION_MS, type FleetRecorderOptions, type FleetOfferSource } from './recorder.js';
 export {
   FleetInventory, FLEET_PROBLEM_REASONS, DEFAULT_FLEET_UNSEEN_MS, type FleetCluster, type FleetProblem, type FleetProblemReason, type FleetUpdate, type FleetVersionsEntry,
+  type FleetHistory, type FleetReleaseCounts, FLEET_HISTORY_SERIES,
 } from './inventory.js';
 export { parseFleetDuration, FLEET_DURATION_PATTERN } from './duration.js';
 export { WorkerFleetWriter, directFleetWriter, type FleetWriter } from './writer.js';

@@ -34,6 +34,25 @@ export interface FleetUpdate {
   tookMax: number | null;
 }
 
+/** Clusters per version at the end of each UTC day (today: now), oldest day first. */
+export interface FleetHistory {
+  days: string[];
+  series: Array<{ version: string; clusters: number[] }>;
+}
+
+/** How many clusters run a release (of one arch) and how many were observed updating to it. */
+export interface FleetReleaseCounts {
+  version: string;
+  arch: string;
+  running: number;
+  updatedTo: number;
+}
+
+/** Versions drawn separately in the history; the rest are summed as "other" (a chart of 40 colours reads as none). */
+export const FLEET_HISTORY_SERIES = 8;
+const NO_VERSION = '(none)';
+const OTHER = 'other';
+
 export type FleetProblemReason = 'VersionNotFound' | 'ChannelNotFound' | 'ArchNotServed' | 'Unseen';
 export const FLEET_PROBLEM_REASONS: readonly FleetProblemReason[] = ['VersionNotFound', 'ChannelNotFound', 'ArchNotServed', 'Unseen'];
 /** A cluster seen daily and then not for longer than this is a problem (`Unseen`) unless the question names another threshold. */
@@ -59,6 +78,7 @@ interface ServedIndex {
 /** Nearest-rank percentile of ascending values. */
 const rank = (sorted: readonly number[], p: number): number => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
 const seconds = (ms: number): number => Math.round(ms / 1000);
+const sum = (xs: readonly number[]): number => xs.reduce((n, x) => n + x, 0);
 
 /** The graph API's answer, as far as the fleet questions read it. */
 interface ServedBodyJson {
@@ -136,6 +156,54 @@ export class FleetInventory {
       if (found) problems.push({ ...toCluster(row), ...found });
     }
     return problems;
+  }
+
+  /**
+   * Clusters per version at the end of each of the last `days` UTC days, derived from the recorded history: a cluster
+   * counts on a day when it was first seen by the day's end and last seen on or after its start, with the version it
+   * ran then (its last update before, else the version its first later update left, else its current one). Clusters
+   * dropped by the retention are not in it. The versions with the most clusters on the last day (then overall) are
+   * series of their own, at most FLEET_HISTORY_SERIES; the rest are summed as "other".
+   */
+  history(days = 30): FleetHistory {
+    const DAY = 86_400_000;
+    const now = this.now();
+    const today = Math.floor(now / DAY) * DAY;
+    const starts = Array.from({ length: days }, (_, i) => today - (days - 1 - i) * DAY);
+    const { clusters, updates } = this.deps.repository.historyRows();
+    const byCluster = new Map<string, Array<{ from: string; to: string; at: number }>>();
+    for (const u of updates) {
+      let list = byCluster.get(u.id);
+      if (!list) byCluster.set(u.id, (list = []));
+      list.push(u);
+    }
+    const counts = new Map<string, number[]>();
+    const add = (version: string, day: number): void => {
+      let row = counts.get(version);
+      if (!row) counts.set(version, (row = new Array<number>(days).fill(0)));
+      row[day]!++;
+    };
+    for (const c of clusters) {
+      const list = byCluster.get(c.id) ?? [];
+      let next = 0; // the first update after the day's end
+      for (let d = 0; d < days; d++) {
+        const start = starts[d]!;
+        const end = Math.min(start + DAY - 1, now);
+        if (c.first > end || c.last < start) continue;
+        while (next < list.length && list[next]!.at <= end) next++;
+        const version = next > 0 ? list[next - 1]!.to : next < list.length ? list[next]!.from : c.version;
+        add(version ?? NO_VERSION, d);
+      }
+    }
+    const ranked = [...counts].sort(([va, a], [vb, b]) => b[days - 1]! - a[days - 1]! || sum(b) - sum(a) || va.localeCompare(vb));
+    const series = ranked.slice(0, FLEET_HISTORY_SERIES).map(([version, row]) => ({ version, clusters: row }));
+    const rest = ranked.slice(FLEET_HISTORY_SERIES);
+    if (rest.length > 0) series.push({ version: OTHER, clusters: starts.map((_, d) => rest.reduce((n, [, row]) => n + row[d]!, 0)) });
+    return { days: starts.map((s) => new Date(s).toISOString().slice(0, 10)), series };
+  }
+
+  releaseCounts(version: string, arch: string): FleetReleaseCounts {
+    return { version, arch, ...this.deps.repository.releaseCounts(version, arch) };
   }
 
   /** Changes whenever a new graph is served (with edges()): the recorder's FleetOfferSource. */

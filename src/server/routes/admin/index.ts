@@ -18,8 +18,10 @@ import { edgeList } from './edge-list.js';
 import { edgeRemove } from './edge-remove.js';
 import { edgeRisk } from './edge-risk.js';
 import { fleetClusters } from './fleet-clusters.js';
+import { fleetHistory } from './fleet-history.js';
 import { fleetProblems } from './fleet-problems.js';
 import { fleetReport } from './fleet-report.js';
+import { fleetRelease } from './fleet-release.js';
 import { fleetUpdates } from './fleet-updates.js';
 import { fleetVersions } from './fleet-versions.js';
 import { mirror } from './mirror.js';
@@ -86,6 +88,8 @@ export const adminRoutes: readonly AdminRoute[] = [
   fleetUpdates,
   fleetProblems,
   fleetReport,
+  fleetHistory,
+  fleetRelease,
 ];
 
 /** "body/previous/0 must be string; body has an unknown property "channel"" rather than Ajv's terse default. */
