@@ -101,3 +101,13 @@ export interface AdminAnswer<T> {
   warnings: string[];
   changed: boolean;
 }
+
+// The fleet inventory (admin API /fleet/*; src/server/schemas/fleet.ts).
+export interface FleetVersionsEntry { channel: string; arch: string; version: string | null; clusters: number }
+export interface FleetProblem {
+  id: string; version: string | null; channel: string; arch: string; userAgent: string | null; firstSeen: string; lastSeen: string;
+  reason: 'VersionNotFound' | 'ChannelNotFound' | 'ArchNotServed' | 'Unseen';
+  hint: string;
+}
+export interface FleetHistory { days: string[]; series: Array<{ version: string; clusters: number[] }> }
+export interface FleetReleaseCounts { version: string; arch: string; running: number; updatedTo: number }

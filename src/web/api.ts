@@ -1,7 +1,8 @@
 // The console's only way to the server: same-origin fetch of the public explorer API, the graph API and the admin
 // API. The admin token lives in sessionStorage (this tab only) and travels in the Authorization header, never a URL.
 import type {
-  AdminAnswer, AuditEntry, ChannelSummary, EdgeDeclarations, ExplainAnswer, PathAnswer, ReleaseView, ServedGraph,
+  AdminAnswer, AuditEntry, ChannelSummary, EdgeDeclarations, ExplainAnswer, FleetHistory, FleetProblem, FleetReleaseCounts,
+  FleetVersionsEntry, PathAnswer, ReleaseView, ServedGraph,
 } from './api-types.js';
 
 const TOKEN_KEY = 'kus.adminToken';
@@ -90,4 +91,8 @@ export const adminApi = {
     }),
   sign: (version: string) => admin<unknown>('POST', '/signatures/sign', { version }),
   remove: (version: string, arch: string) => admin<unknown>('DELETE', `/releases/${encodeURIComponent(version)}?${query({ arch })}`),
+  fleetHistory: (days = 30) => admin<FleetHistory>('GET', `/fleet/history?days=${days}`),
+  fleetVersions: () => admin<FleetVersionsEntry[]>('GET', '/fleet/versions'),
+  fleetProblems: () => admin<FleetProblem[]>('GET', '/fleet/problems'),
+  fleetRelease: (version: string, arch: string) => admin<FleetReleaseCounts>('GET', `/fleet/releases/${encodeURIComponent(version)}?${query({ arch })}`),
 };

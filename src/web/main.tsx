@@ -6,6 +6,7 @@ import { AdminPage } from './admin/admin-view.js';
 import { AuditPage } from './audit/audit-view.js';
 import { ClusterPage } from './cluster/cluster-view.js';
 import { GraphPage } from './channel-graph/graph-view.js';
+import { FleetPage } from './fleet/fleet-view.js';
 import { PathPage } from './path/path-view.js';
 import { ReleasePage } from './release/release-view.js';
 import { currentRoute, href, type Route } from './router.js';
@@ -22,6 +23,7 @@ const VIEWS: ViewEntry[] = [
   { id: 'release', title: 'Release', page: ReleasePage },
   { id: 'path', title: 'Path finder', page: PathPage },
   { id: 'cluster', title: 'What a cluster sees', page: ClusterPage },
+  { id: 'fleet', title: 'Fleet', page: FleetPage },
   { id: 'admin', title: 'Admin', page: AdminPage },
   { id: 'audit', title: 'Audit', page: AuditPage },
 ];

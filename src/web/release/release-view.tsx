@@ -1,7 +1,7 @@
 // One release: payload and digest, the channels that list it with its edges in and out (conditional ones with
 // their risks), metadata, and which active keys signed it (verified by the server), with the signature ConfigMap.
 import { useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { adminApi, api, session } from '../api.js';
 import type { ReleaseEdge, ReleaseView } from '../api-types.js';
 import { href, navigate } from '../router.js';
 import { ErrorLine, Loading, RiskDetails } from '../shared/components.js';
@@ -51,6 +51,22 @@ function Edges({ title, edges, arch, channel }: { title: string; edges: ReleaseE
   );
 }
 
+/** How many recorded clusters run this release and how many updated to it (needs a signed-in admin token). */
+function FleetCounts({ version, arch }: { version: string; arch: string }) {
+  const signedIn = session.token() !== null;
+  const counts = useAsync(signedIn ? () => adminApi.fleetRelease(version, arch).then((a) => a.value) : null, `${version}\n${arch}`);
+  return (
+    <section aria-label="Fleet">
+      <h3>Fleet</h3>
+      {!signedIn && <p>Sign in on the <a href={href('admin')}>Admin</a> page to see how many clusters run it.</p>}
+      {counts.state === 'error' && <ErrorLine error={counts.error} />}
+      {counts.state === 'done' && (
+        <p class="fleet-counts">{counts.value.running} cluster{counts.value.running === 1 ? '' : 's'} run it; {counts.value.updatedTo} updated to it.</p>
+      )}
+    </section>
+  );
+}
+
 function Release({ release }: { release: ReleaseView }) {
   const s = release.signatures;
   return (
@@ -61,6 +77,7 @@ function Release({ release }: { release: ReleaseView }) {
         <dt>Digest</dt><dd><code>{release.digest ?? '(not by digest)'}</code></dd>
         <dt>Channels</dt><dd>{release.channels.map((c) => c.channel).join(', ')}</dd>
       </dl>
+      <FleetCounts version={release.version} arch={release.arch} />
       <section aria-label="Signatures">
         <h3>Signatures</h3>
         {s === null && <p>This server keeps no signatures.</p>}
