@@ -58,7 +58,7 @@ export class GraphViews {
   private readonly conditionalFrom: Array<Array<[number, number]> | undefined> = [];
   /** Per node id: the digest of everything a served body shows of it (see bodyDigest). */
   private readonly nodeDigests: Array<string | undefined> = [];
-  /** Per group index: the digest of its canonical risk list. */
+  /** Per group index: the digest of its risk list as stored (the content pairs are grouped by). */
   private readonly riskDigests: Array<string | undefined> = [];
   /** Internal version of each node id. */
   private readonly versions: string[];
