@@ -56,12 +56,19 @@ export class GraphViews {
    * views was most of the rendering time.
    */
   private readonly conditionalFrom: Array<Array<[number, number]> | undefined> = [];
+  /** Per node id: the digest of everything a served body shows of it (see bodyDigest). */
+  private readonly nodeDigests: Array<string | undefined> = [];
+  /** Per group index: the digest of its risk list as stored (the content pairs are grouped by). */
+  private readonly riskDigests: Array<string | undefined> = [];
+  /** Internal version of each node id. */
+  private readonly versions: string[];
   /** position of a node id in the view being selected, -1 when not in it; reset after each selection. */
   private readonly position: Int32Array;
 
   constructor(graph: Graph) {
     const ids = new Map<string, number>();
     for (const version of graph.nodes.keys()) ids.set(version, ids.size);
+    this.versions = [...graph.nodes.keys()];
     for (const version of graph.nodes.keys()) this.childIds.push([...(graph.children.get(version) ?? [])].map((c) => ids.get(c)!));
     this.position = new Int32Array(ids.size).fill(-1);
     graph.conditional.forEach((group, g) => {
@@ -122,6 +129,49 @@ export class GraphViews {
     return null;
   }
 
+  /**
+   * A digest of everything the (channel, arch) body is made of: the arch, and for each release it serves (in the
+   * view's member order) its version, payload, served metadata, children and conditional edges with their risks.
+   * Equal digests mean byte-equal bodies, whichever build they come from, so a renderer can skip bodies whose digest
+   * did not change. Per-node parts are digested once per GraphViews and shared by every view that lists the node;
+   * `digest` is supplied by the caller (the engine does no hashing: it stays free of I/O modules).
+   */
+  bodyDigest(channel: string, arch: string, digest: (text: string) => string): string {
+    const parts: string[] = [arch];
+    for (const entry of this.byChannel.get(channel) ?? []) {
+      if (entry.arches.includes(arch)) parts.push(this.nodeDigests[entry.id] ??= digest(this.nodeText(entry, digest)));
+    }
+    return digest(parts.join('\u0000'));
+  }
+
+  /**
+   * What bodyDigest hashes for one node. Children and conditional targets by version, so ids never leak across builds.
+   * Fields are joined by NUL, and list items by SOH: neither can be in a version, a payload or JSON text.
+   */
+  private nodeText(entry: ServableNode, digest: (text: string) => string): string {
+    const { node } = entry;
+    let text = `${node.version}\u0000${node.payload}\u0000${entry.arches.join('\u0001')}\u0000${JSON.stringify(entry.metadata)}\u0000`;
+    for (const c of this.childIds[entry.id]!) text += `${this.versions[c]!}\u0001`;
+    text += '\u0000';
+    for (const [g, to] of this.conditionalFrom[entry.id] ?? []) {
+      // The risks as stored, not as served: pairs share a group by this content (materialize-conditional-edges).
+      const risks = (this.riskDigests[g] ??= digest(JSON.stringify(this.groups[g]!.risks)));
+      text += `${this.versions[to]!}\u0001${risks}\u0001`;
+    }
+    return text;
+  }
+
+  /** JSON of a served node, memoised: shared by every channel that lists it. */
+  private fragment(version: string, served: string, entry: ServableNode): string {
+    const key = `${version}\u0000${served}`;
+    let text = this.fragments.get(key);
+    if (text === undefined) {
+      text = JSON.stringify({ version: served, payload: entry.node.payload, metadata: entry.metadata });
+      this.fragments.set(key, text);
+    }
+    return text;
+  }
+
   /** Throws UpstreamError('arch_version_error') when a served version is not SemVer (possible only with raw input). */
   render(channel: string, arch: string): ServedGraph {
     const sel = this.select(channel, arch);
@@ -138,15 +188,7 @@ export class GraphViews {
   renderText(channel: string, arch: string): string {
     const sel = this.select(channel, arch);
     if (sel === null) return serializeServed(EMPTY_SERVED);
-    const nodes = sel.kept.map((k) => {
-      const key = `${k.entry.node.version}\u0000${k.served}`;
-      let text = this.fragments.get(key);
-      if (text === undefined) {
-        text = JSON.stringify({ version: k.served, payload: k.entry.node.payload, metadata: k.entry.metadata });
-        this.fragments.set(key, text);
-      }
-      return text;
-    });
+    const nodes = sel.kept.map((k) => this.fragment(k.entry.node.version, k.served, k.entry));
     // Same text as JSON.stringify(canonicalGroups(sel.conditional)); each risk list is serialized once per build.
     const groups = sel.conditional.map((group, k) => {
       const g = sel.groupIndex[k]!;

@@ -6,6 +6,7 @@ import type { ErrorCode } from '../errors/index.js';
 import type { GraphCache, RebuildResult } from './graph-cache.js';
 import type { ServiceLogger } from './logger.js';
 import type { BuildReply, BuildRequest, BuildWorkerData, WireError } from './graph-worker.js';
+import type { BodyDigests } from './rendered-bodies.js';
 import type { MirrorInput, MirrorReport } from './mirror.js';
 import { WRITE_METHODS, type Actor, type Publisher, type PublisherApi, type WriteMethod, type WriteResult } from './publisher.js';
 
@@ -29,7 +30,7 @@ interface Done {
   installed: RebuildResult | undefined;
 }
 
-type Request = BuildRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id' | 'served'> : never) : never;
+type Request = BuildRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id' | 'served' | 'digests'> : never) : never;
 
 function fromWire(error: WireError): Error {
   if (error.code !== undefined) return new KusError(error.code as ErrorCode, error.message, error.details);
@@ -49,6 +50,8 @@ export class GraphBuilder {
   private closed = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private queue: Promise<void> = Promise.resolve();
+  /** Content digests of the bodies of the generation installed last (see BodyDigests); replaced at each install. */
+  private digests: BodyDigests = new Map();
 
   constructor(options: GraphBuilderOptions) {
     this.options = options;
@@ -118,7 +121,9 @@ export class GraphBuilder {
     if (reply.failure) return graphs.recordFailure(reply.failure.durationMs, fromWire(reply.failure.error));
     if (!reply.generation) return undefined;
     try {
-      return graphs.install(reply.generation);
+      const installed = graphs.install(reply.generation);
+      this.digests = new Map(reply.generation.digests.map(([key, digest, stamp]) => [key, [digest, stamp]]));
+      return installed;
     } catch (err) {
       // Requests go one at a time with the stamps of what is served, so the worker cannot name a body this thread
       // lacks; if it ever did, nothing is swapped and the failure is counted like any other.
@@ -189,7 +194,7 @@ export class GraphBuilder {
       // Referenced only while it has work: an idle worker must not keep a stopped server alive, a busy one must.
       clearTimeout(this.idleTimer);
       worker.ref();
-      worker.postMessage({ ...request, id, served: this.options.graphs.servedHashes() }, transfer);
+      worker.postMessage({ ...request, id, served: this.options.graphs.servedHashes(), digests: this.digests }, transfer);
     });
   }
 }

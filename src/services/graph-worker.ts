@@ -8,7 +8,7 @@ import { isKusError } from '../errors/index.js';
 import { buildGraph, type BuildResult } from '../graph/index.js';
 import { openStore } from '../store/index.js';
 import { storeSnapshot } from './follow.js';
-import type { RenderedGeneration } from './rendered-bodies.js';
+import type { BodyDigests, RenderedGeneration } from './rendered-bodies.js';
 import { GenerationRenderer } from './graph-render.js';
 import { Mirror, type MirrorInput } from './mirror.js';
 import { Publisher, WRITE_METHODS, type Actor, type WriteMethod } from './publisher.js';
@@ -19,8 +19,11 @@ export interface BuildWorkerData {
   requireSignatures: boolean;
 }
 
-/** `served`: the stamps of the bodies the server holds now (GraphCache.servedHashes), to hand over only changes. */
-export type BuildRequest = { id: number; served: Map<string, string> } & (
+/**
+ * `served`: the stamps of the bodies the server holds now (GraphCache.servedHashes), to hand over only changes;
+ * `digests`: their content digests (GraphBuilder keeps them), to render only bodies whose content changed.
+ */
+export type BuildRequest = { id: number; served: Map<string, string>; digests: BodyDigests } & (
   | { op: 'rebuild' }
   | { op: 'write'; method: WriteMethod; args: unknown[] }
   | { op: 'mirror'; actor: Actor; input: MirrorInput }
@@ -50,12 +53,13 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
   const renderer = new GenerationRenderer();
   let started = 0;
   let served: Map<string, string> = new Map();
+  let digests: BodyDigests = new Map();
   let generation: RenderedGeneration | undefined;
   let failure: { durationMs: number; error: WireError } | undefined;
   /** Renders the build a write just stored; a failure here leaves the stored write in place and the old graph served. */
   const render = (built: BuildResult): { ok: boolean; error?: unknown } => {
     try {
-      generation = renderer.render(built, started, served);
+      generation = renderer.render(built, started, served, digests);
       return { ok: true };
     } catch (error) {
       failure = { durationMs: performance.now() - started, error: toWire(error) };
@@ -92,6 +96,7 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
     queue = queue.then(async () => {
       started = performance.now();
       served = request.served;
+      digests = request.digests;
       generation = undefined;
       failure = undefined;
       let reply: BuildReply;

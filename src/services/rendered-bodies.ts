@@ -28,10 +28,19 @@ export interface RenderedGeneration {
   warnings: BuildWarning[];
   changed: RenderedBody[];
   unchanged: Array<[arch: string, channel: string]>;
+  /** Every body of the generation: its key, its content digest (GraphViews.bodyDigest) and its stamp. */
+  digests: Array<[key: string, digest: string, stamp: string]>;
 }
 
 /** `arch \0 channel` → `status \0 nodes \0 hash` of each body the server holds. */
 export type ServedHashes = ReadonlyMap<string, string>;
+
+/**
+ * `arch \0 channel` → the content digest and the stamp of the body last rendered for it. Kept by the serving thread
+ * (GraphBuilder) from the generations it installed and sent with each request, so that a build worker started afresh
+ * still knows which bodies it need not render.
+ */
+export type BodyDigests = ReadonlyMap<string, readonly [digest: string, stamp: string]>;
 
 export const servedKey = (arch: string, channel: string): string => `${arch}\u0000${channel}`;
 export const servedStamp = (status: number, nodes: number, hash: string): string => `${status}\u0000${nodes}\u0000${hash}`;
