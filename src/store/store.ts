@@ -108,18 +108,23 @@ function createStore(db: Database, file: string, now: () => Date): Store {
       releases.count() === 0 && channels.count() === 0 && edges.count() === 0 && rawMetadata.count() === 0 &&
       meta.get(META_KEYS.graphDataSchema) === undefined,
     loadGraphInput: () =>
-      transaction(() => ({
-        releases: releases.list(),
-        graphData: {
-          schemaVersion: meta.get(META_KEYS.graphDataSchema) ?? DEFAULT_GRAPH_DATA_SCHEMA,
-          rawMetadata: rawMetadata.list(),
-          blockedEdges: edges.listBlocked(),
-          conditionalEdges: edges.listConditional(),
-          channels: channels.list(),
-          rollouts: rollouts.list(),
-          canaries: rollouts.listCanaries(),
-        },
-      })),
+      transaction(() => {
+        // Present only when there are some, so graph-data without the rollouts/ extension reads back as it was written.
+        const rolloutList = rollouts.list();
+        const canaryLists = rollouts.listCanaries();
+        return {
+          releases: releases.list(),
+          graphData: {
+            schemaVersion: meta.get(META_KEYS.graphDataSchema) ?? DEFAULT_GRAPH_DATA_SCHEMA,
+            rawMetadata: rawMetadata.list(),
+            blockedEdges: edges.listBlocked(),
+            conditionalEdges: edges.listConditional(),
+            channels: channels.list(),
+            ...(rolloutList.length > 0 ? { rollouts: rolloutList } : {}),
+            ...(canaryLists.length > 0 ? { canaries: canaryLists } : {}),
+          },
+        };
+      }),
     replaceAll: (input) =>
       transaction(() => {
         releases.replaceAll(input.releases);
