@@ -60,7 +60,8 @@ export async function measureRollouts(ctx) {
     for (const s of servers) await wrk(s.url, warmup, script);
     const runs = { none: [], three: [] };
     for (let round = 0; round < rounds; round++) {
-      for (const s of servers) runs[s.key].push(await wrk(s.url, seconds, script));
+      // Which one goes first alternates, so a load change during a round does not always favour the same one.
+      for (const s of round % 2 === 0 ? servers : [...servers].reverse()) runs[s.key].push(await wrk(s.url, seconds, script));
       console.log(`[rollouts] round ${round + 1}: none ${runs.none.at(-1).requestsPerSec.toFixed(0)} req/s, 3 active rollouts ${runs.three.at(-1).requestsPerSec.toFixed(0)} req/s`);
     }
     const none_ = summarise(runs.none);
