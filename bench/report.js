@@ -97,6 +97,7 @@ export function printDataset(result) {
   if (result.rollouts) {
     const r = result.rollouts;
     add(`req/s, 3 active rollouts / none (${r.ids} cluster ids, ${r.bodiesSeen} bodies)`, `${rng(r.ratio, 3)}: ${rng(r.three.requestsPerSec, 0)} vs ${rng(r.none.requestsPerSec, 0)}`, 'rolloutsThroughput');
+    add('server CPU per request, 3 active rollouts / none', `${rng(r.cpuRatio, 3)}: ${cpuPerRequest(r.three)} vs ${cpuPerRequest(r.none)} us`);
   }
   add('RSS MB after graph load (peak)', `${fmt(memory.rssMb)} (${fmt(memory.peakRssMb)}); at start ${fmt(memory.rssAfterStartMb)}; ` +
     `V8 heap ${fmt(memory.heap_size_usedMb)} used / ${fmt(memory.heap_size_totalMb)}`);

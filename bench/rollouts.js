@@ -3,6 +3,7 @@
 // (a wrk script), so every request of the rollout server picks its variant body by wariness.
 import fs from 'node:fs';
 import path from 'node:path';
+import { waitQuiet, withCpuCost } from './cpu.js';
 import { getRaw } from './http.js';
 import { GRAPH_PATH, startKus } from './kus.js';
 import { runToEnd } from './processes.js';
@@ -57,16 +58,23 @@ export async function measureRollouts(ctx) {
     for (let i = 0; i < 200; i++) tags.add((await getRaw(`${servers[1].url}&id=${uuid(i)}`, { Accept: 'application/json' })).headers.etag);
     if (tags.size < 2) throw new Error(`the server with rollouts served ${tags.size} body for 200 cluster ids`);
     const script = idScript(dir);
+    for (const s of servers) await waitQuiet(s.kus.child.pid);
     for (const s of servers) await wrk(s.url, warmup, script);
     const runs = { none: [], three: [] };
     for (let round = 0; round < rounds; round++) {
       // Which one goes first alternates, so a load change during a round does not always favour the same one.
-      for (const s of round % 2 === 0 ? servers : [...servers].reverse()) runs[s.key].push(await wrk(s.url, seconds, script));
-      console.log(`[rollouts] round ${round + 1}: none ${runs.none.at(-1).requestsPerSec.toFixed(0)} req/s, 3 active rollouts ${runs.three.at(-1).requestsPerSec.toFixed(0)} req/s`);
+      for (const s of round % 2 === 0 ? servers : [...servers].reverse()) runs[s.key].push(await withCpuCost(s.kus.child.pid, () => wrk(s.url, seconds, script)));
+      const line = (r) => `${r.requestsPerSec.toFixed(0)} req/s, ${(r.cpuUserUsPerRequest + r.cpuSystemUsPerRequest).toFixed(0)} us CPU/req`;
+      console.log(`[rollouts] round ${round + 1}: none ${line(runs.none.at(-1))}; 3 active rollouts ${line(runs.three.at(-1))}`);
     }
     const none_ = summarise(runs.none);
     const three_ = summarise(runs.three);
-    return { versions, bodiesSeen: tags.size, ids: IDS, none: none_, three: three_, ratio: ratios(three_, none_, 'requestsPerSec') };
+    const cpuOf = (s) => ({ rounds: s.rounds.map((r) => ({ ...r, cpuUsPerRequest: r.cpuUserUsPerRequest + r.cpuSystemUsPerRequest })) });
+    return {
+      versions, bodiesSeen: tags.size, ids: IDS, none: none_, three: three_, ratio: ratios(three_, none_, 'requestsPerSec'),
+      // CPU per request reads less of the machine's other load than req/s does.
+      cpuRatio: ratios(cpuOf(three_), cpuOf(none_), 'cpuUsPerRequest'),
+    };
   } finally {
     for (const s of servers) await children.stop(s.kus.child);
   }
