@@ -101,7 +101,7 @@ export function planStartRollout(current: GraphInput, input: RolloutStartInput, 
   const existing = rolloutsOf(current, channel);
   const previous = existing.find((r) => r.version === version);
   if (previous && (previous.state === 'active' || previous.state === 'paused')) {
-    throw new KusError('KUS_ERR_CONFLICT', `${version} already has a ${previous.state} rollout in ${channel}; pause, resume, complete or abort it instead`, { channel, version, state: previous.state });
+    throw new KusError('KUS_ERR_CONFLICT', `${version} already has ${previous.state === 'active' ? 'an' : 'a'} ${previous.state} rollout in ${channel}; pause, resume, complete or abort it instead`, { channel, version, state: previous.state });
   }
   const rollout: Rollout = { channel, version, start, startPercentage, durationMs, state: 'active', pausedFraction: null };
   const rest = existing.filter((r) => r !== previous);
