@@ -11,6 +11,7 @@ import { createToken } from './publish.js';
 import { measurePrimaryPublishing, measureReplica } from './publish-load.js';
 import { measureFleetRecording } from './fleet.js';
 import { measureRebuild } from './rebuild.js';
+import { measureRollouts } from './rollouts.js';
 import { range } from './stats.js';
 import { runWrk } from './wrk.js';
 
@@ -145,6 +146,15 @@ async function measureDataset(ctx, dataset, cleanup) {
     fleet = await measureFleetRecording({ children, repoRoot, dir, pin, load, warmup, wrk: (url, seconds, script) => wrk(url, seconds, 5, script) }, { store: pristine, query, version });
   }
 
+  let rollouts = null;
+  if (settings.rollouts) {
+    console.log(`[${dataset.name}] rollouts: ${load.rounds} x ${load.seconds}s rounds alternating a server with 3 active rollouts in ${request.channel} and one without`);
+    rollouts = await measureRollouts({
+      children, repoRoot, dir, pristine, request, rounds: load.rounds, seconds: load.seconds, warmup, cpu: serverCpu, summarise, ratios, freePort,
+      wrk: (url, seconds, script) => wrk(url, seconds, 5, script),
+    });
+  }
+
   let primary = null;
   let replica = null;
   if (settings.publishing) {
@@ -168,6 +178,7 @@ async function measureDataset(ctx, dataset, cleanup) {
     load: { ...load, warmupSeconds: warmup, command, headers: HEADERS, nginxWorkers: 1, pinned: pin },
     throughput,
     fleet,
+    rollouts,
     memory,
     primary,
     replica,

@@ -10,6 +10,7 @@ export const TARGETS = {
   publishingP99OverIdle: 2, // graph p99 while publishing ≤ 2 × idle p99
   rssMb: 150, // idle and while publishing (MiB)
   fleetRecordingRatio: 0.95, // graph req/s with the fleet inventory recording 100,000 ids ≥ 0.95 × --no-fleet
+  rolloutsThroughputRatio: 0.9, // graph req/s with 3 active rollouts ≥ 0.9 × with none (issue 13)
 };
 
 const fmt = (n, digits = 1) => (n === null || n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(digits));
@@ -30,9 +31,10 @@ function stalled(server) {
 
 /** The PASS/FAIL checks for one dataset's figures (pass null when a figure is missing). */
 export function checks(result) {
-  const { throughput, primary, replica, fleet } = result;
+  const { throughput, primary, replica, fleet, rollouts } = result;
   const out = {
     ...(fleet ? { fleetRecording: check(fleet.ratio?.median, (v) => v >= TARGETS.fleetRecordingRatio, `>= ${TARGETS.fleetRecordingRatio}x --no-fleet`) } : {}),
+    ...(rollouts ? { rolloutsThroughput: check(rollouts.ratio.median, (v) => v >= TARGETS.rolloutsThroughputRatio, `>= ${TARGETS.rolloutsThroughputRatio}x no rollouts`) } : {}),
     floorThroughput: check(throughput.vsFloor.requestsPerSec?.median, (v) => v >= TARGETS.floorThroughputRatio, `>= ${TARGETS.floorThroughputRatio}x node:http`),
     floorP99: check(throughput.vsFloor.p99Ms?.median, (v) => v <= TARGETS.floorP99Factor, `<= ${TARGETS.floorP99Factor}x node:http`),
   };
@@ -91,6 +93,11 @@ export function printDataset(result) {
     add(`fleet recording / --no-fleet req/s (${fleet.ids} ids)`, rng(fleet.ratio, 3), 'fleetRecording');
     add('  recording; --no-fleet req/s (p99 ms)', `${rng(fleet.on.requestsPerSec, 0)} (${rng(fleet.on.p99Ms, 2)}); ${rng(fleet.off.requestsPerSec, 0)} (${rng(fleet.off.p99Ms, 2)})` +
       `; polls ${JSON.stringify(fleet.polls)}${fleet.errors ? `; ${fleet.errors} errors` : ''}`);
+  }
+  if (result.rollouts) {
+    const r = result.rollouts;
+    add(`req/s, 3 active rollouts / none (${r.ids} cluster ids, ${r.bodiesSeen} bodies)`, `${rng(r.ratio, 3)}: ${rng(r.three.requestsPerSec, 0)} vs ${rng(r.none.requestsPerSec, 0)}`, 'rolloutsThroughput');
+    add('server CPU per request, 3 active rollouts / none', `${rng(r.cpuRatio, 3)}: ${cpuPerRequest(r.three)} vs ${cpuPerRequest(r.none)} us`);
   }
   add('RSS MB after graph load (peak)', `${fmt(memory.rssMb)} (${fmt(memory.peakRssMb)}); at start ${fmt(memory.rssAfterStartMb)}; ` +
     `V8 heap ${fmt(memory.heap_size_usedMb)} used / ${fmt(memory.heap_size_totalMb)}`);

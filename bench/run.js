@@ -49,6 +49,7 @@ const { values: opts } = parseArgs({
     'skip-publishing': { type: 'boolean', default: false },
     'skip-replica': { type: 'boolean', default: false },
     'skip-fleet': { type: 'boolean', default: false },
+    'skip-rollouts': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false }, // keep the temp dir (stores, logs, nginx config)
     profile: { type: 'boolean', default: false }, // run the server with --cpu-prof into bench/out/profiles/
     help: { type: 'boolean', default: false },
@@ -56,7 +57,7 @@ const { values: opts } = parseArgs({
 });
 if (opts.help) {
   console.log('usage: npm run bench -- [--quick] [--only generated|fixture|all] [--request CHANNEL/ARCH|heaviest] [--no-pin]\n' +
-    '  [--skip-node24] [--skip-publishing] [--skip-replica] [--skip-fleet] [--keep] [--profile] [--seed N]');
+    '  [--skip-node24] [--skip-publishing] [--skip-replica] [--skip-fleet] [--skip-rollouts] [--keep] [--profile] [--seed N]');
   for (const [name, full, quick, help] of NUMBERS) console.log(`  --${name} N`.padEnd(24) + `${help} (default ${full}, --quick ${quick})`);
   process.exit(0);
 }
@@ -79,6 +80,7 @@ const settings = {
   },
   replica: opts['skip-publishing'] || opts['skip-replica'] ? null : { followIntervalSeconds: n['follow-interval'] },
   fleet: !opts['skip-fleet'],
+  rollouts: !opts['skip-rollouts'],
 };
 
 function selectDatasets(work) {
@@ -144,7 +146,7 @@ process.once('exit', cleanUp);
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
 // A hard upper bound, whatever hangs: set-up (Node 24's first build, import, replica's first sync) plus the load.
 const p = settings.publishing;
-const servers = 4 + (settings.fleet ? 2 : 0);
+const servers = 4 + (settings.fleet ? 2 : 0) + (settings.rollouts ? 2 : 0);
 const loadSeconds = servers * (settings.warmup + settings.load.rounds * settings.load.seconds) +
   (p ? 2 * p.rounds * (p.idleSeconds + p.publishSeconds + p.quietPublishes * 5) : 0) + settings.rebuilds * 5;
 const limitMs = (600 + 3 * loadSeconds) * 1000;

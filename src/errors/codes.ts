@@ -34,6 +34,8 @@ export const errorCodes = {
   KUS_ERR_READ_ONLY: { status: 409, summary: 'This server is a read-only replica.' },
   KUS_ERR_UPSTREAM: { status: 502, summary: 'Another update service (the graph to mirror, or the primary a replica follows) could not be reached or answered an error.' },
   KUS_ERR_BUNDLE: { status: 422, summary: 'A bundle is truncated, was changed after it was signed, or is not a KUS bundle.' },
+  KUS_ERR_INVALID_ROLLOUT: { status: 400, summary: 'A rollout\'s duration, start or start percentage is not acceptable.' },
+  KUS_ERR_INVALID_CLUSTER_ID: { status: 400, summary: 'A cluster id is not a UUID.' },
   KUS_ERR_NOT_READY: { status: 503, summary: 'No graph has been built yet, so there is nothing to hand out.' },
   KUS_ERR_STORE: { status: 500, summary: 'The SQLite store failed.' },
   KUS_ERR_CONFIG: { status: 500, summary: 'The configuration is invalid.' },

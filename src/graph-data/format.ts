@@ -1,4 +1,6 @@
 // The text of each graph-data file KUS writes: known keys first, in the order graph-data authors use, then kept extras.
+import type { Rollout } from '../graph/index.js';
+import { rolloutsDocument } from './rollouts.js';
 import { stringify } from 'yaml';
 import type { BlockedEdgeDoc, ChannelDoc, ConditionalEdgeDoc, GraphData, Release } from '../graph/index.js';
 import { releaseDocument } from './releases.js';
@@ -36,4 +38,8 @@ export function rawMetadataText(entries: GraphData['rawMetadata']): string {
 
 export function releaseText(release: Release): string {
   return yaml(releaseDocument(release));
+}
+
+export function rolloutsText(channel: string, rollouts: readonly Rollout[], canaries: readonly string[]): string {
+  return yaml(rolloutsDocument(channel, rollouts, canaries));
 }

@@ -1,11 +1,12 @@
 // readGraphData: the graph-data directory (graph-semantics §6) plus KUS's releases/, with every problem named.
 import { quote } from '../errors/index.js';
-import { formatSemver, parseSemver, type BlockedEdgeDoc, type ChannelDoc, type ConditionalEdgeDoc, type GraphData, type Release } from '../graph/index.js';
+import { formatSemver, parseSemver, type CanaryList, type Rollout, type BlockedEdgeDoc, type ChannelDoc, type ConditionalEdgeDoc, type GraphData, type Release } from '../graph/index.js';
 import { BLOCKED_EDGES_DIR, classifyBlockedEdge } from './blocked-edges.js';
 import { CHANNELS_DIR, parseChannel } from './channels.js';
 import { ProblemList, type Problem } from './problem.js';
 import { readRawMetadata } from './raw-metadata.js';
 import { parseRelease, RELEASES_DIR } from './releases.js';
+import { checkRolloutTargets, parseRolloutsFile, ROLLOUTS_DIR } from './rollouts.js';
 import { scanYamlDir } from './scan.js';
 import { readSchemaVersion } from './schema-version.js';
 import { readYamlMapping } from './yaml-file.js';
@@ -56,8 +57,23 @@ export function readGraphData(dir: string, options: ReadOptions): ReadResult {
     if (release) releases.push(release);
   }
 
+  const rollouts: Rollout[] = [];
+  const canaries: CanaryList[] = [];
+  for (const name of scanYamlDir(dir, ROLLOUTS_DIR, problems, false)) {
+    const doc = readYamlMapping(dir, `${ROLLOUTS_DIR}/${name}`, problems);
+    const parsed = doc && parseRolloutsFile(name, doc, problems);
+    if (!parsed) continue;
+    rollouts.push(...parsed.rollouts);
+    if (parsed.canaries.length > 0) canaries.push({ channel: parsed.channel, ids: parsed.canaries });
+  }
+  checkRolloutTargets(rollouts, canaries, channels, problems);
+
   return {
-    data: { schemaVersion, rawMetadata, blockedEdges, conditionalEdges, channels },
+    // rollouts/ and canaries only when the extension is there, so a tree without it reads as before.
+    data: {
+      schemaVersion, rawMetadata, blockedEdges, conditionalEdges, channels,
+      ...(rollouts.length > 0 ? { rollouts } : {}), ...(canaries.length > 0 ? { canaries } : {}),
+    },
     releases,
     problems: problems.items,
   };

@@ -1,12 +1,13 @@
 // writeGraphData: writes graph-data (+ releases/) so that reading it back gives the same data; owns only its files.
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { KusError, quote } from '../errors/index.js';
 import type { GraphData, Release } from '../graph/index.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { BLOCKED_EDGES_DIR } from './blocked-edges.js';
 import { CHANNELS_DIR } from './channels.js';
-import { blockedEdgeText, channelText, conditionalEdgeText, rawMetadataText, releaseText } from './format.js';
+import { blockedEdgeText, channelText, conditionalEdgeText, rawMetadataText, releaseText, rolloutsText } from './format.js';
+import { rolloutFileName, rolloutFiles, ROLLOUTS_DIR } from './rollouts.js';
 import { RAW_METADATA_FILE } from './raw-metadata.js';
 import { releaseFileName, RELEASES_DIR } from './releases.js';
 import { isYamlFileName } from './scan.js';
@@ -29,6 +30,7 @@ function ownedFiles(content: GraphDataContent): Map<string, Map<string, string>>
     [CHANNELS_DIR, new Map()],
     [BLOCKED_EDGES_DIR, new Map()],
     [RELEASES_DIR, new Map()],
+    [ROLLOUTS_DIR, new Map()],
   ]);
   const add = (folder: string, name: string, text: string): void => {
     const owned = files.get(folder)!;
@@ -40,6 +42,9 @@ function ownedFiles(content: GraphDataContent): Map<string, Map<string, string>>
   for (const e of data.blockedEdges) add(BLOCKED_EDGES_DIR, e.file, blockedEdgeText(e));
   for (const e of data.conditionalEdges) add(BLOCKED_EDGES_DIR, e.file, conditionalEdgeText(e));
   for (const r of releases) add(RELEASES_DIR, releaseFileName(r), releaseText(r));
+  for (const [channel, doc] of rolloutFiles(data.rollouts ?? [], data.canaries ?? [])) {
+    add(ROLLOUTS_DIR, rolloutFileName(channel), rolloutsText(channel, doc.rollouts, doc.canaries));
+  }
   return files;
 }
 
@@ -70,7 +75,10 @@ export function writeGraphData(dir: string, content: GraphDataContent): void {
   const { data } = content;
   const files = ownedFiles(content);
   try {
-    for (const folder of [...files.keys(), path.dirname(RAW_METADATA_FILE)]) mkdirSync(path.join(dir, folder), { recursive: true });
+    // rollouts/ is created only when there is something to put in it, so a store without rollouts exports as before.
+    for (const folder of [...files.keys(), path.dirname(RAW_METADATA_FILE)]) {
+      if (GRAPH_DATA_DIRS.includes(folder) || (files.get(folder)?.size ?? 0) > 0) mkdirSync(path.join(dir, folder), { recursive: true });
+    }
   } catch (err) {
     throw new KusError('KUS_ERR_IO', `cannot create graph-data directory ${quote(dir)}: ${(err as Error).message}`, { dir }, { cause: err });
   }
@@ -90,6 +98,7 @@ function checkFileName(folder: string, name: string): void {
 }
 
 function removeStale(folder: string, owned: Map<string, string>): void {
+  if (owned.size === 0 && !existsSync(folder)) return;
   try {
     for (const name of readdirSync(folder)) {
       if (owned.has(name) || !isYamlFileName(name) || name.startsWith('.')) continue;

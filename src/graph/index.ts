@@ -22,3 +22,7 @@ export {
   clusterView, clusterPrecondition, clusterQuery, type ClusterIdentity, type ClusterView, type ClusterUpdate, type ClusterConditionalUpdate,
   type GraphResponse,
 } from './cluster-view.js';
+export {
+  ROLLOUT_STATES, CANARY_WARINESS, NO_ID_WARINESS, rolloutFraction, passes, paused, resumed, isVarying, passedMask, reachableMasks,
+  hiddenVersions, parseRolloutDuration, type Rollout, type RolloutState, type CanaryList,
+} from './rollout.js';

@@ -1,5 +1,6 @@
 // The order in which the full graph is built (graph-semantics §1): releases → graph-data → edge rules.
 // Per-request filtering (channel, then architecture) is separate: see views.ts.
+import type { CanaryList, Rollout } from './rollout.js';
 import type { Graph } from './graph.js';
 import { graphFromRaw } from './raw-graph.js';
 import { collectWarnings, type Step } from './step.js';
@@ -53,6 +54,9 @@ export interface BuildInput {
 export interface BuildResult {
   graph: Graph;
   warnings: BuildWarning[];
+  /** The graph-data's rollouts and canaries, passed through: they do not change the graph, only which edges a body shows. */
+  rollouts: Rollout[];
+  canaries: CanaryList[];
 }
 
 const NO_GRAPH_DATA: GraphData = { schemaVersion: '1.0.0', rawMetadata: [], blockedEdges: [], conditionalEdges: [], channels: [] };
@@ -64,5 +68,5 @@ export function buildGraph(input: BuildInput): BuildResult {
   const graphData = input.graphData ?? NO_GRAPH_DATA;
   const steps = [...(input.graphData ? graphDataSteps : []), ...edgeSteps, ...(input.nodeRemove ? nodeRemoveSteps : [])];
   for (const step of steps) step.run(graph, { graphData, warn: collectWarnings(warnings, step.name) });
-  return { graph, warnings };
+  return { graph, warnings, rollouts: graphData.rollouts ?? [], canaries: graphData.canaries ?? [] };
 }

@@ -1,4 +1,5 @@
 // Domain types of the update graph: what the engine takes in and what it gives out.
+import type { CanaryList, Rollout } from './rollout.js';
 
 /** Node metadata: a flat string map, as clusters read it. */
 export type Metadata = Record<string, string>;
@@ -92,6 +93,10 @@ export interface GraphData {
   blockedEdges: BlockedEdgeDoc[];
   conditionalEdges: ConditionalEdgeDoc[];
   channels: ChannelDoc[];
+  /** KUS extension `rollouts/<channel>.yaml` (docs/rollouts.md): phased rollouts; they vary the served bodies only. */
+  rollouts?: Rollout[];
+  /** KUS extension, same files: each channel's canary cluster ids. */
+  canaries?: CanaryList[];
 }
 
 /** A graph as served to one (channel, arch): versions stripped of `+arch`, edges as indices. */

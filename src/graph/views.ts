@@ -3,7 +3,7 @@
 import { UpstreamError } from '../errors/index.js';
 import type { Graph, GraphNode } from './graph.js';
 import { KEY } from './keys.js';
-import { compareSemver, formatSemver, parseSemver, type SemVer } from './semver.js';
+import { baseOf, compareSemver, formatSemver, parseSemver, type SemVer } from './semver.js';
 import { canonicalRisk, serializeServed } from './serialize.js';
 import type { ConditionalGroup, Metadata, ServedGraph } from './types.js';
 
@@ -185,8 +185,8 @@ export class GraphViews {
   }
 
   /** The same document as serializeServed(render(channel, arch)), built from node fragments serialized once. */
-  renderText(channel: string, arch: string): string {
-    const sel = this.select(channel, arch);
+  renderText(channel: string, arch: string, hidden?: ReadonlySet<string>): string {
+    const sel = this.select(channel, arch, hidden);
     if (sel === null) return serializeServed(EMPTY_SERVED);
     const nodes = sel.kept.map((k) => this.fragment(k.entry.node.version, k.served, k.entry));
     // Same text as JSON.stringify(canonicalGroups(sel.conditional)); each risk list is serialized once per build.
@@ -199,7 +199,8 @@ export class GraphViews {
     return `{"version":1,"nodes":[${nodes.join(',')}],"edges":${JSON.stringify(sel.edges)},"conditionalEdges":[${groups.join(',')}]}`;
   }
 
-  private select(channel: string, arch: string): Selection | null {
+  /** `hidden`: versions (without build metadata) whose incoming edges are left out (rollouts); the nodes stay. */
+  private select(channel: string, arch: string, hidden?: ReadonlySet<string>): Selection | null {
     const kept: Kept[] = [];
     for (const entry of this.byChannel.get(channel) ?? []) {
       if (!entry.arches.includes(arch)) continue;
@@ -213,6 +214,8 @@ export class GraphViews {
 
     const n = kept.length;
     const position = this.position;
+    const closed = new Uint8Array(n);
+    if (hidden !== undefined && hidden.size > 0) kept.forEach((k, i) => (closed[i] = hidden.has(baseOf(k.entry.node.version)) ? 1 : 0));
     kept.forEach((k, i) => (position[k.entry.id] = i));
     try {
       const conditionalPairs = new Set<number>();
@@ -220,7 +223,7 @@ export class GraphViews {
       for (let i = 0; i < n; i++) {
         for (const [g, toId] of this.conditionalFrom[kept[i]!.entry.id] ?? []) {
           const to = position[toId]!;
-          if (to < 0) continue;
+          if (to < 0 || closed[to] === 1) continue;
           let pairs = pairsOf.get(g);
           if (pairs === undefined) pairsOf.set(g, (pairs = []));
           pairs.push([i, to]);
@@ -246,7 +249,7 @@ export class GraphViews {
         for (const child of this.childIds[kept[i]!.entry.id]!) {
           const j = position[child]!;
           // An update is either unconditional or conditional, never both (the cluster would drop it otherwise).
-          if (j >= 0 && !conditionalPairs.has(i * n + j)) targets.push(j);
+          if (j >= 0 && closed[j] === 0 && !conditionalPairs.has(i * n + j)) targets.push(j);
         }
         targets.sort((a, b) => a - b);
         for (const j of targets) edges.push([i, j]);

@@ -2,6 +2,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ServiceLogger } from './logger.js';
 import { buildGraph, GraphViews, type BuildInput, type BuildWarning } from '../graph/index.js';
+import { channelRollouts, renderKeysOf, RolloutSelector, type ChannelRollouts } from './rollout-bodies.js';
 import { bodyHash, servedKey, servedStamp, type RenderedBody, type RenderedGeneration } from './rendered-bodies.js';
 
 export type { BuildInput };
@@ -99,8 +100,10 @@ export interface GraphSnapshot {
   /** Concrete releases (nodes with a payload) in the full graph. */
   readonly releases: number;
   readonly warnings: readonly BuildWarning[];
-  /** arch → channel → body */
+  /** arch → channel → body; a channel with rollouts also has its variants (rollout-bodies.ts's variantKey). */
   readonly bodies: ReadonlyMap<string, ReadonlyMap<string, ServedBody>>;
+  /** Channels with rollouts: how a request picks its variant. */
+  readonly rollouts: ReadonlyMap<string, RolloutSelector>;
 }
 
 export type RebuildResult =
@@ -116,12 +119,15 @@ export interface GraphCacheStats {
   releases: number;
 }
 
-function renderBody(views: GraphViews, channel: string, arch: string): ServedBody {
+function renderBody(views: GraphViews, channel: string, arch: string, hidden: ReadonlySet<string> | undefined): ServedBody {
   // Upstream answers 500 arch_version_error for this (channel, arch) only; every other key still serves.
   const error = views.renderError(channel, arch);
   if (error) return new ServedBody(error.status, JSON.stringify(error.toBody()), 0);
-  return new ServedBody(200, () => views.renderText(channel, arch), views.nodeCount(channel, arch));
+  return new ServedBody(200, () => views.renderText(channel, arch, hidden), views.nodeCount(channel, arch));
 }
+
+const selectorsOf = (rollouts: Iterable<ChannelRollouts>): Map<string, RolloutSelector> =>
+  new Map([...rollouts].map((r) => [r.channel, new RolloutSelector(r)]));
 
 export class GraphCache {
   private readonly load: () => BuildInput;
@@ -172,28 +178,43 @@ export class GraphCache {
   }
 
   /**
+   * The body a cluster gets: lookup's, unless the channel has rollouts; then the variant for the rollouts this
+   * cluster passes at `now` (Unix ms), from its wariness (services/wariness.ts) and canonical id (for canaries).
+   */
+  lookupFor(channel: string, arch: string, wariness: number, clusterId: string | undefined, now: number): ServedBody {
+    const current = this.current;
+    const selector = current?.rollouts.get(channel);
+    if (selector === undefined) return current?.bodies.get(arch)?.get(channel) ?? this.empty;
+    const byChannel = current!.bodies.get(arch);
+    if (byChannel === undefined) return this.empty;
+    return byChannel.get(selector.key(wariness, clusterId, now)) ?? byChannel.get(selector.keyFallback) ?? this.empty;
+  }
+
+  /**
    * Builds and renders a new generation and swaps it in with one assignment. Never throws: a failure is logged and
    * counted, the previous generation keeps being served, and the result says what happened so a writer can report it.
    */
   rebuild(): RebuildResult {
     const started = performance.now();
     try {
-      const { graph, warnings } = buildGraph(this.load());
+      const { graph, warnings, rollouts: list, canaries } = buildGraph(this.load());
       const views = new GraphViews(graph);
       const channels = views.channels();
       const bodies = new Map<string, Map<string, ServedBody>>();
+      const rollouts = channelRollouts(list, canaries);
+      const now = Date.now();
       // Only pairs with nodes are rendered; every other (channel, arch) is the shared empty body.
       for (const channel of channels) {
         for (const arch of views.archesOf(channel)) {
           let byChannel = bodies.get(arch);
           if (!byChannel) bodies.set(arch, (byChannel = new Map()));
-          byChannel.set(channel, renderBody(views, channel, arch));
+          for (const { key, hidden } of renderKeysOf(channel, rollouts.get(channel), now)) byChannel.set(key, renderBody(views, channel, arch, hidden));
         }
       }
       let releases = 0;
       for (const node of graph.nodes.values()) if (node.concrete) releases++;
       const durationMs = performance.now() - started;
-      const snapshot: GraphSnapshot = { builtAt: new Date(), durationMs, releases, warnings, bodies };
+      const snapshot: GraphSnapshot = { builtAt: new Date(), durationMs, releases, warnings, bodies, rollouts: selectorsOf(rollouts.values()) };
       this.current = snapshot;
       if (this.warmUp) this.warm(snapshot);
       this.builds++;
@@ -242,7 +263,7 @@ export class GraphCache {
       put(arch, channel, kept);
     }
     for (const body of generation.changed) put(body.arch, body.channel, ServedBody.fromRendered(body));
-    this.current = { builtAt: new Date(), durationMs, releases, warnings, bodies };
+    this.current = { builtAt: new Date(), durationMs, releases, warnings, bodies, rollouts: selectorsOf(generation.rollouts) };
     this.builds++;
     this.lastDurationMs = durationMs;
     this.logger.info(

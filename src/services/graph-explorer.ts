@@ -1,6 +1,7 @@
 // Read-only questions about the served graph, answered from the exact bodies the graph API serves: which channels
 // exist, the path from A to B, what a cluster would see, everything about one release. The console, its public
 // JSON endpoints and `kus path` / `kus explain` all ask here.
+import { isVariantKey } from './rollout-bodies.js';
 import { UpstreamError } from '../errors/index.js';
 import {
   clusterView, findPaths, payloadDigest, validateGraphRequest, type ClusterIdentity, type ClusterView, type Metadata,
@@ -26,7 +27,7 @@ export function servedGraphsOf(cache: GraphCache): ServedGraphs {
   return {
     keys: () => {
       const keys: Array<{ channel: string; arch: string }> = [];
-      for (const [arch, byChannel] of cache.snapshot?.bodies ?? []) for (const channel of byChannel.keys()) keys.push({ channel, arch });
+      for (const [arch, byChannel] of cache.snapshot?.bodies ?? []) for (const channel of byChannel.keys()) if (!isVariantKey(channel)) keys.push({ channel, arch });
       return keys;
     },
     body: (channel, arch) => {

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { GraphViews, type BuildResult } from '../graph/index.js';
 import { bodyHash, servedKey, servedStamp, type RenderedBody, type BodyDigests, type RenderedGeneration, type ServedHashes } from './rendered-bodies.js';
+import { channelRollouts, renderKeysOf } from './rollout-bodies.js';
 
 /** Equal digests stand for equal bodies, so a collision-resistant hash. */
 const digestOf = (text: string): string => createHash('sha256').update(text).digest('base64');
@@ -20,41 +21,48 @@ export class GenerationRenderer {
   render(built: BuildResult, started: number, served: ServedHashes, previous: BodyDigests = new Map()): RenderedGeneration {
     const { graph, warnings } = built;
     const views = new GraphViews(graph);
+    const rollouts = channelRollouts(built.rollouts, built.canaries);
+    const now = Date.now();
     const changed: RenderedBody[] = [];
     const unchanged: Array<[string, string]> = [];
     const digests: Array<[string, string, string]> = [];
     // Only pairs with nodes are rendered; every other (channel, arch) is the shared empty body.
     for (const channel of views.channels()) {
       for (const arch of views.archesOf(channel)) {
-        const key = servedKey(arch, channel);
-        const digest = views.bodyDigest(channel, arch, digestOf);
-        const before = previous.get(key);
-        const held = served.get(key);
-        if (before !== undefined && before[0] === digest && held !== undefined && held === before[1]) {
-          unchanged.push([arch, channel]);
-          digests.push([key, digest, held]);
-          continue;
+        const content = views.bodyDigest(channel, arch, digestOf);
+        // A channel with rollouts has several bodies (rollout-bodies.ts); `key` stands where the channel name would,
+        // and the versions a variant hides are part of what its digest covers.
+        for (const { key, hidden } of renderKeysOf(channel, rollouts.get(channel), now)) {
+          const servedAs = servedKey(arch, key);
+          const digest = hidden === undefined ? content : digestOf(`${content}\u0000${[...hidden].sort().join('\u0001')}`);
+          const before = previous.get(servedAs);
+          const held = served.get(servedAs);
+          if (before !== undefined && before[0] === digest && held !== undefined && held === before[1]) {
+            unchanged.push([arch, key]);
+            digests.push([servedAs, digest, held]);
+            continue;
+          }
+          // Upstream answers 500 arch_version_error for this (channel, arch) only; every other key still serves.
+          const error = views.renderError(channel, arch);
+          const status = error ? error.status : 200;
+          const text = error ? JSON.stringify(error.toBody()) : views.renderText(channel, arch, hidden);
+          const nodes = error ? 0 : views.nodeCount(channel, arch);
+          const hash = bodyHash(text);
+          const stamp = servedStamp(status, nodes, hash);
+          digests.push([servedAs, digest, stamp]);
+          if (held === stamp) {
+            unchanged.push([arch, key]);
+            continue;
+          }
+          const gzip = gzipSync(text);
+          // A Buffer this small may sit in Node's shared pool; copy it out so that only its own bytes are transferred.
+          const own = gzip.byteOffset === 0 && gzip.byteLength === gzip.buffer.byteLength ? gzip : Uint8Array.prototype.slice.call(gzip);
+          changed.push({ arch, channel: key, status, nodes, hash, gzip: own });
         }
-        // Upstream answers 500 arch_version_error for this (channel, arch) only; every other key still serves.
-        const error = views.renderError(channel, arch);
-        const status = error ? error.status : 200;
-        const text = error ? JSON.stringify(error.toBody()) : views.renderText(channel, arch);
-        const nodes = error ? 0 : views.nodeCount(channel, arch);
-        const hash = bodyHash(text);
-        const stamp = servedStamp(status, nodes, hash);
-        digests.push([key, digest, stamp]);
-        if (held === stamp) {
-          unchanged.push([arch, channel]);
-          continue;
-        }
-        const gzip = gzipSync(text);
-        // A Buffer this small may sit in Node's shared pool; copy it out so that only its own bytes are transferred.
-        const own = gzip.byteOffset === 0 && gzip.byteLength === gzip.buffer.byteLength ? gzip : Uint8Array.prototype.slice.call(gzip);
-        changed.push({ arch, channel, status, nodes, hash, gzip: own });
       }
     }
     let releases = 0;
     for (const node of graph.nodes.values()) if (node.concrete) releases++;
-    return { durationMs: performance.now() - started, releases, warnings, changed, unchanged, digests };
+    return { durationMs: performance.now() - started, releases, warnings, changed, unchanged, digests, rollouts: [...rollouts.values()] };
   }
 }

@@ -44,5 +44,5 @@ export function buildOfflineGraph(input: OfflineGraphInput): BuildResult {
   const build = { ...(raw ? { raw } : { releases }), ...(graphData ? { graphData } : {}), nodeRemove: input.nodeRemove === true };
   // From releases/ files, a cycle names the files that declare it.
   const result = !raw && releases && input.graphDataDir ? trialBuild({ ...build, releases }, input.graphDataDir) : buildGraph(build);
-  return { graph: result.graph, warnings: [...warnings, ...result.warnings] };
+  return { ...result, warnings: [...warnings, ...result.warnings] };
 }

@@ -1,7 +1,7 @@
 // The publishing use cases: every write is validated, its graph built before anything is written, written with its
 // audit row in one transaction, then the served graph is rebuilt so the change is visible when the call returns.
 import { KusError, quote } from '../errors/index.js';
-import { buildGraph, releaseNodeVersion, type BlockedEdgeDoc, type BuildResult, type ConditionalEdgeDoc, type Release } from '../graph/index.js';
+import { buildGraph, releaseNodeVersion, type Rollout, type BlockedEdgeDoc, type BuildResult, type ConditionalEdgeDoc, type Release } from '../graph/index.js';
 import type { AuditEntry, GraphInput, Store } from '../store/index.js';
 import { auditedWrite, recordRefusal, type WriteRequest } from './publish/audited-write.js';
 import { channelInfo, planAddToChannel, planCreateChannel, planDeleteChannel, planRemoveFromChannel } from './publish/channels.js';
@@ -9,6 +9,7 @@ import { edgeList, planAddRisk, planBlockEdge, planRemoveEdge } from './publish/
 import { releasesOfVersion, requireChannel } from './publish/lookup.js';
 import type { Plan } from './publish/plan.js';
 import { planSetRawMetadata } from './publish/raw-metadata.js';
+import { canaryList, planCanaries, planRolloutAction, planStartRollout, type RolloutAction, type RolloutInfo, type RolloutStartInput } from './publish/rollouts.js';
 import { planAddRelease, planRemoveRelease } from './publish/releases.js';
 import type {
   Actor, ChannelInfo, EdgeList, EdgeSelector, RawMetadataEntry, ReleaseInput, RiskInput, WriteResult,
@@ -37,7 +38,7 @@ export const AUDIT_LIMIT = { default: 100, max: 1000 } as const;
 /** The Publisher methods that change the store (and so the served graph). */
 export const WRITE_METHODS = [
   'addRelease', 'removeRelease', 'createChannel', 'deleteChannel', 'addToChannel', 'removeFromChannel', 'blockEdge', 'addRisk',
-  'removeEdge', 'setRawMetadata',
+  'removeEdge', 'setRawMetadata', 'startRollout', 'changeRollout', 'changeCanaries',
 ] as const;
 export type WriteMethod = (typeof WRITE_METHODS)[number];
 
@@ -159,6 +160,31 @@ export class Publisher {
     const action = value === null ? 'raw-metadata.delete' : 'raw-metadata.set';
     return this.write(actor, { action, target: `${text(version)} ${text(key)}`, request: { version, key, value } },
       (current) => planSetRawMetadata(current, { version, key, value }));
+  }
+
+  // ---- rollouts (docs/rollouts.md); `now` is the caller's clock in Unix ms (services/rollouts.ts passes it)
+
+  listRollouts(): Rollout[] {
+    return this.store.loadGraphInput().graphData.rollouts ?? [];
+  }
+
+  startRollout(actor: Actor, input: RolloutStartInput, now: number): WriteResult<RolloutInfo> {
+    return this.write(actor, { action: 'rollout.start', target: `${text(input.channel)}/${text(input.version)}`, request: input },
+      (current) => planStartRollout(current, input, now));
+  }
+
+  changeRollout(actor: Actor, channel: string, version: string, action: RolloutAction, now: number): WriteResult<RolloutInfo> {
+    return this.write(actor, { action: `rollout.${action}`, target: `${text(channel)}/${text(version)}`, request: { channel, version } },
+      (current) => planRolloutAction(current, channel, version, action, now));
+  }
+
+  listCanaries(channel: string): string[] {
+    return canaryList(this.store.loadGraphInput(), channel);
+  }
+
+  changeCanaries(actor: Actor, channel: string, op: 'add' | 'remove', ids: readonly unknown[]): WriteResult<string[]> {
+    return this.write(actor, { action: `channel.canaries.${op}`, target: text(channel), request: { channel, ids } },
+      (current) => planCanaries(current, channel, op, ids));
   }
 
   // ---- audit

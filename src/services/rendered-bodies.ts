@@ -2,6 +2,7 @@
 // compare them by (graph-render.ts renders in the worker, graph-cache.ts serves on the serving thread).
 import { createHash } from 'node:crypto';
 import type { BuildWarning } from '../graph/index.js';
+import type { ChannelRollouts } from './rollout-bodies.js';
 
 /** The hash an entity tag is made of: the same bytes always give the same tags, whichever thread rendered them. */
 export function bodyHash(plain: Uint8Array | string): string {
@@ -30,6 +31,8 @@ export interface RenderedGeneration {
   unchanged: Array<[arch: string, channel: string]>;
   /** Every body of the generation: its key, its content digest (GraphViews.bodyDigest) and its stamp. */
   digests: Array<[key: string, digest: string, stamp: string]>;
+  /** Channels with rollouts: their bodies are keyed by rollout-bodies.ts's variantKey, chosen per request. */
+  rollouts: ChannelRollouts[];
 }
 
 /** `arch \0 channel` → `status \0 nodes \0 hash` of each body the server holds. */

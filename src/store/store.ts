@@ -9,6 +9,7 @@ import { EdgesRepository } from './edges-repository.js';
 import { FleetRepository } from './fleet-repository.js';
 import { META_KEYS, MetaRepository } from './meta-repository.js';
 import { RawMetadataRepository } from './raw-metadata-repository.js';
+import { RolloutsRepository } from './rollouts-repository.js';
 import { ReleasesRepository } from './releases-repository.js';
 import { prepareSignaturesReset } from './signatures-reset.js';
 import { SignaturesRepository, type NewSignature } from './signatures-repository.js';
@@ -34,6 +35,7 @@ export interface Store {
   readonly signingKeys: SigningKeysRepository;
   readonly signatures: SignaturesRepository;
   readonly fleet: FleetRepository;
+  readonly rollouts: RolloutsRepository;
   close(): void;
   /** True when no release and no graph-data has ever been stored (audit and meta rows aside). */
   isEmpty(): boolean;
@@ -83,6 +85,7 @@ function createStore(db: Database, file: string, now: () => Date): Store {
   const signingKeys = guard(new SigningKeysRepository(db));
   const signatures = guard(new SignaturesRepository(db, now));
   const fleet = guard(new FleetRepository(db));
+  const rollouts = guard(new RolloutsRepository(db));
   const transaction = <T>(fn: () => T): T => db.transaction(fn)();
   const writeTransaction = <T>(fn: () => T): T => db.transaction(fn).immediate();
   const resetSignatures = prepareSignaturesReset(db);
@@ -99,27 +102,36 @@ function createStore(db: Database, file: string, now: () => Date): Store {
     signingKeys,
     signatures,
     fleet,
+    rollouts,
     close: () => db.close(),
     isEmpty: () =>
       releases.count() === 0 && channels.count() === 0 && edges.count() === 0 && rawMetadata.count() === 0 &&
       meta.get(META_KEYS.graphDataSchema) === undefined,
     loadGraphInput: () =>
-      transaction(() => ({
-        releases: releases.list(),
-        graphData: {
-          schemaVersion: meta.get(META_KEYS.graphDataSchema) ?? DEFAULT_GRAPH_DATA_SCHEMA,
-          rawMetadata: rawMetadata.list(),
-          blockedEdges: edges.listBlocked(),
-          conditionalEdges: edges.listConditional(),
-          channels: channels.list(),
-        },
-      })),
+      transaction(() => {
+        // Present only when there are some, so graph-data without the rollouts/ extension reads back as it was written.
+        const rolloutList = rollouts.list();
+        const canaryLists = rollouts.listCanaries();
+        return {
+          releases: releases.list(),
+          graphData: {
+            schemaVersion: meta.get(META_KEYS.graphDataSchema) ?? DEFAULT_GRAPH_DATA_SCHEMA,
+            rawMetadata: rawMetadata.list(),
+            blockedEdges: edges.listBlocked(),
+            conditionalEdges: edges.listConditional(),
+            channels: channels.list(),
+            ...(rolloutList.length > 0 ? { rollouts: rolloutList } : {}),
+            ...(canaryLists.length > 0 ? { canaries: canaryLists } : {}),
+          },
+        };
+      }),
     replaceAll: (input) =>
       transaction(() => {
         releases.replaceAll(input.releases);
         channels.replaceAll(input.graphData.channels);
         edges.replaceAll(input.graphData.blockedEdges, input.graphData.conditionalEdges);
         rawMetadata.replaceAll(input.graphData.rawMetadata);
+        rollouts.replaceAll(input.graphData.rollouts ?? [], input.graphData.canaries ?? []);
         meta.set(META_KEYS.graphDataSchema, input.graphData.schemaVersion);
       }),
     replaceSnapshot: (input, list, keys) =>

@@ -1,4 +1,5 @@
 // Prometheus metrics with one Registry per app (no global state): HTTP traffic, and the graph cache pulled at scrape.
+import { isVariantKey } from '../../services/rollout-bodies.js';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { GraphCache } from '../../services/graph-cache.js';
@@ -67,7 +68,7 @@ function registerGraphMetrics(registry: Registry, graphs: GraphCache): void {
     collect() {
       this.reset();
       for (const [arch, byChannel] of graphs.snapshot?.bodies ?? []) {
-        for (const [channel, body] of byChannel) if (body.status === 200) this.set({ channel, arch }, body.nodes);
+        for (const [channel, body] of byChannel) if (body.status === 200 && !isVariantKey(channel)) this.set({ channel, arch }, body.nodes);
       }
     },
   });

@@ -184,3 +184,20 @@ export const createdTokenSchema = {
 } as const;
 
 export const tokenNameSchema = { type: 'string', minLength: 1, maxLength: 64, example: 'ci-publisher' } as const;
+
+export const rolloutSchema = {
+  type: 'object',
+  required: ['channel', 'version', 'state', 'start', 'startPercentage', 'durationSeconds', 'fraction', 'pausedFraction'],
+  properties: {
+    channel: { type: 'string' },
+    version: { type: 'string', description: 'As the channel lists it, without build metadata.' },
+    state: { type: 'string', enum: ['active', 'paused', 'completed', 'aborted'] },
+    start: { type: 'string', format: 'date-time' },
+    startPercentage: { type: 'number' },
+    durationSeconds: { type: 'number' },
+    fraction: { type: 'number', description: 'Share of clusters (by wariness) that see the edges into the release now, 0–1.' },
+    pausedFraction: { type: ['number', 'null'], description: 'The fraction frozen by pause; null unless paused.' },
+  },
+} as const;
+
+export const clusterIdSchema = { type: 'string', minLength: 1, maxLength: 64, example: '0b6f1c2e-7d3a-4f5e-9c8b-1a2b3c4d5e6f' } as const;

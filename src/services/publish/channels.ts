@@ -4,6 +4,7 @@ import { formatSemver, type ChannelDoc } from '../../graph/index.js';
 import type { GraphInput } from '../../store/index.js';
 import { archesOf, channelsNamed, releasesOfVersion, requireChannel } from './lookup.js';
 import { unchanged, withGraphData, type Plan } from './plan.js';
+import { pruneRolloutsOf } from './rollouts.js';
 import type { ChannelInfo } from './types.js';
 import { entryCovers, requireArch, requireChannelName, requireVersion, sameVersionIgnoringBuild, uniqueFileName } from './validate.js';
 
@@ -33,7 +34,7 @@ export function planDeleteChannel(current: GraphInput, nameText: string): Plan<C
   const warnings = listed > 0
     ? [`channel ${name} listed ${listed} version${listed === 1 ? '' : 's'}; clusters following it now get an empty graph`]
     : [];
-  return {
+  return pruneRolloutsOf({
     value: docs.map(channelInfo),
     warnings,
     changed: true,
@@ -41,7 +42,7 @@ export function planDeleteChannel(current: GraphInput, nameText: string): Plan<C
     write: (store) => docs.forEach((d) => store.channels.delete(d.file)),
     before: docs,
     after: null,
-  };
+  }, name);
 }
 
 /** The entry as stored: normalised SemVer; with `+arch` it selects that architecture only. */
@@ -95,7 +96,7 @@ export function planRemoveFromChannel(current: GraphInput, channelName: string, 
   const first = changedDocs.get(docs[0]!)!;
   const still = first.versions.filter((e) => sameVersionIgnoringBuild(e, base));
   const warnings = still.length > 0 ? [`channel ${name} still lists ${still.join(', ')}`] : [];
-  return {
+  return pruneRolloutsOf({
     value: channelInfo(first),
     warnings,
     changed: true,
@@ -103,5 +104,5 @@ export function planRemoveFromChannel(current: GraphInput, channelName: string, 
     write: (store) => docs.forEach((d) => store.channels.removeVersion(d.file, entry)),
     before: { channel: name, versions: docs[0]!.versions },
     after: { channel: name, versions: first.versions },
-  };
+  }, name);
 }

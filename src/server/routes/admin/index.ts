@@ -26,6 +26,10 @@ import { fleetUpdates } from './fleet-updates.js';
 import { fleetVersions } from './fleet-versions.js';
 import { mirror } from './mirror.js';
 import { rawMetadataDelete } from './raw-metadata-delete.js';
+import { channelCanaryAdd, channelCanaryList, channelCanaryRemove } from './channel-canaries.js';
+import { rolloutAbort, rolloutComplete, rolloutPause, rolloutResume } from './rollout-action.js';
+import { rolloutList } from './rollout-list.js';
+import { rolloutStart } from './rollout-start.js';
 import { rawMetadataSet } from './raw-metadata-set.js';
 import { releaseAdd } from './release-add.js';
 import { releaseIngest } from './release-ingest.js';
@@ -90,6 +94,15 @@ export const adminRoutes: readonly AdminRoute[] = [
   fleetReport,
   fleetHistory,
   fleetRelease,
+  rolloutList,
+  rolloutStart,
+  rolloutPause,
+  rolloutResume,
+  rolloutComplete,
+  rolloutAbort,
+  channelCanaryList,
+  channelCanaryAdd,
+  channelCanaryRemove,
 ];
 
 /** "body/previous/0 must be string; body has an unknown property "channel"" rather than Ajv's terse default. */

@@ -1,5 +1,6 @@
 // What an admin route module is, the services it may call, and the helpers that give every route the same schema
 // conventions (tag, bearer security, error answers) and the same {value, warnings, changed} answer.
+import { Rollouts } from '../../../services/rollouts.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { KusError } from '../../../errors/index.js';
 import type { Release } from '../../../graph/index.js';
@@ -28,7 +29,12 @@ export interface AdminServices {
   fleet?: FleetInventory;
   /** Where replicas' fleet reports are written (POST /fleet/reports: FleetRecorder.merge); 500 without it. */
   fleetReports?: { merge(entries: readonly FleetPollBatchEntry[]): Promise<void> };
+  /** Phased rollouts; by default the Rollouts service over `publisher` with the system clock. */
+  rollouts?: Rollouts;
 }
+
+/** The rollout service of the admin routes (one per route module registration; it holds no state but the clock). */
+export const rolloutsOf = (services: AdminServices): Rollouts => services.rollouts ?? new Rollouts({ publisher: services.publisher });
 
 /** What routes may need from the server's configuration. */
 export interface AdminRouteOptions {

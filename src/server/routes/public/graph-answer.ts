@@ -64,7 +64,8 @@ export function answerGraph(graphs: GraphCache, queries: GraphQueryMemo, head: G
     headers['retry-after'] = RETRY_AFTER_SECONDS;
     return { status: 503, headers, body: NOT_READY_BODY };
   }
-  const body = graphs.lookup(query.channel, query.arch);
+  // With rollouts in the channel, the body depends on the cluster and the time (docs/rollouts.md).
+  const body = graphs.lookupFor(query.channel, query.arch, query.wariness, query.clusterId, Date.now());
   if (body.status !== 200) {
     headers['content-type'] = MEDIA_JSON;
     return { status: body.status, headers, body: body.plain };

@@ -3,6 +3,7 @@
 // up (anyone can send them, no token needed) can hold at most MAX_ENTRIES short keys in memory.
 import { LruMap } from 'toad-cache';
 import { parseGraphParams, type GraphRequest } from '../../../graph/index.js';
+import { canonicalClusterId, warinessOf } from '../../../services/wariness.js';
 
 /** A cluster's string is about 120 characters; 10,000 of the longest keys kept are about 6 MB at most. */
 export const QUERY_MEMO_MAX_ENTRIES = 10_000;
@@ -13,6 +14,10 @@ export const QUERY_MEMO_MAX_KEY_LENGTH = 512;
 export interface ParsedGraphQuery extends GraphRequest {
   readonly id: string | undefined;
   readonly version: string | undefined;
+  /** The id in canonical form (lower-case UUID), undefined when not a UUID: what canary lists hold. */
+  readonly clusterId: string | undefined;
+  /** For phased rollouts (services/wariness.ts); hashed once per distinct query string. */
+  readonly wariness: number;
 }
 
 export interface GraphQueryMemo {
@@ -33,7 +38,8 @@ export function createGraphQueryMemo(maxEntries = QUERY_MEMO_MAX_ENTRIES, maxKey
       // Decoded once for the graph's parameters and the cluster's own (last value wins for each, graph-api §4).
       const params = new URLSearchParams(query);
       const request = parseGraphParams(params);
-      const answer: ParsedGraphQuery = Object.freeze({ ...request, id: lastOf(params, 'id'), version: lastOf(params, 'version') });
+      const id = lastOf(params, 'id');
+      const answer: ParsedGraphQuery = Object.freeze({ ...request, id, version: lastOf(params, 'version'), clusterId: canonicalClusterId(id), wariness: warinessOf(id) });
       if (query.length <= maxKeyLength) answers.set(query, answer);
       return answer;
     },
