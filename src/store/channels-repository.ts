@@ -2,6 +2,15 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { ChannelDoc } from '../graph/index.js';
 
+/** Since when a channel lists a version (the earliest of its files' rows, when several files share the name). */
+export interface ChannelListing {
+  channel: string;
+  /** The entry as listed: a version, or version+arch. */
+  entry: string;
+  /** Unix ms (migration 007: rows older than it count from the migration). */
+  addedAt: number;
+}
+
 interface ChannelRow {
   file: string;
   name: string;
@@ -12,23 +21,29 @@ export class ChannelsRepository {
   private readonly listStmt: Statement<[], ChannelRow>;
   private readonly versionsStmt: Statement<[], { channel_file: string; version: string }>;
   private readonly insertStmt: Statement<[string, string, string | null]>;
-  private readonly insertVersionStmt: Statement<[string, number, string]>;
+  private readonly insertVersionStmt: Statement<[string, number, string, number]>;
+  private readonly listingsStmt: Statement<[{ channels: string | null }], { channel: string; entry: string; added_at: number }>;
   private readonly deleteAllStmt: Statement<[]>;
   private readonly countStmt: Statement<[], { n: number }>;
   private readonly deleteStmt: Statement<[string]>;
-  private readonly appendVersionStmt: Statement<[{ file: string; version: string }]>;
+  private readonly appendVersionStmt: Statement<[{ file: string; version: string; at: number }]>;
   private readonly removeVersionStmt: Statement<[string, string]>;
 
-  constructor(db: Database) {
+  /** The clock of added_at (the store's: tests pass a fixed one). */
+  constructor(db: Database, private readonly now: () => Date) {
     this.listStmt = db.prepare('SELECT file, name, extra FROM channels ORDER BY file');
     this.versionsStmt = db.prepare('SELECT channel_file, version FROM channel_versions ORDER BY channel_file, position');
     this.insertStmt = db.prepare('INSERT INTO channels (file, name, extra) VALUES (?, ?, ?)');
-    this.insertVersionStmt = db.prepare('INSERT INTO channel_versions (channel_file, position, version) VALUES (?, ?, ?)');
+    this.insertVersionStmt = db.prepare('INSERT INTO channel_versions (channel_file, position, version, added_at) VALUES (?, ?, ?, ?)');
+    this.listingsStmt = db.prepare(`SELECT c.name AS channel, v.version AS entry, min(v.added_at) AS added_at
+      FROM channel_versions v JOIN channels c ON c.file = v.channel_file
+      WHERE @channels IS NULL OR c.name IN (SELECT value FROM json_each(@channels))
+      GROUP BY c.name, v.version ORDER BY c.name, v.version`);
     this.deleteAllStmt = db.prepare('DELETE FROM channels');
     this.countStmt = db.prepare('SELECT count(*) AS n FROM channels');
     this.deleteStmt = db.prepare('DELETE FROM channels WHERE file = ?');
-    this.appendVersionStmt = db.prepare(`INSERT INTO channel_versions (channel_file, position, version)
-      VALUES (@file, (SELECT ifnull(max(position), -1) + 1 FROM channel_versions WHERE channel_file = @file), @version)`);
+    this.appendVersionStmt = db.prepare(`INSERT INTO channel_versions (channel_file, position, version, added_at)
+      VALUES (@file, (SELECT ifnull(max(position), -1) + 1 FROM channel_versions WHERE channel_file = @file), @version, @at)`);
     // Positions only order the list, so a gap left by a removal is harmless.
     this.removeVersionStmt = db.prepare('DELETE FROM channel_versions WHERE channel_file = ? AND version = ?');
   }
@@ -48,6 +63,11 @@ export class ChannelsRepository {
     });
   }
 
+  /** Every (channel name, entry) with the time it was first listed (of these channels only), by channel then entry. */
+  listings(channels?: readonly string[]): ChannelListing[] {
+    return this.listingsStmt.all({ channels: channels === undefined ? null : JSON.stringify(channels) }).map((r) => ({ channel: r.channel, entry: r.entry, addedAt: r.added_at }));
+  }
+
   count(): number {
     return this.countStmt.get()!.n;
   }
@@ -55,7 +75,8 @@ export class ChannelsRepository {
   /** Adds a channel file with its versions. Call inside a transaction. */
   create(channel: ChannelDoc): void {
     this.insertStmt.run(channel.file, channel.name, extraJson(channel.extra));
-    channel.versions.forEach((v, i) => this.insertVersionStmt.run(channel.file, i, v));
+    const at = this.now().getTime();
+    channel.versions.forEach((v, i) => this.insertVersionStmt.run(channel.file, i, v, at));
   }
 
   /** Deletes a channel file and its versions; returns whether it existed. */
@@ -65,7 +86,7 @@ export class ChannelsRepository {
 
   /** Appends a version at the end of a channel's list. */
   appendVersion(file: string, version: string): void {
-    this.appendVersionStmt.run({ file, version });
+    this.appendVersionStmt.run({ file, version, at: this.now().getTime() });
   }
 
   /** Removes every occurrence of a version (exact text) from a channel's list; returns how many were removed. */
@@ -73,15 +94,22 @@ export class ChannelsRepository {
     return this.removeVersionStmt.run(file, version).changes;
   }
 
-  /** Call inside a transaction. */
+  /**
+   * Call inside a transaction. A (channel name, entry) listed before keeps its time (an import, a seed or a replica's
+   * sync rewrites every row, but a version listed for a week stays listed for a week); new ones get now.
+   */
   replaceAll(channels: readonly ChannelDoc[]): void {
+    const since = new Map(this.listings().map((l) => [listingKey(l.channel, l.entry), l.addedAt]));
+    const at = this.now().getTime();
     this.deleteAllStmt.run();
     for (const c of channels) {
       this.insertStmt.run(c.file, c.name, extraJson(c.extra));
-      c.versions.forEach((v, i) => this.insertVersionStmt.run(c.file, i, v));
+      c.versions.forEach((v, i) => this.insertVersionStmt.run(c.file, i, v, since.get(listingKey(c.name, v)) ?? at));
     }
   }
 }
+
+const listingKey = (channel: string, entry: string): string => `${channel}\u0000${entry}`;
 
 /** Absent and empty extras are the same thing: stored as NULL, read back as absent. */
 export function extraJson(extra: Record<string, unknown> | undefined): string | null {

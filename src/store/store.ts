@@ -8,6 +8,7 @@ import { guardFailures } from './store-failure.js';
 import { EdgesRepository } from './edges-repository.js';
 import { FleetRepository } from './fleet-repository.js';
 import { META_KEYS, MetaRepository } from './meta-repository.js';
+import { PoliciesRepository } from './policies-repository.js';
 import { RawMetadataRepository } from './raw-metadata-repository.js';
 import { RolloutsRepository } from './rollouts-repository.js';
 import { ReleasesRepository } from './releases-repository.js';
@@ -36,6 +37,7 @@ export interface Store {
   readonly signatures: SignaturesRepository;
   readonly fleet: FleetRepository;
   readonly rollouts: RolloutsRepository;
+  readonly policies: PoliciesRepository;
   close(): void;
   /** True when no release and no graph-data has ever been stored (audit and meta rows aside). */
   isEmpty(): boolean;
@@ -76,7 +78,7 @@ function createStore(db: Database, file: string, now: () => Date): Store {
   // A damaged page can turn up in any statement, long after the start: every entry point names the file then.
   const guard = <T extends object>(repo: T): T => guardFailures(repo, file);
   const releases = guard(new ReleasesRepository(db, now));
-  const channels = guard(new ChannelsRepository(db));
+  const channels = guard(new ChannelsRepository(db, now));
   const edges = guard(new EdgesRepository(db));
   const rawMetadata = guard(new RawMetadataRepository(db));
   const meta = guard(new MetaRepository(db));
@@ -86,6 +88,7 @@ function createStore(db: Database, file: string, now: () => Date): Store {
   const signatures = guard(new SignaturesRepository(db, now));
   const fleet = guard(new FleetRepository(db));
   const rollouts = guard(new RolloutsRepository(db));
+  const policies = guard(new PoliciesRepository(db));
   const transaction = <T>(fn: () => T): T => db.transaction(fn)();
   const writeTransaction = <T>(fn: () => T): T => db.transaction(fn).immediate();
   const resetSignatures = prepareSignaturesReset(db);
@@ -103,6 +106,7 @@ function createStore(db: Database, file: string, now: () => Date): Store {
     signatures,
     fleet,
     rollouts,
+    policies,
     close: () => db.close(),
     isEmpty: () =>
       releases.count() === 0 && channels.count() === 0 && edges.count() === 0 && rawMetadata.count() === 0 &&

@@ -5,6 +5,7 @@ import { sql as signatures } from './003-signatures.js';
 import { sql as fleet } from './004-fleet.js';
 import { sql as tokenScopes } from './005-token-scopes.js';
 import { sql as rollouts } from './006-rollouts.js';
+import { sql as promotionPolicies } from './007-promotion-policies.js';
 import { sql as fleetHistory } from './008-fleet-history.js';
 
 export interface Migration {
@@ -21,5 +22,6 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: 'fleet', sql: fleet },
   { version: 5, name: 'token-scopes', sql: tokenScopes },
   { version: 6, name: 'rollouts', sql: rollouts },
+  { version: 7, name: 'promotion-policies', sql: promotionPolicies },
   { version: 8, name: 'fleet-history', sql: fleetHistory },
 ];
