@@ -22,6 +22,7 @@ import { Ingest } from '../services/ingest.js';
 import { SigningKeys } from '../services/keys.js';
 import { readSignaturesForImport, seedSignaturesDir } from '../services/signature-files.js';
 import { Signing } from '../services/signing.js';
+import { PolicyRunner, PromotionPolicies } from '../services/policies/index.js';
 import { Publisher } from '../services/publisher.js';
 import { Tokens } from '../services/tokens.js';
 import { Watcher } from '../services/watch.js';
@@ -38,6 +39,8 @@ export interface RunningServer {
   url: string;
   /** Watch mode (`--watch REPO`), when configured. */
   watcher: Watcher | undefined;
+  /** The promotion policies (run on a timer unless this is a replica). */
+  policies: PromotionPolicies;
   /** Rebuilds (in the build worker) and swaps the served graph. */
   rebuild(): Promise<RebuildResult>;
   /** Stops accepting requests, lets running ones finish, closes the store. Idempotent. */
@@ -65,6 +68,15 @@ export interface ServeOptions {
   limits?: ServerLimits;
   /** The fleet inventory (`--fleet-retention`, `--fleet-flush`); null turns recording off (`--no-fleet`). Defaults when absent. */
   fleet?: FleetOptions | null;
+  /** Promotion policies (`--policy-interval`); a replica runs none (it follows its primary's channels). */
+  policies?: PolicyOptions;
+}
+
+export interface PolicyOptions {
+  /** How often they run (default 1 min); they also run once at start, after the first build. */
+  intervalMs?: number;
+  /** Their clock: tests move time instead of waiting (default: the system's). */
+  now?: () => Date;
 }
 
 /** How the fleet inventory records graph polls; absent fields take the recorder's defaults (5 s flush, 30 days). */
@@ -145,6 +157,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
   let builder: GraphBuilder | undefined;
   let recorder: FleetRecorder | undefined;
   let reporter: FleetReporter | undefined;
+  let policyRunner: PolicyRunner | undefined;
+  let policies: PromotionPolicies;
   try {
     const tls = options.tls ? readTlsFiles(options.tls) : undefined;
     if (follow && config.watch.repositories.length > 0) {
@@ -193,7 +207,10 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       ...(reporting ? { forward: (batch) => reporting.enqueue(batch) } : {}),
     });
     const fleet = recorder ? { recorder, reporter, inventory } : undefined;
-    app = buildApp({ ...(fleet ? { fleet } : {}),  explorer, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'), graphs, logger, version: buildInfo().version, build: buildInfo(), admin: { publisher, tokens, ingest, signing: { signing, keys }, mirror: { apply: (actor, input) => worker.mirror(actor, input) }, ...(fleet ? { fleet: fleet.inventory, fleetReports: fleet.recorder } : {}) }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}), ...(options.limits ? { limits: options.limits } : {}) });
+    // Promotions go through the same Publisher as an admin's writes (in the build worker), so they are refused alike.
+    policies = new PromotionPolicies({ store, publisher, logger, ...(options.policies?.now ? { now: options.policies.now } : {}) });
+    policyRunner = follow ? undefined : new PolicyRunner({ policies, logger, ...(options.policies?.intervalMs ? { intervalMs: options.policies.intervalMs } : {}) });
+    app = buildApp({ ...(fleet ? { fleet } : {}),  explorer, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'), graphs, logger, version: buildInfo().version, build: buildInfo(), admin: { publisher, tokens, ingest, policies, signing: { signing, keys }, mirror: { apply: (actor, input) => worker.mirror(actor, input) }, ...(fleet ? { fleet: fleet.inventory, fleetReports: fleet.recorder } : {}) }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}), ...(options.limits ? { limits: options.limits } : {}) });
     if (options.adminToken !== undefined && registerAdminToken(store, options.adminToken)) {
       logger.info({ token: ADMIN_TOKEN_FILE_NAME }, 'registered the admin token of --admin-token-file');
     }
@@ -223,6 +240,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // A replica with an empty store stays unready until its first sync; with a stored snapshot it serves that.
     if (!follow || !store.isEmpty()) await worker.rebuild();
     recorder?.start();
+    policyRunner?.start();
     if (watcher) {
       logger.info({ repositories: config.watch.repositories, intervalSeconds: config.watch.intervalSeconds }, 'watching repositories for new releases');
       watcher.start();
@@ -235,6 +253,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
   } catch (err) {
     await recorder?.stop().catch(() => undefined);
     await reporter?.stop().catch(() => undefined);
+    await policyRunner?.stop();
     await builder?.close();
     try {
       await app?.close();
@@ -251,6 +270,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     closing ??= (async () => {
       try {
         await watcher?.stop();
+        await policyRunner?.stop();
         await follower?.stop();
         await started.close();
         // After the last request: what the closed server recorded is written before the store closes.
@@ -265,7 +285,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     return closing;
   };
   const activeBuilder = builder!;
-  return { app: started, graphs, builder: activeBuilder, logger, url, watcher, rebuild: () => activeBuilder.rebuild(), close };
+  return { app: started, graphs, builder: activeBuilder, logger, url, watcher, policies, rebuild: () => activeBuilder.rebuild(), close };
 }
 
 /** Resolves once SIGINT or SIGTERM arrived and the server closed; a second signal falls through to Node's default. */

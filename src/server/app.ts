@@ -12,6 +12,7 @@ import { installOpenApi } from './plugins/openapi.js';
 import { registerBuildInfo, type BuildLabels } from './plugins/build-metrics.js';
 import { consoleRoutes } from './plugins/console.js';
 import { registerFollowMetrics, type FollowStatsSource } from './plugins/follow-metrics.js';
+import { registerPolicyMetrics } from './plugins/policy-metrics.js';
 import { registerFleetMetrics } from './plugins/fleet-metrics.js';
 import { registerFleetReportMetrics } from './plugins/fleet-report-metrics.js';
 import { installReadOnly } from './plugins/read-only.js';
@@ -67,6 +68,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const metrics = createMetrics(deps.graphs);
   if (deps.watch) registerWatchMetrics(metrics.registry, deps.watch);
   if (deps.follow) registerFollowMetrics(metrics.registry, deps.follow);
+  if (deps.admin?.policies) registerPolicyMetrics(metrics.registry, deps.admin.policies);
   const limits: ServerLimits = { ...LIMIT_DEFAULTS, ...deps.limits };
   const queries = createGraphQueryMemo();
   if (deps.build) registerBuildInfo(metrics.registry, deps.build);

@@ -118,6 +118,12 @@ export const command: Command = {
       type: 'boolean',
       description: 'do not record graph polls (the fleet inventory: which cluster runs which version, kus fleet ...); its admin routes answer 500',
     },
+    'policy-interval': {
+      type: 'string',
+      valueName: 'DURATION',
+      env: 'KUS_POLICY_INTERVAL',
+      description: 'how often the promotion policies run (kus channel policy), e.g. 1m; they also run once at start (default 1m, env KUS_POLICY_INTERVAL)',
+    },
     ...LIMIT_FLAGS,
   },
   examples: [
@@ -161,7 +167,9 @@ export const command: Command = {
     const tls = loadTlsConfig({ tlsCert: stringFlag(ctx.flags, 'tls-cert'), tlsKey: stringFlag(ctx.flags, 'tls-key') }, ctx.env);
     const limits = limitsFromFlags(ctx.flags, ctx.env);
     const fleet = fleetFromFlags(ctx.flags, ctx.fromEnv);
-    const server = await startServer(config, { signing: { requireSignatures, passphrase }, ...(adminToken === undefined ? {} : { adminToken }), follow, tls, limits, fleet });
+    const policyInterval = stringFlag(ctx.flags, 'policy-interval');
+    const policies = policyInterval === undefined ? {} : { intervalMs: configDuration(policyInterval, 'policy-interval', ctx.fromEnv) };
+    const server = await startServer(config, { signing: { requireSignatures, passphrase }, ...(adminToken === undefined ? {} : { adminToken }), follow, tls, limits, fleet, policies });
     const graphUrl = `${server.url}/api/upgrades_info/graph`;
     if (ctx.json) writeJson(ctx.stdout, { url: server.url, graph: graphUrl, db: config.store.file, ready: server.graphs.ready });
     else ctx.stdout.write(`kus: listening on ${server.url} (graph: ${graphUrl}, store: ${config.store.file}${follow ? `, read-only replica of ${follow.primary}` : ''})\n`);
@@ -182,12 +190,7 @@ function fleetFromFlags(flags: Record<string, unknown>, fromEnv: Record<string, 
   }
   const duration = (name: string): number | undefined => {
     const value = flags[name];
-    if (typeof value !== 'string') return undefined;
-    try {
-      return parseFleetDuration(value.trim(), fromEnv[name] ?? `--${name}`);
-    } catch (err) {
-      throw new KusError('KUS_ERR_CONFIG', (err as Error).message, { [name]: value });
-    }
+    return typeof value === 'string' ? configDuration(value, name, fromEnv) : undefined;
   };
   const retentionMs = duration('fleet-retention');
   const flushMs = duration('fleet-flush');
@@ -213,4 +216,13 @@ function reportFromFlags(flags: Record<string, unknown>, fromEnv: Record<string,
   // The message never quotes the secret.
   if (token.length > 256 || /\s/.test(token)) throw new KusError('KUS_ERR_CONFIG', `${from('fleet-report-token')} is not a token (${token.length} characters, or blanks inside)`);
   return { token, ...(maxClusters === undefined ? {} : { maxClusters }) };
+}
+
+/** A duration flag (30d, 5s); a bad one is KUS_ERR_CONFIG naming the flag or its environment variable. */
+function configDuration(value: string, name: string, fromEnv: Record<string, string>): number {
+  try {
+    return parseFleetDuration(value.trim(), fromEnv[name] ?? `--${name}`);
+  } catch (err) {
+    throw new KusError('KUS_ERR_CONFIG', (err as Error).message, { [name]: value });
+  }
 }

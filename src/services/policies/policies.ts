@@ -91,7 +91,7 @@ export class PromotionPolicies {
   private readonly retryMs: number;
   private readonly logger: PoliciesDeps['logger'];
   private running: Promise<PromotionReport[]> | undefined;
-  /** Counted since start, for /metrics. */
+  /** Counted since start, for /metrics: finished runs, promotions and refusals. */
   readonly stats = { runs: 0, promoted: 0, refused: 0 };
 
   constructor(deps: PoliciesDeps) {
@@ -169,7 +169,14 @@ export class PromotionPolicies {
   }
 
   private async runOnce(): Promise<PromotionReport[]> {
-    this.stats.runs++;
+    try {
+      return await this.promoteDue();
+    } finally {
+      this.stats.runs++;
+    }
+  }
+
+  private async promoteDue(): Promise<PromotionReport[]> {
     const policies = this.store.policies.list();
     const due = this.candidatesOf(policies, this.now().getTime()).filter((c) => c.status === 'due');
     const reports: PromotionReport[] = [];

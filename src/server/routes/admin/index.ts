@@ -25,6 +25,9 @@ import { fleetRelease } from './fleet-release.js';
 import { fleetUpdates } from './fleet-updates.js';
 import { fleetVersions } from './fleet-versions.js';
 import { mirror } from './mirror.js';
+import { policyList } from './policy-list.js';
+import { policyRemove } from './policy-remove.js';
+import { policySet } from './policy-set.js';
 import { rawMetadataDelete } from './raw-metadata-delete.js';
 import { channelCanaryAdd, channelCanaryList, channelCanaryRemove } from './channel-canaries.js';
 import { rolloutAbort, rolloutComplete, rolloutPause, rolloutResume } from './rollout-action.js';
@@ -103,6 +106,9 @@ export const adminRoutes: readonly AdminRoute[] = [
   channelCanaryList,
   channelCanaryAdd,
   channelCanaryRemove,
+  policyList,
+  policySet,
+  policyRemove,
 ];
 
 /** "body/previous/0 must be string; body has an unknown property "channel"" rather than Ajv's terse default. */

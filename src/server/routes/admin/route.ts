@@ -7,6 +7,7 @@ import type { Release } from '../../../graph/index.js';
 import type { IngestOptions } from '../../../services/ingest.js';
 import type { FleetInventory, FleetPollBatchEntry } from '../../../services/fleet/index.js';
 import type { Mirror } from '../../../services/mirror.js';
+import type { PromotionPolicies } from '../../../services/policies/index.js';
 import type { Actor, PublisherApi, WriteResult } from '../../../services/publisher.js';
 import type { Tokens } from '../../../services/tokens.js';
 import { errorSchema } from '../../schemas/admin.js';
@@ -31,6 +32,8 @@ export interface AdminServices {
   fleetReports?: { merge(entries: readonly FleetPollBatchEntry[]): Promise<void> };
   /** Phased rollouts; by default the Rollouts service over `publisher` with the system clock. */
   rollouts?: Rollouts;
+  /** Promotion policies (/policies, /channels/:name/policies/*); their routes answer 500 when the server was composed without them. */
+  policies?: PromotionPolicies;
 }
 
 /** The rollout service of the admin routes (one per route module registration; it holds no state but the clock). */
