@@ -187,3 +187,21 @@ t.test('migration 007: versions listed before it count as listed since the migra
   t.equal(listing!.entry, '4.9.0');
   t.ok(listing!.addedAt >= before && listing!.addedAt <= Date.now(), 'added_at is the time of the migration');
 });
+
+t.test('a version someone lists in the target while a run is under way is not recorded as promoted', async (t) => {
+  const f = fixture(t);
+  f.publisher.addRelease(alice, { version: '4.9.1', arch: 'amd64', payload: payload(2), previous: ['4.9.0'], channels: ['candidate-4.9'] });
+  const racing = new PromotionPolicies({
+    store: f.store, now: () => new Date(f.clock.now),
+    publisher: { addToChannel: (actor, channel, version) => {
+      f.publisher.addToChannel(alice, channel, version);
+      return f.publisher.addToChannel(actor, channel, version);
+    } },
+  });
+  racing.set(alice, { target: 'fast-4.9', source: 'candidate-4.9', after: '1d' });
+  f.clock.now = T0 + DAY;
+  t.same(await racing.run(), []);
+  t.same(fastVersions(f), ['4.9.0', '4.9.1']);
+  t.same(f.store.policies.promotions(), [], 'no promotion recorded');
+  t.notOk(f.store.audit.list(1000).some((e) => e.action === 'policy.promote'), 'no policy.promote row');
+});

@@ -182,16 +182,19 @@ export class PromotionPolicies {
     const reports: PromotionReport[] = [];
     for (const c of due) {
       const policy = policies.find((p) => p.target === c.target && p.source === c.source)!;
-      reports.push(await this.promote(policy, c));
+      const report = await this.promote(policy, c);
+      if (report) reports.push(report);
     }
     return reports;
   }
 
-  private async promote(policy: StoredPolicy, c: Candidate): Promise<PromotionReport> {
+  private async promote(policy: StoredPolicy, c: Candidate): Promise<PromotionReport | undefined> {
     const actor = policyActor(c.target, c.source);
     const report = { target: c.target, source: c.source, version: c.version };
     try {
-      await this.publisher.addToChannel(actor, c.target, c.version);
+      const added = await this.publisher.addToChannel(actor, c.target, c.version);
+      // Someone listed it in target since the candidates were read: nothing was promoted, nothing is recorded.
+      if (!added.changed) return undefined;
     } catch (err) {
       if (!isKusError(err)) throw err;
       // The Publisher audited the refused channel.add as this policy; here only the retry time is kept.
