@@ -84,16 +84,20 @@ t.test('in kus serve: not before the delay, then on the timer; a risk holds; onc
   t.match(metrics, /kus_policy_promotions_total\{outcome="promoted"\} 1\n/);
   t.match(metrics, /kus_policy_promotions_total\{outcome="refused"\} 0\n/);
 
-  const set = await runKusAsync(['channel', 'policy', 'stable-4.9', '--from', 'fast-4.9', '--after', '1d', ...admin.server]);
+  const set = await runKusAsync(['channel', 'policy', 'stable-4.9', '--from', 'fast-4.9', '--after', '1d', '--rollout', '48h', ...admin.server]);
   t.equal(set.status, 0);
   t.match(set.stderr, /^warning: 2 versions are listed in fast-4.9 for longer than that and will be promoted on the next run: 4.9.0, 4.9.1\n/, 'the versions due at once are named');
-  t.match(set.stdout, /fast-4.9 -> stable-4.9: versions listed in fast-4.9 for 1d are added to stable-4.9/);
+  t.match(set.stdout, /fast-4.9 -> stable-4.9: versions listed in fast-4.9 for 1d are added to stable-4.9 with a 2d rollout/);
+  await runs(server, 2);
+  const rollouts = await fetch(`${server.url}/api/admin/v1/rollouts?channel=stable-4.9`, { headers: { authorization: `Bearer ${token}` } });
+  const started = ((await rollouts.json()) as { value: Array<{ version: string; state: string; durationSeconds: number }> }).value;
+  t.match(started.map((r) => [r.version, r.state, r.durationSeconds]).sort(), [['4.9.0', 'active', 172800], ['4.9.1', 'active', 172800]], '--rollout: each promotion started a 48 h rollout');
   const bad = await runKusAsync(['channel', 'policy', 'stable-4.9', '--from', 'nope-4.9', '--after', '1d', ...admin.server]);
   t.equal(bad.status, 1);
   t.match(bad.stderr, /^KUS_ERR_NOT_FOUND: channel "nope-4.9" does not exist/);
   const removed = await runKusAsync(['channel', 'policy', 'stable-4.9', '--from', 'fast-4.9', '--remove', '--json', ...admin.server]);
   t.equal(removed.status, 0, removed.stderr);
-  t.match(JSON.parse(removed.stdout), { target: 'stable-4.9', source: 'fast-4.9', afterSeconds: 86400 });
+  t.match(JSON.parse(removed.stdout), { target: 'stable-4.9', source: 'fast-4.9', afterSeconds: 86400, rolloutSeconds: 172800 });
 });
 
 t.test('in kus serve: the policies run once at start, before the first interval', async (t) => {

@@ -3,6 +3,7 @@
 import { openContext } from '../compose/index.js';
 import { PromotionPolicies, type PolicyInfo, type PolicyInput, type PolicyStatus } from '../services/policies/index.js';
 import { Publisher } from '../services/publisher.js';
+import { Rollouts } from '../services/rollouts.js';
 import { AdminClient, segment } from './admin-client.js';
 import { storeOptions, type CommandContext } from './command.js';
 import { localActor } from './local-target.js';
@@ -30,7 +31,8 @@ export async function withPolicyTarget<T>(ctx: CommandContext, create: boolean, 
   }
   const context = openContext(storeOptions(ctx, create));
   // No server runs here: nothing to rebuild, and the policies are only stored (a `kus serve` on this file runs them).
-  const policies = new PromotionPolicies({ store: context.store, publisher: new Publisher({ store: context.store, rebuild: () => undefined }) });
+  const publisher = new Publisher({ store: context.store, rebuild: () => undefined });
+  const policies = new PromotionPolicies({ store: context.store, publisher, rollouts: new Rollouts({ publisher }) });
   const actor = localActor();
   let result: T;
   try {

@@ -24,6 +24,7 @@ import { readSignaturesForImport, seedSignaturesDir } from '../services/signatur
 import { Signing } from '../services/signing.js';
 import { PolicyRunner, PromotionPolicies } from '../services/policies/index.js';
 import { Publisher } from '../services/publisher.js';
+import { Rollouts } from '../services/rollouts.js';
 import { Tokens } from '../services/tokens.js';
 import { Watcher } from '../services/watch.js';
 import { readDockerConfigFile, type RegistryOptions } from '../registry/index.js';
@@ -208,7 +209,9 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     });
     const fleet = recorder ? { recorder, reporter, inventory } : undefined;
     // Promotions go through the same Publisher as an admin's writes (in the build worker), so they are refused alike.
-    policies = new PromotionPolicies({ store, publisher, logger, ...(options.policies?.now ? { now: options.policies.now } : {}) });
+    const policyClock = options.policies?.now ? { now: options.policies.now } : {};
+    // `--rollout`: the promotion and its rollout are two writes, so clusters polling in between see the edge unphased.
+    policies = new PromotionPolicies({ store, publisher, logger, rollouts: new Rollouts({ publisher, ...policyClock }), ...policyClock });
     policyRunner = follow ? undefined : new PolicyRunner({ policies, logger, ...(options.policies?.intervalMs ? { intervalMs: options.policies.intervalMs } : {}) });
     app = buildApp({ ...(fleet ? { fleet } : {}),  explorer, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'), graphs, logger, version: buildInfo().version, build: buildInfo(), admin: { publisher, tokens, ingest, policies, signing: { signing, keys }, mirror: { apply: (actor, input) => worker.mirror(actor, input) }, ...(fleet ? { fleet: fleet.inventory, fleetReports: fleet.recorder } : {}) }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}), ...(options.limits ? { limits: options.limits } : {}) });
     if (options.adminToken !== undefined && registerAdminToken(store, options.adminToken)) {
