@@ -2,7 +2,9 @@
 // offer (median / p90 / max), and clusters that polled daily and stopped (Unseen). Each answer is counted by hand below.
 import t, { type Test } from 'tap';
 import path from 'node:path';
+import { buildGraph, GraphViews } from '../src/graph/index.js';
 import { FleetAggregator, FleetInventory } from '../src/services/fleet/index.js';
+import { noteFirstServed } from '../src/services/fleet/offer-notes.js';
 import { GraphCache } from '../src/services/graph-cache.js';
 import { servedGraphsOf } from '../src/services/graph-explorer.js';
 import { openStore } from '../src/store/index.js';
@@ -21,7 +23,9 @@ function fleet(t: Test, now: number) {
   const graphs = new GraphCache({ load: () => ({ releases: workedReleases(), graphData: workedGraphData() }), logger: silent, warmUp: false });
   t.equal(graphs.rebuild().ok, true, 'the worked example builds');
   const clock = { now };
-  const inventory = new FleetInventory({ repository: store.fleet, served: servedGraphsOf(graphs), now: () => clock.now });
+  // Reading a body would mean parsing every served graph on the thread that answers clusters: the inventory must not.
+  const served = { ...servedGraphsOf(graphs), body: (): never => t.fail('the fleet inventory read a served body') as never };
+  const inventory = new FleetInventory({ repository: store.fleet, served, now: () => clock.now });
   /** One flush: the polls merged by the aggregator as `kus serve` merges them, then written in one transaction. */
   const flush = (polls: Array<[id: number, version: string, at: number]>, channel = 'stable-1.1'): void => {
     const agg = new FleetAggregator();
@@ -33,13 +37,16 @@ function fleet(t: Test, now: number) {
 
 t.test('how long updates took from the first offer: median, p90, max (nearest rank)', async (t) => {
   const { store, inventory, flush } = fleet(t, T0 + 10 * D);
-  const edge = inventory.edges().find((e) => e.channel === 'stable-1.1' && e.arch === 'amd64' && e.from === '1.0.0' && e.to === '1.1.0');
-  t.ok(edge, 'the worked example serves 1.0.0 -> 1.1.0 in stable-1.1/amd64');
+  // The build worker notes first-served edges from the views it renders; the same function, with the worked example's views.
+  const views = new GraphViews(buildGraph({ releases: workedReleases(), graphData: workedGraphData() }).graph);
+  t.ok(views.render('stable-1.1', 'amd64').edges.length > 0, 'the worked example serves edges in stable-1.1/amd64');
+  const body = (digest: string) => [{ channel: 'stable-1.1', arch: 'amd64', digest }];
   // Polls before the edge is served: c1, c3, c4 on 1.0.0 from T0; c5 on 1.0.0-rc.1 (no edge from it).
   flush([[1, '1.0.0', T0], [3, '1.0.0', T0], [4, '1.0.0', T0], [5, '1.0.0-rc.1', T0]]);
   flush([[3, '1.1.0', T0 + 9 * H]]); // c3 moved before the edge was served: not offered
-  t.equal(store.fleet.recordOffers([edge!], T0 + 10 * H), 1, 'the edge is first served at 10:00');
-  t.equal(store.fleet.recordOffers([edge!], T0 + 50 * H), 0, 'a later generation does not move its first time');
+  t.equal(noteFirstServed(store.fleet, views, body('first'), T0 + 10 * H), 1, 'the edges of stable-1.1/amd64 are first served at 10:00');
+  t.equal(noteFirstServed(store.fleet, views, body('first'), T0 + 20 * H), 0, 'the same content is not read again');
+  t.equal(noteFirstServed(store.fleet, views, body('second'), T0 + 50 * H), 1, 'a new content of the body is read again; its edges keep their first time (the durations below count from 10:00)');
   flush([[1, '1.1.0', T0 + 12 * H]]); // offered 10:00 (edge), running 1.0.0 since T0: 2h
   flush([[2, '1.0.0', T0 + 20 * H]]); // c2 first polls after the edge is served...
   flush([[2, '1.1.0', T0 + D + 4 * H]]); // ...offered at its first poll: 8h

@@ -168,7 +168,9 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     graphs = new GraphCache({ load: () => store.loadGraphInput(), logger });
     // Every build runs in the build worker (services/graph-worker.ts), with the writes that cause it: this thread
     // answers clusters and only swaps in the bodies the worker renders. Writes are serialized there.
-    const worker = new GraphBuilder({ storeFile: config.store.file, graphs, logger, requireSignatures: signingOptions.requireSignatures });
+    const worker = new GraphBuilder({
+      storeFile: config.store.file, graphs, logger, requireSignatures: signingOptions.requireSignatures, noteOffers: options.fleet !== null,
+    });
     builder = worker;
     const served = graphs;
     follower = follow
@@ -202,7 +204,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     reporter = reporting;
     const inventory = new FleetInventory({ repository: store.fleet, served: servedGraphsOf(served) });
     recorder = fleetOptions === null ? undefined : new FleetRecorder({
-      repository: store.fleet, writer: new WorkerFleetWriter(config.store.file), logger, offers: inventory,
+      repository: store.fleet, writer: new WorkerFleetWriter(config.store.file), logger,
       ...(fleetOptions.retentionMs === undefined ? {} : { retentionMs: fleetOptions.retentionMs }),
       ...(fleetOptions.flushMs === undefined ? {} : { flushMs: fleetOptions.flushMs }),
       ...(reporting ? { forward: (batch) => reporting.enqueue(batch) } : {}),

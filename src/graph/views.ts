@@ -199,16 +199,20 @@ export class GraphViews {
     return `{"version":1,"nodes":[${nodes.join(',')}],"edges":${JSON.stringify(sel.edges)},"conditionalEdges":[${groups.join(',')}]}`;
   }
 
+  /**
+   * The versions of the (channel, arch) body's nodes as served (the arch taken out of the build metadata), without
+   * rendering it: what a cluster's reported version is compared with. Throws as render() does.
+   */
+  servedVersions(channel: string, arch: string): string[] {
+    const versions: string[] = [];
+    for (const entry of this.byChannel.get(channel) ?? []) if (entry.arches.includes(arch)) versions.push(servedAs(entry, arch).served);
+    return versions;
+  }
+
   /** `hidden`: versions (without build metadata) whose incoming edges are left out (rollouts); the nodes stay. */
   private select(channel: string, arch: string, hidden?: ReadonlySet<string>): Selection | null {
     const kept: Kept[] = [];
-    for (const entry of this.byChannel.get(channel) ?? []) {
-      if (!entry.arches.includes(arch)) continue;
-      const v = parseSemver(entry.node.version);
-      if (!v) throw new UpstreamError('arch_version_error', `${entry.node.version} is not a SemVer version`);
-      const semver = v.build.includes(arch) ? { ...v, build: v.build.filter((id) => id !== arch) } : v;
-      kept.push({ entry, semver, served: formatSemver(semver) });
-    }
+    for (const entry of this.byChannel.get(channel) ?? []) if (entry.arches.includes(arch)) kept.push(servedAs(entry, arch));
     if (kept.length === 0) return null;
     kept.sort((a, b) => compareSemver(a.semver, b.semver) || byteOrder(a.entry.node.version, b.entry.node.version));
 
@@ -259,4 +263,12 @@ export class GraphViews {
       for (const k of kept) position[k.entry.id] = -1;
     }
   }
+}
+
+/** A node as the (channel, arch) body serves it: its SemVer with the arch taken out of the build metadata. */
+function servedAs(entry: ServableNode, arch: string): Kept {
+  const v = parseSemver(entry.node.version);
+  if (!v) throw new UpstreamError('arch_version_error', `${entry.node.version} is not a SemVer version`);
+  const semver = v.build.includes(arch) ? { ...v, build: v.build.filter((id) => id !== arch) } : v;
+  return { entry, semver, served: formatSemver(semver) };
 }

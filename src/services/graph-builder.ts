@@ -19,6 +19,8 @@ export interface GraphBuilderOptions {
   requireSignatures?: boolean;
   /** How long a worker without work lives on (default DEFAULT_IDLE_MS). */
   idleMs?: number;
+  /** Fleet recording is on: the worker notes when each edge is first served. */
+  noteOffers?: boolean;
 }
 
 /** Long enough for a burst of writes (an admin script, `kus mirror`) to share one worker; short enough to give memory back. */
@@ -123,6 +125,9 @@ export class GraphBuilder {
     try {
       const installed = graphs.install(reply.generation);
       this.digests = new Map(reply.generation.digests.map(([key, digest, stamp]) => [key, [digest, stamp]]));
+      if (reply.generation.offersError !== undefined) {
+        this.options.logger.error({ err: reply.generation.offersError }, 'could not note the edges the new graph serves first (fleet updates will lack their offer time)');
+      }
       return installed;
     } catch (err) {
       // Requests go one at a time with the stamps of what is served, so the worker cannot name a body this thread
@@ -147,7 +152,9 @@ export class GraphBuilder {
   }
 
   private spawn(): Worker {
-    const data: BuildWorkerData = { storeFile: this.options.storeFile, requireSignatures: this.options.requireSignatures ?? false };
+    const data: BuildWorkerData = {
+      storeFile: this.options.storeFile, requireSignatures: this.options.requireSignatures ?? false, noteOffers: this.options.noteOffers ?? false,
+    };
     const worker = new Worker(WORKER_URL, { workerData: data });
     worker.on('message', (reply: BuildReply) => {
       const waiting = this.pending.get(reply.id);

@@ -45,10 +45,14 @@ export class ServedBody {
   private gzipped: Buffer | undefined;
   private hash: string | undefined;
 
-  constructor(status: number, body: string | (() => string), nodes: number) {
+  /** The served versions of its nodes (empty for errors): what the fleet inventory compares clusters with. */
+  readonly versions: readonly string[];
+
+  constructor(status: number, body: string | (() => string), nodes: number, versions: readonly string[] = []) {
     this.status = status;
     this.render = typeof body === 'string' ? () => body : body;
     this.nodes = nodes;
+    this.versions = versions;
   }
 
   /**
@@ -57,7 +61,7 @@ export class ServedBody {
    * of JSON an upstream-scale graph renders to.
    */
   static fromRendered(body: RenderedBody): ServedBody {
-    const served = new ServedBody(body.status, '', body.nodes);
+    const served = new ServedBody(body.status, '', body.nodes, body.versions ? body.versions.split('\n') : []);
     served.render = undefined;
     served.gzipped = Buffer.from(body.gzip.buffer, body.gzip.byteOffset, body.gzip.byteLength);
     served.etags = etagsOf(body.hash);
@@ -123,7 +127,7 @@ function renderBody(views: GraphViews, channel: string, arch: string, hidden: Re
   // Upstream answers 500 arch_version_error for this (channel, arch) only; every other key still serves.
   const error = views.renderError(channel, arch);
   if (error) return new ServedBody(error.status, JSON.stringify(error.toBody()), 0);
-  return new ServedBody(200, () => views.renderText(channel, arch, hidden), views.nodeCount(channel, arch));
+  return new ServedBody(200, () => views.renderText(channel, arch, hidden), views.nodeCount(channel, arch), views.servedVersions(channel, arch));
 }
 
 const selectorsOf = (rollouts: Iterable<ChannelRollouts>): Map<string, RolloutSelector> =>

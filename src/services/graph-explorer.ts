@@ -18,6 +18,8 @@ export interface ServedGraphs {
   keys(): Array<{ channel: string; arch: string }>;
   /** Status and body text exactly as the graph API answers them. */
   body(channel: string, arch: string): { status: number; text: string };
+  /** The served versions of the body's nodes, without reading the body (empty when it has none or is an error). */
+  versions(channel: string, arch: string): readonly string[];
   /** Changes (by identity) whenever a new graph is served; answers derived from the store are cached per value. */
   generation(): object | undefined;
 }
@@ -34,6 +36,8 @@ export function servedGraphsOf(cache: GraphCache): ServedGraphs {
       const served = cache.lookup(channel, arch);
       return { status: served.status, text: served.plain.toString('utf8') };
     },
+    // The channel's own key, not a rollout variant: every variant of a channel has the same nodes.
+    versions: (channel, arch) => cache.snapshot?.bodies.get(arch)?.get(channel)?.versions ?? [],
     generation: () => cache.snapshot,
   };
 }

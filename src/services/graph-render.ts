@@ -3,7 +3,9 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { GraphViews, type BuildResult } from '../graph/index.js';
-import { bodyHash, servedKey, servedStamp, type RenderedBody, type BodyDigests, type RenderedGeneration, type ServedHashes } from './rendered-bodies.js';
+import {
+  bodyHash, servedKey, servedStamp, type BodyContent, type BodyDigests, type RenderedBody, type RenderedGeneration, type ServedHashes,
+} from './rendered-bodies.js';
 import { channelRollouts, renderKeysOf } from './rollout-bodies.js';
 
 /** Equal digests stand for equal bodies, so a collision-resistant hash. */
@@ -18,7 +20,11 @@ const digestOf = (text: string): string => createHash('sha256').update(text).dig
  * Changed bodies are gzipped and handed over; the others are reported unchanged by key and keep their bytes and ETags.
  */
 export class GenerationRenderer {
-  render(built: BuildResult, started: number, served: ServedHashes, previous: BodyDigests = new Map()): RenderedGeneration {
+  /** `contents`, when given, is told every (channel, arch) content of the generation with the views it was read from. */
+  render(
+    built: BuildResult, started: number, served: ServedHashes, previous: BodyDigests = new Map(),
+    contents?: (views: GraphViews, bodies: readonly BodyContent[]) => void,
+  ): RenderedGeneration {
     const { graph, warnings } = built;
     const views = new GraphViews(graph);
     const rollouts = channelRollouts(built.rollouts, built.canaries);
@@ -26,10 +32,13 @@ export class GenerationRenderer {
     const changed: RenderedBody[] = [];
     const unchanged: Array<[string, string]> = [];
     const digests: Array<[string, string, string]> = [];
+    const bodies: BodyContent[] = [];
     // Only pairs with nodes are rendered; every other (channel, arch) is the shared empty body.
     for (const channel of views.channels()) {
       for (const arch of views.archesOf(channel)) {
         const content = views.bodyDigest(channel, arch, digestOf);
+        bodies.push({ channel, arch, digest: content });
+        let versions: string | undefined;
         // A channel with rollouts has several bodies (rollout-bodies.ts); `key` stands where the channel name would,
         // and the versions a variant hides are part of what its digest covers.
         for (const { key, hidden } of renderKeysOf(channel, rollouts.get(channel), now)) {
@@ -57,10 +66,12 @@ export class GenerationRenderer {
           const gzip = gzipSync(text);
           // A Buffer this small may sit in Node's shared pool; copy it out so that only its own bytes are transferred.
           const own = gzip.byteOffset === 0 && gzip.byteLength === gzip.buffer.byteLength ? gzip : Uint8Array.prototype.slice.call(gzip);
-          changed.push({ arch, channel: key, status, nodes, hash, gzip: own });
+          if (status === 200) versions ??= views.servedVersions(channel, arch).join('\n');
+          changed.push({ arch, channel: key, status, nodes, hash, gzip: own, ...(versions === undefined ? {} : { versions }) });
         }
       }
     }
+    contents?.(views, bodies);
     let releases = 0;
     for (const node of graph.nodes.values()) if (node.concrete) releases++;
     return { durationMs: performance.now() - started, releases, warnings, changed, unchanged, digests, rollouts: [...rollouts.values()] };

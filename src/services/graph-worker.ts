@@ -5,10 +5,11 @@ import { readlinkSync } from 'node:fs';
 import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isKusError } from '../errors/index.js';
-import { buildGraph, type BuildResult } from '../graph/index.js';
+import { buildGraph, type BuildResult, type GraphViews } from '../graph/index.js';
 import { openStore } from '../store/index.js';
+import { noteFirstServed } from './fleet/offer-notes.js';
 import { storeSnapshot } from './follow.js';
-import type { BodyDigests, RenderedGeneration } from './rendered-bodies.js';
+import type { BodyContent, BodyDigests, RenderedGeneration } from './rendered-bodies.js';
 import { GenerationRenderer } from './graph-render.js';
 import { Mirror, type MirrorInput } from './mirror.js';
 import { Publisher, WRITE_METHODS, type Actor, type WriteMethod } from './publisher.js';
@@ -17,6 +18,8 @@ import { requireSignaturesGuard } from './signature-guard.js';
 export interface BuildWorkerData {
   storeFile: string;
   requireSignatures: boolean;
+  /** Fleet recording is on: note when each edge is first served (fleet/offer-notes.ts). */
+  noteOffers?: boolean;
 }
 
 /**
@@ -59,7 +62,17 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
   /** Renders the build a write just stored; a failure here leaves the stored write in place and the old graph served. */
   const render = (built: BuildResult): { ok: boolean; error?: unknown } => {
     try {
-      generation = renderer.render(built, started, served, digests);
+      let offersError: string | undefined;
+      const offers = data.noteOffers ? (views: GraphViews, bodies: readonly BodyContent[]): void => {
+        try {
+          noteFirstServed(store.fleet, views, bodies, Date.now());
+        } catch (err) {
+          // Serving the new graph matters more than timing updates: the next generation notes what this one missed.
+          offersError = toWire(err).message;
+        }
+      } : undefined;
+      generation = renderer.render(built, started, served, digests, offers);
+      if (offersError !== undefined) generation.offersError = offersError;
       return { ok: true };
     } catch (error) {
       failure = { durationMs: performance.now() - started, error: toWire(error) };

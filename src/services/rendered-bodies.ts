@@ -17,6 +17,15 @@ export interface RenderedBody {
   nodes: number;
   hash: string;
   gzip: Uint8Array;
+  /** The served versions of its nodes, newline-separated (200 bodies only): the fleet inventory reads these, not the body. */
+  versions?: string;
+}
+
+/** One (channel, arch) content as the renderer digested it (GraphViews.bodyDigest), rollout variants aside. */
+export interface BodyContent {
+  channel: string;
+  arch: string;
+  digest: string;
 }
 
 /**
@@ -33,6 +42,8 @@ export interface RenderedGeneration {
   digests: Array<[key: string, digest: string, stamp: string]>;
   /** Channels with rollouts: their bodies are keyed by rollout-bodies.ts's variantKey, chosen per request. */
   rollouts: ChannelRollouts[];
+  /** Why the first-served edge times of this generation could not be noted (the generation is served all the same). */
+  offersError?: string;
 }
 
 /** `arch \0 channel` → `status \0 nodes \0 hash` of each body the server holds. */

@@ -158,6 +158,26 @@ export class FleetRepository {
     return added;
   }
 
+  /** `arch \0 channel` → the content digest of the body whose edges fleet_offers last noted. */
+  offerBodyDigests(): Map<string, string> {
+    const rows = this.db.prepare('SELECT channel, arch, digest FROM fleet_offer_bodies').all() as Array<{ channel: string; arch: string; digest: string }>;
+    return new Map(rows.map((r) => [`${r.arch}\u0000${r.channel}`, r.digest]));
+  }
+
+  /**
+   * Notes the edges of one served body first seen at `at` and the digest they were read from, in one transaction:
+   * one body at a time keeps each write short (the fleet writer shares the store).
+   */
+  recordBodyOffers(channel: string, arch: string, digest: string, edges: Iterable<readonly [from: string, to: string]>, at: number): number {
+    let added = 0;
+    this.db.transaction(() => {
+      for (const [from, to] of edges) added += this.insertOffer.run(channel, arch, from, to, at).changes;
+      this.db.prepare('INSERT INTO fleet_offer_bodies (channel, arch, digest) VALUES (?, ?, ?) ON CONFLICT (channel, arch) DO UPDATE SET digest = excluded.digest')
+        .run(channel, arch, digest);
+    })();
+    return added;
+  }
+
   /** Updates observed at or after `since` (ms) with a known offer time, by (from, to), shortest first. */
   updateDurations(since: number): FleetUpdateDuration[] {
     return this.durationsStmt.all(since);

@@ -1,6 +1,6 @@
 // Public surface of the fleet inventory: recording graph polls, and the questions asked of what was recorded.
 export { FleetAggregator, FLEET_LIMITS, type FleetPoll, type FleetAggregatorStats } from './aggregator.js';
-export { FleetRecorder, DEFAULT_FLEET_FLUSH_MS, DEFAULT_FLEET_RETENTION_MS, type FleetRecorderOptions, type FleetOfferSource } from './recorder.js';
+export { FleetRecorder, DEFAULT_FLEET_FLUSH_MS, DEFAULT_FLEET_RETENTION_MS, type FleetRecorderOptions } from './recorder.js';
 export {
   FleetInventory, FLEET_PROBLEM_REASONS, DEFAULT_FLEET_UNSEEN_MS, type FleetCluster, type FleetProblem, type FleetProblemReason, type FleetUpdate, type FleetVersionsEntry,
   type FleetHistory, type FleetReleaseCounts, FLEET_HISTORY_SERIES,

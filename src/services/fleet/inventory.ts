@@ -1,6 +1,6 @@
 // Questions about the recorded fleet: clusters per version, the clusters themselves, the updates they made, and the
 // clusters that cannot be offered updates (compared with the graph being served, exactly as clusters read it).
-import type { FleetClusterRow, FleetOffer, FleetRepository, FleetUnseenRow } from '../../store/index.js';
+import type { FleetClusterRow, FleetRepository, FleetUnseenRow } from '../../store/index.js';
 import type { ServedGraphs } from '../graph-explorer.js';
 
 export interface FleetVersionsEntry {
@@ -71,21 +71,12 @@ interface ServedIndex {
   channels: Map<string, Map<string, Set<string>>>;
   versions: Set<string>;
   arches: Set<string>;
-  /** Every edge served, unconditional and conditional (a conditional one is offered too, with its risks). */
-  edges: FleetOffer[];
 }
 
 /** Nearest-rank percentile of ascending values. */
 const rank = (sorted: readonly number[], p: number): number => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
 const seconds = (ms: number): number => Math.round(ms / 1000);
 const sum = (xs: readonly number[]): number => xs.reduce((n, x) => n + x, 0);
-
-/** The graph API's answer, as far as the fleet questions read it. */
-interface ServedBodyJson {
-  nodes: Array<{ version: string }>;
-  edges: Array<[number, number]>;
-  conditionalEdges?: Array<{ edges: Array<{ from: string; to: string }> }>;
-}
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const toCluster = (r: FleetClusterRow): FleetCluster => ({
@@ -206,16 +197,6 @@ export class FleetInventory {
     return { version, arch, ...this.deps.repository.releaseCounts(version, arch) };
   }
 
-  /** Changes whenever a new graph is served (with edges()): the recorder's FleetOfferSource. */
-  generation(): object | undefined {
-    return this.deps.served.generation();
-  }
-
-  /** Every edge of the graph being served, per channel and arch. */
-  edges(): readonly FleetOffer[] {
-    return this.served().edges;
-  }
-
   /** Versions and arches the served graph has nodes of (metric labels are bounded to these). */
   known(): { versions: ReadonlySet<string>; arches: ReadonlySet<string>; channels: ReadonlySet<string> } {
     const index = this.served();
@@ -246,22 +227,18 @@ export class FleetInventory {
     const channels = new Map<string, Map<string, Set<string>>>();
     const versions = new Set<string>();
     const arches = new Set<string>();
-    const edges: FleetOffer[] = [];
+    // The versions each body was rendered with (the build worker lists them): no body is read or parsed here.
     for (const { channel, arch } of this.deps.served.keys()) {
-      const { status, text } = this.deps.served.body(channel, arch);
-      if (status !== 200) continue;
-      const body = JSON.parse(text) as ServedBodyJson;
-      const nodes = body.nodes;
-      for (const [a, b] of body.edges) edges.push({ channel, arch, from: nodes[a]!.version, to: nodes[b]!.version });
-      for (const c of body.conditionalEdges ?? []) for (const e of c.edges) edges.push({ channel, arch, from: e.from, to: e.to });
-      const set = new Set(nodes.map((n) => n.version));
+      const list = this.deps.served.versions(channel, arch);
+      if (list.length === 0) continue;
+      const set = new Set(list);
       for (const v of set) versions.add(v);
       arches.add(arch);
       let byArch = channels.get(channel);
       if (!byArch) channels.set(channel, (byArch = new Map()));
       byArch.set(arch, set);
     }
-    this.index = { generation, channels, versions, arches, edges };
+    this.index = { generation, channels, versions, arches };
     return this.index;
   }
 }

@@ -1,7 +1,7 @@
 // Records graph polls: merged in memory (FleetAggregator), written to the store in one transaction every flush
 // interval (by a FleetWriter, off the serving thread in `kus serve`), and clusters unseen for longer than the
 // retention dropped on a timer.
-import type { FleetOffer, FleetPollBatchEntry, FleetRepository } from '../../store/index.js';
+import type { FleetPollBatchEntry, FleetRepository } from '../../store/index.js';
 import { FleetAggregator, FLEET_LIMITS, type FleetPoll } from './aggregator.js';
 import { directFleetWriter, type FleetWriter } from './writer.js';
 
@@ -9,16 +9,7 @@ export interface FleetLogger {
   error(obj: object, msg: string): void;
 }
 
-/** The edges of the graph being served, so that an update's offer time can be known (FleetInventory is one). */
-export interface FleetOfferSource {
-  /** Changes (by identity) whenever a new graph is served. */
-  generation(): object | undefined;
-  edges(): Iterable<FleetOffer>;
-}
-
 export interface FleetRecorderOptions {
-  /** When given, each flush after a new graph is served notes the edges it serves for the first time. */
-  offers?: FleetOfferSource;
   /** Written in-process when no writer is given. */
   repository: FleetRepository;
   /** Where batches go (kus serve: WorkerFleetWriter). */
@@ -52,9 +43,6 @@ export class FleetRecorder {
   readonly retentionMs: number;
   /** Batches that failed to be written (logged; their polls are lost, the next batch is tried afresh). */
   failedFlushes = 0;
-  private offeredGeneration: object | undefined;
-  /** Edges already handed to the writer: bounded by the graphs served, and keeps a new generation's note to its new edges. */
-  private readonly offered = new Set<string>();
   pruned = 0;
   /** Entries of replicas' reports written. */
   merged = 0;
@@ -84,7 +72,6 @@ export class FleetRecorder {
   /** Writes what was merged so far (one transaction), after any write in progress; resolves with how many clusters. */
   flush(): Promise<number> {
     const done = this.writing.then(async () => {
-      await this.noteOffers();
       const batch = this.aggregator.drain();
       if (batch.length === 0) return 0;
       this.options.forward?.(batch);
@@ -143,29 +130,6 @@ export class FleetRecorder {
     this.pruneTimer = undefined;
     await this.flush();
     await this.writer.close();
-  }
-
-  /** First time each edge is served, to within a flush interval (docs/fleet.md, "how long updates took"). */
-  private async noteOffers(): Promise<void> {
-    const source = this.options.offers;
-    const generation = source?.generation();
-    if (!source || generation === undefined || generation === this.offeredGeneration) return;
-    const fresh: FleetOffer[] = [];
-    const keys: string[] = [];
-    for (const o of source.edges()) {
-      const key = `${o.channel}\0${o.arch}\0${o.from}\0${o.to}`;
-      if (!this.offered.has(key)) {
-        fresh.push(o);
-        keys.push(key);
-      }
-    }
-    try {
-      if (fresh.length > 0) await this.writer.offers(fresh, this.now());
-      for (const k of keys) this.offered.add(k);
-      this.offeredGeneration = generation;
-    } catch (err) {
-      this.options.logger.error({ err, edges: fresh.length }, 'could not note the edges of the served graph');
-    }
   }
 
   private flushSoon(): void {

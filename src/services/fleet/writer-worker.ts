@@ -20,8 +20,6 @@ if (parentPort) {
         collected = [];
         store.fleet.record(batch);
         reply = { id: request.id, ok: true, value: batch.length };
-      } else if (request.op === 'offers') {
-        reply = { id: request.id, ok: true, value: store.fleet.recordOffers(request.offers, request.at) };
       } else {
         reply = { id: request.id, ok: true, value: store.fleet.prune(request.before) };
       }

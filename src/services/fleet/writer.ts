@@ -4,15 +4,13 @@
 // by the worker in one transaction. Tests and the CLI write in-process.
 import { Worker } from 'node:worker_threads';
 import { KusError } from '../../errors/index.js';
-import type { FleetOffer, FleetPollBatchEntry, FleetRepository } from '../../store/index.js';
+import type { FleetPollBatchEntry, FleetRepository } from '../../store/index.js';
 
 export interface FleetWriter {
   /** Writes the batch in one transaction. */
   record(batch: readonly FleetPollBatchEntry[]): Promise<void>;
   /** Drops clusters last seen before `before` (ms); resolves with how many. */
   prune(before: number): Promise<number>;
-  /** Notes edges of the served graph first served at `at` (ms); resolves with how many were new. */
-  offers(offers: readonly FleetOffer[], at: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -20,7 +18,6 @@ export function directFleetWriter(repository: FleetRepository): FleetWriter {
   return {
     record: async (batch) => repository.record(batch),
     prune: async (before) => repository.prune(before),
-    offers: async (offers, at) => repository.recordOffers(offers, at),
     close: async () => undefined,
   };
 }
@@ -32,8 +29,7 @@ const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './writer-worker.ts
 export type WriterRequest =
   | { op: 'slice'; entries: readonly FleetPollBatchEntry[] }
   | { op: 'commit'; id: number }
-  | { op: 'prune'; id: number; before: number }
-  | { op: 'offers'; id: number; offers: readonly FleetOffer[]; at: number };
+  | { op: 'prune'; id: number; before: number };
 export type WriterReply = { id: number; ok: true; value: number } | { id: number; ok: false; message: string };
 
 export class WorkerFleetWriter implements FleetWriter {
@@ -72,10 +68,6 @@ export class WorkerFleetWriter implements FleetWriter {
 
   prune(before: number): Promise<number> {
     return this.ask((id) => ({ op: 'prune', id, before }));
-  }
-
-  offers(offers: readonly FleetOffer[], at: number): Promise<number> {
-    return this.ask((id) => ({ op: 'offers', id, offers, at }));
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@ import { sql as tokenScopes } from './005-token-scopes.js';
 import { sql as rollouts } from './006-rollouts.js';
 import { sql as promotionPolicies } from './007-promotion-policies.js';
 import { sql as fleetHistory } from './008-fleet-history.js';
+import { sql as fleetOfferBodies } from './009-fleet-offer-bodies.js';
 
 export interface Migration {
   /** 1-based, equal to the user_version after it is applied. */
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   { version: 6, name: 'rollouts', sql: rollouts },
   { version: 7, name: 'promotion-policies', sql: promotionPolicies },
   { version: 8, name: 'fleet-history', sql: fleetHistory },
+  { version: 9, name: 'fleet-offer-bodies', sql: fleetOfferBodies },
 ];
