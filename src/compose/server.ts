@@ -192,7 +192,9 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       ? new Watcher({ ingest, publisher, logger, repositories: config.watch.repositories, intervalSeconds: config.watch.intervalSeconds })
       : undefined;
     // The graph-data tarball is rebuilt lazily, once per graph generation (GraphCache swaps in a new snapshot object).
-    const graphData = new GraphDataArchive({ store, generation: () => served.snapshot });
+    const graphData = new GraphDataArchive({
+      store, generation: () => served.snapshot, build: () => worker.graphDataArchive(), onSwap: (listener) => served.onSwap(listener),
+    });
     const explorer = new GraphExplorer({ served: servedGraphsOf(served), edges: () => publisher.listEdges(), signing });
     const fleetOptions = options.fleet === undefined ? {} : options.fleet;
     const report = fleetOptions?.report;

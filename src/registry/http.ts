@@ -17,6 +17,8 @@ export interface Exchange {
   headers: Record<string, string>;
   /** Sent as the request body (POST). */
   body?: Buffer;
+  /** Abandons the request (a replica stopping while its long poll is held). */
+  signal?: AbortSignal;
 }
 
 /** Sends the request and resolves with the response head; the body is left to the caller to read or discard. */
@@ -24,7 +26,7 @@ export function send(transport: Transport, ex: Exchange): Promise<IncomingMessag
   return new Promise((resolve, reject) => {
     const headers = { 'user-agent': transport.userAgent, ...ex.headers };
     // agent: false gives one connection per request, so no idle socket outlives a scrape.
-    const options = { method: ex.method, headers, agent: false as const };
+    const options = { method: ex.method, headers, agent: false as const, ...(ex.signal ? { signal: ex.signal } : {}) };
     const req = ex.url.protocol === 'https:'
       ? https.request(ex.url, { ...options, ...(transport.ca ? { ca: [...rootCertificates, transport.ca] } : {}) }, resolve)
       : http.request(ex.url, options, resolve);

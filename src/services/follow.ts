@@ -19,6 +19,8 @@ export const GRAPH_DATA_URL_PATH = '/api/upgrades_info/graph-data';
 /** A compressed graph-data tree of 3000 releases is ~1 MB; these bound what a broken primary can make us hold. */
 const MAX_ARCHIVE_BYTES = 128 * 1024 * 1024;
 const MAX_TAR_BYTES = 512 * 1024 * 1024;
+/** What a replica asks a primary to hold a poll for, at most (the primary caps it too: routes/public/graph-data.ts). */
+const MAX_LONG_POLL_SECONDS = 60;
 
 export interface FollowStats {
   primary: string;
@@ -58,6 +60,9 @@ export class Follower {
   private readonly url: URL;
   private readonly startedAt: Date;
   private etag: string | undefined;
+  /** Poll again at once rather than after the interval: the primary held the last poll, or a new snapshot came in. */
+  private pollAtOnce = false;
+  private poll: AbortController | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = false;
@@ -77,12 +82,15 @@ export class Follower {
     return this.deps.primary;
   }
 
-  /** Syncs at once, then every interval (measured from the end of a sync, so syncs never overlap). */
+  /**
+   * Syncs at once, then again: at once after a long poll the primary held (it answers as soon as its graph-data
+   * changes), else after the interval (measured from the end of a sync, so syncs never overlap).
+   */
   start(): void {
     const loop = (): void => {
       this.running = this.syncQuietly().finally(() => {
         this.running = undefined;
-        if (!this.stopped) this.timer = setTimeout(loop, this.deps.intervalSeconds * 1000);
+        if (!this.stopped) this.timer = setTimeout(loop, this.pollAtOnce ? 0 : this.deps.intervalSeconds * 1000);
       });
     };
     loop();
@@ -91,19 +99,41 @@ export class Follower {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.poll?.abort();
     await this.running;
   }
 
-  /** One sync; throws (KusError) when the primary cannot be read or sends something unusable. */
+  /**
+   * One sync; throws (KusError) when the primary cannot be read or sends something unusable. Once it holds a
+   * snapshot it asks the primary to hold the answer until the graph-data changes (`Prefer: wait=N`, N the interval
+   * up to the primary's cap); a primary that does not (an older KUS) answers at once and is polled on the interval.
+   */
   async sync(): Promise<SyncResult> {
-    const transport = upstreamTransport({ caFile: this.deps.caFile ?? undefined, timeoutMs: 15_000 });
+    const wait = Math.max(1, Math.min(this.deps.intervalSeconds, MAX_LONG_POLL_SECONDS));
+    const transport = upstreamTransport({ caFile: this.deps.caFile ?? undefined, timeoutMs: 15_000 + wait * 1000 });
     const headers: Record<string, string> = { accept: 'application/gzip' };
-    if (this.etag !== undefined) headers['if-none-match'] = this.etag;
-    const answer = await upstreamGet(transport, this.url, headers, (s) => s === 200 || s === 304, MAX_ARCHIVE_BYTES);
+    if (this.etag !== undefined) {
+      headers['if-none-match'] = this.etag;
+      headers.prefer = `wait=${wait}`;
+    }
+    this.pollAtOnce = false;
+    const poll = new AbortController();
+    this.poll = poll;
+    let answer;
+    try {
+      answer = await upstreamGet(transport, this.url, headers, (s) => s === 200 || s === 304, MAX_ARCHIVE_BYTES, poll.signal);
+    } finally {
+      if (this.poll === poll) this.poll = undefined;
+    }
+    const applied = answer.headers['preference-applied'];
+    this.pollAtOnce = typeof applied === 'string' && /(^|,)\s*wait\s*=/i.test(applied);
     if (answer.status === 304) return 'unchanged';
     const etag = typeof answer.headers.etag === 'string' ? answer.headers.etag : undefined;
     await this.swapIn(answer.body);
     this.etag = etag;
+    // With an ETag to wait on, the next poll goes out at once as a long poll (a primary that ignores it answers 304 at
+    // once, and the interval applies from then on).
+    if (etag !== undefined) this.pollAtOnce = true;
     return 'updated';
   }
 
@@ -127,6 +157,7 @@ export class Follower {
         this.counts.unchanged++;
       }
     } catch (err) {
+      if (this.stopped) return; // the poll was abandoned by stop(): not a failure of the primary
       this.counts.failures++;
       this.counts.consecutiveFailures++;
       this.lastError = err instanceof Error ? err.message : String(err);

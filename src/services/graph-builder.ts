@@ -5,7 +5,7 @@ import { KusError } from '../errors/index.js';
 import type { ErrorCode } from '../errors/index.js';
 import type { GraphCache, RebuildResult } from './graph-cache.js';
 import type { ServiceLogger } from './logger.js';
-import type { BuildReply, BuildRequest, BuildWorkerData, WireError } from './graph-worker.js';
+import type { BuildReply, BuildRequest, BuildWorkerData, BuiltArchive, WireError } from './graph-worker.js';
 import type { BodyDigests } from './rendered-bodies.js';
 import type { MirrorInput, MirrorReport } from './mirror.js';
 import { WRITE_METHODS, type Actor, type Publisher, type PublisherApi, type WriteMethod, type WriteResult } from './publisher.js';
@@ -95,6 +95,16 @@ export class GraphBuilder {
     if (result && !result.ok) {
       throw new KusError('KUS_ERR_INTERNAL', `the snapshot from ${JSON.stringify(source)} was stored, but rendering it failed: ${String(result.error)}`);
     }
+  }
+
+  /**
+   * The graph-data archive of what the store holds, built in the worker after any write queued before it: reading the
+   * whole store into YAML, tar and gzip -9 takes hundreds of ms at upstream scale, which the serving thread must not spend.
+   */
+  async graphDataArchive(): Promise<{ gzip: Buffer; files: number }> {
+    const { reply } = await this.call({ op: 'archive' });
+    const built = this.settle<BuiltArchive>(reply);
+    return { gzip: Buffer.from(built.gzip.buffer, built.gzip.byteOffset, built.gzip.byteLength), files: built.files };
   }
 
   /** A Publisher whose reads run here (on `local`) and whose writes run in the worker. */

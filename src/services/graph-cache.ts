@@ -138,6 +138,7 @@ export class GraphCache {
   private readonly logger: ServiceLogger;
   private readonly empty = new ServedBody(200, EMPTY_GRAPH_BODY, 0);
   private current: GraphSnapshot | undefined;
+  private readonly swapListeners = new Set<() => void>();
   private builds = 0;
   private failures = 0;
   private lastDurationMs: number | null = null;
@@ -170,6 +171,16 @@ export class GraphCache {
   /** True once a build succeeded; stays true, because a failed rebuild keeps the last good graph. */
   get ready(): boolean {
     return this.current !== undefined;
+  }
+
+  /** Calls `listener` at each swap of a new generation until the returned function is called (long polls wait on it). */
+  onSwap(listener: () => void): () => void {
+    this.swapListeners.add(listener);
+    return () => this.swapListeners.delete(listener);
+  }
+
+  private swapped(): void {
+    for (const listener of [...this.swapListeners]) listener();
   }
 
   get snapshot(): GraphSnapshot | undefined {
@@ -220,6 +231,7 @@ export class GraphCache {
       const durationMs = performance.now() - started;
       const snapshot: GraphSnapshot = { builtAt: new Date(), durationMs, releases, warnings, bodies, rollouts: selectorsOf(rollouts.values()) };
       this.current = snapshot;
+      this.swapped();
       if (this.warmUp) this.warm(snapshot);
       this.builds++;
       this.lastDurationMs = durationMs;
@@ -268,6 +280,7 @@ export class GraphCache {
     }
     for (const body of generation.changed) put(body.arch, body.channel, ServedBody.fromRendered(body));
     this.current = { builtAt: new Date(), durationMs, releases, warnings, bodies, rollouts: selectorsOf(generation.rollouts) };
+    this.swapped();
     this.builds++;
     this.lastDurationMs = durationMs;
     this.logger.info(

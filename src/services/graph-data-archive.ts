@@ -26,6 +26,16 @@ export interface GraphDataArchiveDeps {
    */
   generation: () => unknown;
   now?: () => Date;
+  /** Builds the archive of what the store holds somewhere else (kus serve: the build worker). Default: on this thread. */
+  build?: () => Promise<{ gzip: Buffer; files: number }>;
+  /** Subscribes to generation swaps (GraphCache.onSwap), which a long poll waits for; returns the unsubscribe. */
+  onSwap?: (listener: () => void) => () => void;
+}
+
+/** Builds on the calling thread (the CLI, tests, and what the build worker itself runs). */
+export async function buildHere(store: Store): Promise<{ gzip: Buffer; files: number }> {
+  const files = graphDataArchiveFiles(store);
+  return { gzip: await buildGraphDataArchive(files), files: files.length };
 }
 
 /**
@@ -57,6 +67,8 @@ export class GraphDataArchive {
   private readonly store: Store;
   private readonly generation: () => unknown;
   private readonly now: () => Date;
+  private readonly build: () => Promise<{ gzip: Buffer; files: number }>;
+  private readonly onSwap: ((listener: () => void) => () => void) | undefined;
   private built: { generation: unknown; content: string; snapshot: GraphDataArchiveSnapshot } | undefined;
   private building: { generation: unknown; content: string; snapshot: Promise<GraphDataArchiveSnapshot> } | undefined;
   private builds = 0;
@@ -65,6 +77,34 @@ export class GraphDataArchive {
     this.store = deps.store;
     this.generation = deps.generation;
     this.now = deps.now ?? (() => new Date());
+    this.build = deps.build ?? (() => buildHere(deps.store));
+    this.onSwap = deps.onSwap;
+  }
+
+  /**
+   * A long poll (`Prefer: wait=N`): the current archive once its ETag is no longer one `unchanged` accepts, or when
+   * `waitMs` passed or `signal` aborted (the client left, the server stops), whichever comes first. Wakes at each
+   * generation swap to compare; signatures added meanwhile show at the latest when the wait ends.
+   */
+  async changed(unchanged: (etag: string) => boolean, waitMs: number, signal: AbortSignal): Promise<GraphDataArchiveSnapshot | undefined> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const archive = await this.current();
+      const left = deadline - Date.now();
+      if (!archive || !unchanged(archive.etag) || left <= 0 || signal.aborted || !this.onSwap) return archive;
+      const subscribe = this.onSwap;
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          off();
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, left);
+        const off = subscribe(done);
+        signal.addEventListener('abort', done, { once: true });
+      });
+    }
   }
 
   /**
@@ -79,10 +119,9 @@ export class GraphDataArchive {
     const same = (b: { generation: unknown; content: string } | undefined): boolean => b !== undefined && b.generation === generation && b.content === content;
     if (same(this.built)) return this.built!.snapshot;
     if (same(this.building)) return this.building!.snapshot;
-    const files = graphDataArchiveFiles(this.store);
-    const snapshot = buildGraphDataArchive(files).then((gzip): GraphDataArchiveSnapshot => {
+    const snapshot = this.build().then(({ gzip, files }): GraphDataArchiveSnapshot => {
       const etag = `"${createHash('sha256').update(gzip).digest('base64url').slice(0, 32)}"`;
-      return { gzip, etag, builtAt: this.now(), files: files.length };
+      return { gzip, etag, builtAt: this.now(), files };
     });
     const building = { generation, content, snapshot };
     this.building = building;

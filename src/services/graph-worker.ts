@@ -9,6 +9,7 @@ import { buildGraph, type BuildResult, type GraphViews } from '../graph/index.js
 import { openStore } from '../store/index.js';
 import { noteFirstServed } from './fleet/offer-notes.js';
 import { storeSnapshot } from './follow.js';
+import { buildHere } from './graph-data-archive.js';
 import type { BodyContent, BodyDigests, RenderedGeneration } from './rendered-bodies.js';
 import { GenerationRenderer } from './graph-render.js';
 import { Mirror, type MirrorInput } from './mirror.js';
@@ -31,7 +32,14 @@ export type BuildRequest = { id: number; served: Map<string, string>; digests: B
   | { op: 'write'; method: WriteMethod; args: unknown[] }
   | { op: 'mirror'; actor: Actor; input: MirrorInput }
   | { op: 'follow'; gzip: Uint8Array; source: string }
+  | { op: 'archive' }
 );
+
+/** The graph-data archive of what the store holds (graph-data-archive.ts), built here: a read, YAML, tar and gzip -9. */
+export interface BuiltArchive {
+  gzip: Uint8Array;
+  files: number;
+}
 
 /** An error as it crosses the thread boundary: a KusError keeps its code and details. */
 export interface WireError {
@@ -100,6 +108,12 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
         render(await storeSnapshot(store, Buffer.from(request.gzip), request.source, new Date()));
         return undefined;
       }
+      case 'archive': {
+        const { gzip, files } = await buildHere(store);
+        // Copied out of Node's pool if it sits there, so that only its own bytes are transferred.
+        const own = gzip.byteOffset === 0 && gzip.byteLength === gzip.buffer.byteLength ? gzip : Uint8Array.prototype.slice.call(gzip);
+        return { gzip: own, files } satisfies BuiltArchive;
+      }
     }
   };
 
@@ -123,6 +137,7 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
           : { id: request.id, ok: false, error: toWire(err) };
       }
       const transfer = (reply.ok ? reply.generation?.changed ?? [] : []).map((b) => b.gzip.buffer as ArrayBuffer);
+      if (reply.ok && request.op === 'archive') transfer.push((reply.value as BuiltArchive).gzip.buffer as ArrayBuffer);
       port.postMessage(reply, transfer);
     });
   });

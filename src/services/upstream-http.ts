@@ -34,10 +34,12 @@ export function upstreamTransport(options: UpstreamOptions): Transport {
  * One GET; resolves with status, headers and body (at most `limit` bytes) for any status the caller accepts,
  * else throws KUS_ERR_UPSTREAM quoting the URL and what went wrong.
  */
-export async function upstreamGet(transport: Transport, url: URL, headers: Record<string, string>, accept: (status: number) => boolean, limit: number): Promise<UpstreamAnswer> {
+export async function upstreamGet(
+  transport: Transport, url: URL, headers: Record<string, string>, accept: (status: number) => boolean, limit: number, signal?: AbortSignal,
+): Promise<UpstreamAnswer> {
   let res;
   try {
-    res = await send(transport, { method: 'GET', url, headers });
+    res = await send(transport, { method: 'GET', url, headers, ...(signal ? { signal } : {}) });
   } catch (err) {
     throw new KusError('KUS_ERR_UPSTREAM', `cannot reach ${quote(url.href)}: ${(err as Error).message}`, { url: url.href }, { cause: err });
   }

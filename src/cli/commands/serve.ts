@@ -66,7 +66,7 @@ export const command: Command = {
     'follow-interval': {
       type: 'string',
       valueName: 'SECONDS',
-      description: `seconds between two fetches from the primary (default ${DEFAULT_FOLLOW_INTERVAL_SECONDS}, env ${FOLLOW_ENV.followInterval})`,
+      description: `how long the primary may hold a poll (up to 60) and the pause between polls of a primary that does not hold them (default ${DEFAULT_FOLLOW_INTERVAL_SECONDS}, env ${FOLLOW_ENV.followInterval})`,
     },
     'follow-ca-file': {
       type: 'string',
