@@ -192,6 +192,15 @@ export class FleetRepository {
     };
   }
 
+  /** The clusters that poll `channel` now (first poll, current version) and their updates, by cluster then time (adoption over time). */
+  channelHistoryRows(channel: string): { clusters: Array<{ id: string; first: number; version: string | null }>; updates: Array<{ id: string; from: string; to: string; at: number }> } {
+    return {
+      clusters: this.db.prepare('SELECT id, first_seen AS first, version FROM fleet_clusters WHERE channel = ?').all(channel) as Array<{ id: string; first: number; version: string | null }>,
+      updates: this.db.prepare(`SELECT u.cluster_id AS id, u.from_version AS "from", u.to_version AS "to", u.at FROM fleet_updates u
+        JOIN fleet_clusters c ON c.id = u.cluster_id WHERE c.channel = ? ORDER BY u.cluster_id, u.at, u.id`).all(channel) as Array<{ id: string; from: string; to: string; at: number }>,
+    };
+  }
+
   /** Clusters of `arch` running `version`, and distinct clusters of `arch` observed updating to it. */
   releaseCounts(version: string, arch: string): { running: number; updatedTo: number } {
     const running = (this.db.prepare('SELECT count(*) AS n FROM fleet_clusters WHERE version = ? AND arch = ?').get(version, arch) as { n: number }).n;

@@ -111,3 +111,24 @@ export interface FleetProblem {
 }
 export interface FleetHistory { days: string[]; series: Array<{ version: string; clusters: number[] }> }
 export interface FleetReleaseCounts { version: string; arch: string; running: number; updatedTo: number }
+
+// Phased rollouts (admin API /rollouts; src/server/schemas/admin.ts rolloutSchema, docs/rollouts.md).
+export type RolloutState = 'active' | 'paused' | 'completed' | 'aborted';
+export type RolloutAction = 'pause' | 'resume' | 'complete' | 'abort';
+/** What the fleet says about a rollout (issue 13, "halting on evidence"); null when the server records no fleet. */
+export interface RolloutEvidence { eligible: number; sawEdge: number; updated: number; stalled: number; stalledIds: string[] }
+export interface Rollout {
+  channel: string;
+  version: string;
+  state: RolloutState;
+  start: string;
+  startPercentage: number;
+  durationSeconds: number;
+  /** Share of clusters (by wariness) offered the release now, 0–1, by the server's clock. */
+  fraction: number;
+  pausedFraction: number | null;
+  // Newer servers add these; older ones omit them, so they are optional and nothing depends on them.
+  evidence?: RolloutEvidence | null;
+  haltOnStalled?: number | null;
+}
+export interface FleetAdoption { channel: string; version: string; samples: Array<{ at: string; clusters: number; running: number }> }

@@ -2,7 +2,7 @@
 // API. The admin token lives in sessionStorage (this tab only) and travels in the Authorization header, never a URL.
 import type {
   AdminAnswer, AuditEntry, ChannelSummary, EdgeDeclarations, ExplainAnswer, FleetHistory, FleetProblem, FleetReleaseCounts,
-  FleetVersionsEntry, PathAnswer, ReleaseView, ServedGraph,
+  FleetAdoption, FleetVersionsEntry, PathAnswer, ReleaseView, Rollout, RolloutAction, ServedGraph,
 } from './api-types.js';
 
 const TOKEN_KEY = 'kus.adminToken';
@@ -95,4 +95,9 @@ export const adminApi = {
   fleetVersions: () => admin<FleetVersionsEntry[]>('GET', '/fleet/versions'),
   fleetProblems: () => admin<FleetProblem[]>('GET', '/fleet/problems'),
   fleetRelease: (version: string, arch: string) => admin<FleetReleaseCounts>('GET', `/fleet/releases/${encodeURIComponent(version)}?${query({ arch })}`),
+  fleetAdoption: (channel: string, version: string, from: string, points = 60) =>
+    admin<FleetAdoption>('GET', `/fleet/adoption?${query({ channel, version, from, points: String(points) })}`),
+  rollouts: () => admin<Rollout[]>('GET', '/rollouts'),
+  rollout: (channel: string, version: string, action: RolloutAction) =>
+    admin<Rollout>('POST', `/rollouts/${encodeURIComponent(channel)}/${encodeURIComponent(version)}/${action}`),
 };

@@ -113,3 +113,30 @@ export const fleetReleaseCountsSchema = {
     updatedTo: { type: 'integer', minimum: 0, description: 'Distinct clusters of this arch observed updating to this version.' },
   },
 } as const;
+
+export const fleetAdoptionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['channel', 'version', 'samples'],
+  properties: {
+    channel: { type: 'string' },
+    version: { type: 'string' },
+    samples: {
+      type: 'array',
+      description: 'Evenly spaced instants from `from` to now, oldest first (one, at now, when `from` is not in the past).',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['at', 'clusters', 'running'],
+        properties: {
+          at: rfc3339,
+          clusters: { type: 'integer', minimum: 0, description: 'Clusters polling the channel now that had been first seen by `at`.' },
+          running: {
+            type: 'integer', minimum: 0,
+            description: 'Of those, the ones running the version at `at` (from their observed updates, as in /fleet/history). Adoption is running / clusters.',
+          },
+        },
+      },
+    },
+  },
+} as const;

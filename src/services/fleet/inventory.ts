@@ -2,6 +2,7 @@
 // clusters that cannot be offered updates (compared with the graph being served, exactly as clusters read it).
 import type { FleetClusterRow, FleetRepository, FleetUnseenRow } from '../../store/index.js';
 import type { ServedGraphs } from '../graph-explorer.js';
+import { adoptionSeries, sampleTimes } from './adoption.js';
 
 export interface FleetVersionsEntry {
   channel: string;
@@ -46,6 +47,13 @@ export interface FleetReleaseCounts {
   arch: string;
   running: number;
   updatedTo: number;
+}
+
+/** A version's adoption in a channel over time (oldest first). */
+export interface FleetAdoption {
+  channel: string;
+  version: string;
+  samples: Array<{ at: string; clusters: number; running: number }>;
 }
 
 /** Versions drawn separately in the history; the rest are summed as "other" (a chart of 40 colours reads as none). */
@@ -191,6 +199,16 @@ export class FleetInventory {
     const rest = ranked.slice(FLEET_HISTORY_SERIES);
     if (rest.length > 0) series.push({ version: OTHER, clusters: starts.map((_, d) => rest.reduce((n, [, row]) => n + row[d]!, 0)) });
     return { days: starts.map((s) => new Date(s).toISOString().slice(0, 10)), series };
+  }
+
+  /**
+   * Adoption of `version` in `channel` at `points` instants evenly spaced from `fromMs` to now: the channel's recorded
+   * clusters seen by each instant and those of them running the version then (adoption.ts).
+   */
+  adoption(channel: string, version: string, fromMs: number, points: number): FleetAdoption {
+    const { clusters, updates } = this.deps.repository.channelHistoryRows(channel);
+    const samples = adoptionSeries(version, clusters, updates, sampleTimes(fromMs, this.now(), points));
+    return { channel, version, samples: samples.map((s) => ({ ...s, at: iso(s.at) })) };
   }
 
   releaseCounts(version: string, arch: string): FleetReleaseCounts {

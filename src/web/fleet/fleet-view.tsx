@@ -1,5 +1,6 @@
-// The fleet: clusters per version over the last 30 days, today's distribution per channel, and the clusters that get
-// no update with what to do about each. Read from the admin API's /fleet/* routes (sign in first).
+// The fleet: each active or paused rollout's adoption against its fraction, clusters per version over the last 30 days,
+// today's distribution per channel, and the clusters that get no update with what to do about each. Read from the admin
+// API's /fleet/* and /rollouts routes (sign in first).
 import { useState } from 'preact/hooks';
 import { adminApi, session } from '../api.js';
 import type { FleetHistory, FleetProblem, FleetVersionsEntry } from '../api-types.js';
@@ -7,6 +8,7 @@ import { SignIn } from '../admin/admin-view.js';
 import { href } from '../router.js';
 import { ErrorLine, Loading } from '../shared/components.js';
 import { useAsync } from '../shared/use-async.js';
+import { RolloutAdoption } from './adoption-chart.js';
 import { StackedTimeline } from './fleet-chart.js';
 
 export function FleetPage() {
@@ -21,6 +23,7 @@ function Fleet() {
   const problems = useAsync(() => adminApi.fleetProblems().then((a) => a.value), 'problems');
   return (
     <div class="fleet">
+      <RolloutAdoption />
       <section aria-label="Clusters per version">
         <h2>Clusters per version, last 30 days</h2>
         {history.state === 'loading' && <Loading what="the fleet history" />}

@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { adminApi, api, session } from '../api.js';
 import type { ReleaseEdge, ReleaseView } from '../api-types.js';
 import { href, navigate } from '../router.js';
+import { ReleaseRollouts } from '../rollouts/rollout-panel.js';
 import { ErrorLine, Loading, RiskDetails } from '../shared/components.js';
 import { useAsync } from '../shared/use-async.js';
 
@@ -78,6 +79,7 @@ function Release({ release }: { release: ReleaseView }) {
         <dt>Channels</dt><dd>{release.channels.map((c) => c.channel).join(', ')}</dd>
       </dl>
       <FleetCounts version={release.version} arch={release.arch} />
+      <ReleaseRollouts version={release.version} arch={release.arch} />
       <section aria-label="Signatures">
         <h3>Signatures</h3>
         {s === null && <p>This server keeps no signatures.</p>}

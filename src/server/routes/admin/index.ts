@@ -18,6 +18,7 @@ import { edgeList } from './edge-list.js';
 import { edgeRemove } from './edge-remove.js';
 import { edgeRisk } from './edge-risk.js';
 import { fleetClusters } from './fleet-clusters.js';
+import { fleetAdoption } from './fleet-adoption.js';
 import { fleetHistory } from './fleet-history.js';
 import { fleetProblems } from './fleet-problems.js';
 import { fleetReport } from './fleet-report.js';
@@ -96,6 +97,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   fleetProblems,
   fleetReport,
   fleetHistory,
+  fleetAdoption,
   fleetRelease,
   rolloutList,
   rolloutStart,
