@@ -5,7 +5,7 @@ import { KusError } from '../errors/index.js';
 import type { ErrorCode } from '../errors/index.js';
 import type { GraphCache, RebuildResult } from './graph-cache.js';
 import type { ServiceLogger } from './logger.js';
-import type { BuildReply, BuildRequest, BuildWorkerData, BuiltArchive, WireError } from './graph-worker.js';
+import type { BuildReply, BuildRequest, BuildWorkerData, BuiltArchive, WireError, WorkerQuiet } from './graph-worker.js';
 import type { BodyDigests } from './rendered-bodies.js';
 import type { MirrorInput, MirrorReport } from './mirror.js';
 import { WRITE_METHODS, type Actor, type Publisher, type PublisherApi, type WriteMethod, type WriteResult } from './publisher.js';
@@ -166,10 +166,16 @@ export class GraphBuilder {
       storeFile: this.options.storeFile, requireSignatures: this.options.requireSignatures ?? false, noteOffers: this.options.noteOffers ?? false,
     };
     const worker = new Worker(WORKER_URL, { workerData: data });
-    worker.on('message', (reply: BuildReply) => {
+    worker.on('message', (message: BuildReply | WorkerQuiet) => {
+      if ('quiet' in message) {
+        // Idle only once the worker finished what the last request caused (it notes first-served edges after replying).
+        // A worker being stopped (close, or replaced) is not made idle: unref'ing it could let the process exit before it has.
+        if (this.pending.size === 0 && !this.closed && this.worker === worker) this.idle(worker);
+        return;
+      }
+      const reply = message;
       const waiting = this.pending.get(reply.id);
       this.pending.delete(reply.id);
-      if (this.pending.size === 0) this.idle(worker);
       // Installed here, before the next request is sent (see call), whoever waits for the answer.
       waiting?.resolve({ reply, installed: this.install(reply) });
     });

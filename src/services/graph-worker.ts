@@ -41,6 +41,11 @@ export interface BuiltArchive {
   files: number;
 }
 
+/** Sent after each request's reply once the worker has finished everything that request caused. */
+export interface WorkerQuiet {
+  quiet: true;
+}
+
 /** An error as it crosses the thread boundary: a KusError keeps its code and details. */
 export interface WireError {
   message: string;
@@ -67,20 +72,21 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
   let digests: BodyDigests = new Map();
   let generation: RenderedGeneration | undefined;
   let failure: { durationMs: number; error: WireError } | undefined;
+  /** Work for after the reply is sent (first-served edges), and why it last failed (reported with the next generation). */
+  let afterReply: (() => unknown) | undefined;
+  let offersError: string | undefined;
   /** Renders the build a write just stored; a failure here leaves the stored write in place and the old graph served. */
   const render = (built: BuildResult): { ok: boolean; error?: unknown } => {
     try {
-      let offersError: string | undefined;
+      const at = Date.now();
+      // Noted once the generation is handed over (see the queue below): the first time, every edge of the graph is
+      // new (hundreds of thousands at upstream scale, seconds of inserts), and the server must not wait for that.
       const offers = data.noteOffers ? (views: GraphViews, bodies: readonly BodyContent[]): void => {
-        try {
-          noteFirstServed(store.fleet, views, bodies, Date.now());
-        } catch (err) {
-          // Serving the new graph matters more than timing updates: the next generation notes what this one missed.
-          offersError = toWire(err).message;
-        }
+        afterReply = () => noteFirstServed(store.fleet, views, bodies, at);
       } : undefined;
       generation = renderer.render(built, started, served, digests, offers);
       if (offersError !== undefined) generation.offersError = offersError;
+      offersError = undefined;
       return { ok: true };
     } catch (error) {
       failure = { durationMs: performance.now() - started, error: toWire(error) };
@@ -139,6 +145,16 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
       const transfer = (reply.ok ? reply.generation?.changed ?? [] : []).map((b) => b.gzip.buffer as ArrayBuffer);
       if (reply.ok && request.op === 'archive') transfer.push((reply.value as BuiltArchive).gzip.buffer as ArrayBuffer);
       port.postMessage(reply, transfer);
+      const after = afterReply;
+      afterReply = undefined;
+      try {
+        after?.();
+      } catch (err) {
+        // Serving the new graph matters more than timing updates: the next generation notes what this one missed.
+        offersError = toWire(err).message;
+      }
+      // Only now may the server stop this worker when it has nothing else for it.
+      port.postMessage({ quiet: true } satisfies WorkerQuiet);
     });
   });
 }
