@@ -6,7 +6,7 @@
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { launch, noChromium, offOrigin } from './helpers/browser.js';
-import { runKus } from './helpers/run-cli.js';
+import { createToken, runKus } from './helpers/run-cli.js';
 import { serveChild } from './helpers/serve-child.js';
 import { repoRoot } from './helpers/shared-fixtures.js';
 import { tempTree } from './helpers/temp-tree.js';
@@ -19,11 +19,7 @@ interface ListedRollout { channel: string; version: string; state: string; fract
 
 t.test('console rollouts', { skip: noChromium }, async (t) => {
   const db = path.join(tempTree(t), 'kus.db');
-  const make = (name: string, scope: string): string => {
-    const made = runKus(['token', 'create', name, '--scope', scope, '--db', db, '--json'], { KUS_TOKEN: '' });
-    if (made.status !== 0) throw new Error(made.stderr);
-    return (JSON.parse(made.stdout) as { token: string }).token;
-  };
+  const make = (name: string, scope: string): string => createToken(db, name, scope);
   const admin = make('console-rollouts', 'admin');
   const viewer = make('console-rollouts-viewer', 'viewer');
   const server = await serveChild(t, ['--db', db, '--graph-data', path.join(repoRoot, 'graph-data'), '--fleet-flush', '1s']);

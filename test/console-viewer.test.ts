@@ -4,18 +4,14 @@
 import path from 'node:path';
 import t from 'tap';
 import { launch, noChromium } from './helpers/browser.js';
-import { runKus } from './helpers/run-cli.js';
+import { createToken } from './helpers/run-cli.js';
 import { serveChild, servedGraph } from './helpers/serve-child.js';
 import { repoRoot } from './helpers/shared-fixtures.js';
 import { tempTree } from './helpers/temp-tree.js';
 
 t.test('console with a viewer token', { skip: noChromium }, async (t) => {
   const db = path.join(tempTree(t), 'kus.db');
-  const make = (name: string, scope: string): string => {
-    const made = runKus(['token', 'create', name, '--scope', scope, '--db', db, '--json'], { KUS_TOKEN: '' });
-    if (made.status !== 0) throw new Error(made.stderr);
-    return (JSON.parse(made.stdout) as { token: string }).token;
-  };
+  const make = (name: string, scope: string): string => createToken(db, name, scope);
   const viewer = make('console-viewer', 'viewer');
   const replica = make('replica', 'fleet-report');
   const server = await serveChild(t, ['--db', db, '--graph-data', path.join(repoRoot, 'graph-data')]);

@@ -4,7 +4,7 @@
 import t from 'tap';
 import path from 'node:path';
 import { adoptionSeries, sampleTimes } from '../src/services/fleet/index.js';
-import { runKus } from './helpers/run-cli.js';
+import { createToken } from './helpers/run-cli.js';
 import { serveChild } from './helpers/serve-child.js';
 import { repoRoot } from './helpers/shared-fixtures.js';
 import { tempTree } from './helpers/temp-tree.js';
@@ -43,11 +43,7 @@ t.test('sampleTimes: evenly spaced, both ends included', async (t) => {
 
 t.test('GET /fleet/adoption on a real kus serve, from real polls', async (t) => {
   const db = path.join(tempTree(t), 'kus.db');
-  const make = (name: string, scope: string): string => {
-    const made = runKus(['token', 'create', name, '--scope', scope, '--db', db, '--json'], { KUS_TOKEN: '' });
-    if (made.status !== 0) throw new Error(made.stderr);
-    return (JSON.parse(made.stdout) as { token: string }).token;
-  };
+  const make = (name: string, scope: string): string => createToken(db, name, scope);
   const viewer = make('adoption-viewer', 'viewer');
   const reporter = make('adoption-replica', 'fleet-report');
   const s = await serveChild(t, ['--db', db, '--graph-data', path.join(repoRoot, 'graph-data'), '--fleet-flush', '1s']);

@@ -5,19 +5,11 @@ import path from 'node:path';
 import { MAX_PREFER_WAIT_SECONDS, preferWait } from '../src/server/routes/public/graph-data.js';
 import { serveChild } from './helpers/serve-child.js';
 import { repoRoot as root } from './helpers/shared-fixtures.js';
+import { until } from './helpers/until.js';
 
 const TOKEN = `kus_${'l'.repeat(43)}`;
 const GRAPH_DATA = '/api/upgrades_info/graph-data';
 const GRAPH = '/api/upgrades_info/graph?channel=stable-4.9&arch=arm64';
-
-async function until(what: string, deadlineMs: number, check: () => Promise<boolean>): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    if (await check()) return Date.now() - started;
-    if (Date.now() - started > deadlineMs) throw new Error(`${what}: not within ${deadlineMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 t.test('Prefer: wait=N is read as RFC 7240 spells it, and capped', async (t) => {
   t.equal(preferWait('wait=10'), 10);

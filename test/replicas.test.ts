@@ -8,6 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { freePort } from './helpers/registry.js';
 import { serveChild, type ServeChild } from './helpers/serve-child.js';
 import { repoRoot as root } from './helpers/shared-fixtures.js';
+import { until } from './helpers/until.js';
 
 const TOKEN = `kus_${'r'.repeat(43)}`;
 const INTERVAL_S = 1;
@@ -21,15 +22,6 @@ const graphBody = async (base: string): Promise<{ status: number; text: string }
   const res = await fetch(`${base}${GRAPH}`, { headers: { accept: 'application/json' } });
   return { status: res.status, text: await res.text() };
 };
-
-async function until(what: string, deadlineMs: number, check: () => Promise<boolean>): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    if (await check()) return Date.now() - started;
-    if (Date.now() - started > deadlineMs) throw new Error(`${what}: not within ${deadlineMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const metric = async (base: string, name: string): Promise<number | undefined> => {
   const text = await (await fetch(`${base}/metrics`)).text();

@@ -10,6 +10,7 @@ import { warinessOf } from '../src/services/wariness.js';
 import { runKus } from './helpers/run-cli.js';
 import { serveChild } from './helpers/serve-child.js';
 import { repoRoot as root } from './helpers/shared-fixtures.js';
+import { until } from './helpers/until.js';
 
 const TOKEN = `kus_${'o'.repeat(43)}`;
 const CHANNEL = 'stable-4.9';
@@ -62,14 +63,6 @@ async function poll(base: string, ids: readonly string[]): Promise<Set<string>> 
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   return seen;
-}
-
-async function until(what: string, deadlineMs: number, check: () => Promise<boolean>): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > deadlineMs) throw new Error(`${what}: not within ${deadlineMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 t.test('phased rollouts served to 10,000 simulated clusters', { timeout: 600_000 }, async (t) => {

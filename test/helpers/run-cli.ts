@@ -21,6 +21,13 @@ export function runKus(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** `kus token create NAME --scope SCOPE` on a local store; returns the token. */
+export function createToken(db: string, name: string, scope: string): string {
+  const made = runKus(['token', 'create', name, '--scope', scope, '--db', db, '--json'], { KUS_TOKEN: '' });
+  if (made.status !== 0) throw new Error(made.stderr);
+  return (JSON.parse(made.stdout) as { token: string }).token;
+}
+
 /**
  * Like runKus, but without blocking this process: for tests whose servers (a token service, a static file server)
  * run in the test process and must answer the CLI meanwhile. Killed after 60 s, like runKus.
