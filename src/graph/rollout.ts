@@ -19,6 +19,20 @@ export interface Rollout {
   state: RolloutState;
   /** The fraction frozen when paused (null unless paused). */
   pausedFraction: number | null;
+  /** `--halt-on-stalled N`: paused automatically once N clusters stalled on it (absent: never). */
+  haltOnStalled?: number;
+  /** Set when that rule paused it; a resume clears it (the audit log keeps it). */
+  halted?: RolloutHalt;
+}
+
+/** How and when the halting rule paused a rollout. */
+export interface RolloutHalt {
+  /** Unix milliseconds. */
+  at: number;
+  /** The stalled clusters counted then. */
+  stalled: number;
+  /** The rule's N then. */
+  haltOnStalled: number;
 }
 
 /** A channel's canaries: cluster ids (canonical lower-case UUIDs) of wariness 0. */
@@ -71,6 +85,7 @@ export function passes(r: Rollout, wariness: number, now: number): boolean {
  * value it was paused at (a rollout paused before its start keeps its start, or starts now if that has passed).
  */
 export function resumed(r: Rollout, now: number): Rollout {
+  const { halted: _halted, ...rest } = r;
   const frozen = r.pausedFraction ?? 0;
   const p = r.startPercentage / 100;
   let start = r.start;
@@ -78,12 +93,12 @@ export function resumed(r: Rollout, now: number): Rollout {
     const progressed = p >= 1 ? 0 : Math.max(0, frozen - p) / (1 - p);
     start = Math.round(now - progressed * r.durationMs);
   }
-  return { ...r, state: 'active', start, pausedFraction: null };
+  return { ...rest, state: 'active', start, pausedFraction: null };
 }
 
 /** The rollout after pausing at `now`: its fraction frozen. */
-export function paused(r: Rollout, now: number): Rollout {
-  return { ...r, state: 'paused', pausedFraction: rolloutFraction(r, now) };
+export function paused(r: Rollout, now: number, halted?: RolloutHalt): Rollout {
+  return { ...r, state: 'paused', pausedFraction: rolloutFraction(r, now), ...(halted ? { halted } : {}) };
 }
 
 /** Rollouts whose visibility depends on the cluster (active or paused); completed and aborted ones do not vary. */
