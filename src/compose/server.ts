@@ -214,8 +214,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const fleet = recorder ? { recorder, reporter, inventory } : undefined;
     // Promotions go through the same Publisher as an admin's writes (in the build worker), so they are refused alike.
     const policyClock = options.policies?.now ? { now: options.policies.now } : {};
-    // `--rollout`: the promotion and its rollout are two writes, so clusters polling in between see the edge unphased.
-    policies = new PromotionPolicies({ store, publisher, logger, rollouts: new Rollouts({ publisher, ...policyClock }), ...policyClock });
+    // `--rollout`: the promotion and its rollout are one write (Publisher.promote), so no poll sees the edge unphased.
+    policies = new PromotionPolicies({ store, publisher, logger, rollouts: true, ...policyClock });
     policyRunner = follow ? undefined : new PolicyRunner({ policies, logger, ...(options.policies?.intervalMs ? { intervalMs: options.policies.intervalMs } : {}) });
     app = buildApp({ ...(fleet ? { fleet } : {}),  explorer, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'), graphs, logger, version: buildInfo().version, build: buildInfo(), admin: { publisher, tokens, ingest, policies, signing: { signing, keys }, mirror: { apply: (actor, input) => worker.mirror(actor, input) }, ...(fleet ? { fleet: fleet.inventory, fleetReports: fleet.recorder } : {}) }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}), ...(options.limits ? { limits: options.limits } : {}) });
     if (options.adminToken !== undefined && registerAdminToken(store, options.adminToken)) {
