@@ -78,22 +78,30 @@ export function parseRolloutsFile(fileName: string, doc: YamlMapping, problems: 
   return { channel, rollouts: out, canaries: canaries as string[] };
 }
 
-/** Refuses (strict) rollouts of channels that do not exist or versions they do not list; returns those that remain. */
-export function checkRolloutTargets(rollouts: Rollout[], canaries: CanaryList[], channels: readonly ChannelDoc[], problems: ProblemList): void {
+/**
+ * Refuses (strict) rollouts and canaries of channels that do not exist or versions they do not list; returns those that
+ * remain (lenient reading drops the others, so no rollout outlives its version's place in a channel).
+ */
+export function checkRolloutTargets(rollouts: Rollout[], canaries: CanaryList[], channels: readonly ChannelDoc[], problems: ProblemList): { rollouts: Rollout[]; canaries: CanaryList[] } {
   const listed = new Map<string, Set<string>>();
   for (const c of channels) {
     const set = listed.get(c.name) ?? new Set<string>();
     for (const e of c.versions) set.add(e.includes('+') ? e.slice(0, e.indexOf('+')) : e);
     listed.set(c.name, set);
   }
-  for (const list of canaries) {
-    if (!listed.has(list.channel)) problems.refuse(`${ROLLOUTS_DIR}/${rolloutFileName(list.channel)}`, `channel ${quote(list.channel)} does not exist`);
-  }
-  for (const r of rollouts) {
+  const keptCanaries = canaries.filter((list) => {
+    if (listed.has(list.channel)) return true;
+    problems.refuse(`${ROLLOUTS_DIR}/${rolloutFileName(list.channel)}`, `channel ${quote(list.channel)} does not exist`);
+    return false;
+  });
+  const keptRollouts = rollouts.filter((r) => {
     const versions = listed.get(r.channel);
     if (versions === undefined) problems.refuse(`${ROLLOUTS_DIR}/${rolloutFileName(r.channel)}`, `channel ${quote(r.channel)} does not exist`);
     else if (!versions.has(r.version)) problems.refuse(`${ROLLOUTS_DIR}/${rolloutFileName(r.channel)}`, `channel ${quote(r.channel)} does not list ${quote(r.version)}`);
-  }
+    else return true;
+    return false;
+  });
+  return { rollouts: keptRollouts, canaries: keptCanaries };
 }
 
 /** The document written for a channel; keys in a fixed order, times in UTC with milliseconds. */

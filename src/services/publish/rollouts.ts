@@ -223,3 +223,19 @@ export function pruneRolloutsOf<T>(plan: Plan<T>, channel: string): Plan<T> {
     },
   };
 }
+
+/** The input without rollouts of versions their channel does not list, nor canaries of channels that do not exist. */
+export function withoutOrphanRollouts(input: GraphInput): GraphInput {
+  const listed = new Map<string, Set<string>>();
+  for (const c of input.graphData.channels) {
+    const set = listed.get(c.name) ?? new Set<string>();
+    for (const e of c.versions) set.add(e.includes('+') ? e.slice(0, e.indexOf('+')) : e);
+    listed.set(c.name, set);
+  }
+  const rollouts = input.graphData.rollouts ?? [];
+  const canaries = input.graphData.canaries ?? [];
+  const keptRollouts = rollouts.filter((r) => listed.get(r.channel)?.has(r.version) === true);
+  const keptCanaries = canaries.filter((c) => listed.has(c.channel));
+  if (keptRollouts.length === rollouts.length && keptCanaries.length === canaries.length) return input;
+  return withGraphData(input, { rollouts: keptRollouts, canaries: keptCanaries });
+}
