@@ -64,6 +64,8 @@ export const rolloutInfo = (r: Rollout, now: number): RolloutInfo => ({
 export interface RolloutHaltInput {
   stalled: number;
   haltOnStalled: number;
+  /** Some of the stalled clusters, for the audit row. */
+  stalledIds?: string[];
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
@@ -175,7 +177,8 @@ export function planHaltRollout(current: GraphInput, channelText: string, versio
   if (rollout.state !== 'active') return unchanged(current, rolloutInfo(rollout, now));
   const next = paused(rollout, now, { at: now, stalled: halt.stalled, haltOnStalled: halt.haltOnStalled });
   const rollouts = existing.map((r) => (r === rollout ? next : r));
-  return channelPlan(current, channel, rollouts, canariesOf(current, channel), rolloutInfo(next, now), rollout, { ...next, reason: haltReason(halt.stalled, halt.haltOnStalled) });
+  return channelPlan(current, channel, rollouts, canariesOf(current, channel), rolloutInfo(next, now), rollout,
+    { ...next, reason: haltReason(halt.stalled, halt.haltOnStalled), stalledIds: (halt.stalledIds ?? []).slice(0, 100) });
 }
 
 export function requireClusterId(text: unknown): string {
