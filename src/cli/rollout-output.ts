@@ -11,12 +11,12 @@ function duration(seconds: number): string {
 
 export function rolloutLine(r: RolloutInfo): string {
   const halt = r.haltOnStalled === null ? '' : `, halts at ${r.haltOnStalled} stalled`;
-  const halted = r.halted ? ` (halted at ${r.halted.at}: ${r.halted.reason})` : '';
+  const halted = r.halted ? ` (${r.state === 'paused' ? 'halted' : 'last halted'} at ${r.halted.at}: ${r.halted.reason})` : '';
   return `${r.channel} ${r.version}: ${r.state}${halted}, ${percent(r.fraction)} of clusters now (from ${r.startPercentage}% at ${r.start}, over ${duration(r.durationSeconds)}${halt})\n`;
 }
 
 /** The state, and why when the halting rule paused it. */
-const stateText = (r: RolloutInfo): string => (r.halted ? `${r.state} (halted)` : r.state);
+const stateText = (r: RolloutInfo): string => (r.halted && r.state === 'paused' ? `${r.state} (halted)` : r.state);
 
 export function rolloutTable(rows: readonly RolloutListItem[]): string {
   if (rows.length === 0) return 'no rollouts\n';
@@ -27,6 +27,6 @@ export function rolloutTable(rows: readonly RolloutListItem[]): string {
       r.channel, r.version, stateText(r), percent(r.fraction), r.start, `${r.startPercentage}%`, duration(r.durationSeconds),
       count(r, 'eligible'), count(r, 'sawEdge'), count(r, 'updated'), count(r, 'stalled'), r.haltOnStalled === null ? '-' : String(r.haltOnStalled),
     ]));
-  const notes = rows.filter((r) => r.halted).map((r) => `${r.channel} ${r.version} halted at ${r.halted!.at}: ${r.halted!.reason}\n`);
+  const notes = rows.filter((r) => r.halted).map((r) => `${r.channel} ${r.version} ${r.state === 'paused' ? 'halted' : 'last halted'} at ${r.halted!.at}: ${r.halted!.reason}\n`);
   return table + notes.join('');
 }

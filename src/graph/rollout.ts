@@ -21,7 +21,7 @@ export interface Rollout {
   pausedFraction: number | null;
   /** `--halt-on-stalled N`: paused automatically once N clusters stalled on it (absent: never). */
   haltOnStalled?: number;
-  /** Set when that rule paused it; a resume clears it (the audit log keeps it). */
+  /** Set when that rule last paused it; a resume keeps it, and the rule then waits for N stalled beyond its count. */
   halted?: RolloutHalt;
 }
 
@@ -85,7 +85,6 @@ export function passes(r: Rollout, wariness: number, now: number): boolean {
  * value it was paused at (a rollout paused before its start keeps its start, or starts now if that has passed).
  */
 export function resumed(r: Rollout, now: number): Rollout {
-  const { halted: _halted, ...rest } = r;
   const frozen = r.pausedFraction ?? 0;
   const p = r.startPercentage / 100;
   let start = r.start;
@@ -93,7 +92,7 @@ export function resumed(r: Rollout, now: number): Rollout {
     const progressed = p >= 1 ? 0 : Math.max(0, frozen - p) / (1 - p);
     start = Math.round(now - progressed * r.durationMs);
   }
-  return { ...rest, state: 'active', start, pausedFraction: null };
+  return { ...r, state: 'active', start, pausedFraction: null };
 }
 
 /** The rollout after pausing at `now`: its fraction frozen. */

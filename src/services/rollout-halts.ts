@@ -60,7 +60,9 @@ export class RolloutHalts {
     this.stats.evidence = listed.flatMap((r) => (r.evidence && (r.state === 'active' || r.state === 'paused') ? [{ channel: r.channel, version: r.version, evidence: r.evidence }] : []));
     const reports: HaltReport[] = [];
     for (const r of listed) {
-      if (r.state !== 'active' || r.haltOnStalled === null || !r.evidence || !shouldHalt(r.evidence, r.haltOnStalled)) continue;
+      // After a halt and a resume, the clusters counted then are known: it halts again once N more stalled.
+      const beyond = r.evidence ? { stalled: r.evidence.stalled - (r.halted?.stalled ?? 0) } : undefined;
+      if (r.state !== 'active' || r.haltOnStalled === null || !r.evidence || !beyond || !shouldHalt(beyond, r.haltOnStalled)) continue;
       const report = { channel: r.channel, version: r.version, stalled: r.evidence.stalled, haltOnStalled: r.haltOnStalled };
       try {
         const halted = await this.rollouts.halt(HALT_ACTOR, r.channel, r.version, { stalled: report.stalled, haltOnStalled: report.haltOnStalled, stalledIds: r.evidence.stalledIds });

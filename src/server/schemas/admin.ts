@@ -203,7 +203,7 @@ export const rolloutSchema = {
     },
     halted: {
       type: ['object', 'null'],
-      description: 'How and when the halting rule paused it; null when it did not (a resume clears it; the audit log keeps it).',
+      description: 'How and when the halting rule last paused it; null when it never did. A resume keeps it: the rule then pauses again once haltOnStalled more clusters stalled than this count.',
       required: ['at', 'stalled', 'haltOnStalled', 'reason'],
       properties: {
         at: { type: 'string', format: 'date-time' },

@@ -38,7 +38,7 @@ export interface RolloutInfo {
   pausedFraction: number | null;
   /** Paused automatically once this many clusters stalled; null: never. */
   haltOnStalled: number | null;
-  /** When the halting rule paused it, with the count and the rule; null when it did not (or it was resumed since). */
+  /** When the halting rule last paused it, with the count and the rule; null when it never did. Kept by a resume. */
   halted: RolloutHaltInfo | null;
 }
 
