@@ -85,3 +85,20 @@ t.test('a lenient graph-data read drops a rollout of a version the channel does 
   const strict = readGraphData(dir, { strict: true });
   t.match(strict.problems, [{ file: 'rollouts/stable-4.9.yaml', severity: 'error' }], 'a strict read refuses it');
 });
+
+t.test('the halting keys of rollouts/<channel>.yaml are checked like the others', async (t) => {
+  const dir = tempTree(t);
+  for (const d of ['channels', 'rollouts', 'blocked-edges', 'raw']) mkdirSync(path.join(dir, d));
+  writeFileSync(path.join(dir, 'raw', 'metadata.json'), '{}\n');
+  writeFileSync(path.join(dir, 'version'), '1.2.0\n');
+  writeFileSync(path.join(dir, 'channels', 'stable-4.9.yaml'), 'name: stable-4.9\nversions:\n  - 4.9.0\n');
+  const rollout = (extra: string): string => `channel: stable-4.9\nrollouts:\n  - { version: 4.9.0, start: 2026-12-01T08:00:00.000Z, startPercentage: 0, durationSeconds: 3600, state: paused, pausedFraction: 0.5${extra} }\n`;
+  const problems = (extra: string) => {
+    writeFileSync(path.join(dir, 'rollouts', 'stable-4.9.yaml'), rollout(extra));
+    return readGraphData(dir, { strict: true }).problems;
+  };
+  t.same(problems(', haltOnStalled: 2, halted: { at: 2026-12-01T09:00:00.000Z, stalled: 2, haltOnStalled: 2 }'), [], 'well-formed');
+  t.match(problems(', haltOnStalled: 0'), [{ file: 'rollouts/stable-4.9.yaml', reason: 'rollouts[0].haltOnStalled "0" is not a whole number of at least 1' }]);
+  t.match(problems(', halted: { at: yesterday, stalled: 2, haltOnStalled: 2 }'), [{ reason: /^rollouts\[0\]\.halted\.at "yesterday" is not an RFC 3339 UTC time/ }]);
+  t.match(problems(', halted: { at: 2026-12-01T09:00:00.000Z, stalled: 2, why: x, haltOnStalled: 2 }'), [{ reason: /^rollouts\[0\]\.halted has unknown keys "why"/ }]);
+});
