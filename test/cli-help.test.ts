@@ -78,7 +78,9 @@ for (const cmd of commands) {
         t.notMatch(text, new RegExp(`env ${env}[^)]*\\) \\(env ${env}\\)`), `${flag}: no second (env ${env}) note`);
       }
       // The description starts in the common column: on the flag's line, or alone on the next when the flag is wide.
-      const first = block[0]!.length > column && block[0]!.slice(0, column).trim() !== block[0]!.trim() ? block[0]! : block[1] ?? block[0]!;
+      // (A flag wider than the column, e.g. --rollout-check-interval DURATION, has its description on the next line.)
+      const onFlagLine = !/^\s*--\S+(?: [A-Z_]+)?$/.test(block[0]!);
+      const first = onFlagLine ? block[0]! : block[1] ?? block[0]!;
       t.match(first.slice(column - 2, column), /^ {2}$/, `${flag}: description starts at column ${column}, not squeezed against the flag`);
       for (const line of block) t.ok(line.length <= 100 || !/\s\S+\s/.test(line.slice(column)), `${flag}: line within 100 columns: ${line}`);
     }

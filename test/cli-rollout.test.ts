@@ -39,6 +39,11 @@ t.test('rollouts on a local store', async (t) => {
   succeeds(t, kus('rollout', 'pause', 'stable-5.0', '5.0.1'));
   const list = json<Array<{ channel: string; version: string; state: string; fraction: number }>>(kus('rollout', 'list', '--json'));
   t.match(list, [{ channel: 'stable-5.0', version: '5.0.1', state: 'paused', fraction: 0 }], 'list --json: channel, version, state, fraction');
+  t.match(list, [{ haltOnStalled: null, halted: null, evidence: { eligible: 0, sawEdge: 0, updated: 0, stalled: 0, stalledIds: [] } }],
+    'with --db: the evidence of the fleet this store recorded (none), the rule and halt fields');
+  const table = succeeds(t, kus('rollout', 'list')).stdout.split('\n');
+  t.match(table[0], /^CHANNEL\s+VERSION\s+STATE\s+FRACTION\s+START\s+FROM\s+DURATION\s+ELIGIBLE\s+SAW\s+UPDATED\s+STALLED\s+HALT AT$/);
+  t.match(table[1], /^stable-5\.0\s+5\.0\.1\s+paused\s+0\.0%\s+\S+\s+0%\s+7d\s+0\s+0\s+0\s+0\s+-$/, 'the evidence columns, and no rule');
   t.equal(kus('rollout', 'pause', 'stable-5.0', '5.0.1').stdout.startsWith('nothing changed'), true, 'pausing again changes nothing');
   refused(['rollout', 'pause', 'stable-5.0', '5.0.0'], 'KUS_ERR_NOT_FOUND', '5.0.0 has no rollout in stable-5.0');
 
@@ -55,5 +60,7 @@ t.test('rollouts on a local store', async (t) => {
 t.test('--help teaches', async (t) => {
   const r = kusOn(path.join(tempTree(t), 'kus.db'))('rollout', 'start', '--help');
   t.equal(r.status, 0);
-  for (const s of ['wariness', '--duration', '--start-percentage', 'canaries', 'kus rollout start stable-4.9 4.9.22 --duration 48h']) t.match(r.stdout, s);
+  for (const s of ['wariness', '--duration', '--start-percentage', 'canaries', 'kus rollout start stable-4.9 4.9.22 --duration 48h', '--halt-on-stalled N', 'rollout.halt']) t.match(r.stdout, s);
+  const list = kusOn(path.join(tempTree(t), 'kus.db'))('rollout', 'list', '--help');
+  for (const s of ['ELIGIBLE', 'STALLED', 'HALT AT', 'evidence ({eligible, sawEdge, updated, stalled, stalledIds} or null)']) t.match(list.stdout, s);
 });

@@ -90,7 +90,8 @@ t.test('in kus serve: not before the delay, then on the timer; a risk holds; onc
   t.match(set.stdout, /fast-4.9 -> stable-4.9: versions listed in fast-4.9 for 1d are added to stable-4.9 with a 2d rollout/);
   await runs(server, 2);
   const rollouts = await fetch(`${server.url}/api/admin/v1/rollouts?channel=stable-4.9`, { headers: { authorization: `Bearer ${token}` } });
-  const started = ((await rollouts.json()) as { value: Array<{ version: string; state: string; durationSeconds: number }> }).value;
+  const started = ((await rollouts.json()) as { value: Array<{ version: string; state: string; durationSeconds: number; evidence: unknown }> }).value;
+  t.same(started.map((r) => r.evidence), [null, null], '--no-fleet: no evidence');
   t.match(started.map((r) => [r.version, r.state, r.durationSeconds]).sort(), [['4.9.0', 'active', 172800], ['4.9.1', 'active', 172800]], '--rollout: each promotion started a 48 h rollout');
   const bad = await runKusAsync(['channel', 'policy', 'stable-4.9', '--from', 'nope-4.9', '--after', '1d', ...admin.server]);
   t.equal(bad.status, 1);

@@ -193,9 +193,9 @@ t.test('a version someone lists in the target while a run is under way is not re
   f.publisher.addRelease(alice, { version: '4.9.1', arch: 'amd64', payload: payload(2), previous: ['4.9.0'], channels: ['candidate-4.9'] });
   const racing = new PromotionPolicies({
     store: f.store, now: () => new Date(f.clock.now),
-    publisher: { addToChannel: (actor, channel, version) => {
-      f.publisher.addToChannel(alice, channel, version);
-      return f.publisher.addToChannel(actor, channel, version);
+    publisher: { promote: (actor, input, now) => {
+      f.publisher.addToChannel(alice, input.target, input.version);
+      return f.publisher.promote(actor, input, now);
     } },
   });
   racing.set(alice, { target: 'fast-4.9', source: 'candidate-4.9', after: '1d' });
@@ -204,4 +204,55 @@ t.test('a version someone lists in the target while a run is under way is not re
   t.same(fastVersions(f), ['4.9.0', '4.9.1']);
   t.same(f.store.policies.promotions(), [], 'no promotion recorded');
   t.notOk(f.store.audit.list(1000).some((e) => e.action === 'policy.promote'), 'no policy.promote row');
+});
+
+t.test('--rollout: the promotion and its rollout are one write: one build served, both in it, three audit rows together', async (t) => {
+  const clock = { now: T0 };
+  const now = (): Date => new Date(clock.now);
+  const store = openStore(path.join(tempTree(t), 'kus.db'), { now });
+  t.teardown(() => store.close());
+  const served: Array<{ versions: string[]; rollouts: string[] }> = [];
+  const seen: Array<{ versions: string[]; rollouts: string[] }> = [];
+  const publisher = new Publisher({
+    store,
+    rebuild: () => {
+      const input = store.loadGraphInput();
+      served.push({ versions: input.graphData.channels.find((c) => c.name === 'fast-4.9')?.versions ?? [], rollouts: (input.graphData.rollouts ?? []).map((r) => `${r.channel}/${r.version} ${r.state}`) });
+      return { ok: true };
+    },
+    checkWrite: (_before, after) => {
+      seen.push({ versions: after.graphData.channels.find((c) => c.name === 'fast-4.9')?.versions ?? [], rollouts: (after.graphData.rollouts ?? []).map((r) => `${r.channel}/${r.version} ${r.state}`) });
+    },
+  });
+  publisher.createChannel(alice, 'candidate-4.9');
+  publisher.createChannel(alice, 'fast-4.9');
+  publisher.addRelease(alice, { version: '4.9.0', arch: 'amd64', payload: payload(1), channels: ['candidate-4.9', 'fast-4.9'] });
+  publisher.addRelease(alice, { version: '4.9.1', arch: 'amd64', payload: payload(2), previous: ['4.9.0'], channels: ['candidate-4.9'] });
+  const policies = new PromotionPolicies({ store, publisher, now, rollouts: true });
+  policies.set(alice, { target: 'fast-4.9', source: 'candidate-4.9', after: '1d', rollout: '48h' });
+  served.length = 0;
+  seen.length = 0;
+  const auditBefore = store.audit.list(1)[0]!.id;
+
+  clock.now = T0 + DAY;
+  t.same(await policies.run(), [{ target: 'fast-4.9', source: 'candidate-4.9', version: '4.9.1', outcome: 'promoted' }]);
+  t.same(seen, [{ versions: ['4.9.0', '4.9.1'], rollouts: ['fast-4.9/4.9.1 active'] }], 'one trial build, holding the listing and the rollout together');
+  t.same(served, [{ versions: ['4.9.0', '4.9.1'], rollouts: ['fast-4.9/4.9.1 active'] }], 'one rebuild: no generation with the edge and no rollout');
+  const rows = store.audit.list(10).filter((r) => r.id > auditBefore).reverse();
+  t.same(rows.map((r) => `${r.actor} ${r.action} ${r.target}`), [
+    'policy:candidate-4.9->fast-4.9 channel.add fast-4.9 4.9.1',
+    'policy:candidate-4.9->fast-4.9 rollout.start fast-4.9/4.9.1',
+    'policy:candidate-4.9->fast-4.9 policy.promote fast-4.9 4.9.1',
+  ], 'three rows of one write');
+  t.equal(new Set(rows.map((r) => r.at)).size, 1, 'written at one time');
+  t.match(rows[1]!.after, { channel: 'fast-4.9', version: '4.9.1', state: 'active', durationMs: 48 * HOUR, start: T0 + DAY });
+  t.match(rows[2]!.after, { rolloutSeconds: 48 * 3600 });
+
+  // A rollout that cannot start refuses the promotion as a whole: nothing listed, recorded as refused.
+  publisher.addRelease(alice, { version: '4.9.2', arch: 'amd64', payload: payload(3), previous: ['4.9.1'], channels: ['candidate-4.9'] });
+  store.policies.upsert({ target: 'fast-4.9', source: 'candidate-4.9', afterMs: DAY, rolloutMs: 10_000_000 * DAY, createdAt: T0 });
+  clock.now = T0 + 3 * DAY;
+  const [refused] = await policies.run();
+  t.match(refused, { version: '4.9.2', outcome: 'refused', error: /^KUS_ERR_INVALID_ROLLOUT: / });
+  t.notOk(publisher.listChannels().find((c) => c.name === 'fast-4.9')!.versions.includes('4.9.2'), 'not listed without its rollout');
 });

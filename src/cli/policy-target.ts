@@ -3,7 +3,6 @@
 import { openContext } from '../compose/index.js';
 import { PromotionPolicies, type PolicyInfo, type PolicyInput, type PolicyStatus } from '../services/policies/index.js';
 import { Publisher } from '../services/publisher.js';
-import { Rollouts } from '../services/rollouts.js';
 import { AdminClient, segment } from './admin-client.js';
 import { storeOptions, type CommandContext } from './command.js';
 import { localActor } from './local-target.js';
@@ -32,7 +31,7 @@ export async function withPolicyTarget<T>(ctx: CommandContext, create: boolean, 
   const context = openContext(storeOptions(ctx, create));
   // No server runs here: nothing to rebuild, and the policies are only stored (a `kus serve` on this file runs them).
   const publisher = new Publisher({ store: context.store, rebuild: () => undefined });
-  const policies = new PromotionPolicies({ store: context.store, publisher, rollouts: new Rollouts({ publisher }) });
+  const policies = new PromotionPolicies({ store: context.store, publisher, rollouts: true });
   const actor = localActor();
   let result: T;
   try {

@@ -1,8 +1,8 @@
 // What the rollout commands ask: a running server's admin API (--server/--token), or the Rollouts service on a local
 // store (--db), whose next `kus serve` serves the change.
-import { openContext } from '../compose/index.js';
+import { localRolloutsWithEvidence, openContext } from '../compose/index.js';
 import { Publisher } from '../services/publisher.js';
-import { Rollouts, type RolloutAction, type RolloutInfo, type RolloutStartInput } from '../services/rollouts.js';
+import { Rollouts, type RolloutAction, type RolloutInfo, type RolloutListItem, type RolloutStartInput } from '../services/rollouts.js';
 import { AdminClient } from './admin-client.js';
 import { storeOptions, type CommandContext } from './command.js';
 import { localActor } from './local-target.js';
@@ -11,7 +11,7 @@ import type { Outcome } from './target.js';
 
 export interface RolloutTarget {
   where: string;
-  list(): Promise<Outcome<RolloutInfo[]>>;
+  list(): Promise<Outcome<RolloutListItem[]>>;
   start(input: RolloutStartInput): Promise<Outcome<RolloutInfo>>;
   change(channel: string, version: string, action: RolloutAction): Promise<Outcome<RolloutInfo>>;
   canaries(channel: string): Promise<Outcome<string[]>>;
@@ -41,7 +41,8 @@ export async function withRolloutTarget<T>(ctx: CommandContext, fn: (target: Rol
     const actor = localActor();
     return await fn({
       where: `store ${context.file}`,
-      list: async () => ({ value: rollouts.list(), warnings: [] }),
+      // With the evidence of the fleet a `kus serve` on this store recorded.
+      list: async () => ({ value: localRolloutsWithEvidence(context.store).list(), warnings: [] }),
       start: (input) => rollouts.start(actor, input),
       change: (channel, version, action) => rollouts.change(actor, channel, version, action),
       canaries: async (channel) => ({ value: rollouts.canaries(channel), warnings: [] }),

@@ -24,6 +24,8 @@ import { readSignaturesForImport, seedSignaturesDir } from '../services/signatur
 import { Signing } from '../services/signing.js';
 import { PolicyRunner, PromotionPolicies } from '../services/policies/index.js';
 import { Publisher } from '../services/publisher.js';
+import { RolloutEvidenceFeed } from '../services/rollout-evidence-feed.js';
+import { RolloutHalts } from '../services/rollout-halts.js';
 import { Rollouts } from '../services/rollouts.js';
 import { Tokens } from '../services/tokens.js';
 import { Watcher } from '../services/watch.js';
@@ -42,6 +44,8 @@ export interface RunningServer {
   watcher: Watcher | undefined;
   /** The promotion policies (run on a timer unless this is a replica). */
   policies: PromotionPolicies;
+  /** The halting rule of rollouts (on a timer on a primary that records its fleet); undefined otherwise. */
+  halts: RolloutHalts | undefined;
   /** Rebuilds (in the build worker) and swaps the served graph. */
   rebuild(): Promise<RebuildResult>;
   /** Stops accepting requests, lets running ones finish, closes the store. Idempotent. */
@@ -71,6 +75,17 @@ export interface ServeOptions {
   fleet?: FleetOptions | null;
   /** Promotion policies (`--policy-interval`); a replica runs none (it follows its primary's channels). */
   policies?: PolicyOptions;
+  /** Rollout evidence and the halting rule (`--rollout-check-interval`, `--rollout-silent-after`). */
+  rollouts?: RolloutOptions;
+}
+
+export interface RolloutOptions {
+  /** How often the halting rule checks the rollouts (default 1 min); also once at start, after the first build. */
+  checkIntervalMs?: number;
+  /** A cluster still on the previous version and silent this long has stalled (default 1 h). */
+  silentAfterMs?: number;
+  /** The clock of rollout writes, lists and checks: tests move time instead of waiting (default: the system's). */
+  now?: () => Date;
 }
 
 export interface PolicyOptions {
@@ -160,6 +175,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
   let reporter: FleetReporter | undefined;
   let policyRunner: PolicyRunner | undefined;
   let policies: PromotionPolicies;
+  let halts: RolloutHalts | undefined;
+  let haltRunner: PolicyRunner | undefined;
   try {
     const tls = options.tls ? readTlsFiles(options.tls) : undefined;
     if (follow && config.watch.repositories.length > 0) {
@@ -214,10 +231,21 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const fleet = recorder ? { recorder, reporter, inventory } : undefined;
     // Promotions go through the same Publisher as an admin's writes (in the build worker), so they are refused alike.
     const policyClock = options.policies?.now ? { now: options.policies.now } : {};
-    // `--rollout`: the promotion and its rollout are two writes, so clusters polling in between see the edge unphased.
-    policies = new PromotionPolicies({ store, publisher, logger, rollouts: new Rollouts({ publisher, ...policyClock }), ...policyClock });
+    // `--rollout`: the promotion and its rollout are one write (Publisher.promote), so no poll sees the edge unphased.
+    policies = new PromotionPolicies({ store, publisher, logger, rollouts: true, ...policyClock });
     policyRunner = follow ? undefined : new PolicyRunner({ policies, logger, ...(options.policies?.intervalMs ? { intervalMs: options.policies.intervalMs } : {}) });
-    app = buildApp({ ...(fleet ? { fleet } : {}),  explorer, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'), graphs, logger, version: buildInfo().version, build: buildInfo(), admin: { publisher, tokens, ingest, policies, signing: { signing, keys }, mirror: { apply: (actor, input) => worker.mirror(actor, input) }, ...(fleet ? { fleet: fleet.inventory, fleetReports: fleet.recorder } : {}) }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}), ...(options.limits ? { limits: options.limits } : {}) });
+    // Evidence comes from the fleet inventory; without it (--no-fleet) rollouts list evidence null and never halt.
+    const rolloutOptions = options.rollouts ?? {};
+    const evidence = fleet
+      ? new RolloutEvidenceFeed({ fleet: fleet.inventory, ...(rolloutOptions.silentAfterMs === undefined ? {} : { silentAfterMs: rolloutOptions.silentAfterMs }) })
+      : undefined;
+    const rollouts = new Rollouts({ publisher, ...(rolloutOptions.now ? { now: rolloutOptions.now } : {}), ...(evidence ? { evidence } : {}) });
+    // Only the primary pauses: a replica follows the rollout's state through graph-data.
+    halts = follow || !evidence ? undefined : new RolloutHalts({ rollouts, logger });
+    haltRunner = halts
+      ? new PolicyRunner({ policies: halts, logger, what: 'rollout halting rule', ...(rolloutOptions.checkIntervalMs ? { intervalMs: rolloutOptions.checkIntervalMs } : {}) })
+      : undefined;
+    app = buildApp({ ...(fleet ? { fleet } : {}),  explorer, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'), graphs, logger, version: buildInfo().version, build: buildInfo(), ...(halts ? { rolloutHalts: halts } : {}), admin: { publisher, tokens, ingest, policies, rollouts, signing: { signing, keys }, mirror: { apply: (actor, input) => worker.mirror(actor, input) }, ...(fleet ? { fleet: fleet.inventory, fleetReports: fleet.recorder } : {}) }, signatures: signing, graphData, ...(watcher ? { watch: watcher } : {}), ...(follower ? { follow: follower } : {}), ...(tls ? { tls } : {}), ...(options.limits ? { limits: options.limits } : {}) });
     if (options.adminToken !== undefined && registerAdminToken(store, options.adminToken)) {
       logger.info({ token: ADMIN_TOKEN_FILE_NAME }, 'registered the admin token of --admin-token-file');
     }
@@ -248,6 +276,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     if (!follow || !store.isEmpty()) await worker.rebuild();
     recorder?.start();
     policyRunner?.start();
+    haltRunner?.start();
     if (watcher) {
       logger.info({ repositories: config.watch.repositories, intervalSeconds: config.watch.intervalSeconds }, 'watching repositories for new releases');
       watcher.start();
@@ -261,6 +290,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     await recorder?.stop().catch(() => undefined);
     await reporter?.stop().catch(() => undefined);
     await policyRunner?.stop();
+    await haltRunner?.stop();
     await builder?.close();
     try {
       await app?.close();
@@ -278,6 +308,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       try {
         await watcher?.stop();
         await policyRunner?.stop();
+        await haltRunner?.stop();
         await follower?.stop();
         await started.close();
         // After the last request: what the closed server recorded is written before the store closes.
@@ -292,7 +323,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     return closing;
   };
   const activeBuilder = builder!;
-  return { app: started, graphs, builder: activeBuilder, logger, url, watcher, policies, rebuild: () => activeBuilder.rebuild(), close };
+  return { app: started, graphs, builder: activeBuilder, logger, url, watcher, policies, halts, rebuild: () => activeBuilder.rebuild(), close };
 }
 
 /** Resolves once SIGINT or SIGTERM arrived and the server closed; a second signal falls through to Node's default. */

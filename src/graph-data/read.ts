@@ -57,16 +57,16 @@ export function readGraphData(dir: string, options: ReadOptions): ReadResult {
     if (release) releases.push(release);
   }
 
-  const rollouts: Rollout[] = [];
-  const canaries: CanaryList[] = [];
+  const readRollouts: Rollout[] = [];
+  const readCanaries: CanaryList[] = [];
   for (const name of scanYamlDir(dir, ROLLOUTS_DIR, problems, false)) {
     const doc = readYamlMapping(dir, `${ROLLOUTS_DIR}/${name}`, problems);
     const parsed = doc && parseRolloutsFile(name, doc, problems);
     if (!parsed) continue;
-    rollouts.push(...parsed.rollouts);
-    if (parsed.canaries.length > 0) canaries.push({ channel: parsed.channel, ids: parsed.canaries });
+    readRollouts.push(...parsed.rollouts);
+    if (parsed.canaries.length > 0) readCanaries.push({ channel: parsed.channel, ids: parsed.canaries });
   }
-  checkRolloutTargets(rollouts, canaries, channels, problems);
+  const { rollouts, canaries } = checkRolloutTargets(readRollouts, readCanaries, channels, problems);
 
   return {
     // rollouts/ and canaries only when the extension is there, so a tree without it reads as before.

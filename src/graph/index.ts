@@ -24,5 +24,5 @@ export {
 } from './cluster-view.js';
 export {
   ROLLOUT_STATES, CANARY_WARINESS, NO_ID_WARINESS, rolloutFraction, passes, paused, resumed, isVarying, passedMask, reachableMasks,
-  hiddenVersions, parseRolloutDuration, type Rollout, type RolloutState, type CanaryList,
+  hiddenVersions, parseRolloutDuration, type Rollout, type RolloutHalt, type RolloutState, type CanaryList,
 } from './rollout.js';

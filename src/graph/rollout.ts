@@ -19,6 +19,20 @@ export interface Rollout {
   state: RolloutState;
   /** The fraction frozen when paused (null unless paused). */
   pausedFraction: number | null;
+  /** `--halt-on-stalled N`: paused automatically once N clusters stalled on it (absent: never). */
+  haltOnStalled?: number;
+  /** Set when that rule last paused it; a resume keeps it, and the rule then waits for N stalled beyond its count. */
+  halted?: RolloutHalt;
+}
+
+/** How and when the halting rule paused a rollout. */
+export interface RolloutHalt {
+  /** Unix milliseconds. */
+  at: number;
+  /** The stalled clusters counted then. */
+  stalled: number;
+  /** The rule's N then. */
+  haltOnStalled: number;
 }
 
 /** A channel's canaries: cluster ids (canonical lower-case UUIDs) of wariness 0. */
@@ -82,8 +96,8 @@ export function resumed(r: Rollout, now: number): Rollout {
 }
 
 /** The rollout after pausing at `now`: its fraction frozen. */
-export function paused(r: Rollout, now: number): Rollout {
-  return { ...r, state: 'paused', pausedFraction: rolloutFraction(r, now) };
+export function paused(r: Rollout, now: number, halted?: RolloutHalt): Rollout {
+  return { ...r, state: 'paused', pausedFraction: rolloutFraction(r, now), ...(halted ? { halted } : {}) };
 }
 
 /** Rollouts whose visibility depends on the cluster (active or paused); completed and aborted ones do not vary. */

@@ -27,6 +27,8 @@ import { signatureRoutes, type SignatureSource } from './routes/public/signature
 import { ADMIN_PREFIX, adminApi, type AdminServices } from './routes/admin/index.js';
 import type { GraphExplorer } from '../services/graph-explorer.js';
 import type { FleetInventory, FleetRecorder, FleetReporter } from '../services/fleet/index.js';
+import type { RolloutHalts } from '../services/rollout-halts.js';
+import { registerRolloutMetrics } from './plugins/rollout-metrics.js';
 
 export interface AppDeps {
   graphs: GraphCache;
@@ -58,6 +60,8 @@ export interface AppDeps {
   consoleDir?: string;
   /** The fleet inventory: graph polls recorded, /metrics gauges; its admin routes come with `admin.fleet`. Off when absent. */
   fleet?: { recorder: FleetRecorder; inventory: FleetInventory; reporter?: FleetReporter | undefined };
+  /** The halting rule of rollouts (a primary recording its fleet): /metrics has its halts and the evidence it saw. */
+  rolloutHalts?: Pick<RolloutHalts, 'stats'>;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -69,6 +73,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   if (deps.watch) registerWatchMetrics(metrics.registry, deps.watch);
   if (deps.follow) registerFollowMetrics(metrics.registry, deps.follow);
   if (deps.admin?.policies) registerPolicyMetrics(metrics.registry, deps.admin.policies);
+  if (deps.rolloutHalts) registerRolloutMetrics(metrics.registry, deps.rolloutHalts);
   const limits: ServerLimits = { ...LIMIT_DEFAULTS, ...deps.limits };
   const queries = createGraphQueryMemo();
   if (deps.build) registerBuildInfo(metrics.registry, deps.build);

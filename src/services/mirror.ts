@@ -11,6 +11,7 @@ import {
 } from '../graph/index.js';
 import type { GraphInput, Store } from '../store/index.js';
 import { auditedWrite } from './publish/audited-write.js';
+import { withoutOrphanRollouts } from './publish/rollouts.js';
 import type { Actor, WriteResult } from './publish/types.js';
 import { requireArch, requireChannelName } from './publish/validate.js';
 
@@ -155,10 +156,11 @@ function merge(current: GraphInput, input: MirrorInput, channel: string, arch: s
     .sort((a, b) => (a.file < b.file ? -1 : 1));
   report.conditionalEdges = (doc.conditionalEdges ?? []).reduce((n, g) => n + (Array.isArray(g.edges) ? g.edges.length : 0), 0);
 
-  const after: GraphInput = {
+  // A mirror only adds to channels today; should that change, no rollout may outlive its version's place in a channel.
+  const after: GraphInput = withoutOrphanRollouts({
     releases: [...byNode.values()],
     graphData: { ...current.graphData, channels, conditionalEdges },
-  };
+  });
   return { after, report, warnings };
 }
 

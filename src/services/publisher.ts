@@ -9,7 +9,11 @@ import { edgeList, planAddRisk, planBlockEdge, planRemoveEdge } from './publish/
 import { releasesOfVersion, requireChannel } from './publish/lookup.js';
 import type { Plan } from './publish/plan.js';
 import { planSetRawMetadata } from './publish/raw-metadata.js';
-import { canaryList, planCanaries, planRolloutAction, planStartRollout, type RolloutAction, type RolloutInfo, type RolloutStartInput } from './publish/rollouts.js';
+import { planPromotion, type PromotionInput, type PromotionValue } from './publish/promotion.js';
+import {
+  canaryList, planCanaries, planHaltRollout, planRolloutAction, planStartRollout, type RolloutAction, type RolloutHaltInput, type RolloutInfo,
+  type RolloutStartInput,
+} from './publish/rollouts.js';
 import { planAddRelease, planRemoveRelease } from './publish/releases.js';
 import type {
   Actor, ChannelInfo, EdgeList, EdgeSelector, RawMetadataEntry, ReleaseInput, RiskInput, WriteResult,
@@ -38,7 +42,7 @@ export const AUDIT_LIMIT = { default: 100, max: 1000 } as const;
 /** The Publisher methods that change the store (and so the served graph). */
 export const WRITE_METHODS = [
   'addRelease', 'removeRelease', 'createChannel', 'deleteChannel', 'addToChannel', 'removeFromChannel', 'blockEdge', 'addRisk',
-  'removeEdge', 'setRawMetadata', 'startRollout', 'changeRollout', 'changeCanaries',
+  'removeEdge', 'setRawMetadata', 'startRollout', 'changeRollout', 'haltRollout', 'changeCanaries', 'promote',
 ] as const;
 export type WriteMethod = (typeof WRITE_METHODS)[number];
 
@@ -178,6 +182,12 @@ export class Publisher {
       (current) => planRolloutAction(current, channel, version, action, now));
   }
 
+  /** The halting rule's pause (services/rollout-halts.ts): audited as `rollout.halt`, naming the count and the rule. */
+  haltRollout(actor: Actor, channel: string, version: string, halt: RolloutHaltInput, now: number): WriteResult<RolloutInfo> {
+    return this.write(actor, { action: 'rollout.halt', target: `${text(channel)}/${text(version)}`, request: { channel, version, ...halt } },
+      (current) => planHaltRollout(current, channel, version, halt, now));
+  }
+
   listCanaries(channel: string): string[] {
     return canaryList(this.store.loadGraphInput(), channel);
   }
@@ -185,6 +195,14 @@ export class Publisher {
   changeCanaries(actor: Actor, channel: string, op: 'add' | 'remove', ids: readonly unknown[]): WriteResult<string[]> {
     return this.write(actor, { action: `channel.canaries.${op}`, target: text(channel), request: { channel, ids } },
       (current) => planCanaries(current, channel, op, ids));
+  }
+
+  // ---- promotion policies (services/policies): the channel add, its rollout and the record in one write
+
+  /** Audited as `channel.add`, then `rollout.start` (when asked) and `policy.promote`, all in one transaction. */
+  promote(actor: Actor, input: PromotionInput, now: number): WriteResult<PromotionValue> {
+    return this.write(actor, { action: 'channel.add', target: `${text(input.target)} ${text(input.version)}`, request: { channel: input.target, version: input.version } },
+      (current) => planPromotion(current, input, now));
   }
 
   // ---- audit

@@ -232,6 +232,18 @@ export class FleetRepository {
     return (this.db.prepare(sql).all(...args) as ClusterRow[]).map(toCluster);
   }
 
+  /** Each observed update at or after `since` (ms) of a cluster now in `channel`, oldest first (a rollout's evidence). */
+  channelUpdates(channel: string, since: number): Array<{ clusterId: string; from: string; to: string; at: number }> {
+    return this.db.prepare(`SELECT u.cluster_id AS clusterId, u.from_version AS "from", u.to_version AS "to", u.at AS at FROM fleet_updates u
+      JOIN fleet_clusters c ON c.id = u.cluster_id WHERE c.channel = ? AND u.at >= ? ORDER BY u.at, u.id`)
+      .all(channel, since) as Array<{ clusterId: string; from: string; to: string; at: number }>;
+  }
+
+  /** Every edge the served graph of `channel` has had (any arch), as noted in fleet_offers. */
+  channelOffers(channel: string): Array<{ from: string; to: string }> {
+    return this.db.prepare('SELECT DISTINCT from_version AS "from", to_version AS "to" FROM fleet_offers WHERE channel = ?').all(channel) as Array<{ from: string; to: string }>;
+  }
+
   /** Observed updates at or after `since` (ms), by (from, to), most clusters first. */
   updates(since: number): FleetUpdateCount[] {
     return this.updatesStmt.all(since);

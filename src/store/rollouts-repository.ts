@@ -10,11 +10,15 @@ interface RolloutRow {
   duration_ms: number;
   state: string;
   paused_fraction: number | null;
+  halt_on_stalled: number | null;
+  halted_at: number | null;
+  halted_stalled: number | null;
+  halted_rule: number | null;
 }
 
 export class RolloutsRepository {
   private readonly listStmt: Statement<[], RolloutRow>;
-  private readonly insertStmt: Statement<[string, string, number, number, number, string, number | null]>;
+  private readonly insertStmt: Statement<[string, string, number, number, number, string, number | null, number | null, number | null, number | null, number | null]>;
   private readonly deleteChannelStmt: Statement<[string]>;
   private readonly deleteAllStmt: Statement<[]>;
   private readonly canariesStmt: Statement<[], { channel: string; cluster_id: string }>;
@@ -24,8 +28,8 @@ export class RolloutsRepository {
 
   constructor(db: Database) {
     this.listStmt = db.prepare('SELECT * FROM rollouts ORDER BY channel, version');
-    this.insertStmt = db.prepare(`INSERT INTO rollouts (channel, version, start, start_percentage, duration_ms, state, paused_fraction)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    this.insertStmt = db.prepare(`INSERT INTO rollouts (channel, version, start, start_percentage, duration_ms, state, paused_fraction,
+      halt_on_stalled, halted_at, halted_stalled, halted_rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.deleteChannelStmt = db.prepare('DELETE FROM rollouts WHERE channel = ?');
     this.deleteAllStmt = db.prepare('DELETE FROM rollouts');
     this.canariesStmt = db.prepare('SELECT channel, cluster_id FROM channel_canaries ORDER BY channel, position');
@@ -38,6 +42,9 @@ export class RolloutsRepository {
     return this.listStmt.all().map((r) => ({
       channel: r.channel, version: r.version, start: r.start, startPercentage: r.start_percentage, durationMs: r.duration_ms,
       state: r.state as RolloutState, pausedFraction: r.paused_fraction,
+      // Absent rather than null, so a rollout without the rule reads as before migration 009.
+      ...(r.halt_on_stalled !== null ? { haltOnStalled: r.halt_on_stalled } : {}),
+      ...(r.halted_at !== null ? { halted: { at: r.halted_at, stalled: r.halted_stalled ?? 0, haltOnStalled: r.halted_rule ?? 0 } } : {}),
     }));
   }
 
@@ -68,6 +75,7 @@ export class RolloutsRepository {
   }
 
   private insert(r: Rollout): void {
-    this.insertStmt.run(r.channel, r.version, r.start, r.startPercentage, r.durationMs, r.state, r.pausedFraction);
+    this.insertStmt.run(r.channel, r.version, r.start, r.startPercentage, r.durationMs, r.state, r.pausedFraction,
+      r.haltOnStalled ?? null, r.halted?.at ?? null, r.halted?.stalled ?? null, r.halted?.haltOnStalled ?? null);
   }
 }

@@ -18,6 +18,12 @@ export const command: Command = {
     'once the rollout reaches 100%. Pause, resume, complete or abort it with "kus rollout pause|resume|complete|abort".',
     'VERSION must be listed in CHANNEL already (kus channel add). A server evaluates the fraction on each request',
     'with its own clock; replicas follow the rollout through their graph-data sync.',
+    '',
+    '--halt-on-stalled N: "kus serve" (the primary, recording its fleet) pauses the rollout by itself once N clusters',
+    'that were shown the new edge, from a version with an edge into VERSION, then stopped polling (--rollout-silent-after)',
+    'or reported another version than VERSION. It checks every --rollout-check-interval; the pause is audited as',
+    'rollout.halt by rule:halt-on-stalled with the count, and counted in kus_rollout_halts_total. "kus rollout list"',
+    'shows the counts; "kus rollout resume" goes on (and the rule watches again).',
   ].join('\n'),
   positionals: [
     { name: 'CHANNEL', required: true, description: 'channel name, e.g. stable-4.9' },
@@ -27,11 +33,13 @@ export const command: Command = {
     duration: { type: 'string', valueName: 'DURATION', required: true, description: 'time from start to 100%: a whole number and s, m, h or d (48h, 7d)' },
     start: { type: 'string', valueName: 'TIME', description: 'RFC 3339 start time, e.g. 2026-12-24T08:00:00Z (default: now)' },
     'start-percentage': { type: 'string', valueName: 'PERCENT', description: 'share of clusters at the start, 0-100 (default 0)' },
+    'halt-on-stalled': { type: 'string', valueName: 'N', description: 'pause it automatically once N clusters stalled on it (default: never)' },
     ...targetFlags,
   },
   examples: [
     'kus rollout start stable-4.9 4.9.22 --duration 48h',
     'kus rollout start stable-4.9 4.9.22 --duration 7d --start 2026-12-24T08:00:00Z --start-percentage 5',
+    'kus rollout start stable-4.9 4.9.22 --duration 48h --start-percentage 5 --halt-on-stalled 3',
   ],
   async run(ctx) {
     const [channel, version] = ctx.positionals as [string, string];
@@ -44,8 +52,17 @@ export const command: Command = {
       startPercentage = /^\d+(\.\d+)?$/.test(pct) ? Number(pct) : NaN;
       if (!(startPercentage >= 0 && startPercentage <= 100)) throw new KusError('KUS_ERR_INVALID_ROLLOUT', `--start-percentage ${quote(pct)} is not a number between 0 and 100`, { startPercentage: pct });
     }
+    const halt = stringFlag(ctx.flags, 'halt-on-stalled');
+    let haltOnStalled: number | undefined;
+    if (halt !== undefined) {
+      haltOnStalled = /^[1-9][0-9]{0,8}$/.test(halt) ? Number(halt) : NaN;
+      if (Number.isNaN(haltOnStalled)) throw new KusError('KUS_ERR_INVALID_ROLLOUT', `--halt-on-stalled ${quote(halt)} is not a whole number of at least 1`, { haltOnStalled: halt });
+    }
     await withRolloutTarget(ctx, async (target) => {
-      const outcome = await target.start({ channel, version, duration, ...(start !== undefined ? { start } : {}), ...(startPercentage !== undefined ? { startPercentage } : {}) });
+      const outcome = await target.start({
+        channel, version, duration, ...(start !== undefined ? { start } : {}), ...(startPercentage !== undefined ? { startPercentage } : {}),
+        ...(haltOnStalled !== undefined ? { haltOnStalled } : {}),
+      });
       emit(ctx, outcome, (r) => `started in ${target.where}: ${rolloutLine(r)}`);
     });
   },

@@ -124,6 +124,18 @@ export const command: Command = {
       env: 'KUS_POLICY_INTERVAL',
       description: 'how often the promotion policies run (kus channel policy), e.g. 1m; they also run once at start (default 1m, env KUS_POLICY_INTERVAL)',
     },
+    'rollout-check-interval': {
+      type: 'string',
+      valueName: 'DURATION',
+      env: 'KUS_ROLLOUT_CHECK_INTERVAL',
+      description: 'how often the fleet\'s evidence is checked against each rollout\'s --halt-on-stalled N (kus rollout start), pausing those that reached it; also once at start; primary with a fleet only (default 1m, env KUS_ROLLOUT_CHECK_INTERVAL)',
+    },
+    'rollout-silent-after': {
+      type: 'string',
+      valueName: 'DURATION',
+      env: 'KUS_ROLLOUT_SILENT_AFTER',
+      description: 'a cluster shown a rollout\'s edge that still reports the previous version and has not polled for this long counts as stalled (default 1h, env KUS_ROLLOUT_SILENT_AFTER)',
+    },
     ...LIMIT_FLAGS,
   },
   examples: [
@@ -169,7 +181,13 @@ export const command: Command = {
     const fleet = fleetFromFlags(ctx.flags, ctx.fromEnv);
     const policyInterval = stringFlag(ctx.flags, 'policy-interval');
     const policies = policyInterval === undefined ? {} : { intervalMs: configDuration(policyInterval, 'policy-interval', ctx.fromEnv) };
-    const server = await startServer(config, { signing: { requireSignatures, passphrase }, ...(adminToken === undefined ? {} : { adminToken }), follow, tls, limits, fleet, policies });
+    const checkInterval = stringFlag(ctx.flags, 'rollout-check-interval');
+    const silentAfter = stringFlag(ctx.flags, 'rollout-silent-after');
+    const rollouts = {
+      ...(checkInterval === undefined ? {} : { checkIntervalMs: configDuration(checkInterval, 'rollout-check-interval', ctx.fromEnv) }),
+      ...(silentAfter === undefined ? {} : { silentAfterMs: configDuration(silentAfter, 'rollout-silent-after', ctx.fromEnv) }),
+    };
+    const server = await startServer(config, { signing: { requireSignatures, passphrase }, ...(adminToken === undefined ? {} : { adminToken }), follow, tls, limits, fleet, policies, rollouts });
     const graphUrl = `${server.url}/api/upgrades_info/graph`;
     if (ctx.json) writeJson(ctx.stdout, { url: server.url, graph: graphUrl, db: config.store.file, ready: server.graphs.ready });
     else ctx.stdout.write(`kus: listening on ${server.url} (graph: ${graphUrl}, store: ${config.store.file}${follow ? `, read-only replica of ${follow.primary}` : ''})\n`);

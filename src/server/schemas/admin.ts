@@ -187,7 +187,7 @@ export const tokenNameSchema = { type: 'string', minLength: 1, maxLength: 64, ex
 
 export const rolloutSchema = {
   type: 'object',
-  required: ['channel', 'version', 'state', 'start', 'startPercentage', 'durationSeconds', 'fraction', 'pausedFraction'],
+  required: ['channel', 'version', 'state', 'start', 'startPercentage', 'durationSeconds', 'fraction', 'pausedFraction', 'haltOnStalled', 'halted'],
   properties: {
     channel: { type: 'string' },
     version: { type: 'string', description: 'As the channel lists it, without build metadata.' },
@@ -197,6 +197,42 @@ export const rolloutSchema = {
     durationSeconds: { type: 'number' },
     fraction: { type: 'number', description: 'Share of clusters (by wariness) that see the edges into the release now, 0–1.' },
     pausedFraction: { type: ['number', 'null'], description: 'The fraction frozen by pause; null unless paused.' },
+    haltOnStalled: {
+      type: ['integer', 'null'], minimum: 1,
+      description: 'Paused automatically (audited as rollout.halt) once this many clusters stalled on it; null: never.',
+    },
+    halted: {
+      type: ['object', 'null'],
+      description: 'How and when the halting rule last paused it; null when it never did. A resume keeps it: the rule then pauses again once haltOnStalled more clusters stalled than this count.',
+      required: ['at', 'stalled', 'haltOnStalled', 'reason'],
+      properties: {
+        at: { type: 'string', format: 'date-time' },
+        stalled: { type: 'integer', description: 'Stalled clusters counted when it was paused.' },
+        haltOnStalled: { type: 'integer', description: 'The rule\'s N then.' },
+        reason: { type: 'string', example: 'halt-on-stalled 3: 3 clusters stalled' },
+      },
+    },
+  },
+} as const;
+
+/** A rollout as GET /rollouts lists it: with the fleet's evidence about it (docs/rollouts.md, "Halting on evidence"). */
+export const rolloutListItemSchema = {
+  ...rolloutSchema,
+  required: [...rolloutSchema.required, 'evidence'],
+  properties: {
+    ...rolloutSchema.properties,
+    evidence: {
+      type: ['object', 'null'],
+      description: 'What the fleet inventory recorded about the rollout since its start; null when this server records no fleet (--no-fleet).',
+      required: ['eligible', 'sawEdge', 'updated', 'stalled', 'stalledIds'],
+      properties: {
+        eligible: { type: 'integer', description: 'Clusters of the channel that ran a version with an edge into the release since the start.' },
+        sawEdge: { type: 'integer', description: 'Of those, clusters shown the edge (wariness at most the fraction when they last polled on the previous version).' },
+        updated: { type: 'integer', description: 'Of those that saw it, clusters observed moving to the release.' },
+        stalled: { type: 'integer', description: 'Of those that saw it, clusters that then stopped polling (kus serve --rollout-silent-after) or moved to another version.' },
+        stalledIds: { type: 'array', items: { type: 'string' }, maxItems: 100, description: 'The stalled clusters\' ids, sorted (at most 100).' },
+      },
+    },
   },
 } as const;
 

@@ -215,6 +215,20 @@ export class FleetInventory {
     return { version, arch, ...this.deps.repository.releaseCounts(version, arch) };
   }
 
+  /**
+   * What a rollout's evidence is computed from (services/rollout-evidence-feed.ts): the clusters of `channel` seen
+   * since `since`, the updates observed since then of clusters of that channel, and every edge the channel's graph
+   * has served (noted by the build worker into fleet_offers, so no served body is parsed here).
+   */
+  channelActivity(channel: string, since: number): {
+    clusters: FleetClusterRow[]; updates: Array<{ clusterId: string; from: string; to: string; at: number }>; edges: Array<{ from: string; to: string }>;
+  } {
+    return {
+      clusters: this.deps.repository.clusters({ channel, since }), updates: this.deps.repository.channelUpdates(channel, since),
+      edges: this.deps.repository.channelOffers(channel),
+    };
+  }
+
   /** Versions and arches the served graph has nodes of (metric labels are bounded to these). */
   known(): { versions: ReadonlySet<string>; arches: ReadonlySet<string>; channels: ReadonlySet<string> } {
     const index = this.served();

@@ -2,6 +2,6 @@
 export { promotionCandidates, declaredAgainst, versionKey, type Candidate, type CandidateStatus, type DeclaredEdge, type DueInput } from './due.js';
 export {
   PromotionPolicies, policyActor, DEFAULT_POLICY_RETRY_MS,
-  type PoliciesDeps, type PolicyInput, type PolicyInfo, type PolicyStatus, type PolicyCandidate, type PromotionReport, type RolloutStarter,
+  type PoliciesDeps, type PolicyInput, type PolicyInfo, type PolicyStatus, type PolicyCandidate, type PromotionReport,
 } from './policies.js';
 export { PolicyRunner, DEFAULT_POLICY_INTERVAL_MS, type PolicyRunnerDeps } from './runner.js';

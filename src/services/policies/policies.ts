@@ -11,16 +11,11 @@ import { requireChannelName } from '../publish/validate.js';
 import type { PublisherApi } from '../publisher.js';
 import { promotionCandidates, type Candidate, type DeclaredEdge } from './due.js';
 
-/** Starts a rollout of a promoted version (services/rollouts.ts `Rollouts.start`). */
-export interface RolloutStarter {
-  start(actor: Actor, input: { channel: string; version: string; duration: string }): Promise<WriteResult<unknown>>;
-}
-
 export interface PoliciesDeps {
   store: Store;
-  publisher: Pick<PublisherApi, 'addToChannel'>;
-  /** Absent: `--rollout` is refused (this KUS runs no rollouts here). */
-  rollouts?: RolloutStarter;
+  publisher: Pick<PublisherApi, 'promote'>;
+  /** False or absent: `--rollout` is refused (this KUS runs no rollouts here). */
+  rollouts?: boolean;
   now?: () => Date;
   /** How long after a refused promotion it is tried again (default 1 h): a refusal is audited once per try. */
   retryMs?: number;
@@ -86,7 +81,7 @@ function durationText(ms: number): string {
 export class PromotionPolicies {
   private readonly store: Store;
   private readonly publisher: PoliciesDeps['publisher'];
-  private readonly rollouts: RolloutStarter | undefined;
+  private readonly rollouts: boolean;
   private readonly now: () => Date;
   private readonly retryMs: number;
   private readonly logger: PoliciesDeps['logger'];
@@ -97,7 +92,7 @@ export class PromotionPolicies {
   constructor(deps: PoliciesDeps) {
     this.store = deps.store;
     this.publisher = deps.publisher;
-    this.rollouts = deps.rollouts;
+    this.rollouts = deps.rollouts === true;
     this.now = deps.now ?? (() => new Date());
     this.retryMs = deps.retryMs ?? DEFAULT_POLICY_RETRY_MS;
     this.logger = deps.logger;
@@ -192,9 +187,12 @@ export class PromotionPolicies {
     const actor = policyActor(c.target, c.source);
     const report = { target: c.target, source: c.source, version: c.version };
     try {
-      const added = await this.publisher.addToChannel(actor, c.target, c.version);
+      // One Publisher write: the channel add, the rollout (when the policy has one) and the record, one generation.
+      const promoted = await this.publisher.promote(actor, {
+        ...report, listedSince: c.listedSince, afterMs: policy.afterMs, ...(policy.rolloutMs !== null && this.rollouts ? { rollout: durationText(policy.rolloutMs) } : {}),
+      }, this.now().getTime());
       // Someone listed it in target since the candidates were read: nothing was promoted, nothing is recorded.
-      if (!added.changed) return undefined;
+      if (!promoted.changed) return undefined;
     } catch (err) {
       if (!isKusError(err)) throw err;
       // The Publisher audited the refused channel.add as this policy; here only the retry time is kept.
@@ -204,25 +202,8 @@ export class PromotionPolicies {
       this.logger?.warn({ ...report, err: error }, 'promotion policy: the promotion was refused; it is tried again later');
       return { ...report, outcome: 'refused', error };
     }
-    const at = this.now().getTime();
-    auditedWrite(this.store, actor, { action: 'policy.promote', target: `${c.target} ${c.version}`, request: report }, () => {
-      this.store.policies.record({ ...report, at, outcome: 'promoted', error: null });
-      return {
-        value: null, warnings: [], changed: true,
-        before: { channel: c.source, version: c.version, listedSince: iso(c.listedSince), afterSeconds: policy.afterMs / 1000 },
-        after: { channel: c.target, version: c.version, at: iso(at), rolloutSeconds: policy.rolloutMs === null ? null : policy.rolloutMs / 1000 },
-      };
-    });
     this.stats.promoted++;
     this.logger?.info({ ...report, listedSince: iso(c.listedSince) }, 'promotion policy: promoted');
-    if (policy.rolloutMs !== null && this.rollouts) {
-      try {
-        await this.rollouts.start(actor, { channel: c.target, version: c.version, duration: durationText(policy.rolloutMs) });
-      } catch (err) {
-        if (!isKusError(err)) throw err;
-        this.logger?.warn({ ...report, err: `${err.code}: ${err.message}` }, 'promotion policy: promoted, but its rollout could not be started');
-      }
-    }
     return { ...report, outcome: 'promoted' };
   }
 

@@ -1,12 +1,15 @@
 // Runs the promotion policies inside `kus serve`: once at start, then every interval. A run that fails is logged
-// and the next one comes anyway; stopping waits for a run in progress.
-import type { PromotionPolicies } from './policies.js';
+// and the next one comes anyway; stopping waits for a run in progress. The halting rule of rollouts
+// (services/rollout-halts.ts) runs on a timer of its own the same way.
 
 export const DEFAULT_POLICY_INTERVAL_MS = 60_000;
 
 export interface PolicyRunnerDeps {
-  policies: Pick<PromotionPolicies, 'run'>;
+  /** What runs (PromotionPolicies, RolloutHalts). */
+  policies: { run(): Promise<unknown> };
   intervalMs?: number;
+  /** Names the run in the log line of a failed run (default: promotion policies). */
+  what?: string;
   logger: { error(obj: object, msg: string): void };
 }
 
@@ -14,6 +17,7 @@ export class PolicyRunner {
   private readonly policies: PolicyRunnerDeps['policies'];
   private readonly intervalMs: number;
   private readonly logger: PolicyRunnerDeps['logger'];
+  private readonly what: string;
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<void> | undefined;
   private stopped = true;
@@ -22,6 +26,7 @@ export class PolicyRunner {
     this.policies = deps.policies;
     this.intervalMs = deps.intervalMs ?? DEFAULT_POLICY_INTERVAL_MS;
     this.logger = deps.logger;
+    this.what = deps.what ?? 'promotion policies';
   }
 
   start(): void {
@@ -40,7 +45,7 @@ export class PolicyRunner {
   private tick(): void {
     this.current = this.policies.run().then(
       () => undefined,
-      (err: unknown) => this.logger.error({ err }, 'promotion policies: the run failed; the next one comes at the interval'),
+      (err: unknown) => this.logger.error({ err }, `${this.what}: the run failed; the next one comes at the interval`),
     ).finally(() => {
       if (this.stopped) return;
       this.timer = setTimeout(() => this.tick(), this.intervalMs);

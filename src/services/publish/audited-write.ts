@@ -18,6 +18,8 @@ export interface WriteRequest {
 export interface Applied<T> extends WriteResult<T> {
   before?: unknown;
   after?: unknown;
+  /** Further audit rows of the same write (one that does several things at once), appended after its own. */
+  also?: ReadonlyArray<{ action: string; target: string; before: unknown; after: unknown }>;
 }
 
 /**
@@ -31,6 +33,7 @@ export function auditedWrite<T>(store: Store, actor: Actor, what: WriteRequest, 
       const applied = apply();
       if (applied.changed) {
         store.audit.append({ actor: actor.name, action: what.action, target: what.target, before: applied.before ?? null, after: applied.after ?? null });
+        for (const row of applied.also ?? []) store.audit.append({ actor: actor.name, ...row });
       }
       return applied;
     });

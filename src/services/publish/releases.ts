@@ -4,6 +4,7 @@ import { formatSemver, parseSemver, payloadDigest, withBuild, type ChannelDoc, t
 import type { GraphInput } from '../../store/index.js';
 import { channelsListing, findRelease, releasesOfVersion, requireChannel } from './lookup.js';
 import { unchanged, type Plan } from './plan.js';
+import { pruneRolloutsOf } from './rollouts.js';
 import type { ReleaseInput } from './types.js';
 import { entryCovers, nodeVersionOf, releaseVersion, requireArch, requireChannelName, requireMetadata, versionList } from './validate.js';
 
@@ -139,7 +140,7 @@ export function planRemoveRelease(current: GraphInput, versionText: string, arch
     const gone = byChannel.get(c);
     return gone ? { ...c, versions: c.versions.filter((e) => !gone.includes(e)) } : c;
   });
-  return {
+  const plan: Plan<Release> = {
     value: stored,
     warnings,
     changed: true,
@@ -151,4 +152,6 @@ export function planRemoveRelease(current: GraphInput, versionText: string, arch
     before: { release: stored, channels: listing.map((c) => c.name) },
     after: { removedFromChannels: removals.map((r) => ({ channel: r.channel.name, entries: r.entries })) },
   };
+  // --force takes the version out of channels: their rollouts of it go too, as with "kus channel remove".
+  return [...new Set(removals.map((r) => r.channel.name))].reduce((p, name) => pruneRolloutsOf(p, name), plan);
 }

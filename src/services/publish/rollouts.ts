@@ -22,6 +22,8 @@ export interface RolloutStartInput {
   start?: string;
   /** 0–100; default 0. */
   startPercentage?: number;
+  /** `--halt-on-stalled N`: paused automatically once N clusters stalled (services/rollout-halts.ts); absent: never. */
+  haltOnStalled?: number;
 }
 
 /** A rollout as the API and CLI show it: times as RFC 3339, and its fraction at the time asked. */
@@ -34,12 +36,37 @@ export interface RolloutInfo {
   durationSeconds: number;
   fraction: number;
   pausedFraction: number | null;
+  /** Paused automatically once this many clusters stalled; null: never. */
+  haltOnStalled: number | null;
+  /** When the halting rule last paused it, with the count and the rule; null when it never did. Kept by a resume. */
+  halted: RolloutHaltInfo | null;
 }
+
+export interface RolloutHaltInfo {
+  at: string;
+  stalled: number;
+  haltOnStalled: number;
+  /** For people: the rule and the count, e.g. "halt-on-stalled 3: 3 clusters stalled". */
+  reason: string;
+}
+
+export const haltReason = (stalled: number, haltOnStalled: number): string =>
+  `halt-on-stalled ${haltOnStalled}: ${stalled} cluster${stalled === 1 ? '' : 's'} stalled`;
 
 export const rolloutInfo = (r: Rollout, now: number): RolloutInfo => ({
   channel: r.channel, version: r.version, state: r.state, start: new Date(r.start).toISOString(), startPercentage: r.startPercentage,
   durationSeconds: r.durationMs / 1000, fraction: rolloutFraction(r, now), pausedFraction: r.pausedFraction,
+  haltOnStalled: r.haltOnStalled ?? null,
+  halted: r.halted ? { at: new Date(r.halted.at).toISOString(), stalled: r.halted.stalled, haltOnStalled: r.halted.haltOnStalled, reason: haltReason(r.halted.stalled, r.halted.haltOnStalled) } : null,
 });
+
+/** What the halting rule saw when it paused a rollout. */
+export interface RolloutHaltInput {
+  stalled: number;
+  haltOnStalled: number;
+  /** Some of the stalled clusters, for the audit row. */
+  stalledIds?: string[];
+}
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 
@@ -98,12 +125,18 @@ export function planStartRollout(current: GraphInput, input: RolloutStartInput, 
   if (typeof startPercentage !== 'number' || !Number.isFinite(startPercentage) || startPercentage < 0 || startPercentage > 100) {
     throw new KusError('KUS_ERR_INVALID_ROLLOUT', `start percentage ${quote(startPercentage)} is not between 0 and 100`, { startPercentage });
   }
+  const haltOnStalled = input.haltOnStalled;
+  if (haltOnStalled !== undefined && (typeof haltOnStalled !== 'number' || !Number.isSafeInteger(haltOnStalled) || haltOnStalled < 1)) {
+    throw new KusError('KUS_ERR_INVALID_ROLLOUT', `halt-on-stalled ${quote(haltOnStalled)} is not a whole number of at least 1`, { haltOnStalled });
+  }
   const existing = rolloutsOf(current, channel);
   const previous = existing.find((r) => r.version === version);
   if (previous && (previous.state === 'active' || previous.state === 'paused')) {
     throw new KusError('KUS_ERR_CONFLICT', `${version} already has ${previous.state === 'active' ? 'an' : 'a'} ${previous.state} rollout in ${channel}; pause, resume, complete or abort it instead`, { channel, version, state: previous.state });
   }
-  const rollout: Rollout = { channel, version, start, startPercentage, durationMs, state: 'active', pausedFraction: null };
+  const rollout: Rollout = {
+    channel, version, start, startPercentage, durationMs, state: 'active', pausedFraction: null, ...(haltOnStalled !== undefined ? { haltOnStalled } : {}),
+  };
   const rest = existing.filter((r) => r !== previous);
   return channelPlan(current, channel, [...rest, rollout], canariesOf(current, channel), rolloutInfo(rollout, now), previous ?? null, rollout);
 }
@@ -128,6 +161,24 @@ export function planRolloutAction(current: GraphInput, channelText: string, vers
   const next: Rollout = action === 'pause' ? paused(rollout, now) : action === 'resume' ? resumed(rollout, now) : { ...rollout, state: TO[action], pausedFraction: null };
   const rollouts = existing.map((r) => (r === rollout ? next : r));
   return channelPlan(current, channel, rollouts, canariesOf(current, channel), rolloutInfo(next, now), rollout, next);
+}
+
+/**
+ * The halting rule's pause: the same change as `pause`, with how and when recorded on the rollout. Only an active
+ * rollout is halted; one an admin paused, completed or aborted meanwhile is left as it is (unchanged, no audit row).
+ */
+export function planHaltRollout(current: GraphInput, channelText: string, versionText: string, halt: RolloutHaltInput, now: number): Plan<RolloutInfo> {
+  const { channel, version } = requireListed(current, channelText, versionText);
+  const existing = rolloutsOf(current, channel);
+  const rollout = existing.find((r) => r.version === version);
+  if (!rollout) {
+    throw new KusError('KUS_ERR_NOT_FOUND', `${version} has no rollout in ${channel}`, { channel, version });
+  }
+  if (rollout.state !== 'active') return unchanged(current, rolloutInfo(rollout, now));
+  const next = paused(rollout, now, { at: now, stalled: halt.stalled, haltOnStalled: halt.haltOnStalled });
+  const rollouts = existing.map((r) => (r === rollout ? next : r));
+  return channelPlan(current, channel, rollouts, canariesOf(current, channel), rolloutInfo(next, now), rollout,
+    { ...next, reason: haltReason(halt.stalled, halt.haltOnStalled), stalledIds: (halt.stalledIds ?? []).slice(0, 100) });
 }
 
 export function requireClusterId(text: unknown): string {
@@ -174,4 +225,20 @@ export function pruneRolloutsOf<T>(plan: Plan<T>, channel: string): Plan<T> {
       store.rollouts.replaceChannel(channel, kept, ids);
     },
   };
+}
+
+/** The input without rollouts of versions their channel does not list, nor canaries of channels that do not exist. */
+export function withoutOrphanRollouts(input: GraphInput): GraphInput {
+  const listed = new Map<string, Set<string>>();
+  for (const c of input.graphData.channels) {
+    const set = listed.get(c.name) ?? new Set<string>();
+    for (const e of c.versions) set.add(e.includes('+') ? e.slice(0, e.indexOf('+')) : e);
+    listed.set(c.name, set);
+  }
+  const rollouts = input.graphData.rollouts ?? [];
+  const canaries = input.graphData.canaries ?? [];
+  const keptRollouts = rollouts.filter((r) => listed.get(r.channel)?.has(r.version) === true);
+  const keptCanaries = canaries.filter((c) => listed.has(c.channel));
+  if (keptRollouts.length === rollouts.length && keptCanaries.length === canaries.length) return input;
+  return withGraphData(input, { rollouts: keptRollouts, canaries: keptCanaries });
 }

@@ -18,6 +18,10 @@ export const rolloutStart: AdminRoute = (scope, services) => {
         duration: { type: 'string', minLength: 1, maxLength: 16, example: '48h', description: 'A whole number and a unit: s, m, h or d.' },
         start: { type: 'string', minLength: 1, maxLength: 64, example: '2026-12-24T08:00:00Z', description: 'RFC 3339; default now.' },
         startPercentage: { type: 'number', example: 5, description: '0–100; default 0.' },
+        haltOnStalled: {
+          type: 'integer', minimum: 1, example: 3,
+          description: 'Pause the rollout automatically once this many clusters that saw the edge stopped polling or moved elsewhere; default never.',
+        },
       }, ['channel', 'version', 'duration']),
       value: rolloutSchema,
       ok: 'The rollout as started.',
