@@ -18,3 +18,4 @@ export { restoreStore, type ReplacedStore } from './restore.js';
 export type {
   FleetRepository, FleetPollBatchEntry, FleetClusterRow, FleetVersionCount, FleetUpdateCount, FleetOffer, FleetUnseenRow, FleetUpdateDuration,
 } from './fleet-repository.js';
+export { encodeFleetBatch, fleetEntryRow } from './fleet-repository.js';

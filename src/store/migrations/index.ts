@@ -9,6 +9,7 @@ import { sql as promotionPolicies } from './007-promotion-policies.js';
 import { sql as fleetHistory } from './008-fleet-history.js';
 import { sql as fleetOfferBodies } from './009-fleet-offer-bodies.js';
 import { sql as rolloutHalts } from './011-rollout-halts.js';
+import { sql as fleetOrder } from './012-fleet-order.js';
 
 export interface Migration {
   /** 1-based, equal to the user_version after it is applied. */
@@ -27,6 +28,7 @@ export const migrations: readonly Migration[] = [
   { version: 7, name: 'promotion-policies', sql: promotionPolicies },
   { version: 8, name: 'fleet-history', sql: fleetHistory },
   { version: 9, name: 'fleet-offer-bodies', sql: fleetOfferBodies },
-  // 010 is reserved by another branch in flight; numbers may skip (test/store.test.ts).
+  // 010 was reserved for fleet-order, which landed after 011 as 012 (a store already at 11 would have skipped a 010).
   { version: 11, name: 'rollout-halts', sql: rolloutHalts },
+  { version: 12, name: 'fleet-order', sql: fleetOrder },
 ];
