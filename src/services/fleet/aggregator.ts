@@ -1,7 +1,7 @@
 // Graph polls merged in memory per cluster until the next flush: the graph endpoint only touches a Map, and the store
 // sees one row per cluster per flush, however often it polls. Bounded whatever clients send (no token is needed to
 // poll): at most maxClusters entries, every kept string length-capped, at most MAX_CHANGES version changes per entry.
-import type { FleetPollBatchEntry } from '../../store/index.js';
+import { fleetEntryRow, type FleetPollBatchEntry } from '../../store/index.js';
 
 /**
  * What a graph request's query tells about its cluster (channel and arch already validated by the graph query parser).
@@ -10,6 +10,11 @@ import type { FleetPollBatchEntry } from '../../store/index.js';
 export interface FleetPoll {
   /** The `id` query parameter as sent (validated here), or undefined. */
   readonly id: string | undefined;
+  /**
+   * The id already validated and lower-cased (the graph query memo works it out once per query string for rollouts):
+   * when the key is present it is taken as is, and `id` is not validated again.
+   */
+  readonly clusterId?: string | undefined;
   readonly version: string | undefined;
   readonly channel: string;
   readonly arch: string;
@@ -75,8 +80,7 @@ export class FleetAggregator {
   }
 
   record(poll: FleetPoll, userAgent: string | undefined, now: number): void {
-    const raw = poll.id;
-    const id = raw === undefined || raw.length !== 36 ? undefined : LOWER_UUID_RE.test(raw) ? raw : UUID_RE.test(raw) ? raw.toLowerCase() : undefined;
+    const id = 'clusterId' in poll ? poll.clusterId : validId(poll.id);
     if (id === undefined) {
       this.stats.anonymous++;
       return;
@@ -120,6 +124,18 @@ export class FleetAggregator {
     entry.userAgent = ua;
   }
 
+  /**
+   * Hands over everything merged so far, encoded for the store (encodeFleetBatch's format) in chunks of `chunk`
+   * clusters, and starts afresh. Each chunk is encoded when it is asked for, so that the caller can let requests be
+   * answered in between (a short-lived array per cluster, where a structured clone copied every entry object).
+   */
+  drainEncoded(chunk: number): Iterable<string> {
+    const entries = this.pending.values();
+    this.pending = new Map();
+    this.fullSignalled = false;
+    return encodedChunks(entries, chunk);
+  }
+
   /** Hands over everything merged so far and starts afresh. */
   drain(): FleetPollBatchEntry[] {
     const batch: FleetPollBatchEntry[] = [];
@@ -127,5 +143,23 @@ export class FleetAggregator {
     this.pending = new Map();
     this.fullSignalled = false;
     return batch;
+  }
+}
+
+function validId(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.length !== 36) return undefined;
+  return LOWER_UUID_RE.test(raw) ? raw : UUID_RE.test(raw) ? raw.toLowerCase() : undefined;
+}
+
+function* encodedChunks(entries: Iterator<Entry>, chunk: number): Generator<string, void, undefined> {
+  for (;;) {
+    const rows: unknown[] = [];
+    while (rows.length < chunk) {
+      const next = entries.next();
+      if (next.done === true) break;
+      rows.push(fleetEntryRow(next.value));
+    }
+    if (rows.length > 0) yield JSON.stringify(rows);
+    if (rows.length < chunk) return;
   }
 }

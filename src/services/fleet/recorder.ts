@@ -3,7 +3,7 @@
 // retention dropped on a timer.
 import type { FleetPollBatchEntry, FleetRepository } from '../../store/index.js';
 import { FleetAggregator, FLEET_LIMITS, type FleetPoll } from './aggregator.js';
-import { directFleetWriter, type FleetWriter } from './writer.js';
+import { directFleetWriter, FLEET_WRITE_CHUNK, type FleetWriter } from './writer.js';
 
 export interface FleetLogger {
   error(obj: object, msg: string): void;
@@ -72,17 +72,24 @@ export class FleetRecorder {
   /** Writes what was merged so far (one transaction), after any write in progress; resolves with how many clusters. */
   flush(): Promise<number> {
     const done = this.writing.then(async () => {
-      const batch = this.aggregator.drain();
-      if (batch.length === 0) return 0;
-      this.options.forward?.(batch);
+      const clusters = this.aggregator.size;
+      if (clusters === 0) return 0;
       try {
-        await this.writer.record(batch);
+        const forward = this.options.forward;
+        if (forward) {
+          // A replica also sends the entries to its primary, so it needs them as objects.
+          const batch = this.aggregator.drain();
+          forward(batch);
+          await this.writer.record(batch);
+        } else {
+          await this.writer.recordEncoded(this.aggregator.drainEncoded(FLEET_WRITE_CHUNK));
+        }
       } catch (err) {
         this.failedFlushes++;
-        this.options.logger.error({ err, clusters: batch.length }, 'could not write fleet polls to the store');
+        this.options.logger.error({ err, clusters }, 'could not write fleet polls to the store');
         return 0;
       }
-      return batch.length;
+      return clusters;
     });
     this.writing = done;
     return done;

@@ -1,25 +1,25 @@
-// The fleet writer's thread: its own connection to the store; slices of a batch are collected, then committed in
+// The fleet writer's thread: its own connection to the store; the JSON chunks of a batch are collected, then committed in
 // one transaction (see writer.ts for why this is not done on the serving thread).
 import { parentPort, workerData } from 'node:worker_threads';
-import { openStore, type FleetPollBatchEntry } from '../../store/index.js';
+import { openStore } from '../../store/index.js';
 import type { WriterReply, WriterRequest } from './writer.js';
 
 if (parentPort) {
   const port = parentPort;
   const store = openStore((workerData as { storeFile: string }).storeFile);
-  let collected: FleetPollBatchEntry[] = [];
+  let collected: string[] = [];
   port.on('message', (request: WriterRequest) => {
-    if (request.op === 'slice') {
-      for (const e of request.entries) collected.push(e);
+    if (request.op === 'chunk') {
+      collected.push(request.json);
       return;
     }
     let reply: WriterReply;
     try {
       if (request.op === 'commit') {
-        const batch = collected;
+        const chunks = collected;
         collected = [];
-        store.fleet.record(batch);
-        reply = { id: request.id, ok: true, value: batch.length };
+        store.fleet.recordEncoded(chunks);
+        reply = { id: request.id, ok: true, value: chunks.length };
       } else {
         reply = { id: request.id, ok: true, value: store.fleet.prune(request.before) };
       }
