@@ -123,3 +123,57 @@ t.test('through POST /fleet/reports: a resent report changes nothing', async (t)
   const tooMany = await send(Array.from({ length: 1001 }, (_, i) => ({ ...all[0]![0]!, id: uuid(10_000 + i) })));
   t.equal(tooMany.statusCode, 400, 'more than 1,000 entries per report is refused');
 });
+
+/** Every ordering of `items` (n! of them). */
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((x, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [x, ...rest]));
+}
+
+t.test('batches in every order, and each twice: the same clusters and the same update rows, each at its first poll', async (t) => {
+  // Versions per cluster per flush (two polls each; null: no version sent; undefined: no poll in that flush).
+  const plans: Array<Array<[string | null, string | null] | undefined>> = [
+    [['4.9.15', '4.9.15'], ['4.9.16', '4.9.16'], ['4.9.16', '4.9.16'], ['4.9.17', '4.9.17']], // changes between batches
+    [['4.9.15', '4.9.15'], ['4.9.15', '4.9.16'], ['4.9.16', '4.9.16'], ['4.9.16', '4.9.16']], // a change within a batch
+    [['4.9.15', '4.9.15'], ['4.9.16', '4.9.16'], ['4.9.17', '4.9.17'], ['4.9.17', '4.9.18']], // one each flush
+    [[null, null], ['4.9.15', '4.9.15'], ['4.9.15', '4.9.15'], ['4.9.16', '4.9.16']], // no version at first
+    [['4.9.15', '4.9.15'], undefined, undefined, ['4.9.16', '4.9.16']], // silent in between
+    [['4.9.15', '4.9.15'], ['4.9.15', '4.9.15'], ['4.9.15', '4.9.15'], ['4.9.15', '4.9.15']], // never updates
+  ];
+  const flushes: FleetPollBatchEntry[][] = [0, 1, 2, 3].map((flush) => {
+    const agg = new FleetAggregator();
+    for (let poll = 0; poll < 2; poll++) {
+      plans.forEach((plan, i) => {
+        const polls = plan[flush];
+        if (polls) agg.record({ id: uuid(i), version: polls[poll] ?? undefined, channel: 'stable-4.9', arch: 'amd64' }, 'CVO/4.9', T0 + flush * 60_000 + poll * 20_000 + i);
+      });
+    }
+    return agg.drain();
+  });
+  const rows = (s: Store) => ({ clusters: s.fleet.clusters({}), updates: s.fleet.historyRows().updates.sort((a, b) => a.id.localeCompare(b.id) || a.at - b.at) });
+  const reference = store(t);
+  for (const b of flushes) reference.fleet.record(b);
+  const expected = rows(reference);
+  const at = (flush: number, poll: number, i: number) => T0 + flush * 60_000 + poll * 20_000 + i;
+  t.same(expected.updates, [
+    { id: uuid(0), from: '4.9.15', to: '4.9.16', at: at(1, 0, 0) }, { id: uuid(0), from: '4.9.16', to: '4.9.17', at: at(3, 0, 0) },
+    { id: uuid(1), from: '4.9.15', to: '4.9.16', at: at(1, 1, 1) },
+    { id: uuid(2), from: '4.9.15', to: '4.9.16', at: at(1, 0, 2) }, { id: uuid(2), from: '4.9.16', to: '4.9.17', at: at(2, 0, 2) },
+    { id: uuid(2), from: '4.9.17', to: '4.9.18', at: at(3, 1, 2) },
+    { id: uuid(3), from: '4.9.15', to: '4.9.16', at: at(3, 0, 3) },
+    { id: uuid(4), from: '4.9.15', to: '4.9.16', at: at(3, 0, 4) },
+  ], 'in order: each update at the first poll that showed the new version');
+  let orders = 0;
+  for (const order of permutations([0, 1, 2, 3])) {
+    const s = store(t);
+    // Each batch twice: the order, then the same again backwards (a replica resending everything).
+    for (const i of [...order, ...[...order].reverse()]) s.fleet.record(flushes[i]!);
+    const got = rows(s);
+    if (JSON.stringify(got) !== JSON.stringify(expected)) {
+      t.same(got, expected, `batches in the order ${order.join(', ')} then back`);
+      break;
+    }
+    orders++;
+  }
+  t.equal(orders, 24, 'all 24 orders, each followed by every batch again in reverse, stored what in-order writing stores');
+});
