@@ -3,7 +3,7 @@
 // the same store, pinned to the server CPU like every other scenario, in alternating rounds.
 import fs from 'node:fs';
 import path from 'node:path';
-import { waitQuiet } from './cpu.js';
+import { waitQuiet, withCpuCost } from './cpu.js';
 import { freePort } from './http.js';
 import { GRAPH_PATH, startKus } from './kus.js';
 import { range } from './stats.js';
@@ -47,19 +47,25 @@ export async function measureFleetRecording(ctx, { store, query, version }) {
     for (let round = 0; round < load.rounds; round++) {
       // Alternating which goes first, so that a drift in the machine's load does not favour one.
       const order = round % 2 === 0 ? servers : [...servers].reverse();
-      for (const s of order) runs[s.key].push(await wrk(s.url, load.seconds, script));
-      console.log(`[fleet] round ${round + 1}: recording ${runs.on[round].requestsPerSec.toFixed(0)} req/s p99 ${runs.on[round].p99Ms} ms; ` +
-        `--no-fleet ${runs.off[round].requestsPerSec.toFixed(0)} req/s p99 ${runs.off[round].p99Ms} ms`);
+      // Server CPU per request (all its threads, the fleet writer's included): steadier than req/s on a shared machine.
+      for (const s of order) runs[s.key].push(await withCpuCost(s.kus.child.pid, () => wrk(s.url, load.seconds, script)));
+      const cpu = (r) => (r.cpuUserUsPerRequest + r.cpuSystemUsPerRequest).toFixed(1);
+      console.log(`[fleet] round ${round + 1}: recording ${runs.on[round].requestsPerSec.toFixed(0)} req/s p99 ${runs.on[round].p99Ms} ms ${cpu(runs.on[round])} us CPU/req; ` +
+        `--no-fleet ${runs.off[round].requestsPerSec.toFixed(0)} req/s p99 ${runs.off[round].p99Ms} ms ${cpu(runs.off[round])} us CPU/req`);
     }
     const metrics = await (await fetch(`${servers[0].kus.base}/metrics`)).text();
     const polls = Object.fromEntries([...metrics.matchAll(/^kus_fleet_polls_total\{outcome="(\w+)"\} (\d+)/gm)].map((m) => [m[1], Number(m[2])]));
     const non2xx = [...runs.on, ...runs.off].reduce((n, r) => n + r.non2xx + r.socketErrors, 0);
+    const cpuUs = (r) => r.cpuUserUsPerRequest + r.cpuSystemUsPerRequest;
     return {
       ids: FLEET_IDS,
       version,
       on: { requestsPerSec: range(runs.on.map((r) => r.requestsPerSec)), p99Ms: range(runs.on.map((r) => r.p99Ms)) },
       off: { requestsPerSec: range(runs.off.map((r) => r.requestsPerSec)), p99Ms: range(runs.off.map((r) => r.p99Ms)) },
       ratio: range(runs.on.map((r, i) => r.requestsPerSec / runs.off[i].requestsPerSec)),
+      cpuUsPerRequest: { on: range(runs.on.map(cpuUs)), off: range(runs.off.map(cpuUs)) },
+      // The req/s the CPU cost alone allows (--no-fleet CPU per request / recording's), per round.
+      cpuRatio: range(runs.on.map((r, i) => cpuUs(runs.off[i]) / cpuUs(r))),
       polls,
       errors: non2xx,
     };
