@@ -106,4 +106,7 @@ t.test('Unseen: clusters seen daily and not for longer than the threshold, with 
   const oneDay = inventory.problems(D).filter((p) => p.reason === 'Unseen').map((p) => p.id);
   t.same(oneDay, [uuid(1), uuid(2), uuid(5), uuid(6), uuid(7)], 'with a 1-day threshold the cluster last seen 1d23h ago is Unseen too');
   t.same(inventory.problems(8 * D).filter((p) => p.reason === 'Unseen').map((p) => p.id), [], 'none unseen for longer than 8 days (the longest silence is 7d23h)');
+  // The /metrics gauge counts the same from SQLite's counts per (channel, arch, version), without reading each cluster.
+  t.same(Object.fromEntries(inventory.problemCounts()), { Unseen: 4, VersionNotFound: 2, ChannelNotFound: 1, ArchNotServed: 0 }, 'counts by reason as listed');
+  t.same(Object.fromEntries(inventory.problemCounts(D)), { Unseen: 5, VersionNotFound: 2, ChannelNotFound: 1, ArchNotServed: 0 }, 'and with a 1-day threshold');
 });

@@ -70,6 +70,18 @@ const toCluster = (r: ClusterRow): FleetClusterRow => ({
   id: r.id, firstSeen: r.first_seen, lastSeen: r.last_seen, version: r.version, channel: r.channel, arch: r.arch, userAgent: r.user_agent,
 });
 
+/** "Seen daily" (docs/fleet.md): polled on at least 2 UTC days, and on at least 3/4 of the days from its first poll to its last; unseen since `?`. */
+const UNSEEN_DAILY = `last_seen < ? AND days_seen >= 2 AND days_seen * 4 >= (last_seen / ${DAY_MS} - first_seen / ${DAY_MS} + 1) * 3`;
+
+/** Clusters of one (channel, arch, version), unseen or not (see problemGroups). */
+export interface FleetProblemGroup {
+  channel: string;
+  arch: string;
+  version: string | null;
+  unseen: 0 | 1;
+  clusters: number;
+}
+
 export class FleetRepository {
   private readonly storedOf: Statement<[string], StoredRow>;
   private readonly upsert: Statement<EncodedEntryFields>;
@@ -81,6 +93,7 @@ export class FleetRepository {
   private readonly insertOffer: Statement<[string, string, string, string, number]>;
   private readonly durationsStmt: Statement<[number], FleetUpdateDuration>;
   private readonly unseenStmt: Statement<[number], ClusterRow & { days_seen: number }>;
+  private readonly problemGroupsStmt: Statement<[number], FleetProblemGroup>;
   private readonly countsStmt: Statement<[number], FleetVersionCount>;
   private readonly updatesStmt: Statement<[number], FleetUpdateCount>;
   private readonly pruneStmt: Statement<[number]>;
@@ -117,9 +130,10 @@ export class FleetRepository {
     this.insertOffer = db.prepare('INSERT OR IGNORE INTO fleet_offers (channel, arch, from_version, to_version, first_served) VALUES (?, ?, ?, ?, ?)');
     this.durationsStmt = db.prepare(`SELECT from_version AS "from", to_version AS "to", at - offered_at AS took FROM fleet_updates
       WHERE at >= ? AND offered_at IS NOT NULL ORDER BY "from", "to", took`);
-    // "Seen daily" (docs/fleet.md): polled on at least 2 UTC days, and on at least 3/4 of the days from its first poll to its last.
     this.unseenStmt = db.prepare(`SELECT id, first_seen, last_seen, version, channel, arch, user_agent, days_seen FROM fleet_clusters
-      WHERE last_seen < ? AND days_seen >= 2 AND days_seen * 4 >= (last_seen / ${DAY_MS} - first_seen / ${DAY_MS} + 1) * 3 ORDER BY id`);
+      WHERE ${UNSEEN_DAILY} ORDER BY id`);
+    this.problemGroupsStmt = db.prepare(`SELECT channel, arch, version, (${UNSEEN_DAILY}) AS unseen, count(*) AS clusters FROM fleet_clusters
+      GROUP BY channel, arch, version, unseen`);
     this.countsStmt = db.prepare(`SELECT channel, arch, version, count(*) AS clusters FROM fleet_clusters WHERE last_seen >= ?
       GROUP BY channel, arch, version ORDER BY channel, arch, version`);
     this.updatesStmt = db.prepare(`SELECT from_version AS "from", to_version AS "to", count(DISTINCT cluster_id) AS clusters,
@@ -302,6 +316,14 @@ export class FleetRepository {
   }
 
   /** Clusters seen at or after `since` (ms), by channel, arch and version. */
+  /**
+   * Clusters per (channel, arch, version), split by whether they are unseen after `before` (as unseenDaily): what the
+   * problem counts are made of, counted by SQLite, so a /metrics scrape makes no object per cluster.
+   */
+  problemGroups(before: number): FleetProblemGroup[] {
+    return this.problemGroupsStmt.all(before);
+  }
+
   versionCounts(since: number): FleetVersionCount[] {
     return this.countsStmt.all(since);
   }

@@ -1,7 +1,7 @@
 // Prometheus metrics of the fleet inventory, read from the store and the recorder when scraped. Label values are
 // bounded: a channel, arch or version the served graph does not have is exported as "other" (anyone can poll with any).
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { FLEET_PROBLEM_REASONS, type FleetInventory, type FleetRecorder } from '../../services/fleet/index.js';
+import type { FleetInventory, FleetRecorder } from '../../services/fleet/index.js';
 
 export function registerFleetMetrics(registry: Registry, inventory: FleetInventory, recorder: FleetRecorder): void {
   new Gauge({
@@ -32,9 +32,7 @@ export function registerFleetMetrics(registry: Registry, inventory: FleetInvento
     registers: [registry],
     collect() {
       this.reset();
-      const counts = new Map<string, number>(FLEET_PROBLEM_REASONS.map((r) => [r, 0]));
-      for (const p of inventory.problems()) counts.set(p.reason, (counts.get(p.reason) ?? 0) + 1);
-      for (const [reason, n] of counts) this.set({ reason }, n);
+      for (const [reason, n] of inventory.problemCounts()) this.set({ reason }, n);
     },
   });
   new Counter({
