@@ -110,7 +110,9 @@ export class Follower {
    */
   async sync(): Promise<SyncResult> {
     const wait = Math.max(1, Math.min(this.deps.intervalSeconds, MAX_LONG_POLL_SECONDS));
-    const transport = upstreamTransport({ caFile: this.deps.caFile ?? undefined, timeoutMs: 15_000 + wait * 1000 });
+    // An idle timeout: a primary sends nothing while it holds the poll, nor while its build worker (at low priority,
+    // behind its writes) makes the archive, which on a busy primary at upstream scale takes seconds.
+    const transport = upstreamTransport({ caFile: this.deps.caFile ?? undefined, timeoutMs: 60_000 + wait * 1000 });
     const headers: Record<string, string> = { accept: 'application/gzip' };
     if (this.etag !== undefined) {
       headers['if-none-match'] = this.etag;
