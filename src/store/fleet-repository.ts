@@ -26,14 +26,6 @@ export interface FleetVersionCount {
   clusters: number;
 }
 
-/** An edge of the served graph of (channel, arch): a cluster running `from` polling it is offered `to`. */
-export interface FleetOffer {
-  channel: string;
-  arch: string;
-  from: string;
-  to: string;
-}
-
 /** A cluster that stopped polling after polling daily (see unseenDaily). */
 export interface FleetUnseenRow extends FleetClusterRow {
   daysSeen: number;
@@ -248,15 +240,6 @@ export class FleetRepository {
       if (since <= at) offeredAt = since;
     }
     this.insertUpdate.run(e.id, from, to, at, offeredAt);
-  }
-
-  /** Notes the edges of the served graph first served at `at` (ms); edges already known keep their first time. */
-  recordOffers(offers: Iterable<FleetOffer>, at: number): number {
-    let added = 0;
-    this.db.transaction(() => {
-      for (const o of offers) added += this.insertOffer.run(o.channel, o.arch, o.from, o.to, at).changes;
-    })();
-    return added;
   }
 
   /** `arch \0 channel` → the content digest of the body whose edges fleet_offers last noted. */
