@@ -1,6 +1,7 @@
 // The served-graph cache: build the full graph, pre-render every (channel, arch) body, then swap it in at once.
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ServiceLogger } from './logger.js';
+import type { UpstreamError } from '../errors/index.js';
 import { buildGraph, GraphViews, type BuildInput, type BuildWarning } from '../graph/index.js';
 import { channelRollouts, renderKeysOf, RolloutSelector, type ChannelRollouts } from './rollout-bodies.js';
 import { bodyHash, servedKey, servedStamp, type RenderedBody, type RenderedGeneration } from './rendered-bodies.js';
@@ -123,11 +124,24 @@ export interface GraphCacheStats {
   releases: number;
 }
 
-function renderBody(views: GraphViews, channel: string, arch: string, hidden: ReadonlySet<string> | undefined): ServedBody {
-  // Upstream answers 500 arch_version_error for this (channel, arch) only; every other key still serves.
+/** What every body of one (channel, arch) shares, whatever its rollout variant: worked out once. */
+interface ChannelArch {
+  channel: string;
+  arch: string;
+  /** Upstream answers 500 arch_version_error for this (channel, arch) only; every other key still serves. */
+  error: UpstreamError | null;
+  nodes: number;
+  versions: readonly string[];
+}
+
+function channelArchOf(views: GraphViews, channel: string, arch: string): ChannelArch {
   const error = views.renderError(channel, arch);
+  return { channel, arch, error, nodes: error ? 0 : views.nodeCount(channel, arch), versions: error ? [] : views.servedVersions(channel, arch) };
+}
+
+function renderBody(views: GraphViews, { channel, arch, error, nodes, versions }: ChannelArch, hidden: ReadonlySet<string> | undefined): ServedBody {
   if (error) return new ServedBody(error.status, JSON.stringify(error.toBody()), 0);
-  return new ServedBody(200, () => views.renderText(channel, arch, hidden), views.nodeCount(channel, arch), views.servedVersions(channel, arch));
+  return new ServedBody(200, () => views.renderText(channel, arch, hidden), nodes, versions);
 }
 
 const selectorsOf = (rollouts: Iterable<ChannelRollouts>): Map<string, RolloutSelector> =>
@@ -223,7 +237,8 @@ export class GraphCache {
         for (const arch of views.archesOf(channel)) {
           let byChannel = bodies.get(arch);
           if (!byChannel) bodies.set(arch, (byChannel = new Map()));
-          for (const { key, hidden } of renderKeysOf(channel, rollouts.get(channel), now)) byChannel.set(key, renderBody(views, channel, arch, hidden));
+          const shared = channelArchOf(views, channel, arch);
+          for (const { key, hidden } of renderKeysOf(channel, rollouts.get(channel), now)) byChannel.set(key, renderBody(views, shared, hidden));
         }
       }
       let releases = 0;

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { GraphViews, type BuildResult } from '../graph/index.js';
 import {
-  bodyHash, servedKey, servedStamp, type BodyContent, type BodyDigests, type RenderedBody, type RenderedGeneration, type ServedHashes,
+  bodyHash, ownBuffer, servedKey, servedStamp, type BodyContent, type BodyDigests, type RenderedBody, type RenderedGeneration, type ServedHashes,
 } from './rendered-bodies.js';
 import { channelRollouts, renderKeysOf } from './rollout-bodies.js';
 
@@ -63,9 +63,7 @@ export class GenerationRenderer {
             unchanged.push([arch, key]);
             continue;
           }
-          const gzip = gzipSync(text);
-          // A Buffer this small may sit in Node's shared pool; copy it out so that only its own bytes are transferred.
-          const own = gzip.byteOffset === 0 && gzip.byteLength === gzip.buffer.byteLength ? gzip : Uint8Array.prototype.slice.call(gzip);
+          const own = ownBuffer(gzipSync(text));
           if (status === 200) versions ??= views.servedVersions(channel, arch).join('\n');
           changed.push({ arch, channel: key, status, nodes, hash, gzip: own, ...(versions === undefined ? {} : { versions }) });
         }

@@ -10,7 +10,7 @@ import { openStore } from '../store/index.js';
 import { noteFirstServed } from './fleet/offer-notes.js';
 import { storeSnapshot } from './follow.js';
 import { buildHere } from './graph-data-archive.js';
-import type { BodyContent, BodyDigests, RenderedGeneration } from './rendered-bodies.js';
+import { ownBuffer, type BodyContent, type BodyDigests, type RenderedGeneration } from './rendered-bodies.js';
 import { GenerationRenderer } from './graph-render.js';
 import { Mirror, type MirrorInput } from './mirror.js';
 import { Publisher, WRITE_METHODS, type Actor, type WriteMethod } from './publisher.js';
@@ -116,9 +116,7 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
       }
       case 'archive': {
         const { gzip, files } = await buildHere(store);
-        // Copied out of Node's pool if it sits there, so that only its own bytes are transferred.
-        const own = gzip.byteOffset === 0 && gzip.byteLength === gzip.buffer.byteLength ? gzip : Uint8Array.prototype.slice.call(gzip);
-        return { gzip: own, files } satisfies BuiltArchive;
+        return { gzip: ownBuffer(gzip), files } satisfies BuiltArchive;
       }
     }
   };

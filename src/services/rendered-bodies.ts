@@ -9,6 +9,14 @@ export function bodyHash(plain: Uint8Array | string): string {
   return createHash('sha256').update(plain).digest('base64url').slice(0, 32);
 }
 
+/**
+ * The bytes on a buffer of their own, ready to be transferred to another thread: a small Buffer may sit in Node's shared
+ * pool, and transferring that would hand over (and detach) other buffers' bytes too.
+ */
+export function ownBuffer(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : Uint8Array.prototype.slice.call(bytes);
+}
+
 /** One (channel, arch) body as the build worker hands it over. */
 export interface RenderedBody {
   arch: string;

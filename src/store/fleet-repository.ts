@@ -83,6 +83,8 @@ export class FleetRepository {
   private readonly offerOf: Statement<[string, string, string, string], { first_served: number }>;
   private readonly runningSince: Statement<[string, string, number], { at: number | null }>;
   private readonly insertOffer: Statement<[string, string, string, string, number]>;
+  private readonly offerBodies: Statement<[], { channel: string; arch: string; digest: string }>;
+  private readonly noteOfferBody: Statement<[string, string, string]>;
   private readonly durationsStmt: Statement<[number], FleetUpdateDuration>;
   private readonly unseenStmt: Statement<[number], ClusterRow & { days_seen: number }>;
   private readonly problemGroupsStmt: Statement<[number], FleetProblemGroup>;
@@ -120,6 +122,8 @@ export class FleetRepository {
     this.offerOf = db.prepare('SELECT first_served FROM fleet_offers WHERE channel = ? AND arch = ? AND from_version = ? AND to_version = ?');
     this.runningSince = db.prepare('SELECT max(at) AS at FROM fleet_updates WHERE cluster_id = ? AND to_version = ? AND at <= ?');
     this.insertOffer = db.prepare('INSERT OR IGNORE INTO fleet_offers (channel, arch, from_version, to_version, first_served) VALUES (?, ?, ?, ?, ?)');
+    this.offerBodies = db.prepare('SELECT channel, arch, digest FROM fleet_offer_bodies');
+    this.noteOfferBody = db.prepare('INSERT INTO fleet_offer_bodies (channel, arch, digest) VALUES (?, ?, ?) ON CONFLICT (channel, arch) DO UPDATE SET digest = excluded.digest');
     this.durationsStmt = db.prepare(`SELECT from_version AS "from", to_version AS "to", at - offered_at AS took FROM fleet_updates
       WHERE at >= ? AND offered_at IS NOT NULL ORDER BY "from", "to", took`);
     this.unseenStmt = db.prepare(`SELECT id, first_seen, last_seen, version, channel, arch, user_agent, days_seen FROM fleet_clusters
@@ -244,8 +248,7 @@ export class FleetRepository {
 
   /** `arch \0 channel` → the content digest of the body whose edges fleet_offers last noted. */
   offerBodyDigests(): Map<string, string> {
-    const rows = this.db.prepare('SELECT channel, arch, digest FROM fleet_offer_bodies').all() as Array<{ channel: string; arch: string; digest: string }>;
-    return new Map(rows.map((r) => [`${r.arch}\u0000${r.channel}`, r.digest]));
+    return new Map(this.offerBodies.all().map((r) => [`${r.arch}\u0000${r.channel}`, r.digest]));
   }
 
   /**
@@ -256,8 +259,7 @@ export class FleetRepository {
     let added = 0;
     this.db.transaction(() => {
       for (const [from, to] of edges) added += this.insertOffer.run(channel, arch, from, to, at).changes;
-      this.db.prepare('INSERT INTO fleet_offer_bodies (channel, arch, digest) VALUES (?, ?, ?) ON CONFLICT (channel, arch) DO UPDATE SET digest = excluded.digest')
-        .run(channel, arch, digest);
+      this.noteOfferBody.run(channel, arch, digest);
     })();
     return added;
   }
