@@ -1,7 +1,10 @@
-// Most graph-data regexes are alternations of literal versions, e.g. `^4[.]9[.](0|1|2)[+].*$` or several such joined
-// by `|`. Those are answered with string comparisons: compiling each into an RE2 program costs 25–500 µs and ~10 KiB,
-// times thousands per build. Only a small grammar qualifies, whose Rust meaning is exact string logic (`^` = start
-// of text, `$` = end of text, `.` = any character but \n, no flags); anything else returns null and goes to RE2.
+// Most graph-data regexes are alternations of literal versions, e.g. `^4[.]9[.](0|1|2)[+].*$`,
+// `^4[.]12[.](3|4)([+].*)?$` or `^4[.](9[.].*|10[.](47|48)[+].*)$`, often several joined by `|`. Those are answered
+// with string comparisons: compiling each into an RE2 program costs 25–500 µs and ~10 KiB, times thousands per build,
+// and running one costs microseconds per version (most of a build's time went there). Only a small grammar
+// qualifies, whose Rust meaning is exact string logic (`^` = start of text, `$` = end of text, `.` = any character
+// but \n, no flags); anything else returns null and goes to RE2. Written here because no library expands a regex
+// into its finite set of literal prefixes with Rust's meaning; test/regex-dialect.test.ts checks it against Rust's crate.
 import type { RustRegex } from './rust-regex.js';
 
 /** One expanded alternative: `^`? literal (`.*`)? `$`?. */
@@ -12,69 +15,130 @@ interface Alternative {
   end: boolean;
 }
 
-/** Bound on the alternatives a pattern expands to (a group multiplies them). */
+/** A literal read so far, and whether it already ends in `.*` (nothing but `.*` may follow then). */
+interface Partial {
+  text: string;
+  dotStar: boolean;
+}
+
+/** Bound on the alternatives a pattern expands to (groups and classes multiply them). */
 const MAX_ALTERNATIVES = 256;
 const PLAIN = /[A-Za-z0-9_-]/;
 /** `\.`, `[.]` and the like: one literal character. */
 const ESCAPED = /\\([.+-])|\[([.+-])\]/y;
+/** A class of ASCII letters or digits and ranges of them, such as `[0-9]` or `[a-cx]`; no negation, no set operations. */
+const CLASS = /\[((?:[A-Za-z0-9](?:-[A-Za-z0-9])?)+)\]/y;
+const RANGE = /([A-Za-z0-9])(?:-([A-Za-z0-9]))?/g;
 
 const isQuantifier = (c: string | undefined): boolean => c === '*' || c === '+' || c === '?' || c === '{';
+const EMPTY: Partial = { text: '', dotStar: false };
 
-/** Reads literal characters from `at`; returns them and where they stop. */
-function readLiteral(source: string, at: number): { text: string; next: number } {
-  let text = '';
-  let i = at;
-  for (;;) {
-    const c = source[i];
-    if (c !== undefined && PLAIN.test(c)) {
-      text += c;
-      i += 1;
-      continue;
-    }
-    ESCAPED.lastIndex = i;
-    const m = ESCAPED.exec(source);
-    if (!m) break;
-    text += m[1] ?? m[2];
-    i += m[0].length;
+/** The characters a class stands for; null when a range is reversed or mixes digits and letters (RE2 decides those). */
+function classChars(body: string): string[] | null {
+  const chars: string[] = [];
+  for (const [, lo, hi] of body.matchAll(RANGE)) {
+    const from = lo!.charCodeAt(0);
+    const to = (hi ?? lo!).charCodeAt(0);
+    const kind = (c: number): string => (c <= 57 ? 'digit' : c <= 90 ? 'upper' : 'lower');
+    if (to < from || kind(from) !== kind(to)) return null;
+    for (let c = from; c <= to; c++) if (!chars.includes(String.fromCharCode(c))) chars.push(String.fromCharCode(c));
   }
-  // A quantifier applies to the last character only: not a literal any more.
-  return isQuantifier(source[i]) && text !== '' ? { text: '', next: -1 } : { text, next: i };
+  return chars;
 }
 
-/** Parses one top-level alternative from `at` into its expansions; null if outside the grammar. */
-function readAlternative(source: string, at: number): { alts: Alternative[]; next: number } | null {
-  let i = at;
-  const start = source[i] === '^';
-  if (start) i += 1;
-  let literals = [''];
-  for (;;) {
-    const lit = readLiteral(source, i);
-    if (lit.next < 0) return null;
-    literals = literals.map((l) => l + lit.text);
-    i = lit.next;
-    if (source[i] !== '(') break;
-    // A group of literal choices, (a|b) or (?:a|b), not repeated.
-    i += source.startsWith('(?:', i) ? 3 : 1;
-    const choices: string[] = [];
+/** Appends each choice to each partial; null past the bound, or when text would follow a `.*`. */
+function combine(partials: Partial[], choices: Partial[]): Partial[] | null {
+  if (partials.length * choices.length > MAX_ALTERNATIVES) return null;
+  const out: Partial[] = [];
+  for (const p of partials) {
+    for (const c of choices) {
+      if (p.dotStar && c.text !== '') return null;
+      out.push({ text: p.text + c.text, dotStar: p.dotStar || c.dotStar });
+    }
+  }
+  return out;
+}
+
+class Reader {
+  i = 0;
+  constructor(readonly source: string) {}
+
+  /** One element of a sequence and its choices, or null if outside the grammar. */
+  private element(): Partial[] | null {
+    const { source } = this;
+    const c = source[this.i]!;
+    if (c === '.' && source[this.i + 1] === '*' && !isQuantifier(source[this.i + 2])) {
+      this.i += 2;
+      return [{ text: '', dotStar: true }];
+    }
+    if (PLAIN.test(c)) {
+      this.i += 1;
+      return [{ text: c, dotStar: false }];
+    }
+    ESCAPED.lastIndex = this.i;
+    const escaped = ESCAPED.exec(source);
+    if (escaped) {
+      this.i += escaped[0].length;
+      return [{ text: escaped[1] ?? escaped[2]!, dotStar: false }];
+    }
+    CLASS.lastIndex = this.i;
+    const cls = CLASS.exec(source);
+    if (cls) {
+      this.i += cls[0].length;
+      return classChars(cls[1]!)?.map((text) => ({ text, dotStar: false })) ?? null;
+    }
+    if (c === '(') return this.group();
+    return null;
+  }
+
+  /** `(a|b)` or `(?:a|b)`, each choice a sequence; a following `?` adds the empty choice. */
+  private group(): Partial[] | null {
+    const { source } = this;
+    this.i += source.startsWith('(?:', this.i) ? 3 : 1;
+    if (source[this.i] === '?') return null; // flags and other (?...) groups
+    const choices: Partial[] = [];
     for (;;) {
-      const choice = readLiteral(source, i);
-      if (choice.next < 0) return null;
-      choices.push(choice.text);
-      i = choice.next;
-      if (source[i] === '|') i += 1;
+      const seq = this.sequence();
+      if (!seq) return null;
+      choices.push(...seq);
+      if (choices.length > MAX_ALTERNATIVES) return null;
+      if (source[this.i] === '|') this.i += 1;
       else break;
     }
-    if (source[i] !== ')' || isQuantifier(source[i + 1])) return null;
-    i += 1;
-    if (literals.length * choices.length > MAX_ALTERNATIVES) return null;
-    literals = literals.flatMap((l) => choices.map((c) => l + c));
+    if (source[this.i] !== ')') return null;
+    this.i += 1;
+    if (source[this.i] === '?' && !isQuantifier(source[this.i + 1])) {
+      this.i += 1;
+      choices.push(EMPTY);
+    }
+    return choices;
   }
-  const dotStar = source.startsWith('.*', i) && !isQuantifier(source[i + 2]);
-  if (dotStar) i += 2;
-  const end = source[i] === '$';
-  if (end) i += 1;
-  if (i < source.length && source[i] !== '|') return null;
-  return { alts: literals.map((literal) => ({ start, literal, dotStar, end })), next: i };
+
+  /** Elements up to `|`, `)`, `$` or the end. */
+  sequence(): Partial[] | null {
+    let partials: Partial[] | null = [EMPTY];
+    for (;;) {
+      const c = this.source[this.i];
+      if (c === undefined || c === '|' || c === ')' || c === '$') return partials;
+      const choices = this.element();
+      // A quantifier on a character, a class or a group (other than a group's `?`) needs a regex engine.
+      if (!choices || isQuantifier(this.source[this.i])) return null;
+      partials = combine(partials, choices);
+      if (!partials) return null;
+    }
+  }
+
+  /** One top-level alternative: `^`? sequence `$`?, and its expansions. */
+  alternative(): Alternative[] | null {
+    const start = this.source[this.i] === '^';
+    if (start) this.i += 1;
+    const partials = this.sequence();
+    if (!partials) return null;
+    const end = this.source[this.i] === '$';
+    if (end) this.i += 1;
+    if (this.i < this.source.length && this.source[this.i] !== '|') return null;
+    return partials.map((p) => ({ start, literal: p.text, dotStar: p.dotStar, end }));
+  }
 }
 
 /** One alternative as a specialised check (Rust's meaning of `^`, `.*` and `$` in string operations). */
@@ -95,15 +159,15 @@ function commonPrefix(texts: string[]): string {
 
 /** A matcher for a pattern made only of literal alternatives, or null when the pattern needs a regex engine. */
 export function literalMatcher(source: string): RustRegex | null {
+  const reader = new Reader(source);
   const alts: Alternative[] = [];
-  let i = 0;
   for (;;) {
-    const read = readAlternative(source, i);
+    const read = reader.alternative();
     if (!read) return null;
-    alts.push(...read.alts);
+    alts.push(...read);
     if (alts.length > MAX_ALTERNATIVES) return null;
-    if (read.next >= source.length) break;
-    i = read.next + 1; // past the `|`
+    if (reader.i >= source.length) break;
+    reader.i += 1; // past the `|`
   }
   const checks = alts.map(check);
   // `^4[.]9[.](0|1|2)[+].*$` expands to three alternatives starting "4.9.": most versions fail that one test.

@@ -38,17 +38,23 @@ export const materializeConditionalEdges: Step = {
       }
       return id;
     };
-    const risksByPair = new Map<string, PairRisks>();
+    // Pairs in the order they are first found (which fixes the order of the groups), looked up by target, then parent.
+    const pairs: PairRisks[] = [];
+    const byTarget = new Map<string, Map<string, PairRisks>>();
     for (const decl of graph.declarations) {
       const targets = decl.to.includes('+') ? [graph.nodes.get(decl.to)].filter((n) => n !== undefined) : byBase.get(decl.to) ?? [];
       const from = decl.fromRegex === '.*' ? null : compileRegex(decl.fromRegex, 'from');
       const id = idOf(decl.risk);
       for (const target of targets) {
+        let forTarget = byTarget.get(target.version);
         for (const parent of graph.parents.get(target.version) ?? []) {
           if (from && !from.test(parent)) continue;
-          const key = `${parent}\u0000${target.version}`;
-          let entry = risksByPair.get(key);
-          if (entry === undefined) risksByPair.set(key, (entry = { from: parent, to: target.version, risks: [], ids: [] }));
+          if (forTarget === undefined) byTarget.set(target.version, (forTarget = new Map()));
+          let entry = forTarget.get(parent);
+          if (entry === undefined) {
+            forTarget.set(parent, (entry = { from: parent, to: target.version, risks: [], ids: [] }));
+            pairs.push(entry);
+          }
           // The ClusterVersion API keys risks by name: a second risk of the same name on one update is dropped.
           if (!entry.risks.some((r) => r.name === decl.risk.name)) {
             entry.risks.push(decl.risk);
@@ -58,8 +64,8 @@ export const materializeConditionalEdges: Step = {
       }
     }
     const groups = new Map<string, ConditionalGroup>();
-    for (const { from, to, risks, ids } of risksByPair.values()) {
-      const key = ids.join(',');
+    for (const { from, to, risks, ids } of pairs) {
+      const key = ids.length === 1 ? String(ids[0]) : ids.join(',');
       const group = groups.get(key);
       if (group) group.edges.push({ from, to });
       else groups.set(key, { edges: [{ from, to }], risks });

@@ -43,37 +43,31 @@ function sameArchVersion(item: string, build: readonly string[], release: string
   return formatSemver(withBuild(v, build));
 }
 
-function ensureNode(graph: Graph, version: string): void {
-  if (!graph.nodes.has(version)) graph.addPlaceholder(version);
-}
-
 export function graphFromReleases(releases: readonly Release[]): Graph {
   const graph = new Graph();
-  for (const r of releases) addConcreteNode(graph, releaseNode(r));
+  const versions = releases.map((r) => {
+    const node = releaseNode(r);
+    addConcreteNode(graph, node);
+    return node.version;
+  });
   // Thousands of releases name the same few hundred versions: rewrite each (version, build) once.
   const rewritten = new Map<string, Map<string, string>>();
-  const rewrite = (item: string, build: readonly string[], release: string): string => {
+  releases.forEach((r, i) => {
+    if (r.previous.length === 0 && r.next.length === 0) return;
+    const version = versions[i]!;
+    const build = parseSemver(version)?.build ?? [];
     const buildKey = build.join('.');
     let forBuild = rewritten.get(buildKey);
     if (forBuild === undefined) rewritten.set(buildKey, (forBuild = new Map()));
-    let v = forBuild.get(item);
-    if (v === undefined) forBuild.set(item, (v = sameArchVersion(item, build, release)));
-    return v;
-  };
-  for (const r of releases) {
-    const version = releaseNodeVersion(r);
-    const build = parseSemver(version)?.build ?? [];
-    for (const p of r.previous) {
-      const from = rewrite(p, build, version);
-      ensureNode(graph, from);
-      graph.addEdge(from, version);
-    }
-    for (const n of r.next) {
-      const to = rewrite(n, build, version);
-      ensureNode(graph, to);
-      graph.addEdge(version, to);
-    }
-  }
+    const rewrite = (item: string): string => {
+      let v = forBuild.get(item);
+      if (v === undefined) forBuild.set(item, (v = sameArchVersion(item, build, version)));
+      if (!graph.nodes.has(v)) graph.addPlaceholder(v);
+      return v;
+    };
+    for (const p of r.previous) graph.addEdge(rewrite(p), version);
+    for (const n of r.next) graph.addEdge(version, rewrite(n));
+  });
   graph.assertAcyclic();
   return graph;
 }
