@@ -187,6 +187,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // answers clusters and only swaps in the bodies the worker renders. Writes are serialized there.
     const worker = new GraphBuilder({
       storeFile: config.store.file, graphs, logger, requireSignatures: signingOptions.requireSignatures, noteOffers: options.fleet !== null,
+      ...(follow ? { idleMs: 30_000 } : {}),
     });
     builder = worker;
     const served = graphs;

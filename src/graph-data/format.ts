@@ -6,9 +6,48 @@ import type { BlockedEdgeDoc, ChannelDoc, ConditionalEdgeDoc, GraphData, Release
 import { releaseDocument } from './releases.js';
 import type { YamlMapping } from './yaml-file.js';
 
-function yaml(doc: YamlMapping): string {
-  // lineWidth 0: never fold long risk messages or regexes, so diffs stay readable.
-  return stringify(doc, { lineWidth: 0 });
+/** Writes one document as YAML text. */
+export type YamlText = (doc: YamlMapping) => string;
+
+// lineWidth 0: never fold long risk messages or regexes, so diffs stay readable.
+export const yamlText: YamlText = (doc) => stringify(doc, { lineWidth: 0 });
+
+/** True for what JSON text tells apart exactly as YAML writes it: plain objects, arrays, strings, finite numbers. */
+function jsonExact(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
+  if (typeof value !== 'object' || value === null) return typeof value !== 'bigint';
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === Array.prototype || proto === null;
+}
+
+/**
+ * YAML texts by their document's JSON. The graph-data archive a replica downloads after each publish writes every
+ * file again, 8,000 at upstream scale, and YAML's writer was most of that (~0.7 s); from one archive to the next
+ * nearly all documents are the same. Holds what the last two archives wrote. A document with a value JSON cannot
+ * tell apart (NaN, -0, a class instance) is written without the memo.
+ */
+export class YamlTextMemo {
+  private previous = new Map<string, string>();
+  private current = new Map<string, string>();
+
+  /** Called as an archive starts: what the one before did not use is forgotten. */
+  startWrite(): void {
+    this.previous = this.current;
+    this.current = new Map();
+  }
+
+  readonly text: YamlText = (doc) => {
+    let exact = true;
+    const key = JSON.stringify(doc, function (this: Record<string, unknown>, k, v: unknown) {
+      if (exact && !jsonExact(this[k])) exact = false;
+      return typeof v === 'bigint' ? String(v) : v;
+    });
+    if (!exact) return yamlText(doc);
+    let text = this.current.get(key) ?? this.previous.get(key);
+    if (text === undefined) text = yamlText(doc);
+    this.current.set(key, text);
+    return text;
+  };
 }
 
 function withExtra(known: YamlMapping, extra: Record<string, unknown> | undefined, tail: YamlMapping = {}): YamlMapping {
@@ -19,15 +58,15 @@ function withExtra(known: YamlMapping, extra: Record<string, unknown> | undefine
   return { ...doc, ...tail };
 }
 
-export function channelText(channel: ChannelDoc): string {
+export function channelText(channel: ChannelDoc, yaml: YamlText = yamlText): string {
   return yaml(withExtra({ name: channel.name }, channel.extra, { versions: channel.versions }));
 }
 
-export function blockedEdgeText(edge: BlockedEdgeDoc): string {
+export function blockedEdgeText(edge: BlockedEdgeDoc, yaml: YamlText = yamlText): string {
   return yaml({ to: edge.to, from: edge.from });
 }
 
-export function conditionalEdgeText(edge: ConditionalEdgeDoc): string {
+export function conditionalEdgeText(edge: ConditionalEdgeDoc, yaml: YamlText = yamlText): string {
   const { url, name, message, matchingRules } = edge.risk;
   return yaml(withExtra({ to: edge.to, from: edge.from, url, name, message, matchingRules }, edge.extra));
 }
@@ -36,10 +75,10 @@ export function rawMetadataText(entries: GraphData['rawMetadata']): string {
   return `${JSON.stringify(Object.fromEntries(entries), null, 2)}\n`;
 }
 
-export function releaseText(release: Release): string {
+export function releaseText(release: Release, yaml: YamlText = yamlText): string {
   return yaml(releaseDocument(release));
 }
 
-export function rolloutsText(channel: string, rollouts: readonly Rollout[], canaries: readonly string[]): string {
+export function rolloutsText(channel: string, rollouts: readonly Rollout[], canaries: readonly string[], yaml: YamlText = yamlText): string {
   return yaml(rolloutsDocument(channel, rollouts, canaries));
 }

@@ -2,17 +2,17 @@
 import { quote } from '../errors/index.js';
 import { parseSemver, type Metadata } from '../graph/index.js';
 import type { ProblemList } from './problem.js';
-import { readTreeFile } from './tree-file.js';
+import type { GraphDataTree } from './tree.js';
 import { describeType, isMapping } from './yaml-file.js';
 
 export const RAW_METADATA_FILE = 'raw/metadata.json';
 
 /** Returns the entries in file order, or null after reporting a fatal problem (upstream fails the build). */
-export function readRawMetadata(root: string, problems: ProblemList): Array<[string, Metadata]> | null {
+export function readRawMetadata(tree: GraphDataTree, problems: ProblemList): Array<[string, Metadata]> | null {
   const file = RAW_METADATA_FILE;
   let text: string;
   try {
-    text = readTreeFile(root, file);
+    text = tree.readText(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     problems.fatal(file, code === 'ENOENT' ? 'required file is missing' : `cannot be read: ${(err as Error).message}`);

@@ -9,7 +9,8 @@ import { parseRelease, RELEASES_DIR } from './releases.js';
 import { checkRolloutTargets, parseRolloutsFile, ROLLOUTS_DIR } from './rollouts.js';
 import { scanYamlDir } from './scan.js';
 import { readSchemaVersion } from './schema-version.js';
-import { readYamlMapping } from './yaml-file.js';
+import { directoryTree, type GraphDataTree } from './tree.js';
+import { readYamlMapping, type YamlMemo } from './yaml-file.js';
 
 export interface ReadOptions {
   /**
@@ -17,6 +18,8 @@ export interface ReadOptions {
    * upstream build too. true (import): every file KUS would refuse is an `error` problem.
    */
   strict: boolean;
+  /** Parsed YAML to reuse across reads (a replica's build worker keeps one). */
+  memo?: YamlMemo;
 }
 
 export interface ReadResult {
@@ -25,16 +28,21 @@ export interface ReadResult {
   problems: Problem[];
 }
 
-/** Never throws for bad content: everything wrong is a problem; callers decide whether errors are fatal. */
-export function readGraphData(dir: string, options: ReadOptions): ReadResult {
+/**
+ * Reads a directory, or a tree held in memory. Never throws for bad content: everything wrong is a problem; callers
+ * decide whether errors are fatal.
+ */
+export function readGraphData(source: string | GraphDataTree, options: ReadOptions): ReadResult {
+  const tree = typeof source === 'string' ? directoryTree(source) : source;
+  options.memo?.startRead();
   const problems = new ProblemList(options.strict);
-  const schemaVersion = readSchemaVersion(dir, problems) ?? '';
-  const rawMetadata = readRawMetadata(dir, problems) ?? [];
+  const schemaVersion = readSchemaVersion(tree, problems) ?? '';
+  const rawMetadata = readRawMetadata(tree, problems) ?? [];
 
   const blockedEdges: BlockedEdgeDoc[] = [];
   const conditionalEdges: ConditionalEdgeDoc[] = [];
-  for (const name of scanYamlDir(dir, BLOCKED_EDGES_DIR, problems, true)) {
-    const doc = readYamlMapping(dir, `${BLOCKED_EDGES_DIR}/${name}`, problems);
+  for (const name of scanYamlDir(tree, BLOCKED_EDGES_DIR, problems, true)) {
+    const doc = readYamlMapping(tree, `${BLOCKED_EDGES_DIR}/${name}`, problems, options.memo);
     const classified = doc && classifyBlockedEdge(name, doc, problems);
     if (classified?.kind === 'plain') blockedEdges.push(classified.edge);
     if (classified?.kind === 'conditional') conditionalEdges.push(classified.edge);
@@ -43,24 +51,24 @@ export function readGraphData(dir: string, options: ReadOptions): ReadResult {
   checkRiskNames(conditionalEdges, problems);
 
   const channels: ChannelDoc[] = [];
-  for (const name of scanYamlDir(dir, CHANNELS_DIR, problems, true)) {
-    const doc = readYamlMapping(dir, `${CHANNELS_DIR}/${name}`, problems);
+  for (const name of scanYamlDir(tree, CHANNELS_DIR, problems, true)) {
+    const doc = readYamlMapping(tree, `${CHANNELS_DIR}/${name}`, problems, options.memo);
     const channel = doc && parseChannel(name, doc, problems);
     if (channel) channels.push(channel);
   }
   checkChannelNames(channels, problems);
 
   const releases: Release[] = [];
-  for (const name of scanYamlDir(dir, RELEASES_DIR, problems, false)) {
-    const doc = readYamlMapping(dir, `${RELEASES_DIR}/${name}`, problems);
+  for (const name of scanYamlDir(tree, RELEASES_DIR, problems, false)) {
+    const doc = readYamlMapping(tree, `${RELEASES_DIR}/${name}`, problems, options.memo);
     const release = doc && parseRelease(name, doc, problems);
     if (release) releases.push(release);
   }
 
   const readRollouts: Rollout[] = [];
   const readCanaries: CanaryList[] = [];
-  for (const name of scanYamlDir(dir, ROLLOUTS_DIR, problems, false)) {
-    const doc = readYamlMapping(dir, `${ROLLOUTS_DIR}/${name}`, problems);
+  for (const name of scanYamlDir(tree, ROLLOUTS_DIR, problems, false)) {
+    const doc = readYamlMapping(tree, `${ROLLOUTS_DIR}/${name}`, problems, options.memo);
     const parsed = doc && parseRolloutsFile(name, doc, problems);
     if (!parsed) continue;
     readRollouts.push(...parsed.rollouts);

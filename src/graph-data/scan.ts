@@ -1,7 +1,6 @@
 // Lists the files of a graph-data sub-directory the way upstream selects them (graph-semantics §6.1), sorted by name.
-import { readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
 import type { ProblemList } from './problem.js';
+import type { GraphDataTree } from './tree.js';
 
 /** Upstream reads a file when its extension (text after the last ".") contains `ya+ml`: `.yaml`, not `.yml`. */
 export function isYamlFileName(name: string): boolean {
@@ -26,14 +25,13 @@ function isSilentlySkipped(name: string): boolean {
 }
 
 /**
- * Returns the YAML file names of `root/rel`, sorted by name, reporting every other entry that might be a mistake.
+ * Returns the YAML file names of the tree's directory `rel`, sorted by name, reporting every other entry that might be a mistake.
  * A missing directory is reported as fatal when `required`, else yields an empty list.
  */
-export function scanYamlDir(root: string, rel: string, problems: ProblemList, required: boolean): string[] {
-  const dir = path.join(root, rel);
+export function scanYamlDir(tree: GraphDataTree, rel: string, problems: ProblemList, required: boolean): string[] {
   let entries;
   try {
-    entries = readdirSync(dir, { withFileTypes: true });
+    entries = tree.list(rel);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !required) return [];
@@ -42,15 +40,14 @@ export function scanYamlDir(root: string, rel: string, problems: ProblemList, re
     return [];
   }
   const names: string[] = [];
-  for (const entry of entries.sort((a, b) => compareFileNames(a.name, b.name))) {
-    const name = entry.name;
+  for (const name of entries.sort(compareFileNames)) {
     const file = `${rel}/${name}`;
     if (isSilentlySkipped(name)) continue;
     const ext = extensionOf(name);
     if (ext === null) {
       problems.warn(file, 'has no file extension, ignored (graph-data files end in .yaml)');
     } else if (/ya+ml/.test(ext)) {
-      if (isRegularFile(path.join(dir, name))) names.push(name);
+      if (tree.isFile(file)) names.push(name);
       else problems.refuse(file, 'is not a regular file, ignored');
     } else if (ext === 'yml') {
       problems.warn(file, 'is ignored: upstream reads only .yaml files (rename it to .yaml)');
@@ -59,13 +56,4 @@ export function scanYamlDir(root: string, rel: string, problems: ProblemList, re
     }
   }
   return names;
-}
-
-function isRegularFile(file: string): boolean {
-  try {
-    return statSync(file).isFile();
-  } catch {
-    // A dangling symlink: not a file we can read.
-    return false;
-  }
 }

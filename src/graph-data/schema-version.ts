@@ -2,16 +2,16 @@
 import { quote } from '../errors/index.js';
 import { parseSemver } from '../graph/index.js';
 import type { ProblemList } from './problem.js';
-import { readTreeFile } from './tree-file.js';
+import type { GraphDataTree } from './tree.js';
 
 /** The newest schema KUS implements; newer minors are assumed compatible, as upstream does. */
 export const SUPPORTED_SCHEMA = { major: 1, minor: 2 } as const;
 
 /** Returns the trimmed schema version, or null after reporting a fatal problem. */
-export function readSchemaVersion(root: string, problems: ProblemList): string | null {
+export function readSchemaVersion(tree: GraphDataTree, problems: ProblemList): string | null {
   let text: string;
   try {
-    text = readTreeFile(root, 'version');
+    text = tree.readText('version');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     problems.fatal('version', code === 'ENOENT' ? 'required file is missing' : `cannot be read: ${(err as Error).message}`);

@@ -1,7 +1,7 @@
 // Reads one graph-data YAML file as a single mapping, reporting why a file is unusable instead of throwing.
 import { parseAllDocuments } from 'yaml';
 import type { ProblemList } from './problem.js';
-import { readTreeFile } from './tree-file.js';
+import type { GraphDataTree } from './tree.js';
 
 export type YamlMapping = Record<string, unknown>;
 
@@ -17,41 +17,64 @@ export function describeType(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** Parses `root/file`; returns null (after reporting with `refuse`) when it is not exactly one YAML mapping. */
-export function readYamlMapping(root: string, file: string, problems: ProblemList): YamlMapping | null {
-  let text: string;
-  try {
-    text = readTreeFile(root, file);
-  } catch (err) {
-    problems.refuse(file, `cannot be read: ${(err as Error).message}`);
-    return null;
+/** What a file's text parses to: its mapping, or why it is not one (the file is named when reported). */
+type Parsed = { value: YamlMapping } | { problem: string };
+
+/**
+ * Parsed files by their text. A replica receives the whole graph-data at each sync, and most files are those it
+ * parsed the time before: YAML parsing was the largest part of a sync at upstream scale (8,000 files, seconds). The
+ * build worker keeps one across the syncs it runs. It holds what the last two reads parsed, no more, so its size is
+ * bounded by the archive limit whatever a primary sends. Values are cloned out: no reader can change a cached one.
+ */
+export class YamlMemo {
+  private previous = new Map<string, Parsed>();
+  private current = new Map<string, Parsed>();
+
+  /** Called as a read starts: what the read before did not use is forgotten. */
+  startRead(): void {
+    this.previous = this.current;
+    this.current = new Map();
   }
+
+  get(text: string): Parsed {
+    let hit = this.current.get(text) ?? this.previous.get(text);
+    if (hit === undefined) hit = parseMapping(text);
+    this.current.set(text, hit);
+    return 'value' in hit ? { value: structuredClone(hit.value) } : hit;
+  }
+}
+
+function parseMapping(text: string): Parsed {
   const docs = parseAllDocuments(text);
-  if (!Array.isArray(docs) || docs.length === 0) {
-    problems.refuse(file, 'is empty (expected a YAML mapping)');
-    return null;
-  }
-  if (docs.length > 1) {
-    problems.refuse(file, `holds ${docs.length} YAML documents; exactly one is expected`);
-    return null;
-  }
+  if (!Array.isArray(docs) || docs.length === 0) return { problem: 'is empty (expected a YAML mapping)' };
+  if (docs.length > 1) return { problem: `holds ${docs.length} YAML documents; exactly one is expected` };
   const doc = docs[0]!;
   const first = doc.errors[0];
-  if (first) {
-    problems.refuse(file, `is not valid YAML: ${first.message.split('\n')[0]!.replace(/:$/, '')}`);
-    return null;
-  }
+  if (first) return { problem: `is not valid YAML: ${first.message.split('\n')[0]!.replace(/:$/, '')}` };
   let value: unknown;
   try {
     // The yaml library refuses excessive aliases (a "billion laughs" file) here, at conversion, not while parsing.
     value = doc.toJS();
   } catch (err) {
-    problems.refuse(file, `cannot be read as YAML: ${(err as Error).message}`);
+    return { problem: `cannot be read as YAML: ${(err as Error).message}` };
+  }
+  if (!isMapping(value)) return { problem: `is not a YAML mapping (found ${describeType(value)})` };
+  return { value };
+}
+
+/** Parses `file` of the tree; returns null (after reporting with `refuse`) when it is not exactly one YAML mapping. */
+export function readYamlMapping(tree: GraphDataTree, file: string, problems: ProblemList, memo?: YamlMemo): YamlMapping | null {
+  let text: string;
+  try {
+    text = tree.readText(file);
+  } catch (err) {
+    problems.refuse(file, `cannot be read: ${(err as Error).message}`);
     return null;
   }
-  if (!isMapping(value)) {
-    problems.refuse(file, `is not a YAML mapping (found ${describeType(value)})`);
+  const parsed = memo ? memo.get(text) : parseMapping(text);
+  if ('problem' in parsed) {
+    problems.refuse(file, parsed.problem);
     return null;
   }
-  return value;
+  return parsed.value;
 }

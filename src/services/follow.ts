@@ -6,7 +6,7 @@ import type { ServiceLogger } from './logger.js';
 import { isKusError, KusError, quote } from '../errors/index.js';
 import type { BuildResult } from '../graph/index.js';
 import { trialBuild } from './trial-build.js';
-import { formatProblems, type Problem } from '../graph-data/index.js';
+import { formatProblems, type Problem, type YamlMemo } from '../graph-data/index.js';
 import type { Store } from '../store/index.js';
 import { readTar } from '../tar/index.js';
 import { readPrimaryKeys } from './follow-keys.js';
@@ -199,7 +199,7 @@ export class Follower {
  * Checks a primary's graph-data archive completely before anything is written (strict read, build, signatures), then
  * swaps it into the store in one transaction. Returns the build, which is the graph to serve.
  */
-export async function storeSnapshot(store: Store, gzip: Buffer, source: string, now: Date): Promise<BuildResult> {
+export async function storeSnapshot(store: Store, gzip: Buffer, source: string, now: Date, memo?: YamlMemo): Promise<BuildResult> {
   let tar: Buffer;
   try {
     tar = gunzipSync(gzip, { maxOutputLength: MAX_TAR_BYTES });
@@ -209,7 +209,7 @@ export async function storeSnapshot(store: Store, gzip: Buffer, source: string, 
   const { files, directories } = await readTar(tar, source);
   const refuse = (errors: Problem[]): KusError =>
     new KusError('KUS_ERR_GRAPH_DATA', `the graph-data from ${quote(source)} is invalid (${errors.length} errors); keeping the last good snapshot\n${formatProblems(errors)}`, { source });
-  return withUnpackedGraphData({ files, directories, tempPrefix: 'kus-follow-' }, refuse, async ({ dir, input }) => {
+  return withUnpackedGraphData({ files, directories, tempPrefix: 'kus-follow-', ...(memo ? { memo } : {}) }, refuse, async ({ dir, input }) => {
     const built = trialBuild(input, source); // throws on what would abort a rebuild (cycle, conflicting digests, schema)
     const keys = await readPrimaryKeys(signaturesDirOf(dir), source, now);
     const signatures = await readSignaturesForImport(store, signaturesDirOf(dir), now, keys);

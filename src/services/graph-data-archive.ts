@@ -2,7 +2,7 @@
 // with a strong ETag, built once per graph generation (and signature set), not per request.
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { GRAPH_DATA_DIRS, graphDataFiles } from '../graph-data/index.js';
+import { GRAPH_DATA_DIRS, graphDataFiles, type YamlTextMemo } from '../graph-data/index.js';
 import { digestHex, DIGEST_ALGORITHM, KEYS_DIR, signatureFileName, SIGNATURES_DIR } from '../signatures/index.js';
 import type { Store } from '../store/index.js';
 import { writeTar, type TarFile } from '../tar/index.js';
@@ -32,9 +32,10 @@ export interface GraphDataArchiveDeps {
   onSwap?: (listener: () => void) => () => void;
 }
 
-/** Builds on the calling thread (the CLI, tests, and what the build worker itself runs). */
-export async function buildHere(store: Store): Promise<{ gzip: Buffer; files: number }> {
-  const files = graphDataArchiveFiles(store);
+/** Builds on the calling thread (the CLI, tests, and what the build worker itself runs, with its memo). */
+export async function buildHere(store: Store, memo?: YamlTextMemo): Promise<{ gzip: Buffer; files: number }> {
+  memo?.startWrite();
+  const files = graphDataArchiveFiles(store, memo);
   return { gzip: await buildGraphDataArchive(files), files: files.length };
 }
 
@@ -42,9 +43,9 @@ export async function buildHere(store: Store): Promise<{ gzip: Buffer; files: nu
  * The files `kus export` writes for what the store holds: graph-data (+ releases/), signatures/sha256/<hex>/signature-N
  * and signatures/keys/NAME.asc, with the same bytes (tests compare them with an export directory).
  */
-export function graphDataArchiveFiles(store: Store): TarFile[] {
+export function graphDataArchiveFiles(store: Store, memo?: YamlTextMemo): TarFile[] {
   const { releases, graphData } = store.loadGraphInput();
-  const files: TarFile[] = graphDataFiles({ data: graphData, releases }).map((f) => ({ path: f.path, bytes: Buffer.from(f.text, 'utf8') }));
+  const files: TarFile[] = graphDataFiles({ data: graphData, releases }, memo?.text).map((f) => ({ path: f.path, bytes: Buffer.from(f.text, 'utf8') }));
   for (const s of store.signatures.list()) {
     files.push({ path: `${SIGNATURES_DIR}/${DIGEST_ALGORITHM}/${digestHex(s.digest)}/${signatureFileName(s.index)}`, bytes: s.bytes });
   }

@@ -6,6 +6,7 @@ import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isKusError } from '../errors/index.js';
 import { buildGraph, type BuildResult, type GraphViews } from '../graph/index.js';
+import { YamlMemo, YamlTextMemo } from '../graph-data/index.js';
 import { openStore } from '../store/index.js';
 import { noteFirstServed } from './fleet/offer-notes.js';
 import { storeSnapshot } from './follow.js';
@@ -67,6 +68,10 @@ export function toWire(err: unknown): WireError {
 function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): void {
   const store = openStore(data.storeFile);
   const renderer = new GenerationRenderer();
+  // A replica's syncs, one after another, parse mostly the same files (graph-data/yaml-file.ts).
+  const yamlMemo = new YamlMemo();
+  // And a primary's archives, one after another, write mostly the same files (graph-data/format.ts).
+  const yamlTexts = new YamlTextMemo();
   let started = 0;
   let served: Map<string, string> = new Map();
   let digests: BodyDigests = new Map();
@@ -111,11 +116,11 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
       case 'mirror':
         return mirror.apply(request.actor, request.input);
       case 'follow': {
-        render(await storeSnapshot(store, Buffer.from(request.gzip), request.source, new Date()));
+        render(await storeSnapshot(store, Buffer.from(request.gzip), request.source, new Date(), yamlMemo));
         return undefined;
       }
       case 'archive': {
-        const { gzip, files } = await buildHere(store);
+        const { gzip, files } = await buildHere(store, yamlTexts);
         return { gzip: ownBuffer(gzip), files } satisfies BuiltArchive;
       }
     }
