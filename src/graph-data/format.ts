@@ -3,6 +3,7 @@ import type { Rollout } from '../graph/index.js';
 import { rolloutsDocument } from './rollouts.js';
 import { stringify } from 'yaml';
 import type { BlockedEdgeDoc, ChannelDoc, ConditionalEdgeDoc, GraphData, Release } from '../graph/index.js';
+import { RecentMemo } from './recent-memo.js';
 import { releaseDocument } from './releases.js';
 import type { YamlMapping } from './yaml-file.js';
 
@@ -23,17 +24,15 @@ function jsonExact(value: unknown): boolean {
 /**
  * YAML texts by their document's JSON. The graph-data archive a replica downloads after each publish writes every
  * file again, 8,000 at upstream scale, and YAML's writer was most of that (~0.7 s); from one archive to the next
- * nearly all documents are the same. Holds what the last two archives wrote. A document with a value JSON cannot
+ * nearly all documents are the same. Holds what the last two archives wrote (recent-memo.ts). A document with a value JSON cannot
  * tell apart (NaN, -0, a class instance) is written without the memo.
  */
 export class YamlTextMemo {
-  private previous = new Map<string, string>();
-  private current = new Map<string, string>();
+  private readonly texts = new RecentMemo<string>();
 
-  /** Called as an archive starts: what the one before did not use is forgotten. */
+  /** Called as an archive starts. */
   startWrite(): void {
-    this.previous = this.current;
-    this.current = new Map();
+    this.texts.startRound();
   }
 
   readonly text: YamlText = (doc) => {
@@ -42,11 +41,7 @@ export class YamlTextMemo {
       if (exact && !jsonExact(this[k])) exact = false;
       return typeof v === 'bigint' ? String(v) : v;
     });
-    if (!exact) return yamlText(doc);
-    let text = this.current.get(key) ?? this.previous.get(key);
-    if (text === undefined) text = yamlText(doc);
-    this.current.set(key, text);
-    return text;
+    return exact ? this.texts.get(key, () => yamlText(doc)) : yamlText(doc);
   };
 }
 

@@ -1,6 +1,7 @@
 // Reads one graph-data YAML file as a single mapping, reporting why a file is unusable instead of throwing.
 import { parseAllDocuments } from 'yaml';
 import type { ProblemList } from './problem.js';
+import { RecentMemo } from './recent-memo.js';
 import type { GraphDataTree } from './tree.js';
 
 export type YamlMapping = Record<string, unknown>;
@@ -23,23 +24,19 @@ type Parsed = { value: YamlMapping } | { problem: string };
 /**
  * Parsed files by their text. A replica receives the whole graph-data at each sync, and most files are those it
  * parsed the time before: YAML parsing was the largest part of a sync at upstream scale (8,000 files, seconds). The
- * build worker keeps one across the syncs it runs. It holds what the last two reads parsed, no more, so its size is
- * bounded by the archive limit whatever a primary sends. Values are cloned out: no reader can change a cached one.
+ * build worker keeps one across the syncs it runs; it holds what the last two reads parsed (recent-memo.ts), so its
+ * size is bounded by the archive limit whatever a primary sends. Values are cloned out: no reader can change a cached one.
  */
 export class YamlMemo {
-  private previous = new Map<string, Parsed>();
-  private current = new Map<string, Parsed>();
+  private readonly parsed = new RecentMemo<Parsed>();
 
-  /** Called as a read starts: what the read before did not use is forgotten. */
+  /** Called as a read starts. */
   startRead(): void {
-    this.previous = this.current;
-    this.current = new Map();
+    this.parsed.startRound();
   }
 
   get(text: string): Parsed {
-    let hit = this.current.get(text) ?? this.previous.get(text);
-    if (hit === undefined) hit = parseMapping(text);
-    this.current.set(text, hit);
+    const hit = this.parsed.get(text, () => parseMapping(text));
     return 'value' in hit ? { value: structuredClone(hit.value) } : hit;
   }
 }
