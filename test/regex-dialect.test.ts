@@ -91,6 +91,11 @@ t.test('the literal fast path takes upstream\'s shapes and agrees with Rust wher
     '^4[.](9[.].*|10[.](47|48)[+].*)$', '^4[.](12[.].*|13[.]([0-9]|1[0-2])[+].*)$']) {
     t.ok(literalMatcher(shape), `${JSON.stringify(shape)} takes the fast path`);
   }
+  const deep = `${'('.repeat(17)}4${')'.repeat(17)}`;
+  t.ok(literalMatcher(`${'('.repeat(16)}4${')'.repeat(16)}`), '16 nested groups take the fast path');
+  t.equal(literalMatcher(deep), null, '17 nested groups go to RE2');
+  t.ok(compileRegex(deep).test('4.9.0'), 'and match there');
+  t.equal(literalMatcher('('.repeat(100_000)), null, 'a pattern of 100,000 open groups is left to RE2 without exhausting the stack');
   for (const other of ['^4[.]9[.]1*', '(?i)^4', '^4[.]9[.]\\d', 'a^b', '^4[.]9[.](0|1)*', '^4[.]9[.].*?$', '^4[.]12[.](3.*)?x', '^4[.]12[.](3)??$', '^4[.]9[.][0-9]+', '^4[.](9$|1)', '[0-a]']) t.equal(literalMatcher(other), null, `${JSON.stringify(other)} goes to RE2`);
   let answered = 0;
   for (const source of BOTH) {

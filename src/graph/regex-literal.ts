@@ -23,6 +23,8 @@ interface Partial {
 
 /** Bound on the alternatives a pattern expands to (groups and classes multiply them). */
 const MAX_ALTERNATIVES = 256;
+/** Bound on nested groups (the reader recurses); deeper patterns are left to RE2, which has its own limit. */
+const MAX_DEPTH = 16;
 const PLAIN = /[A-Za-z0-9_-]/;
 /** `\.`, `[.]` and the like: one literal character. */
 const ESCAPED = /\\([.+-])|\[([.+-])\]/y;
@@ -61,6 +63,7 @@ function combine(partials: Partial[], choices: Partial[]): Partial[] | null {
 
 class Reader {
   i = 0;
+  private depth = 0;
   constructor(readonly source: string) {}
 
   /** One element of a sequence and its choices, or null if outside the grammar. */
@@ -96,9 +99,12 @@ class Reader {
     const { source } = this;
     this.i += source.startsWith('(?:', this.i) ? 3 : 1;
     if (source[this.i] === '?') return null; // flags and other (?...) groups
+    if (this.depth === MAX_DEPTH) return null;
     const choices: Partial[] = [];
     for (;;) {
+      this.depth += 1;
       const seq = this.sequence();
+      this.depth -= 1;
       if (!seq) return null;
       choices.push(...seq);
       if (choices.length > MAX_ALTERNATIVES) return null;
