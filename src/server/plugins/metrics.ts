@@ -1,8 +1,9 @@
 // Prometheus metrics with one Registry per app (no global state): HTTP traffic, and the graph cache pulled at scrape.
 import { isVariantKey } from '../../services/rollout-bodies.js';
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { GraphCache } from '../../services/graph-cache.js';
+import { BinnedHistogram, type BinnedSeries } from './binned-histogram.js';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -112,7 +113,7 @@ export function createMetrics(graphs: GraphCache): AppMetrics {
       }
     },
   });
-  const latency = new Histogram({
+  const latency = new BinnedHistogram({
     name: 'kus_http_request_duration_seconds',
     help: 'Time from request to response by route pattern.',
     labelNames: ['route'] as const,
@@ -121,7 +122,7 @@ export function createMetrics(graphs: GraphCache): AppMetrics {
   });
   registerGraphMetrics(registry, graphs);
 
-  const timers = new Map<string, ReturnType<typeof latency.labels>>();
+  const timers = new Map<string, BinnedSeries>();
   const record: RecordRequest = (route, method, status, seconds) => {
     let byStatus = counts.get(route);
     if (!byStatus) counts.set(route, (byStatus = new Map()));
@@ -131,7 +132,7 @@ export function createMetrics(graphs: GraphCache): AppMetrics {
     else byStatus.set(key, { labels: { route, method, status: String(status) }, n: 1, flushed: 0 });
     let timer = timers.get(route);
     if (!timer) {
-      timer = latency.labels({ route });
+      timer = latency.binned(route, { route });
       timers.set(route, timer);
     }
     timer.observe(seconds);
