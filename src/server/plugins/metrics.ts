@@ -98,17 +98,21 @@ export function createMetrics(graphs: GraphCache): AppMetrics {
   collectDefaultMetrics({ register: registry });
   // Request counts are plain numbers on the hot path and reach prom-client only when scraped: its label
   // validation and hashing on every inc() would cost a measurable share of a graph answer.
-  const counts = new Map<string, Map<string, RequestCount>>();
+  // route → method → status: keyed by the strings and number as given, so no key string is built per request (Node's
+  // method strings and the registered routes are the same objects every time, their hashes computed once).
+  const counts = new Map<string, Map<string, Map<number, RequestCount>>>();
   new Counter({
     name: 'kus_http_requests_total',
     help: 'HTTP requests by route pattern, method and status code.',
     labelNames: ['route', 'method', 'status'] as const,
     registers: [registry],
     collect() {
-      for (const byStatus of counts.values()) {
-        for (const c of byStatus.values()) {
-          if (c.n > c.flushed) this.inc(c.labels, c.n - c.flushed);
-          c.flushed = c.n;
+      for (const byMethod of counts.values()) {
+        for (const byStatus of byMethod.values()) {
+          for (const c of byStatus.values()) {
+            if (c.n > c.flushed) this.inc(c.labels, c.n - c.flushed);
+            c.flushed = c.n;
+          }
         }
       }
     },
@@ -124,12 +128,13 @@ export function createMetrics(graphs: GraphCache): AppMetrics {
 
   const timers = new Map<string, BinnedSeries>();
   const record: RecordRequest = (route, method, status, seconds) => {
-    let byStatus = counts.get(route);
-    if (!byStatus) counts.set(route, (byStatus = new Map()));
-    const key = method + status;
-    const count = byStatus.get(key);
+    let byMethod = counts.get(route);
+    if (!byMethod) counts.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+    const count = byStatus.get(status);
     if (count) count.n++;
-    else byStatus.set(key, { labels: { route, method, status: String(status) }, n: 1, flushed: 0 });
+    else byStatus.set(status, { labels: { route, method, status: String(status) }, n: 1, flushed: 0 });
     let timer = timers.get(route);
     if (!timer) {
       timer = latency.binned(route, { route });
