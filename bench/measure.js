@@ -19,14 +19,22 @@ export const HEADERS = { Accept: 'application/json', 'Accept-Encoding': 'gzip' }
 
 /** Each figure's range over the rounds (min / median / max), plus the rounds themselves. */
 function summarise(runs) {
-  const pick = (key) => range(runs.map((r) => r[key]));
+  // CPU per request (user + system) is the figure that survives a shared machine: req/s and p99 move with whatever
+  // else runs, the work one request costs much less.
+  const withCpu = runs.map((r) => ({ ...r, cpuUsPerRequest: r.cpuUserUsPerRequest + r.cpuSystemUsPerRequest }));
+  const pick = (key) => range(withCpu.map((r) => r[key]));
   return {
     requestsPerSec: pick('requestsPerSec'), p50Ms: pick('p50Ms'), p99Ms: pick('p99Ms'), maxMs: pick('maxMs'),
-    cpuUserUsPerRequest: pick('cpuUserUsPerRequest'), cpuSystemUsPerRequest: pick('cpuSystemUsPerRequest'),
+    cpuUserUsPerRequest: pick('cpuUserUsPerRequest'), cpuSystemUsPerRequest: pick('cpuSystemUsPerRequest'), cpuUsPerRequest: pick('cpuUsPerRequest'),
     non2xx: runs.reduce((s, r) => s + r.non2xx, 0), socketErrors: runs.reduce((s, r) => s + r.socketErrors, 0),
-    rounds: runs.map(({ requestsPerSec, p50Ms, p99Ms, maxMs, cpuUserUsPerRequest, cpuSystemUsPerRequest }) =>
-      ({ requestsPerSec, p50Ms, p99Ms, maxMs, cpuUserUsPerRequest, cpuSystemUsPerRequest })),
+    rounds: withCpu.map(({ requestsPerSec, p50Ms, p99Ms, maxMs, cpuUserUsPerRequest, cpuSystemUsPerRequest, cpuUsPerRequest }) =>
+      ({ requestsPerSec, p50Ms, p99Ms, maxMs, cpuUserUsPerRequest, cpuSystemUsPerRequest, cpuUsPerRequest })),
   };
+}
+
+/** A server against its floor (same node): req/s, p99 and CPU per request, each as per-round ratios. */
+function versus(a, b) {
+  return { requestsPerSec: ratios(a, b, 'requestsPerSec'), p99Ms: ratios(a, b, 'p99Ms'), cpuUsPerRequest: ratios(a, b, 'cpuUsPerRequest') };
 }
 
 /** Per-round ratio of two servers' figure (same round, so the same machine load), as a range. */
@@ -94,6 +102,7 @@ async function measureDataset(ctx, dataset, cleanup) {
     if (!same.body.equals(served.gzip) || same.headers['content-type'] !== served.contentType) throw new Error(`${t.label} does not serve the same bytes and type as KUS`);
   }
   let kus24 = null;
+  const stopAfterLoad = [];
   if (runtimes.node24?.execPath) {
     kus24 = started(await startKus({ children, repoRoot, db: pristine, port: await freePort(), logFile: path.join(dir, 'kus-node24.log'), runtime: runtimes.node24, cpu: serverCpu }));
     const url = `${kus24.base}${GRAPH_PATH}${query}`;
@@ -101,6 +110,16 @@ async function measureDataset(ctx, dataset, cleanup) {
     const plain = await getRaw(url, { Accept: 'application/json' });
     if (!plain.body.equals(served.plain)) throw new Error(`KUS on ${runtimes.node24.label} serves a different graph for ${request.path}`);
     targets.splice(1, 0, { key: 'kusNode24', label: `KUS (${runtimes.node24.label})`, pid: kus24.child.pid, url });
+    // The floor on Node 24 too, so each KUS is compared with node:http on its own node. It sends what KUS on Node 24
+    // sends (its zlib's gzip bytes and its headers).
+    const served24 = await fetchServedBytes(url, HEADERS);
+    const floor24 = await startNodeFloor({ children, parent: work, port: await freePort(), body: served24.gzip, headers: served24.headers, execPath: runtimes.node24.execPath, cpu: serverCpu });
+    cleanup.push(floor24.stop);
+    stopAfterLoad.push(floor24.stop);
+    const floorUrl = `${floor24.url}${query}`;
+    const same = await getRaw(floorUrl, HEADERS);
+    if (!same.body.equals(served24.gzip) || same.headers['content-type'] !== served24.contentType) throw new Error(`the node:http floor on ${runtimes.node24.label} does not serve KUS's bytes and type`);
+    targets.splice(3, 0, { key: 'nodeFloorNode24', label: `bare node:http (${runtimes.node24.label})`, pid: floor24.child.pid, url: floorUrl });
   }
 
   // Each KUS renders and compresses its bodies in the background after its first build: let that finish first.
@@ -111,11 +130,13 @@ async function measureDataset(ctx, dataset, cleanup) {
   let memory = null;
   let command = '';
   for (let round = 0; round < load.rounds; round++) {
-    const line = [];
-    for (const t of targets) {
+    const line = new Map();
+    // Every other round in reverse order: no server is always measured right after the same one (a neighbour's
+    // leftover work, a drifting machine load), so a pair's ratio is not biased by its position.
+    for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
       const r = await withCpuCost(t.pid, () => wrk(t.url, load.seconds));
       runs[t.key].push(r);
-      line.push(`${t.label} ${r.requestsPerSec.toFixed(0)} req/s p99 ${r.p99Ms} ms`);
+      line.set(t.key, `${t.label} ${r.requestsPerSec.toFixed(0)} req/s p99 ${r.p99Ms} ms ${(r.cpuUserUsPerRequest + r.cpuSystemUsPerRequest).toFixed(1)} us CPU/req`);
       if (t.key === 'kus') {
         command = r.command.replace(t.url, 'URL');
         // Right after KUS's own load, before the other servers' rounds give its GC time to shrink the heap.
@@ -123,7 +144,7 @@ async function measureDataset(ctx, dataset, cleanup) {
         if (!memory || after.rssMb > memory.rssMb) memory = after;
       }
     }
-    console.log(`[${dataset.name}] round ${round + 1}: ${line.join('; ')}`);
+    console.log(`[${dataset.name}] round ${round + 1}: ${targets.map((t) => line.get(t.key)).join('; ')}`);
   }
   // VmHWM is updated lazily by the kernel and can lag the last VmRSS reading by a few pages.
   memory.peakRssMb = Math.max(memory.rssMb, memoryOf(kus.child.pid).peakRssMb);
@@ -131,12 +152,15 @@ async function measureDataset(ctx, dataset, cleanup) {
   const metrics = await buildDurationMetrics(kus.base);
   await nginx.stop();
   await floor.stop();
+  for (const stop of stopAfterLoad) await stop();
   if (kus24) await children.stop(kus24.child);
   const throughput = Object.fromEntries(targets.map((t) => [t.key, { label: t.label, ...summarise(runs[t.key]) }]));
-  throughput.vsFloor = { requestsPerSec: ratios(throughput.kus, throughput.nodeFloor, 'requestsPerSec'), p99Ms: ratios(throughput.kus, throughput.nodeFloor, 'p99Ms') };
-  throughput.vsNginx = { requestsPerSec: ratios(throughput.kus, throughput.nginx, 'requestsPerSec'), p99Ms: ratios(throughput.kus, throughput.nginx, 'p99Ms') };
+  throughput.vsFloor = versus(throughput.kus, throughput.nodeFloor);
+  throughput.vsNginx = versus(throughput.kus, throughput.nginx);
   if (kus24) {
-    throughput.node24VsMachine = { requestsPerSec: ratios(throughput.kusNode24, throughput.kus, 'requestsPerSec'), p99Ms: ratios(throughput.kusNode24, throughput.kus, 'p99Ms') };
+    throughput.node24VsFloorNode24 = versus(throughput.kusNode24, throughput.nodeFloorNode24);
+    throughput.node24VsMachine = versus(throughput.kusNode24, throughput.kus);
+    throughput.floorNode24VsMachine = versus(throughput.nodeFloorNode24, throughput.nodeFloor);
   }
 
   // Issue 12: the same request from 100,000 distinct cluster ids, recorded vs --no-fleet (KUS's own server is idle).

@@ -71,7 +71,7 @@ export function printDataset(result) {
   const pinned = load.pinned ? `servers pinned to CPU ${load.pinned.server}, wrk and the orchestrator to CPU ${load.pinned.load}` : 'NOT pinned (--no-pin)';
   console.log(`load: ${load.command}; ${load.rounds} rounds alternating the servers; ${pinned}. Ranges: min–max over rounds (median).`);
 
-  const servers = ['kus', 'kusNode24', 'nodeFloor', 'nginx'].filter((k) => throughput[k]);
+  const servers = ['kus', 'kusNode24', 'nodeFloor', 'nodeFloorNode24', 'nginx'].filter((k) => throughput[k]);
   console.log(`\nGraph endpoint, same bytes from each server:\n${table([
     ['server', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'CPU us/req user + sys'],
     ...servers.map((k) => {
@@ -82,13 +82,21 @@ export function printDataset(result) {
 
   const rows = [['figure', 'measured', 'target', 'verdict']];
   const add = (label, value, key, target = '(info)') => rows.push([label, value, key ? c[key]?.target ?? target : target, key ? verdict(c[key]?.pass ?? null) : '']);
-  add('KUS / node:http req/s', rng(throughput.vsFloor.requestsPerSec, 3), 'floorThroughput');
-  add('KUS / node:http p99', rng(throughput.vsFloor.p99Ms, 3), 'floorP99');
-  add('KUS / nginx req/s, p99 (context)', `${rng(throughput.vsNginx.requestsPerSec, 3)}, ${rng(throughput.vsNginx.p99Ms, 3)}`);
-  if (throughput.node24VsMachine) {
-    add(`${throughput.kusNode24.label} / ${throughput.kus.label} req/s`, rng(throughput.node24VsMachine.requestsPerSec, 3));
-    add(`${throughput.kusNode24.label} / ${throughput.kus.label} p99`, rng(throughput.node24VsMachine.p99Ms, 3));
+  // Each ratio is taken per round (both servers measured minutes apart at most), then shown as a range over rounds.
+  const machine = throughput.kus.label.replace(/^KUS \((.*)\)$/, '$1');
+  add(`KUS / node:http req/s (both ${machine})`, rng(throughput.vsFloor.requestsPerSec, 3), 'floorThroughput');
+  add(`KUS / node:http p99 (both ${machine})`, rng(throughput.vsFloor.p99Ms, 3), 'floorP99');
+  add(`KUS / node:http CPU per request (both ${machine})`, rng(throughput.vsFloor.cpuUsPerRequest, 3));
+  if (throughput.node24VsFloorNode24) {
+    const v24 = throughput.kusNode24.label.replace(/^KUS \((.*)\)$/, '$1');
+    const r = throughput.node24VsFloorNode24;
+    add(`KUS / node:http req/s, p99, CPU/req (both ${v24})`, `${rng(r.requestsPerSec, 3)}; ${rng(r.p99Ms, 3)}; ${rng(r.cpuUsPerRequest, 3)}`);
+    const k = throughput.node24VsMachine;
+    add(`KUS ${v24} / KUS ${machine} req/s, p99, CPU/req`, `${rng(k.requestsPerSec, 3)}; ${rng(k.p99Ms, 3)}; ${rng(k.cpuUsPerRequest, 3)}`);
+    const f = throughput.floorNode24VsMachine;
+    add(`node:http ${v24} / node:http ${machine} req/s, p99, CPU/req`, `${rng(f.requestsPerSec, 3)}; ${rng(f.p99Ms, 3)}; ${rng(f.cpuUsPerRequest, 3)}`);
   }
+  add('KUS / nginx req/s, p99 (context)', `${rng(throughput.vsNginx.requestsPerSec, 3)}, ${rng(throughput.vsNginx.p99Ms, 3)}`);
   if (fleet) {
     add(`fleet recording / --no-fleet req/s (${fleet.ids} ids)`, rng(fleet.ratio, 3), 'fleetRecording');
     add('  recording; --no-fleet req/s (p99 ms)', `${rng(fleet.on.requestsPerSec, 0)} (${rng(fleet.on.p99Ms, 2)}); ${rng(fleet.off.requestsPerSec, 0)} (${rng(fleet.off.p99Ms, 2)})` +

@@ -50,6 +50,7 @@ const { values: opts } = parseArgs({
     'skip-replica': { type: 'boolean', default: false },
     'skip-fleet': { type: 'boolean', default: false },
     'skip-rollouts': { type: 'boolean', default: false },
+    'skip-console': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false }, // keep the temp dir (stores, logs, nginx config)
     profile: { type: 'boolean', default: false }, // run the server with --cpu-prof into bench/out/profiles/
     help: { type: 'boolean', default: false },
@@ -57,7 +58,8 @@ const { values: opts } = parseArgs({
 });
 if (opts.help) {
   console.log('usage: npm run bench -- [--quick] [--only generated|fixture|all] [--request CHANNEL/ARCH|heaviest] [--no-pin]\n' +
-    '  [--skip-node24] [--skip-publishing] [--skip-replica] [--skip-fleet] [--skip-rollouts] [--keep] [--profile] [--seed N]');
+    '  [--skip-node24] [--skip-publishing] [--skip-replica] [--skip-fleet] [--skip-rollouts] [--skip-console] [--keep] [--profile] [--seed N]\n' +
+    '  graph endpoint only (KUS vs node:http on Node 20 and 24, nginx): --skip-publishing --skip-fleet --skip-rollouts --skip-console --rebuilds 0');
   for (const [name, full, quick, help] of NUMBERS) console.log(`  --${name} N`.padEnd(24) + `${help} (default ${full}, --quick ${quick})`);
   process.exit(0);
 }
@@ -122,7 +124,8 @@ async function main(children, work) {
   }
   let failed = 0;
   for (const result of results.datasets) failed += Object.values(printDataset(result)).filter((x) => x.pass === false).length;
-  failed += (results.console = await measureConsole({ children, repoRoot, work, seed: Number(opts.seed) })).failed;
+  if (opts['skip-console']) console.log('\n[console] SKIP (--skip-console)');
+  else failed += (results.console = await measureConsole({ children, repoRoot, work, seed: Number(opts.seed) })).failed;
   const out = path.join(repoRoot, 'bench', 'out');
   fs.mkdirSync(out, { recursive: true });
   results.loadAverageAtEnd = os.loadavg();
