@@ -181,14 +181,17 @@ t.test('the aggregator stays bounded whatever clients send', async (t) => {
   t.equal(agg.size, 1000, 'at most the bound');
   t.same(agg.stats, { recorded: 1000, anonymous: 0, dropped: 99_000, oversized: 0 });
   t.equal(full, 1, 'the owner is asked once to flush');
-  t.equal(agg.drain().length, 1000);
-  t.equal(agg.size, 0);
+  const written = agg.drain();
+  t.equal(written.entries.length, 1000);
+  agg.committed(written);
+  t.equal(agg.pending, 0, 'nothing waits once written');
+  t.equal(agg.size, 1000, 'the written clusters stay held (to be written again only when changed or a minute later)');
 
   const long = 'x'.repeat(10_000);
   agg.record({ id: uuid(1), version: long, channel: 'stable-4.9', arch: 'amd64' }, long, 1);
   agg.record({ id: uuid(2), version: '4.9.15', channel: `a${'b'.repeat(FLEET_LIMITS.channelLength)}`, arch: 'amd64' }, undefined, 1);
   for (let i = 0; i < 1000; i++) agg.record({ id: uuid(3), version: i % 2 ? '4.9.15' : '4.9.16', channel: 'stable-4.9', arch: 'amd64' }, undefined, i);
-  const [a, b, ...rest] = agg.drain();
+  const [a, b, ...rest] = agg.drain().entries;
   t.equal(a!.version, null, 'an over-long version is not kept');
   t.equal(a!.userAgent!.length, FLEET_LIMITS.userAgentLength, 'User-Agent truncated');
   t.equal(b!.id, uuid(3), 'an over-long channel is not stored');
@@ -199,6 +202,6 @@ t.test('the aggregator stays bounded whatever clients send', async (t) => {
   agg.record({ id: uuid(0xabc).toUpperCase(), version: '4.9.15', channel: 'stable-4.9', arch: 'amd64' }, undefined, 1);
   agg.record({ id: uuid(0xabc), version: '4.9.15', channel: 'stable-4.9', arch: 'amd64' }, undefined, 2);
   agg.record({ id: `${uuid(0xabc).slice(0, 35)}g`, version: '4.9.15', channel: 'stable-4.9', arch: 'amd64' }, undefined, 3);
-  const [same] = agg.drain();
+  const [same] = agg.drain().entries;
   t.match(same, { id: uuid(0xabc), firstSeen: 1, lastSeen: 2, changes: [] }, 'an upper-case id is the same cluster; a non-hex one is not a cluster');
 });
