@@ -72,6 +72,24 @@ t.test('an unchanged cluster polling every 5 s is written once a minute; the fle
   t.equal(stored(1)!.lastSeen, END + 15 * S, 'the last poll is in the store after stop');
 });
 
+t.test('a cluster that goes silent has its last poll stored within a minute and a flush', async (t) => {
+  const { recorder, poll, stored, clock } = fleet(t);
+  poll(1, '1.0.0', T0);
+  await recorder.flush();
+  poll(1, '1.0.0', T0 + 30 * S); // then nothing
+  for (let at = T0 + 35 * S; at < T0 + 60 * S; at += 5 * S) {
+    clock.now = at;
+    await recorder.flush();
+    t.equal(stored(1)!.lastSeen, T0, `+${(at - T0) / S} s: not written yet (held, shown from memory)`);
+  }
+  clock.now = T0 + 60 * S;
+  t.equal(await recorder.flush(), 1, 'its write is a minute old: the held last poll is written');
+  t.equal(stored(1)!.lastSeen, T0 + 30 * S);
+  clock.now = T0 + 120 * S;
+  t.equal(await recorder.flush(), 0, 'and nothing more while it stays silent');
+  t.equal(recorder.rowsWritten, 2);
+});
+
 t.test('a version change is written at the next flush and recorded once, at the poll that showed it', async (t) => {
   const { recorder, inventory, poll, stored } = fleet(t);
   poll(1, '1.0.0', T0);

@@ -54,6 +54,8 @@ export const FLEET_REFRESH_MS = 60_000;
 const MAX_CHANGES = 8;
 /** Held clusters looked at for one to evict before the poll is dropped (most are written: one is found at once). */
 const EVICT_SCAN = 256;
+/** Distinct strings kept canonical (see intern); past it the table starts afresh. */
+const INTERNED = 4096;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** What clusters send (Go's uuid prints lower case): kept as is, without allocating a lower-cased copy per poll. */
 const LOWER_UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -105,6 +107,7 @@ export interface FleetDrain {
 export class FleetAggregator {
   private readonly held = new Map<string, Entry>();
   private dirty: Entry[] = [];
+  private interned = new Map<string, string>();
   private fullSignalled = false;
   private writes = 0;
   private committedWrite = 0;
@@ -155,9 +158,10 @@ export class FleetAggregator {
         }
         return;
       }
+      const kept = this.intern(version);
       const created: Entry = {
-        id, lastSeen: now, version, channel: poll.channel, arch: poll.arch, userAgent: ua, written: 0, firstSeen: now, firstVersion: version,
-        changes: undefined, dirty: true, write: 0,
+        id, lastSeen: now, version: kept, channel: this.intern(poll.channel), arch: this.intern(poll.arch), userAgent: this.intern(ua), written: 0,
+        firstSeen: now, firstVersion: kept, changes: undefined, dirty: true, write: 0,
       };
       this.held.set(id, created);
       this.dirty.push(created);
@@ -170,37 +174,53 @@ export class FleetAggregator {
     if (entry.firstSeen < 0) {
       // The first poll since the last write: the store finds a change from the version it has (dated here) itself.
       entry.firstSeen = now;
-      entry.firstVersion = version;
       if (version !== entry.version) {
-        entry.version = version;
+        entry.version = this.intern(version);
         changed = true;
       }
+      entry.firstVersion = entry.version;
     } else if (version !== entry.version) {
-      if (version !== null && entry.version !== null) {
+      const kept = this.intern(version);
+      if (kept !== null && entry.version !== null) {
         entry.changes ??= [];
-        if (entry.changes.length < MAX_CHANGES) entry.changes.push({ from: entry.version, to: version, at: now });
+        if (entry.changes.length < MAX_CHANGES) entry.changes.push({ from: entry.version, to: kept, at: now });
       }
-      if (entry.firstVersion === null) entry.firstVersion = version;
-      entry.version = version;
+      if (entry.firstVersion === null) entry.firstVersion = kept;
+      entry.version = kept;
       changed = true;
     }
-    // Strings compared by content: short, and equal in all but a changed cluster's poll.
+    // Compared by content with the held (canonical, so shared and likely in cache) strings; equal but in a changed poll.
     if (poll.channel !== entry.channel) {
-      entry.channel = poll.channel;
+      entry.channel = this.intern(poll.channel);
       changed = true;
     }
     if (poll.arch !== entry.arch) {
-      entry.arch = poll.arch;
+      entry.arch = this.intern(poll.arch);
       changed = true;
     }
     if (ua !== entry.userAgent) {
-      entry.userAgent = ua;
+      entry.userAgent = this.intern(ua);
       changed = true;
     }
     if (!entry.dirty && (changed || entry.lastSeen - entry.written >= this.refreshMs)) {
       entry.dirty = true;
       this.dirty.push(entry);
     }
+  }
+
+  /**
+   * One string object per distinct value held: every poll brings fresh copies (parsed from its query and headers), and
+   * comparing each with a copy of its own held per cluster, scattered over the heap, cost a cache miss per field
+   * (measured: 2.2–4.9 us per poll at 100,000 clusters, against 0.7 us with shared strings). Only new or changed values
+   * are looked up here, not every poll's.
+   */
+  private intern<S extends string | null>(value: S): S {
+    if (value === null) return value;
+    const known = this.interned.get(value);
+    if (known !== undefined) return known as S;
+    if (this.interned.size >= INTERNED) this.interned = new Map();
+    this.interned.set(value, value);
+    return value;
   }
 
   /** The last poll of a held cluster (the store's may lag it by up to FLEET_REFRESH_MS plus a flush), else undefined. */
@@ -294,18 +314,42 @@ export class FleetAggregator {
     }
   }
 
-  /** Lets go of a written cluster, from the oldest held; false when none of the first EVICT_SCAN can be. */
+  /**
+   * Held clusters polled since a write at least FLEET_REFRESH_MS old wait for the next one: one that went silent
+   * (no later poll to find it due) still has its last poll stored within a minute and a flush. A pass over the Map at
+   * each flush (about a millisecond for 100,000 clusters), not a timer per cluster.
+   */
+  markDue(now: number): void {
+    for (const e of this.held.values()) {
+      if (!e.dirty && e.firstSeen >= 0 && now - e.written >= this.refreshMs) {
+        e.dirty = true;
+        this.dirty.push(e);
+      }
+    }
+  }
+
+  /**
+   * Lets go of a written cluster, from the oldest held: one not polled since its write if the first EVICT_SCAN have
+   * one, else the first written one (its store row then lags its last poll by less than FLEET_REFRESH_MS, as while it
+   * was held; its next poll writes it again). False when none of them is written.
+   */
   private evictOne(): boolean {
     let scanned = 0;
+    let fallback: Entry | undefined;
     for (const e of this.held.values()) {
       if (!e.dirty && e.write <= this.committedWrite) {
-        this.held.delete(e.id);
-        this.evicted++;
-        return true;
+        if (e.firstSeen < 0) {
+          fallback = e;
+          break;
+        }
+        fallback ??= e;
       }
       if (++scanned >= EVICT_SCAN) break;
     }
-    return false;
+    if (fallback === undefined) return false;
+    this.held.delete(fallback.id);
+    this.evicted++;
+    return true;
   }
 }
 

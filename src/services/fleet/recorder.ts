@@ -96,6 +96,7 @@ export class FleetRecorder {
    */
   flush(): Promise<number> {
     const done = this.writing.then(async () => {
+      this.aggregator.markDue(this.now());
       if (this.aggregator.pending === 0) return 0;
       const drain = this.aggregator.drain();
       const clusters = drain.entries.length;
