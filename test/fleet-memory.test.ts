@@ -90,6 +90,20 @@ t.test('a cluster that goes silent has its last poll stored within a minute and 
   t.equal(recorder.rowsWritten, 2);
 });
 
+t.test('days seen: refreshes within a day count it once, a poll on the next day counts that day', async (t) => {
+  const { recorder, poll, file } = fleet(t);
+  const H = 3600 * S;
+  // Every 5 s from 23:00 to 01:00: refreshed once a minute on both days.
+  for (let at = T0 + 23 * H; at <= T0 + 25 * H; at += 5 * S) {
+    poll(1, '1.0.0', at);
+    await recorder.flush();
+  }
+  t.equal(recorder.rowsWritten, 121, 'written once a minute for two hours');
+  const db = new Database(file, { readonly: true });
+  t.teardown(() => db.close());
+  t.same(db.prepare('SELECT days_seen, last_seen FROM fleet_clusters').get(), { days_seen: 2, last_seen: T0 + 25 * H }, 'two UTC days, not one per write');
+});
+
 t.test('a version change is written at the next flush and recorded once, at the poll that showed it', async (t) => {
   const { recorder, inventory, poll, stored } = fleet(t);
   poll(1, '1.0.0', T0);
