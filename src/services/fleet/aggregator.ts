@@ -1,8 +1,8 @@
 // Graph polls merged in memory per cluster, and the clusters held there across writes: the graph endpoint only touches
 // a Map, and a cluster's row is handed to the store only when something about it changed (new, version, channel, arch,
-// User-Agent) or its last poll is FLEET_REFRESH_MS newer than the one last written. A cluster polling every few minutes
-// (or every few seconds, as the benchmark's) is then written about once a minute: SQLite's per-row cost, not the
-// Map, was most of what recording cost (docs/fleet.md). Readers take the last poll of a held cluster from here
+// User-Agent) or it polled since a write FLEET_REFRESH_MS old. A cluster polling more often than that (the
+// benchmark's, every few seconds) is written about once a minute: SQLite's per-row cost, not the Map, was most of what
+// recording cost (docs/fleet.md). Readers take the last poll of a held cluster from here
 // (lastSeen), so the fleet API still shows a poll within a flush.
 //
 // Bounded whatever clients send (no token is needed to poll): at most maxClusters clusters held; past that a new

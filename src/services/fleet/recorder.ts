@@ -1,5 +1,5 @@
 // Records graph polls: merged in memory (FleetAggregator, which holds clusters across writes and hands over only those
-// that changed or whose last poll is a minute newer than the one written), written to the store in one transaction
+// that are new, changed, or polled since a write a minute old), written to the store in one transaction
 // every flush interval (by a FleetWriter, off the serving thread in `kus serve`), and clusters unseen for longer than
 // the retention dropped on a timer.
 import type { FleetPollBatchEntry, FleetRepository } from '../../store/index.js';
@@ -22,7 +22,7 @@ export interface FleetRecorderOptions {
   retentionMs?: number;
   /** Distinct clusters held in memory (default FLEET_LIMITS.maxClusters). */
   maxClusters?: number;
-  /** An unchanged held cluster is written again once its last poll is this much newer than the one written (default 1 min). */
+  /** An unchanged held cluster is written again once it polled since a write this old (default 1 min). */
   refreshMs?: number;
   /** Milliseconds since the epoch; tests inject a clock. */
   now?: () => number;
@@ -44,6 +44,8 @@ export class FleetRecorder {
   private urgent = false;
   readonly flushMs: number;
   readonly retentionMs: number;
+  /** A held cluster is written again once it polled since a write this old (FLEET_REFRESH_MS). */
+  readonly refreshMs: number;
   /** Batches that failed to be written (logged; their clusters wait for the next write, merged with later polls). */
   failedFlushes = 0;
   /** Cluster rows this server's own polls wrote (a cluster polling unchanged: about one a minute). */
@@ -60,8 +62,6 @@ export class FleetRecorder {
     this.refreshMs = options.refreshMs ?? FLEET_REFRESH_MS;
     this.aggregator = new FleetAggregator(options.maxClusters ?? FLEET_LIMITS.maxClusters, () => this.flushSoon(), this.refreshMs);
   }
-
-  readonly refreshMs: number;
 
   get stats() {
     return this.aggregator.stats;
