@@ -10,13 +10,15 @@ import { range } from './stats.js';
 
 export const FLEET_IDS = 100_000;
 
-/** A wrk script whose every request names the next of FLEET_IDS cluster ids (in turn), with a version and the query. */
-function writeScript(dir, query, version) {
-  const file = path.join(dir, 'fleet-ids.lua');
-  // Each wrk run starts at a random id, so that successive runs keep bringing ids the recorder has not merged yet.
+/**
+ * A wrk script whose every request names the next of FLEET_IDS cluster ids (in turn), with a version and the query;
+ * the first id is `start`, else a random one (each measured run starts elsewhere, as clusters poll in no order).
+ */
+function writeScript(dir, query, version, start) {
+  const file = path.join(dir, start === undefined ? 'fleet-ids.lua' : `fleet-ids-from-${start}.lua`);
   fs.writeFileSync(file, `-- every request polls as the next of ${FLEET_IDS} clusters
 math.randomseed(os.time())
-local n = math.random(0, ${FLEET_IDS - 1})
+local n = ${start === undefined ? `math.random(0, ${FLEET_IDS - 1})` : start - 1}
 request = function()
   n = (n + 1) % ${FLEET_IDS}
   return wrk.format(nil, "${GRAPH_PATH}${query}&version=${encodeURIComponent(version)}&id=" .. string.format("00000000-0000-4000-8000-%012x", n))
@@ -41,8 +43,20 @@ export async function measureFleetRecording(ctx, { store, query, version }) {
   }
   try {
     for (const s of servers) await waitQuiet(s.kus.child.pid);
-    // The warm-up also fills the recording server's store with the 100,000 clusters, as a long-running server has.
-    for (const s of servers) await wrk(s.url, Math.max(warmup, 3), script);
+    // The warm-up polls every id once, in order (as many wrk runs as that takes), so that the recording server holds
+    // and has written all 100,000 clusters, as a long-running server has: the measured polls are then of clusters it
+    // knows, each written again once its last poll is a minute newer (a random start left most of them new: each a row).
+    for (const s of servers) {
+      let next = 0;
+      for (let i = 0; next < FLEET_IDS && i < 40; i++) next += (await wrk(s.url, Math.max(warmup, 3), writeScript(dir, query, version, next))).requests;
+    }
+    const written = async () => {
+      const text = await (await fetch(`${servers[0].kus.base}/metrics`)).text();
+      const rows = Number(/^kus_fleet_rows_written_total (\d+)/m.exec(text)?.[1] ?? NaN);
+      const polls = Number(/^kus_fleet_polls_total\{outcome="recorded"\} (\d+)/m.exec(text)?.[1] ?? NaN);
+      return { rows, polls };
+    };
+    const before = await written();
     const runs = { on: [], off: [] };
     for (let round = 0; round < load.rounds; round++) {
       // Alternating which goes first, so that a drift in the machine's load does not favour one.
@@ -53,6 +67,7 @@ export async function measureFleetRecording(ctx, { store, query, version }) {
       console.log(`[fleet] round ${round + 1}: recording ${runs.on[round].requestsPerSec.toFixed(0)} req/s p99 ${runs.on[round].p99Ms} ms ${cpu(runs.on[round])} us CPU/req; ` +
         `--no-fleet ${runs.off[round].requestsPerSec.toFixed(0)} req/s p99 ${runs.off[round].p99Ms} ms ${cpu(runs.off[round])} us CPU/req`);
     }
+    const after = await written();
     const metrics = await (await fetch(`${servers[0].kus.base}/metrics`)).text();
     const polls = Object.fromEntries([...metrics.matchAll(/^kus_fleet_polls_total\{outcome="(\w+)"\} (\d+)/gm)].map((m) => [m[1], Number(m[2])]));
     const non2xx = [...runs.on, ...runs.off].reduce((n, r) => n + r.non2xx + r.socketErrors, 0);
@@ -67,6 +82,8 @@ export async function measureFleetRecording(ctx, { store, query, version }) {
       // The req/s the CPU cost alone allows (--no-fleet CPU per request / recording's), per round.
       cpuRatio: range(runs.on.map((r, i) => cpuUs(runs.off[i]) / cpuUs(r))),
       polls,
+      // Of the polls recorded during the rounds, how many were written as a row (new, changed, or a minute newer).
+      rowsPerPoll: (after.rows - before.rows) / (after.polls - before.polls),
       errors: non2xx,
     };
   } finally {

@@ -100,7 +100,8 @@ export function printDataset(result) {
   if (fleet) {
     add(`fleet recording / --no-fleet req/s (${fleet.ids} ids)`, rng(fleet.ratio, 3), 'fleetRecording');
     add('  recording; --no-fleet req/s (p99 ms)', `${rng(fleet.on.requestsPerSec, 0)} (${rng(fleet.on.p99Ms, 2)}); ${rng(fleet.off.requestsPerSec, 0)} (${rng(fleet.off.p99Ms, 2)})` +
-      `; polls ${JSON.stringify(fleet.polls)}${fleet.errors ? `; ${fleet.errors} errors` : ''}`);
+      `; polls ${JSON.stringify(fleet.polls)}${fleet.rowsPerPoll === undefined ? '' : `; rows written per poll during the rounds ${fleet.rowsPerPoll.toFixed(3)}`}` +
+      `${fleet.errors ? `; ${fleet.errors} errors` : ''}`);
     if (fleet.cpuUsPerRequest) {
       add('  server CPU us/request recording; --no-fleet (ratio)', `${rng(fleet.cpuUsPerRequest.on, 1)}; ${rng(fleet.cpuUsPerRequest.off, 1)} (${rng(fleet.cpuRatio, 3)})`);
     }

@@ -30,7 +30,7 @@ function fleet(t: Test, now: number) {
   const flush = (polls: Array<[id: number, version: string, at: number]>, channel = 'stable-1.1'): void => {
     const agg = new FleetAggregator();
     for (const [id, version, at] of polls) agg.record({ id: uuid(id), version, channel, arch: 'amd64' }, undefined, at);
-    store.fleet.record(agg.drain());
+    store.fleet.record(agg.drain().entries);
   };
   return { store, inventory, flush, clock };
 }

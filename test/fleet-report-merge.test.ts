@@ -30,7 +30,7 @@ function batches(): FleetPollBatchEntry[][] {
         agg.record({ id: uuid(i), version: VERSIONS[step]!, channel: 'stable-4.9', arch: i % 2 ? 'arm64' : 'amd64' }, 'CVO/4.9', at);
       }
     }
-    out.push(agg.drain());
+    out.push(agg.drain().entries);
   }
   return out;
 }
@@ -146,7 +146,7 @@ t.test('batches in every order, and each twice: the same clusters and the same u
         if (polls) agg.record({ id: uuid(i), version: polls[poll] ?? undefined, channel: 'stable-4.9', arch: 'amd64' }, 'CVO/4.9', T0 + flush * 60_000 + poll * 20_000 + i);
       });
     }
-    return agg.drain();
+    return agg.drain().entries;
   });
   const rows = (s: Store) => ({ clusters: s.fleet.clusters({}), updates: s.fleet.historyRows().updates.sort((a, b) => a.id.localeCompare(b.id) || a.at - b.at) });
   const reference = store(t);

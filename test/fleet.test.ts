@@ -174,6 +174,29 @@ t.test('--fleet-retention drops clusters unseen for longer; --no-fleet records n
   t.match(badEnv.stderr, /KUS_ERR_CONFIG: KUS_FLEET_FLUSH "5 s" is not a duration/, 'the variable is named');
 });
 
+t.test('a cluster polling unchanged is written once, and its last poll is in the fleet API within a flush', async (t) => {
+  const s = await server(t, ['--fleet-flush', '1s']);
+  const query = { channel: 'stable-4.9', arch: 'arm64', version: '4.9.15', id: uuid(7) };
+  const written = async (): Promise<number> => Number(/^kus_fleet_rows_written_total (\d+)$/m.exec(await (await fetch(`${s.url}/metrics`)).text())?.[1]);
+  let last = 0;
+  for (let i = 0; i < 12; i++) {
+    last = Date.now();
+    t.equal(await poll(s.url, query), 200);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const shown = await until('the last poll in the fleet API', () => s.api<ClusterRow[]>('clusters'), (r) => r.value?.length === 1 && Date.parse(r.value[0]!.lastSeen) >= last);
+  t.ok(Date.parse(shown.value[0]!.lastSeen) >= last, `lastSeen ${shown.value[0]!.lastSeen} is the last of 12 polls over 3 s`);
+  t.equal(await written(), 1, 'kus_fleet_rows_written_total: one row write for 12 unchanged polls within the minute');
+  t.match(await (await fetch(`${s.url}/metrics`)).text(), 'kus_fleet_held_clusters{state="held"} 1');
+  // A version change is written at the next flush.
+  t.equal(await poll(s.url, { ...query, version: '4.9.15-kylinsec.2' }), 200);
+  await until('the change in the fleet API', () => s.api<ClusterRow[]>('clusters'), (r) => r.value?.[0]?.version === '4.9.15-kylinsec.2');
+  t.equal(await written(), 2);
+  t.equal(await s.stop(), 0);
+  const local = runKus(['fleet', 'clusters', '--db', s.db, '--json'], { KUS_TOKEN: '', KUS_SERVER: '' });
+  t.match(JSON.parse(local.stdout), [{ id: uuid(7), version: '4.9.15-kylinsec.2' }], 'the store has it after stop');
+});
+
 t.test('the aggregator stays bounded whatever clients send', async (t) => {
   let full = 0;
   const agg = new FleetAggregator(1000, () => full++);
@@ -181,14 +204,17 @@ t.test('the aggregator stays bounded whatever clients send', async (t) => {
   t.equal(agg.size, 1000, 'at most the bound');
   t.same(agg.stats, { recorded: 1000, anonymous: 0, dropped: 99_000, oversized: 0 });
   t.equal(full, 1, 'the owner is asked once to flush');
-  t.equal(agg.drain().length, 1000);
-  t.equal(agg.size, 0);
+  const written = agg.drain();
+  t.equal(written.entries.length, 1000);
+  agg.committed(written);
+  t.equal(agg.pending, 0, 'nothing waits once written');
+  t.equal(agg.size, 1000, 'the written clusters stay held (to be written again only when changed or a minute later)');
 
   const long = 'x'.repeat(10_000);
   agg.record({ id: uuid(1), version: long, channel: 'stable-4.9', arch: 'amd64' }, long, 1);
   agg.record({ id: uuid(2), version: '4.9.15', channel: `a${'b'.repeat(FLEET_LIMITS.channelLength)}`, arch: 'amd64' }, undefined, 1);
   for (let i = 0; i < 1000; i++) agg.record({ id: uuid(3), version: i % 2 ? '4.9.15' : '4.9.16', channel: 'stable-4.9', arch: 'amd64' }, undefined, i);
-  const [a, b, ...rest] = agg.drain();
+  const [a, b, ...rest] = agg.drain().entries;
   t.equal(a!.version, null, 'an over-long version is not kept');
   t.equal(a!.userAgent!.length, FLEET_LIMITS.userAgentLength, 'User-Agent truncated');
   t.equal(b!.id, uuid(3), 'an over-long channel is not stored');
@@ -199,6 +225,6 @@ t.test('the aggregator stays bounded whatever clients send', async (t) => {
   agg.record({ id: uuid(0xabc).toUpperCase(), version: '4.9.15', channel: 'stable-4.9', arch: 'amd64' }, undefined, 1);
   agg.record({ id: uuid(0xabc), version: '4.9.15', channel: 'stable-4.9', arch: 'amd64' }, undefined, 2);
   agg.record({ id: `${uuid(0xabc).slice(0, 35)}g`, version: '4.9.15', channel: 'stable-4.9', arch: 'amd64' }, undefined, 3);
-  const [same] = agg.drain();
+  const [same] = agg.drain().entries;
   t.match(same, { id: uuid(0xabc), firstSeen: 1, lastSeen: 2, changes: [] }, 'an upper-case id is the same cluster; a non-hex one is not a cluster');
 });

@@ -222,13 +222,14 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       ? new FleetReporter({ primary: follow.primary, caFile: follow.caFile, token: report.token, maxClusters: report.maxClusters, logger })
       : undefined;
     reporter = reporting;
-    const inventory = new FleetInventory({ repository: store.fleet, served: servedGraphsOf(served) });
     recorder = fleetOptions === null ? undefined : new FleetRecorder({
       repository: store.fleet, writer: new WorkerFleetWriter(config.store.file), logger,
       ...(fleetOptions.retentionMs === undefined ? {} : { retentionMs: fleetOptions.retentionMs }),
       ...(fleetOptions.flushMs === undefined ? {} : { flushMs: fleetOptions.flushMs }),
       ...(reporting ? { forward: (batch) => reporting.enqueue(batch) } : {}),
     });
+    // The recorder holds clusters in memory: the inventory takes their last poll from it (the store's lags by up to a minute).
+    const inventory = new FleetInventory({ repository: store.fleet, served: servedGraphsOf(served), live: recorder });
     const fleet = recorder ? { recorder, reporter, inventory } : undefined;
     // Promotions go through the same Publisher as an admin's writes (in the build worker), so they are refused alike.
     const policyClock = options.policies?.now ? { now: options.policies.now } : {};

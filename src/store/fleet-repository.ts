@@ -77,6 +77,7 @@ export interface FleetProblemGroup {
 export class FleetRepository {
   private readonly storedOf: Statement<[string], StoredRow>;
   private readonly upsert: Statement<EncodedEntryFields>;
+  private readonly refresh: Statement<RefreshFields>;
   private readonly updatesOf: Statement<[string], { from: string; to: string; at: number }>;
   private readonly deleteUpdate: Statement<[string, string, string, number]>;
   private readonly insertUpdate: Statement<[string, string, string, number, number | null]>;
@@ -115,6 +116,15 @@ export class FleetRepository {
         channel = CASE WHEN excluded.last_seen >= fleet_clusters.last_seen THEN excluded.channel ELSE fleet_clusters.channel END,
         arch = CASE WHEN excluded.last_seen >= fleet_clusters.last_seen THEN excluded.arch ELSE fleet_clusters.arch END,
         user_agent = CASE WHEN excluded.last_seen >= fleet_clusters.last_seen THEN excluded.user_agent ELSE fleet_clusters.user_agent END`);
+    // A batch entry that only polled again (same version, channel, arch and User-Agent as stored, no change within the
+    // batch, after the stored last poll) moves last_seen and days_seen, as the upsert would, without reading the row
+    // first: what most writes are once clusters are held in memory (~4.5 us per row against ~8.5 for read and upsert).
+    // SET expressions read the row as it was. Parameters are bound as REAL: cast, so that `/` divides as integers.
+    this.refresh = db.prepare(`UPDATE fleet_clusters SET
+        days_seen = days_seen + (CASE WHEN CAST(? AS INTEGER) / ${DAY_MS} > last_seen / ${DAY_MS} THEN 1 ELSE 0 END)
+          + (CASE WHEN CAST(? AS INTEGER) / ${DAY_MS} > max(CAST(? AS INTEGER), last_seen) / ${DAY_MS} THEN 1 ELSE 0 END),
+        last_seen = max(last_seen, CAST(? AS INTEGER))
+      WHERE id = ? AND last_seen <= ? AND version IS ? AND channel = ? AND arch = ? AND user_agent IS ?`);
     this.updatesOf = db.prepare('SELECT from_version AS "from", to_version AS "to", at FROM fleet_updates WHERE cluster_id = ? ORDER BY at, id');
     this.deleteUpdate = db.prepare('DELETE FROM fleet_updates WHERE cluster_id = ? AND from_version = ? AND to_version = ? AND at = ?');
     // Replicas deliver at least once: an observation already stored (same cluster, versions and time) is kept once.
@@ -153,6 +163,8 @@ export class FleetRepository {
       for (const json of chunks) {
         for (const row of JSON.parse(json) as EncodedEntry[]) {
           const [id, firstSeen, lastSeen, version, firstVersion, channel, arch, userAgent, changes] = row;
+          if (changes.length === 0 && firstVersion === version
+            && this.refresh.run(firstSeen, lastSeen, firstSeen, lastSeen, id, firstSeen, version, channel, arch, userAgent).changes === 1) continue;
           const stored = this.storedOf.get(id) as StoredRow | undefined;
           this.upsert.run(id, firstSeen, lastSeen, version, firstVersion, channel, arch, userAgent, Math.floor(lastSeen / DAY_MS) > Math.floor(firstSeen / DAY_MS) ? 2 : 1,
             firstVersion === null ? null : firstSeen);
@@ -384,6 +396,9 @@ export function encodeFleetBatch(batch: Iterable<FleetPollBatchEntry>): string {
 export function fleetEntryRow(e: Omit<FleetPollBatchEntry, 'changes'> & { changes: FleetPollBatchEntry['changes'] | undefined }): EncodedEntry {
   return [e.id, e.firstSeen, e.lastSeen, e.version, e.firstVersion, e.channel, e.arch, e.userAgent, e.changes === undefined ? [] : e.changes.map((c) => [c.from, c.to, c.at])];
 }
+
+type RefreshFields = [firstSeen: number, lastSeen: number, firstSeen: number, lastSeen: number, id: string, firstSeen: number, version: string | null,
+  channel: string, arch: string, userAgent: string | null];
 
 type EncodedEntryFields = [id: string, firstSeen: number, lastSeen: number, version: string | null, firstVersion: string | null, channel: string,
   arch: string, userAgent: string | null, daysSeen: number, firstVersionAt: number | null];

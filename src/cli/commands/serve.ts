@@ -98,7 +98,8 @@ export const command: Command = {
       type: 'string',
       valueName: 'DURATION',
       env: 'KUS_FLEET_FLUSH',
-      description: 'fleet inventory: how often recorded polls are written to the store, e.g. 5s; a poll shows in kus fleet after at most this (default 5s, env KUS_FLEET_FLUSH)',
+      description: 'fleet inventory: how often new and changed clusters (and, once a minute, unchanged ones that polled) are written to the store, e.g. 5s; ' +
+        'a poll shows in kus fleet after at most this (default 5s, env KUS_FLEET_FLUSH)',
     },
     'fleet-report-token': {
       type: 'string',

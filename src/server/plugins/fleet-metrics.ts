@@ -38,7 +38,7 @@ export function registerFleetMetrics(registry: Registry, inventory: FleetInvento
   new Counter({
     name: 'kus_fleet_polls_total',
     help: 'Graph requests seen by the fleet inventory: recorded (valid cluster id), anonymous (no valid UUID id: counted only), ' +
-      'dropped (the in-memory batch was full), oversized (a channel, arch or version over the length caps).',
+      'dropped (every cluster held in memory was waiting to be written), oversized (a channel, arch or version over the length caps).',
     labelNames: ['outcome'] as const,
     registers: [registry],
     collect() {
@@ -48,6 +48,36 @@ export function registerFleetMetrics(registry: Registry, inventory: FleetInvento
       this.inc({ outcome: 'anonymous' }, s.anonymous);
       this.inc({ outcome: 'dropped' }, s.dropped);
       this.inc({ outcome: 'oversized' }, s.oversized);
+    },
+  });
+  new Counter({
+    name: 'kus_fleet_rows_written_total',
+    help: 'Cluster rows written to the store for this server\'s own polls: a cluster is written when it is new or changed (version, channel, arch, ' +
+      'User-Agent) or its last poll is a minute newer than the one written, so an unchanged cluster about once a minute however often it polls.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(recorder.rowsWritten);
+    },
+  });
+  new Gauge({
+    name: 'kus_fleet_held_clusters',
+    help: 'Clusters the fleet recorder holds in memory (bounded; past the bound a written cluster is let go for a new one), and of them waiting to be written.',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.set({ state: 'held' }, recorder.held.clusters);
+      this.set({ state: 'pending' }, recorder.pending);
+    },
+  });
+  new Counter({
+    name: 'kus_fleet_evicted_total',
+    help: 'Written clusters the fleet recorder let go of to make room for new ones (their next poll writes them again); polls refused because none could be are counted in kus_fleet_polls_total{outcome="dropped"}.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(recorder.held.evicted);
     },
   });
 }

@@ -91,9 +91,21 @@ const toCluster = (r: FleetClusterRow): FleetCluster => ({
   id: r.id, version: r.version, channel: r.channel, arch: r.arch, userAgent: r.userAgent, firstSeen: iso(r.firstSeen), lastSeen: iso(r.lastSeen),
 });
 
+/**
+ * The clusters the recorder holds in memory (FleetRecorder): the store's last_seen of such a cluster lags its last poll
+ * by less than `refreshMs` (it is written only when something changed or a minute passed), or by up to a flush for one
+ * waiting to be written. Readers that show or filter by the last poll take the later of the two.
+ */
+export interface FleetLive {
+  lastSeen(id: string): number | undefined;
+  readonly refreshMs: number;
+}
+
 export interface FleetInventoryDeps {
   repository: FleetRepository;
   served: ServedGraphs;
+  /** Absent (a local store, `--db`): the store is all there is. */
+  live?: FleetLive | undefined;
   now?: () => number;
 }
 
@@ -111,9 +123,30 @@ export class FleetInventory {
   }
 
   clusters(filter: { version?: string | undefined; channel?: string | undefined; sinceMs?: number | undefined } = {}): FleetCluster[] {
-    return this.deps.repository
-      .clusters({ version: filter.version, channel: filter.channel, since: filter.sinceMs === undefined ? undefined : this.now() - filter.sinceMs })
-      .map(toCluster);
+    return this.clusterRows(filter.channel, filter.version, filter.sinceMs === undefined ? undefined : this.now() - filter.sinceMs).map(toCluster);
+  }
+
+  /**
+   * Clusters (filtered) with their last poll as the recorder knows it. Seen since `since`: the store is asked for a
+   * refresh interval more (a held cluster's stored last poll lags by less), then the later last poll decides.
+   */
+  private clusterRows(channel: string | undefined, version: string | undefined, since: number | undefined): FleetClusterRow[] {
+    const live = this.deps.live;
+    const wider = since === undefined || live === undefined ? since : since - live.refreshMs;
+    const rows = this.deps.repository.clusters({ version, channel, since: wider });
+    if (live === undefined) return rows;
+    const fresh: FleetClusterRow[] = [];
+    for (const row of rows) {
+      const r = this.fresh(row);
+      if (since === undefined || r.lastSeen >= since) fresh.push(r);
+    }
+    return fresh;
+  }
+
+  /** The row with the recorder's later last poll, when it holds one. */
+  private fresh<R extends { id: string; lastSeen: number }>(row: R): R {
+    const held = this.deps.live?.lastSeen(row.id);
+    return held !== undefined && held > row.lastSeen ? { ...row, lastSeen: held } : row;
   }
 
   /** Observed version changes A → B within the last `sinceMs` (all when absent), with how long they took from the offer. */
@@ -160,9 +193,13 @@ export class FleetInventory {
     const index = this.served();
     const now = this.now();
     const unseen = new Map<string, FleetUnseenRow>();
-    for (const row of this.deps.repository.unseenDaily(now - unseenMs)) unseen.set(row.id, row);
+    for (const stored of this.deps.repository.unseenDaily(now - unseenMs)) {
+      // A held cluster may have polled since its row was written: then it is not silent.
+      const row = this.fresh(stored);
+      if (row.lastSeen < now - unseenMs) unseen.set(row.id, row);
+    }
     const problems: FleetProblem[] = [];
-    for (const row of this.deps.repository.clusters({})) {
+    for (const row of this.clusterRows(undefined, undefined, undefined)) {
       const silent = unseen.get(row.id);
       // A cluster that stopped polling is told nothing, whatever its channel says: that comes first.
       const found = silent ? { reason: 'Unseen' as const, hint: unseenHint(silent, now) } : this.diagnose(index, row);
@@ -196,7 +233,9 @@ export class FleetInventory {
       if (!row) counts.set(version, (row = new Array<number>(days).fill(0)));
       row[day]!++;
     };
-    for (const c of clusters) {
+    for (const stored of clusters) {
+      const held = this.deps.live?.lastSeen(stored.id);
+      const c = held !== undefined && held > stored.last ? { ...stored, last: held } : stored;
       const list = byCluster.get(c.id) ?? [];
       let next = 0; // the first update after the day's end
       for (let d = 0; d < days; d++) {
@@ -238,7 +277,7 @@ export class FleetInventory {
     clusters: FleetClusterRow[]; updates: Array<{ clusterId: string; from: string; to: string; at: number }>; edges: Array<{ from: string; to: string }>;
   } {
     return {
-      clusters: this.deps.repository.clusters({ channel, since }), updates: this.deps.repository.channelUpdates(channel, since),
+      clusters: this.clusterRows(channel, undefined, since), updates: this.deps.repository.channelUpdates(channel, since),
       edges: this.deps.repository.channelOffers(channel),
     };
   }

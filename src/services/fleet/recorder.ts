@@ -1,9 +1,10 @@
-// Records graph polls: merged in memory (FleetAggregator), written to the store in one transaction every flush
-// interval (by a FleetWriter, off the serving thread in `kus serve`), and clusters unseen for longer than the
-// retention dropped on a timer.
+// Records graph polls: merged in memory (FleetAggregator, which holds clusters across writes and hands over only those
+// that are new, changed, or polled since a write a minute old), written to the store in one transaction
+// every flush interval (by a FleetWriter, off the serving thread in `kus serve`), and clusters unseen for longer than
+// the retention dropped on a timer.
 import type { FleetPollBatchEntry, FleetRepository } from '../../store/index.js';
-import { FleetAggregator, FLEET_LIMITS, type FleetPoll } from './aggregator.js';
-import { directFleetWriter, FLEET_WRITE_CHUNK, type FleetWriter } from './writer.js';
+import { FleetAggregator, FLEET_LIMITS, FLEET_REFRESH_MS, type FleetPoll } from './aggregator.js';
+import { directFleetWriter, type FleetWriter } from './writer.js';
 
 export interface FleetLogger {
   error(obj: object, msg: string): void;
@@ -19,8 +20,10 @@ export interface FleetRecorderOptions {
   flushMs?: number;
   /** Clusters unseen for longer are dropped (default 30 days). */
   retentionMs?: number;
-  /** Distinct clusters held between two writes. */
+  /** Distinct clusters held in memory (default FLEET_LIMITS.maxClusters). */
   maxClusters?: number;
+  /** An unchanged held cluster is written again once it polled since a write this old (default 1 min). */
+  refreshMs?: number;
   /** Milliseconds since the epoch; tests inject a clock. */
   now?: () => number;
   /** Also given every drained batch, before it is written (a replica's FleetReporter sends it to the primary). */
@@ -41,8 +44,12 @@ export class FleetRecorder {
   private urgent = false;
   readonly flushMs: number;
   readonly retentionMs: number;
-  /** Batches that failed to be written (logged; their polls are lost, the next batch is tried afresh). */
+  /** A held cluster is written again once it polled since a write this old (FLEET_REFRESH_MS). */
+  readonly refreshMs: number;
+  /** Batches that failed to be written (logged; their clusters wait for the next write, merged with later polls). */
   failedFlushes = 0;
+  /** Cluster rows this server's own polls wrote (a cluster polling unchanged: about one a minute). */
+  rowsWritten = 0;
   pruned = 0;
   /** Entries of replicas' reports written. */
   merged = 0;
@@ -52,7 +59,8 @@ export class FleetRecorder {
     this.writer = options.writer ?? directFleetWriter(options.repository);
     this.flushMs = options.flushMs ?? DEFAULT_FLEET_FLUSH_MS;
     this.retentionMs = options.retentionMs ?? DEFAULT_FLEET_RETENTION_MS;
-    this.aggregator = new FleetAggregator(options.maxClusters ?? FLEET_LIMITS.maxClusters, () => this.flushSoon());
+    this.refreshMs = options.refreshMs ?? FLEET_REFRESH_MS;
+    this.aggregator = new FleetAggregator(options.maxClusters ?? FLEET_LIMITS.maxClusters, () => this.flushSoon(), this.refreshMs);
   }
 
   get stats() {
@@ -61,7 +69,20 @@ export class FleetRecorder {
 
   /** Clusters waiting for the next write. */
   get pending(): number {
-    return this.aggregator.size;
+    return this.aggregator.pending;
+  }
+
+  /** Clusters held in memory, and how many were let go to make room. */
+  get held(): { clusters: number; evicted: number } {
+    return { clusters: this.aggregator.size, evicted: this.aggregator.evicted };
+  }
+
+  /**
+   * The last poll of a cluster held in memory (readers take the later of it and the store's: the store's lags it by
+   * less than refreshMs for a held cluster, or by up to a flush for one waiting to be written).
+   */
+  lastSeen(id: string): number | undefined {
+    return this.aggregator.lastSeen(id);
   }
 
   /** Called on the graph answer path: a Map update, nothing else. */
@@ -69,26 +90,28 @@ export class FleetRecorder {
     this.aggregator.record(poll, userAgent, this.now());
   }
 
-  /** Writes what was merged so far (one transaction), after any write in progress; resolves with how many clusters. */
+  /**
+   * Writes the clusters waiting (one transaction), after any write in progress; resolves with how many. A failed write
+   * is logged and its clusters wait for the next one, merged with the polls that came meanwhile.
+   */
   flush(): Promise<number> {
     const done = this.writing.then(async () => {
-      const clusters = this.aggregator.size;
-      if (clusters === 0) return 0;
+      this.aggregator.markDue(this.now());
+      if (this.aggregator.pending === 0) return 0;
+      const drain = this.aggregator.drain();
+      const clusters = drain.entries.length;
       try {
-        const forward = this.options.forward;
-        if (forward) {
-          // A replica also sends the entries to its primary, so it needs them as objects.
-          const batch = this.aggregator.drain();
-          forward(batch);
-          await this.writer.record(batch);
-        } else {
-          await this.writer.recordEncoded(this.aggregator.drainEncoded(FLEET_WRITE_CHUNK));
-        }
+        // A replica also sends the entries to its primary (which merges a resent one idempotently).
+        this.options.forward?.(drain.entries);
+        await this.writer.record(drain.entries);
       } catch (err) {
+        this.aggregator.restore(drain);
         this.failedFlushes++;
-        this.options.logger.error({ err, clusters }, 'could not write fleet polls to the store');
+        this.options.logger.error({ err, clusters }, 'could not write fleet polls to the store; they wait for the next write');
         return 0;
       }
+      this.aggregator.committed(drain);
+      this.rowsWritten += clusters;
       return clusters;
     });
     this.writing = done;
@@ -109,8 +132,12 @@ export class FleetRecorder {
 
   /** Drops clusters unseen for longer than the retention; resolves with how many. */
   prune(): Promise<number> {
+    const before = this.now() - this.retentionMs;
+    // A held cluster polled since `before` whose row says otherwise is written first, so that it is not dropped.
+    this.aggregator.retain(before);
+    void this.flush();
     const done = this.writing.then(async () => {
-      const removed = await this.writer.prune(this.now() - this.retentionMs);
+      const removed = await this.writer.prune(before);
       this.pruned += removed;
       return removed;
     });
@@ -135,6 +162,8 @@ export class FleetRecorder {
     clearInterval(this.pruneTimer);
     this.flushTimer = undefined;
     this.pruneTimer = undefined;
+    // Every held cluster's last poll, not only those due: the store is exact once the server stopped.
+    this.aggregator.markAllPolled();
     await this.flush();
     await this.writer.close();
   }

@@ -9,8 +9,6 @@ import { encodeFleetBatch, type FleetPollBatchEntry, type FleetRepository } from
 export interface FleetWriter {
   /** Writes the batch in one transaction. */
   record(batch: readonly FleetPollBatchEntry[]): Promise<void>;
-  /** Writes a batch already encoded in chunks (FleetAggregator.drainEncoded) in one transaction. */
-  recordEncoded(chunks: Iterable<string>): Promise<void>;
   /** Drops clusters last seen before `before` (ms); resolves with how many. */
   prune(before: number): Promise<number>;
   close(): Promise<void>;
@@ -19,7 +17,6 @@ export interface FleetWriter {
 export function directFleetWriter(repository: FleetRepository): FleetWriter {
   return {
     record: async (batch) => repository.record(batch),
-    recordEncoded: async (chunks) => repository.recordEncoded([...chunks]),
     prune: async (before) => repository.prune(before),
     close: async () => undefined,
   };
@@ -70,7 +67,8 @@ export class WorkerFleetWriter implements FleetWriter {
     return this.recordEncoded(chunks());
   }
 
-  async recordEncoded(chunks: Iterable<string>): Promise<void> {
+  /** Chunks (encodeFleetBatch) sent one by one, committed in one transaction. */
+  private async recordEncoded(chunks: Iterable<string>): Promise<void> {
     let first = true;
     for (const json of chunks) {
       // Between chunks the event loop answers the graph requests that arrived meanwhile (chunks are encoded lazily).
