@@ -25,6 +25,11 @@ export interface GraphBuilderOptions {
 
 /** Long enough for a burst of writes (an admin script, `kus mirror`) to share one worker; short enough to give memory back. */
 export const DEFAULT_IDLE_MS = 2000;
+/**
+ * A replica's worker lives longer: the next sync usually comes within this while its primary publishes, and a warm
+ * worker parses only the graph-data files that changed (graph-data/yaml-file.ts), seconds at upstream scale.
+ */
+export const REPLICA_IDLE_MS = 30_000;
 
 /** A reply, and what installing its generation (or recording its failure) gave, if it carried either. */
 interface Done {
