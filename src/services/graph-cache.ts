@@ -210,13 +210,14 @@ export class GraphCache {
    * The body a cluster gets: lookup's, unless the channel has rollouts; then the variant for the rollouts this
    * cluster passes at `now` (Unix ms), from its wariness (services/wariness.ts) and canonical id (for canaries).
    */
-  lookupFor(channel: string, arch: string, wariness: number, clusterId: string | undefined, now: number): ServedBody {
+  lookupFor(channel: string, arch: string, cluster: { readonly wariness: number; readonly clusterId: string | undefined }, now: number): ServedBody {
     const current = this.current;
     const selector = current?.rollouts.get(channel);
     if (selector === undefined) return current?.bodies.get(arch)?.get(channel) ?? this.empty;
     const byChannel = current!.bodies.get(arch);
     if (byChannel === undefined) return this.empty;
-    return byChannel.get(selector.key(wariness, clusterId, now)) ?? byChannel.get(selector.keyFallback) ?? this.empty;
+    // The cluster's wariness is read (and hashed, graph-query-memo.ts) only here, for a channel with rollouts.
+    return byChannel.get(selector.key(cluster.wariness, cluster.clusterId, now)) ?? byChannel.get(selector.keyFallback) ?? this.empty;
   }
 
   /**

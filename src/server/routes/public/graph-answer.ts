@@ -65,7 +65,7 @@ export function answerGraph(graphs: GraphCache, queries: GraphQueryMemo, head: G
     return { status: 503, headers, body: NOT_READY_BODY };
   }
   // With rollouts in the channel, the body depends on the cluster and the time (docs/rollouts.md).
-  const body = graphs.lookupFor(query.channel, query.arch, query.wariness, query.clusterId, Date.now());
+  const body = graphs.lookupFor(query.channel, query.arch, query, Date.now());
   if (body.status !== 200) {
     headers['content-type'] = MEDIA_JSON;
     return { status: body.status, headers, body: body.plain };
