@@ -1,5 +1,5 @@
 // Graph polls merged in memory per cluster, and the clusters held there across writes: the graph endpoint only touches
-// a Map, and a cluster's row is handed to the store only when something about it changed (new, version, channel, arch,
+// typed arrays (held-clusters.ts), and a cluster's row is handed to the store only when something about it changed (new, version, channel, arch,
 // User-Agent) or it polled since a write FLEET_REFRESH_MS old. A cluster polling more often than that (the
 // benchmark's, every few seconds) is written about once a minute: SQLite's per-row cost, not the Map, was most of what
 // recording cost (docs/fleet.md). Readers take the last poll of a held cluster from here
@@ -10,6 +10,7 @@
 // is dropped and counted (a write is asked for at once). Every kept string is length-capped, at most MAX_CHANGES
 // version changes per cluster between two writes.
 import type { FleetPollBatchEntry } from '../../store/index.js';
+import { ARCH, CHANNEL, FIRST_SEEN, FIRST_VERSION, HeldClusters, LAST_SEEN, parseClusterId, USER_AGENT, VERSION, WRITTEN } from './held-clusters.js';
 import { mergeFleetEntries } from './report-merge.js';
 
 /**
@@ -17,13 +18,8 @@ import { mergeFleetEntries } from './report-merge.js';
  * The graph answer path passes its memoized parse as is, so recording allocates nothing per request.
  */
 export interface FleetPoll {
-  /** The `id` query parameter as sent (validated here), or undefined. */
+  /** The `id` query parameter as sent (a UUID in either case, validated here), or undefined. */
   readonly id: string | undefined;
-  /**
-   * The id already validated and lower-cased (the graph query memo works it out once per query string for rollouts):
-   * when the key is present it is taken as is, and `id` is not validated again.
-   */
-  readonly clusterId?: string | undefined;
   readonly version: string | undefined;
   readonly channel: string;
   readonly arch: string;
@@ -56,32 +52,8 @@ const MAX_CHANGES = 8;
 const EVICT_SCAN = 256;
 /** Distinct strings kept canonical (see intern); past it the table starts afresh. */
 const INTERNED = 4096;
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** What clusters send (Go's uuid prints lower case): kept as is, without allocating a lower-cased copy per poll. */
-const LOWER_UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 type Change = { from: string; to: string; at: number };
-
-interface Entry {
-  readonly id: string;
-  /** The last poll, and what it reported. */
-  lastSeen: number;
-  version: string | null;
-  channel: string;
-  arch: string;
-  userAgent: string | null;
-  /** lastSeen as last handed to the store (0: never). */
-  written: number;
-  /** The first poll since the last write was handed over (-1: none), the version it reported, the changes since. */
-  firstSeen: number;
-  firstVersion: string | null;
-  /** Allocated on the first change only: most entries never see one. */
-  changes: Change[] | undefined;
-  /** Waiting for the next write (in the dirty list). */
-  dirty: boolean;
-  /** The write that last took it (a cluster whose write is not committed yet is not evicted). */
-  write: number;
-}
 
 const NO_CHANGES: readonly Change[] = Object.freeze([]);
 
@@ -105,8 +77,15 @@ export interface FleetDrain {
 }
 
 export class FleetAggregator {
-  private readonly held = new Map<string, Entry>();
-  private dirty: Entry[] = [];
+  private readonly held: HeldClusters;
+  /** Slots waiting for the next write, in the order they became due (each at most once: HeldClusters.dirty). */
+  private dirty: number[] = [];
+  /** Version changes since the last write, by slot; allocated on the first change only (most clusters never see one). */
+  private readonly changes = new Map<number, Change[]>();
+  /** The poll's id as four words (reused: parsing allocates nothing). */
+  private readonly words = new Int32Array(4);
+  /** Where the next eviction scan starts (a clock hand over the slots: the longest unvisited first). */
+  private hand = 0;
   private interned = new Map<string, string>();
   private fullSignalled = false;
   private writes = 0;
@@ -116,11 +95,13 @@ export class FleetAggregator {
   evicted = 0;
 
   constructor(
-    private readonly maxClusters: number = FLEET_LIMITS.maxClusters,
+    maxClusters: number = FLEET_LIMITS.maxClusters,
     /** Called (once per fill) when no held cluster can make room, so that the owner writes without waiting for its timer. */
     private readonly onFull: () => void = () => undefined,
     private readonly refreshMs: number = FLEET_REFRESH_MS,
-  ) {}
+  ) {
+    this.held = new HeldClusters(maxClusters);
+  }
 
   /** Clusters held in memory. */
   get size(): number {
@@ -133,8 +114,8 @@ export class FleetAggregator {
   }
 
   record(poll: FleetPoll, userAgent: string | undefined, now: number): void {
-    const id = 'clusterId' in poll ? poll.clusterId : validId(poll.id);
-    if (id === undefined) {
+    const held = this.held;
+    if (!parseClusterId(poll.id, this.words)) {
       this.stats.anonymous++;
       return;
     }
@@ -148,9 +129,9 @@ export class FleetAggregator {
       version = null;
     }
     const ua = userAgent === undefined ? null : userAgent.length > FLEET_LIMITS.userAgentLength ? userAgent.slice(0, FLEET_LIMITS.userAgentLength) : userAgent;
-    const entry = this.held.get(id);
-    if (entry === undefined) {
-      if (this.held.size >= this.maxClusters && !this.evictOne()) {
+    let slot = held.find(this.words);
+    if (slot < 0) {
+      if (held.size >= held.capacity && !this.evictOne()) {
         this.stats.dropped++;
         if (!this.fullSignalled) {
           this.fullSignalled = true;
@@ -158,54 +139,59 @@ export class FleetAggregator {
         }
         return;
       }
+      slot = held.add(this.words);
       const kept = this.intern(version);
-      const created: Entry = {
-        id, lastSeen: now, version: kept, channel: this.intern(poll.channel), arch: this.intern(poll.arch), userAgent: this.intern(ua), written: 0,
-        firstSeen: now, firstVersion: kept, changes: undefined, dirty: true, write: 0,
-      };
-      this.held.set(id, created);
-      this.dirty.push(created);
+      held.setTime(slot, LAST_SEEN, now);
+      held.setTime(slot, WRITTEN, 0);
+      held.setTime(slot, FIRST_SEEN, now);
+      held.setRef(slot, VERSION, kept);
+      held.setRef(slot, FIRST_VERSION, kept);
+      held.setRef(slot, CHANNEL, this.intern(poll.channel));
+      held.setRef(slot, ARCH, this.intern(poll.arch));
+      held.setRef(slot, USER_AGENT, this.intern(ua));
+      this.markDirty(slot);
       this.stats.recorded++;
       return;
     }
     this.stats.recorded++;
-    if (now > entry.lastSeen) entry.lastSeen = now;
+    if (now > held.time(slot, LAST_SEEN)) held.setTime(slot, LAST_SEEN, now);
     let changed = false;
-    if (entry.firstSeen < 0) {
+    const current = held.ref(slot, VERSION);
+    if (held.time(slot, FIRST_SEEN) < 0) {
       // The first poll since the last write: the store finds a change from the version it has (dated here) itself.
-      entry.firstSeen = now;
-      if (version !== entry.version) {
-        entry.version = this.intern(version);
+      held.setTime(slot, FIRST_SEEN, now);
+      let first = current;
+      if (version !== current) {
+        first = this.intern(version);
+        held.setRef(slot, VERSION, first);
         changed = true;
       }
-      entry.firstVersion = entry.version;
-    } else if (version !== entry.version) {
+      held.setRef(slot, FIRST_VERSION, first);
+    } else if (version !== current) {
       const kept = this.intern(version);
-      if (kept !== null && entry.version !== null) {
-        entry.changes ??= [];
-        if (entry.changes.length < MAX_CHANGES) entry.changes.push({ from: entry.version, to: kept, at: now });
+      if (kept !== null && current !== null) {
+        let list = this.changes.get(slot);
+        if (list === undefined) this.changes.set(slot, (list = []));
+        if (list.length < MAX_CHANGES) list.push({ from: current, to: kept, at: now });
       }
-      if (entry.firstVersion === null) entry.firstVersion = kept;
-      entry.version = kept;
+      if (held.ref(slot, FIRST_VERSION) === null) held.setRef(slot, FIRST_VERSION, kept);
+      held.setRef(slot, VERSION, kept);
       changed = true;
     }
     // Compared by content with the held (canonical, so shared and likely in cache) strings; equal but in a changed poll.
-    if (poll.channel !== entry.channel) {
-      entry.channel = this.intern(poll.channel);
+    if (poll.channel !== held.ref(slot, CHANNEL)) {
+      held.setRef(slot, CHANNEL, this.intern(poll.channel));
       changed = true;
     }
-    if (poll.arch !== entry.arch) {
-      entry.arch = this.intern(poll.arch);
+    if (poll.arch !== held.ref(slot, ARCH)) {
+      held.setRef(slot, ARCH, this.intern(poll.arch));
       changed = true;
     }
-    if (ua !== entry.userAgent) {
-      entry.userAgent = this.intern(ua);
+    if (ua !== held.ref(slot, USER_AGENT)) {
+      held.setRef(slot, USER_AGENT, this.intern(ua));
       changed = true;
     }
-    if (!entry.dirty && (changed || entry.lastSeen - entry.written >= this.refreshMs)) {
-      entry.dirty = true;
-      this.dirty.push(entry);
-    }
+    if (held.dirty[slot] === 0 && (changed || held.time(slot, LAST_SEEN) - held.time(slot, WRITTEN) >= this.refreshMs)) this.markDirty(slot);
   }
 
   /**
@@ -223,9 +209,29 @@ export class FleetAggregator {
     return value;
   }
 
+  private markDirty(slot: number): void {
+    this.held.dirty[slot] = 1;
+    this.dirty.push(slot);
+  }
+
   /** The last poll of a held cluster (the store's may lag it by up to FLEET_REFRESH_MS plus a flush), else undefined. */
   lastSeen(id: string): number | undefined {
-    return this.held.get(id)?.lastSeen;
+    const slot = this.slotOf(id);
+    return slot < 0 ? undefined : this.held.time(slot, LAST_SEEN);
+  }
+
+  private slotOf(id: string): number {
+    return parseClusterId(id, this.words) ? this.held.find(this.words) : -1;
+  }
+
+  /** The batch entry of a held cluster: its polls since its last write. */
+  private entryOf(slot: number): FleetPollBatchEntry {
+    const held = this.held;
+    return {
+      id: held.id(slot), firstSeen: held.time(slot, FIRST_SEEN), lastSeen: held.time(slot, LAST_SEEN), version: held.ref(slot, VERSION),
+      firstVersion: held.ref(slot, FIRST_VERSION), channel: held.ref(slot, CHANNEL)!, arch: held.ref(slot, ARCH)!, userAgent: held.ref(slot, USER_AGENT),
+      changes: this.changes.get(slot) ?? NO_CHANGES,
+    };
   }
 
   /**
@@ -233,6 +239,7 @@ export class FleetAggregator {
    * them as written; committed() or restore() must follow, in the order of the drains.
    */
   drain(): FleetDrain {
+    const held = this.held;
     const write = ++this.writes;
     const list = this.dirty;
     this.dirty = [];
@@ -240,18 +247,15 @@ export class FleetAggregator {
     const entries: FleetPollBatchEntry[] = new Array<FleetPollBatchEntry>(list.length);
     const written: number[] = new Array<number>(list.length);
     for (let i = 0; i < list.length; i++) {
-      const e = list[i]!;
-      entries[i] = {
-        id: e.id, firstSeen: e.firstSeen, lastSeen: e.lastSeen, version: e.version, firstVersion: e.firstVersion, channel: e.channel, arch: e.arch,
-        userAgent: e.userAgent, changes: e.changes ?? NO_CHANGES,
-      };
-      written[i] = e.written;
-      e.written = e.lastSeen;
-      e.firstSeen = -1;
-      e.firstVersion = e.version;
-      e.changes = undefined;
-      e.dirty = false;
-      e.write = write;
+      const slot = list[i]!;
+      entries[i] = this.entryOf(slot);
+      written[i] = held.time(slot, WRITTEN);
+      held.setTime(slot, WRITTEN, held.time(slot, LAST_SEEN));
+      held.setTime(slot, FIRST_SEEN, -1);
+      held.setRef(slot, FIRST_VERSION, held.ref(slot, VERSION));
+      this.changes.delete(slot);
+      held.dirty[slot] = 0;
+      held.write[slot] = write;
     }
     return { write, entries, written };
   }
@@ -263,39 +267,33 @@ export class FleetAggregator {
 
   /** The drained write failed: its entries wait again, merged with the polls that came since (nothing is lost). */
   restore(drain: FleetDrain): void {
+    const held = this.held;
     for (let i = 0; i < drain.entries.length; i++) {
       const lost = drain.entries[i]!;
-      const e = this.held.get(lost.id);
+      const slot = this.slotOf(lost.id);
       // Never missing: a cluster whose write is not committed is not evicted nor let go.
-      if (e === undefined) continue;
-      if (e.firstSeen < 0) {
-        e.firstSeen = lost.firstSeen;
-        e.firstVersion = lost.firstVersion;
-        e.changes = lost.changes.length > 0 ? [...lost.changes] : undefined;
+      if (slot < 0) continue;
+      if (held.time(slot, FIRST_SEEN) < 0) {
+        held.setTime(slot, FIRST_SEEN, lost.firstSeen);
+        held.setRef(slot, FIRST_VERSION, lost.firstVersion);
+        if (lost.changes.length > 0) this.changes.set(slot, [...lost.changes]);
       } else {
-        const merged = mergeFleetEntries(lost, {
-          id: e.id, firstSeen: e.firstSeen, lastSeen: e.lastSeen, version: e.version, firstVersion: e.firstVersion, channel: e.channel, arch: e.arch,
-          userAgent: e.userAgent, changes: e.changes ?? NO_CHANGES,
-        });
-        e.firstSeen = merged.firstSeen;
-        e.firstVersion = merged.firstVersion;
-        e.changes = merged.changes.length > 0 ? merged.changes.slice(-MAX_CHANGES) : undefined;
+        const merged = mergeFleetEntries(lost, this.entryOf(slot));
+        held.setTime(slot, FIRST_SEEN, merged.firstSeen);
+        held.setRef(slot, FIRST_VERSION, merged.firstVersion);
+        if (merged.changes.length > 0) this.changes.set(slot, merged.changes.slice(-MAX_CHANGES));
+        else this.changes.delete(slot);
       }
-      e.written = Math.min(e.written, drain.written[i]!);
-      if (!e.dirty) {
-        e.dirty = true;
-        this.dirty.push(e);
-      }
+      held.setTime(slot, WRITTEN, Math.min(held.time(slot, WRITTEN), drain.written[i]!));
+      if (held.dirty[slot] === 0) this.markDirty(slot);
     }
   }
 
   /** Every held cluster polled since its last write waits for the next one (at shutdown: the store gets every last poll). */
   markAllPolled(): void {
-    for (const e of this.held.values()) {
-      if (e.firstSeen >= 0 && !e.dirty) {
-        e.dirty = true;
-        this.dirty.push(e);
-      }
+    const held = this.held;
+    for (let slot = 0; slot < held.capacity; slot++) {
+      if (held.used[slot] === 1 && held.dirty[slot] === 0 && held.time(slot, FIRST_SEEN) >= 0) this.markDirty(slot);
     }
   }
 
@@ -304,56 +302,61 @@ export class FleetAggregator {
    * waits for the next write (so that its row is not dropped), and a written one not polled since is let go.
    */
   retain(before: number): void {
-    for (const e of this.held.values()) {
-      if (e.lastSeen < before) {
-        if (!e.dirty && e.write <= this.committedWrite) this.held.delete(e.id);
-      } else if (e.written < before && !e.dirty) {
-        e.dirty = true;
-        this.dirty.push(e);
+    const held = this.held;
+    for (let slot = 0; slot < held.capacity; slot++) {
+      if (held.used[slot] === 0) continue;
+      if (held.time(slot, LAST_SEEN) < before) {
+        if (held.dirty[slot] === 0 && held.write[slot]! <= this.committedWrite) this.letGo(slot);
+      } else if (held.time(slot, WRITTEN) < before && held.dirty[slot] === 0) {
+        this.markDirty(slot);
       }
     }
   }
 
   /**
    * Held clusters polled since a write at least FLEET_REFRESH_MS old wait for the next one: one that went silent
-   * (no later poll to find it due) still has its last poll stored within a minute and a flush. A pass over the Map at
-   * each flush (about a millisecond for 100,000 clusters), not a timer per cluster.
+   * (no later poll to find it due) still has its last poll stored within a minute and a flush. A pass over the slots
+   * at each flush (well under a millisecond for 100,000 clusters), not a timer per cluster.
    */
   markDue(now: number): void {
-    for (const e of this.held.values()) {
-      if (!e.dirty && e.firstSeen >= 0 && now - e.written >= this.refreshMs) {
-        e.dirty = true;
-        this.dirty.push(e);
+    const held = this.held;
+    for (let slot = 0; slot < held.capacity; slot++) {
+      if (held.used[slot] === 1 && held.dirty[slot] === 0 && held.time(slot, FIRST_SEEN) >= 0 && now - held.time(slot, WRITTEN) >= this.refreshMs) {
+        this.markDirty(slot);
       }
     }
+  }
+
+  private letGo(slot: number): void {
+    this.changes.delete(slot);
+    this.held.remove(slot);
   }
 
   /**
-   * Lets go of a written cluster, from the oldest held: one not polled since its write if the first EVICT_SCAN have
-   * one, else the first written one (its store row then lags its last poll by less than FLEET_REFRESH_MS, as while it
-   * was held; its next poll writes it again). False when none of them is written.
+   * Lets go of a written cluster, from where the last scan stopped: one not polled since its write if the next
+   * EVICT_SCAN held clusters have one, else the first written one among them (its store row then lags its last poll by
+   * less than FLEET_REFRESH_MS, as while it was held; its next poll writes it again). False when none of them is written.
    */
   private evictOne(): boolean {
+    const held = this.held;
     let scanned = 0;
-    let fallback: Entry | undefined;
-    for (const e of this.held.values()) {
-      if (!e.dirty && e.write <= this.committedWrite) {
-        if (e.firstSeen < 0) {
-          fallback = e;
+    let fallback = -1;
+    for (let n = 0; n < held.capacity && scanned < EVICT_SCAN; n++) {
+      const slot = this.hand;
+      this.hand = (this.hand + 1) % held.capacity;
+      if (held.used[slot] === 0) continue;
+      scanned++;
+      if (held.dirty[slot] === 0 && held.write[slot]! <= this.committedWrite) {
+        if (held.time(slot, FIRST_SEEN) < 0) {
+          fallback = slot;
           break;
         }
-        fallback ??= e;
+        if (fallback < 0) fallback = slot;
       }
-      if (++scanned >= EVICT_SCAN) break;
     }
-    if (fallback === undefined) return false;
-    this.held.delete(fallback.id);
+    if (fallback < 0) return false;
+    this.letGo(fallback);
     this.evicted++;
     return true;
   }
-}
-
-function validId(raw: string | undefined): string | undefined {
-  if (raw === undefined || raw.length !== 36) return undefined;
-  return LOWER_UUID_RE.test(raw) ? raw : UUID_RE.test(raw) ? raw.toLowerCase() : undefined;
 }
