@@ -292,7 +292,7 @@ export class FleetAggregator {
   /** Every held cluster polled since its last write waits for the next one (at shutdown: the store gets every last poll). */
   markAllPolled(): void {
     const held = this.held;
-    for (let slot = 0; slot < held.capacity; slot++) {
+    for (let slot = 0; slot < held.slots; slot++) {
       if (held.used[slot] === 1 && held.dirty[slot] === 0 && held.time(slot, FIRST_SEEN) >= 0) this.markDirty(slot);
     }
   }
@@ -303,7 +303,7 @@ export class FleetAggregator {
    */
   retain(before: number): void {
     const held = this.held;
-    for (let slot = 0; slot < held.capacity; slot++) {
+    for (let slot = 0; slot < held.slots; slot++) {
       if (held.used[slot] === 0) continue;
       if (held.time(slot, LAST_SEEN) < before) {
         if (held.dirty[slot] === 0 && held.write[slot]! <= this.committedWrite) this.letGo(slot);
@@ -320,7 +320,7 @@ export class FleetAggregator {
    */
   markDue(now: number): void {
     const held = this.held;
-    for (let slot = 0; slot < held.capacity; slot++) {
+    for (let slot = 0; slot < held.slots; slot++) {
       if (held.used[slot] === 1 && held.dirty[slot] === 0 && held.time(slot, FIRST_SEEN) >= 0 && now - held.time(slot, WRITTEN) >= this.refreshMs) {
         this.markDirty(slot);
       }

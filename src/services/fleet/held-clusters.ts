@@ -62,8 +62,10 @@ export const USER_AGENT = 3;
 export const FIRST_VERSION = 4;
 const REFS = 5;
 
-const EMPTY = -1;
-/** A table row: the id's four words, then its slot (EMPTY: a free row). One row is all a lookup reads. */
+/**
+ * A table row: the id's four words, then its slot plus one (0: a free row, so that the zero-filled table is free and
+ * its pages are not resident until rows are used). One row is all a lookup reads.
+ */
 const ROW = 5;
 
 export class HeldClusters {
@@ -78,8 +80,10 @@ export class HeldClusters {
   readonly used: Uint8Array;
   private readonly table: Int32Array;
   private readonly mask: number;
+  /** Slots let go of, to reuse; then slots never used, from `fresh` on (memory grows with the clusters held). */
   private readonly free: Int32Array;
-  private freeCount: number;
+  private freeCount = 0;
+  private fresh = 0;
   /**
    * A random seed per process: anyone can send ids, and a fixed hash would let a client choose ids that all probe the
    * same run of the table.
@@ -91,17 +95,14 @@ export class HeldClusters {
     let tableSize = 16;
     while (tableSize < capacity * 2) tableSize *= 2;
     this.table = new Int32Array(tableSize * ROW);
-    for (let i = 0; i < tableSize; i++) this.table[i * ROW + 4] = EMPTY;
     this.mask = tableSize - 1;
     this.times = new Float64Array(capacity * TIMES);
-    this.refs = new Array<string | null>(capacity * REFS).fill(null);
+    this.refs = [];
     this.dirty = new Uint8Array(capacity);
     this.write = new Int32Array(capacity);
     this.ids = new Int32Array(capacity * 4);
     this.used = new Uint8Array(capacity);
     this.free = new Int32Array(capacity);
-    for (let i = 0; i < capacity; i++) this.free[i] = capacity - 1 - i;
-    this.freeCount = capacity;
   }
 
   /** The slot of the id in `words` (four words at 0), or -1. */
@@ -111,20 +112,27 @@ export class HeldClusters {
     for (let i = this.home(w0, w1, w2, w3); ; i = (i + 1) & this.mask) {
       const r = i * ROW;
       const slot = t[r + 4]!;
-      if (slot === EMPTY) return -1;
-      if (t[r] === w0 && t[r + 1] === w1 && t[r + 2] === w2 && t[r + 3] === w3) return slot;
+      if (slot === 0) return -1;
+      if (t[r] === w0 && t[r + 1] === w1 && t[r + 2] === w2 && t[r + 3] === w3) return slot - 1;
     }
   }
 
   /** Adds the id in `words` (not held, and size < capacity) and returns its slot, its times zero and strings null. */
   add(words: Int32Array): number {
-    const slot = this.free[--this.freeCount]!;
+    let slot: number;
+    if (this.freeCount > 0) {
+      slot = this.free[--this.freeCount]!;
+    } else {
+      slot = this.fresh++;
+      // Pushed, not preallocated: the array stays packed and as long as the most clusters ever held.
+      for (let k = 0; k < REFS; k++) this.refs.push(null);
+    }
     const key = words.subarray(0, 4);
     this.ids.set(key, slot * 4);
     let i = this.home(words[0]!, words[1]!, words[2]!, words[3]!);
-    while (this.table[i * ROW + 4] !== EMPTY) i = (i + 1) & this.mask;
+    while (this.table[i * ROW + 4] !== 0) i = (i + 1) & this.mask;
     this.table.set(key, i * ROW);
-    this.table[i * ROW + 4] = slot;
+    this.table[i * ROW + 4] = slot + 1;
     this.used[slot] = 1;
     this.size++;
     return slot;
@@ -135,11 +143,11 @@ export class HeldClusters {
     const t = this.table;
     const k = slot * 4;
     let i = this.home(this.ids[k]!, this.ids[k + 1]!, this.ids[k + 2]!, this.ids[k + 3]!);
-    while (t[i * ROW + 4] !== slot) i = (i + 1) & this.mask;
+    while (t[i * ROW + 4] !== slot + 1) i = (i + 1) & this.mask;
     // Backward-shift deletion: later members of the run move into the hole when their home allows, so no tombstones
     // accumulate and lookups stay as short as the load factor says.
     let hole = i;
-    for (let j = (i + 1) & this.mask; t[j * ROW + 4] !== EMPTY; j = (j + 1) & this.mask) {
+    for (let j = (i + 1) & this.mask; t[j * ROW + 4] !== 0; j = (j + 1) & this.mask) {
       const r = j * ROW;
       const home = this.home(t[r]!, t[r + 1]!, t[r + 2]!, t[r + 3]!);
       // Movable when its home is not within (hole, j] going round the table.
@@ -148,7 +156,7 @@ export class HeldClusters {
         hole = j;
       }
     }
-    t[hole * ROW + 4] = EMPTY;
+    t[hole * ROW + 4] = 0;
     this.used[slot] = 0;
     this.dirty[slot] = 0;
     this.write[slot] = 0;
@@ -156,6 +164,11 @@ export class HeldClusters {
     this.refs.fill(null, slot * REFS, slot * REFS + REFS);
     this.free[this.freeCount++] = slot;
     this.size--;
+  }
+
+  /** Slots ever used (those at and past it never were): the range to scan for held clusters. */
+  get slots(): number {
+    return this.fresh;
   }
 
   id(slot: number): string {
