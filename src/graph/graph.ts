@@ -81,23 +81,29 @@ export class Graph {
 
   /** Throws KUS_ERR_CYCLE naming one cycle when the edges are not a DAG (Kahn's algorithm, then a walk). */
   assertAcyclic(): void {
-    const indegree = new Map<string, number>();
-    for (const [v, ps] of this.parents) indegree.set(v, ps.size);
-    const queue: string[] = [];
-    for (const [v, d] of indegree) if (d === 0) queue.push(v);
+    // In-degrees by dense index: one map lookup per edge instead of a read and a write (this runs twice per build,
+    // over 174,000 edges at upstream scale).
+    const versions = [...this.parents.keys()];
+    const ids = new Map<string, number>();
+    const indegree = new Int32Array(versions.length);
+    const queue: number[] = [];
+    versions.forEach((v, i) => {
+      ids.set(v, i);
+      indegree[i] = this.parents.get(v)!.size;
+      if (indegree[i] === 0) queue.push(i);
+    });
     let seen = 0;
     while (queue.length > 0) {
-      const v = queue.pop()!;
+      const v = versions[queue.pop()!]!;
       seen++;
       for (const c of this.children.get(v) ?? []) {
-        const d = indegree.get(c)! - 1;
-        indegree.set(c, d);
-        if (d === 0) queue.push(c);
+        const i = ids.get(c)!;
+        if (--indegree[i]! === 0) queue.push(i);
       }
     }
-    if (seen === indegree.size) return;
+    if (seen === versions.length) return;
     // Every remaining node lies on or behind a cycle; walk parents among them until one repeats.
-    const left = new Set([...indegree].filter(([, d]) => d > 0).map(([v]) => v));
+    const left = new Set(versions.filter((_, i) => indegree[i]! > 0));
     let v = left.values().next().value as string;
     const path: string[] = [];
     const index = new Map<string, number>();

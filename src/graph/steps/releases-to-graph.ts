@@ -61,8 +61,11 @@ export function graphFromReleases(releases: readonly Release[]): Graph {
     if (forBuild === undefined) rewritten.set(buildKey, (forBuild = new Map()));
     const rewrite = (item: string): string => {
       let v = forBuild.get(item);
-      if (v === undefined) forBuild.set(item, (v = sameArchVersion(item, build, version)));
-      if (!graph.nodes.has(v)) graph.addPlaceholder(v);
+      if (v === undefined) {
+        forBuild.set(item, (v = sameArchVersion(item, build, version)));
+        // Nodes are only added here, never removed: a version rewritten before is in the graph already.
+        if (!graph.nodes.has(v)) graph.addPlaceholder(v);
+      }
       return v;
     };
     for (const p of r.previous) graph.addEdge(rewrite(p), version);
