@@ -80,15 +80,24 @@ export class GraphViews {
         (this.conditionalFrom[from] ??= []).push([g, to]);
       }
     });
+    // Labels repeat (every architecture of a version, most versions of a minor carry the same): each distinct value is
+    // split once. At upstream scale splitting each node's channel label was the largest part of this constructor.
+    const channelLists = new Map<string, string[]>();
+    const archLists = new Map<string, string[]>();
     for (const node of graph.nodes.values()) {
       if (!node.concrete) continue;
       const channels = node.metadata.get(KEY.channels);
       const arch = node.metadata.get(KEY.arch);
       if (channels === undefined || arch === undefined) continue;
-      const arches = arch.split(',').map((a) => a.trim());
-      for (const a of arches) this.archSet.add(a);
+      let arches = archLists.get(arch);
+      if (arches === undefined) {
+        archLists.set(arch, (arches = arch.split(',').map((a) => a.trim())));
+        for (const a of arches) this.archSet.add(a);
+      }
+      let names = channelLists.get(channels);
+      if (names === undefined) channelLists.set(channels, (names = [...new Set(channels.split(',').map((c) => c.trim()))]));
       const entry: ServableNode = { node, id: ids.get(node.version)!, arches, metadata: servedMetadata(node) };
-      for (const channel of new Set(channels.split(',').map((c) => c.trim()))) {
+      for (const channel of names) {
         const list = this.byChannel.get(channel);
         if (list) list.push(entry);
         else this.byChannel.set(channel, [entry]);
