@@ -48,11 +48,21 @@ export class Graph {
 
   /** Adds from → to; both nodes must exist. Cycles are detected once per step by assertAcyclic(). */
   addEdge(from: string, to: string): void {
-    if (from === to) {
-      throw new KusError('KUS_ERR_CYCLE', `the edge ${quote(from)} → ${quote(to)} would make a release an update of itself`, { from, to });
-    }
+    refuseSelfEdge(from, to);
     this.children.get(from)!.add(to);
     this.parents.get(to)!.add(from);
+  }
+
+  /**
+   * Adds every from → to, in order, like addEdge for each (the caller has refused self edges). A node without parents
+   * yet gets its set made from the list at once: V8 sizes a Set built from an array for its length, where adding one
+   * by one regrows it; at upstream scale that was a large part of building the graph from 174,000 previous entries.
+   */
+  addParents(to: string, froms: readonly string[]): void {
+    const parents = this.parents.get(to)!;
+    if (parents.size === 0) this.parents.set(to, new Set(froms));
+    else for (const from of froms) parents.add(from);
+    for (const from of froms) this.children.get(from)!.add(to);
   }
 
   removeEdge(from: string, to: string): boolean {
@@ -124,5 +134,12 @@ export class Graph {
     g.declarations = [...this.declarations];
     g.conditional = this.conditional.map((c) => ({ edges: [...c.edges], risks: c.risks }));
     return g;
+  }
+}
+
+/** Throws KUS_ERR_CYCLE for an edge from a release to itself. */
+export function refuseSelfEdge(from: string, to: string): void {
+  if (from === to) {
+    throw new KusError('KUS_ERR_CYCLE', `the edge ${quote(from)} → ${quote(to)} would make a release an update of itself`, { from, to });
   }
 }

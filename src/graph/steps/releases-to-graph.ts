@@ -1,6 +1,6 @@
 // Step A: one node per release (version with +arch) and edges from each release's previous/next lists.
 import { KusError, quote } from '../../errors/index.js';
-import { Graph, type GraphNode } from '../graph.js';
+import { Graph, refuseSelfEdge, type GraphNode } from '../graph.js';
 import { KEY } from '../keys.js';
 import { formatSemver, parseSemver, requireSemver, withBuild } from '../semver.js';
 import type { Release } from '../types.js';
@@ -68,7 +68,12 @@ export function graphFromReleases(releases: readonly Release[]): Graph {
       }
       return v;
     };
-    for (const p of r.previous) graph.addEdge(rewrite(p), version);
+    const parents = r.previous.map((p) => {
+      const v = rewrite(p);
+      refuseSelfEdge(v, version);
+      return v;
+    });
+    graph.addParents(version, parents);
     for (const n of r.next) graph.addEdge(version, rewrite(n));
   });
   graph.assertAcyclic();
