@@ -45,6 +45,34 @@ t.test('step A: cycles and self-loops abort the build with the cycle named', asy
   t.throws(() => graphFromReleases([rel('1.0.0', 'amd64', ['1.0.0'])]), { code: 'KUS_ERR_CYCLE' });
 });
 
+t.test('step A: edges go in in list order, a self edge is refused before a later bad item, as one by one', async (t) => {
+  const releases = [rel('1.0.0', 'amd64', [], ['1.3.0']), rel('1.3.0', 'amd64', ['1.2.0', '1.0.0', '1.1.0', '1.2.0']), rel('1.4.0', 'amd64', ['1.3.0', '1.0.0'])];
+  const g = graphFromReleases(releases);
+  const oneByOne = new Graph();
+  for (const v of ['1.0.0', '1.3.0', '1.4.0', '1.2.0', '1.1.0']) oneByOne.addPlaceholder(`${v}+amd64`);
+  for (const [f, to] of [['1.0.0', '1.3.0'], ['1.2.0', '1.3.0'], ['1.0.0', '1.3.0'], ['1.1.0', '1.3.0'], ['1.3.0', '1.4.0'], ['1.0.0', '1.4.0']] as const) {
+    oneByOne.addEdge(`${f}+amd64`, `${to}+amd64`);
+  }
+  for (const v of oneByOne.nodes.keys()) {
+    t.same([...g.parents.get(v)!], [...oneByOne.parents.get(v)!], `parents of ${v} in insertion order`);
+    t.same([...g.children.get(v)!], [...oneByOne.children.get(v)!], `children of ${v} in insertion order`);
+  }
+  t.throws(() => graphFromReleases([rel('1.0.0', 'amd64', ['1.0.0', 'not-semver'])]), { code: 'KUS_ERR_CYCLE' });
+  t.throws(() => graphFromReleases([rel('1.0.0', 'amd64', ['not-semver', '1.0.0'])]), { code: 'KUS_ERR_INVALID_SEMVER' });
+});
+
+t.test('the cycle check is skipped only while no edge was added since it passed', async (t) => {
+  const g = graphFromReleases([rel('1.0.0', 'amd64'), rel('1.1.0', 'amd64', ['1.0.0']), rel('1.2.0', 'amd64', ['1.1.0'])]);
+  g.assertAcyclic();
+  g.removeEdge('1.0.0+amd64', '1.1.0+amd64');
+  g.assertAcyclic();
+  g.addEdge('1.2.0+amd64', '1.1.0+amd64');
+  t.throws(() => g.assertAcyclic(), { code: 'KUS_ERR_CYCLE', message: /1\.1\.0\+amd64 → 1\.2\.0\+amd64 → 1\.1\.0\+amd64|1\.2\.0\+amd64 → 1\.1\.0\+amd64 → 1\.2\.0\+amd64/ });
+  const h = graphFromReleases([rel('1.0.0', 'amd64'), rel('1.1.0', 'amd64', ['1.0.0'])]);
+  h.addParents('1.0.0+amd64', ['1.1.0+amd64']);
+  t.throws(() => h.assertAcyclic(), { code: 'KUS_ERR_CYCLE' }, 'a list of parents counts as an addition too');
+});
+
 t.test('step B.1: schema version 1.x accepted, newer minor warned, other majors refused', async (t) => {
   t.same(run(checkSchemaVersion, new Graph(), data({ schemaVersion: '1.2.0' })), []);
   t.equal(run(checkSchemaVersion, new Graph(), data({ schemaVersion: '1.5.0' })).length, 1);
@@ -114,6 +142,15 @@ t.test('step B.5: channel membership by version, a build in the entry restricts 
 t.test('step B.6: channel label order', async (t) => {
   t.equal(sortChannelLabel('stable-4.9,stable-4.10,fast-4.9,candidate-4.10,candidate-4.9,fast-4.10'), 'candidate-4.10,fast-4.10,stable-4.10,candidate-4.9,fast-4.9,stable-4.9');
   t.equal(sortChannelLabel('stable-4.8,eus-4.8,candidate-4.8,fast-4.8,eus-4.10'), 'eus-4.10,candidate-4.8,eus-4.8,fast-4.8,stable-4.8');
+  // Upstream's two passes (by name, then stably by the part after the first "-") against the one sort used here.
+  const suffix = (n: string): string => (n.includes('-') ? n.slice(n.indexOf('-') + 1) : '');
+  const bytes = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  const names = ['stable-4.9', 'fast-4.10', 'eus-4.10', 'a', 'b-', '-x', 'candidate-4.9-x', 'stable-4.10', 'Z-4.9', 'a', 'fast-4.9'];
+  for (let i = 0; i < 200; i++) {
+    const picked = names.filter((_, j) => (i * 7919 + j * 104729) % 3 !== 0).map((n, j, all) => all[(j * (i + 1)) % all.length]!);
+    const label = picked.join(',');
+    t.equal(sortChannelLabel(label), label.split(',').sort(bytes).sort((a, b) => bytes(suffix(a), suffix(b))).join(','), label);
+  }
 });
 
 t.test('step C: the §7.5 worked example (removal wins over addition)', async (t) => {

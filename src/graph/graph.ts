@@ -29,6 +29,12 @@ export class Graph {
   declarations: ConditionalDeclaration[] = [];
   /** Materialised conditional edges; versions carry their +arch here. */
   conditional: ConditionalGroup[] = [];
+  /**
+   * True from a passed assertAcyclic() until the next edge is added (removals cannot close a cycle): a build checks
+   * after step A and again after the labelled additions, and when those added nothing the second walk over every
+   * edge (174,000 at upstream scale) would only repeat the first.
+   */
+  private knownAcyclic = false;
 
   addNode(node: GraphNode): void {
     this.nodes.set(node.version, node);
@@ -49,6 +55,7 @@ export class Graph {
   /** Adds from → to; both nodes must exist. Cycles are detected once per step by assertAcyclic(). */
   addEdge(from: string, to: string): void {
     refuseSelfEdge(from, to);
+    this.knownAcyclic = false;
     this.children.get(from)!.add(to);
     this.parents.get(to)!.add(from);
   }
@@ -59,6 +66,7 @@ export class Graph {
    * by one regrows it; at upstream scale that was a large part of building the graph from 174,000 previous entries.
    */
   addParents(to: string, froms: readonly string[]): void {
+    this.knownAcyclic = false;
     const parents = this.parents.get(to)!;
     if (parents.size === 0) this.parents.set(to, new Set(froms));
     else for (const from of froms) parents.add(from);
@@ -91,6 +99,7 @@ export class Graph {
 
   /** Throws KUS_ERR_CYCLE naming one cycle when the edges are not a DAG (Kahn's algorithm, then a walk). */
   assertAcyclic(): void {
+    if (this.knownAcyclic) return;
     // In-degrees by dense index: one map lookup per edge instead of a read and a write (this runs twice per build,
     // over 174,000 edges at upstream scale).
     const versions = [...this.parents.keys()];
@@ -111,7 +120,10 @@ export class Graph {
         if (--indegree[i]! === 0) queue.push(i);
       }
     }
-    if (seen === versions.length) return;
+    if (seen === versions.length) {
+      this.knownAcyclic = true;
+      return;
+    }
     // Every remaining node lies on or behind a cycle; walk parents among them until one repeats.
     const left = new Set(versions.filter((_, i) => indegree[i]! > 0));
     let v = left.values().next().value as string;
