@@ -79,6 +79,18 @@ export class Graph {
     return had;
   }
 
+  /** Removes every parent → to edge whose parent `drop` accepts, in parent order, without copying the parent set. */
+  removeParentsWhere(to: string, drop: (from: string) => boolean): void {
+    const parents = this.parents.get(to);
+    if (parents === undefined) return;
+    // Deleting the entry being visited is safe while iterating a Set.
+    for (const from of parents) {
+      if (!drop(from)) continue;
+      parents.delete(from);
+      this.children.get(from)?.delete(to);
+    }
+  }
+
   removeNode(version: string): void {
     for (const p of this.parents.get(version) ?? []) this.children.get(p)?.delete(version);
     for (const c of this.children.get(version) ?? []) this.parents.get(c)?.delete(version);

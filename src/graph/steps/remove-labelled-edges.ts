@@ -7,7 +7,7 @@ import type { Step } from '../step.js';
 import { labelTargets } from './label-items.js';
 
 function removeAllParents(graph: Graph, version: string): void {
-  for (const parent of [...(graph.parents.get(version) ?? [])]) graph.removeEdge(parent, version);
+  graph.removeParentsWhere(version, () => true);
 }
 
 function removePrevious(graph: Graph): void {
@@ -31,9 +31,7 @@ function removePreviousByRegex(graph: Graph): void {
       continue;
     }
     const re = compileRegex(value, `${KEY.previousRemoveRegex} of ${node.version}`);
-    for (const parent of [...(graph.parents.get(node.version) ?? [])]) {
-      if (re.test(parent)) graph.removeEdge(parent, node.version);
-    }
+    graph.removeParentsWhere(node.version, (parent) => re.test(parent));
   }
 }
 
