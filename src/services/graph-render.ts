@@ -1,6 +1,6 @@
 // Renders a built graph into the bodies the server sends, for the build worker: the text, hash and gzip bytes of each
 // (channel, arch) body whose content changed since the generation the server holds.
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { GraphViews, type BuildResult } from '../graph/index.js';
 import {
@@ -8,8 +8,14 @@ import {
 } from './rendered-bodies.js';
 import { channelRollouts, renderKeysOf } from './rollout-bodies.js';
 
-/** Equal digests stand for equal bodies, so a collision-resistant hash. */
-const digestOf = (text: string): string => createHash('sha256').update(text).digest('base64');
+/**
+ * Equal digests stand for equal bodies, so a collision-resistant hash. A publish digests ~6,500 texts at upstream
+ * scale; the one-shot `crypto.hash` (Node 20.12+) gives the same SHA-256 in about half the time of a Hash object each.
+ * `engines` still admits Node 20.9–20.11, which lack it.
+ */
+const digestOf: (text: string) => string = typeof crypto.hash === 'function'
+  ? (text) => crypto.hash('sha256', text, 'base64')
+  : (text) => crypto.createHash('sha256').update(text).digest('base64');
 
 /**
  * Renders the bodies whose content may have changed and compares them with what the server holds (`served`, sent with
