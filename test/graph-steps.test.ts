@@ -8,7 +8,7 @@ import { applyChannels } from '../src/graph/steps/apply-channels.js';
 import { applyRawMetadata } from '../src/graph/steps/apply-raw-metadata.js';
 import { checkSchemaVersion } from '../src/graph/steps/check-schema-version.js';
 import { declareConditionalEdges } from '../src/graph/steps/declare-conditional-edges.js';
-import { graphFromReleases } from '../src/graph/steps/releases-to-graph.js';
+import { graphFromReleases, releaseNodeVersion } from '../src/graph/steps/releases-to-graph.js';
 import type { Step } from '../src/graph/step.js';
 import { workedGraphData, workedReleases } from './helpers/worked-example.js';
 
@@ -59,6 +59,15 @@ t.test('step A: edges go in in list order, a self edge is refused before a later
   }
   t.throws(() => graphFromReleases([rel('1.0.0', 'amd64', ['1.0.0', 'not-semver'])]), { code: 'KUS_ERR_CYCLE' });
   t.throws(() => graphFromReleases([rel('1.0.0', 'amd64', ['not-semver', '1.0.0'])]), { code: 'KUS_ERR_INVALID_SEMVER' });
+});
+
+t.test('step A: a node version is the release version with the arch as its build metadata', async (t) => {
+  const cases: Array<[string, string | null, string]> = [
+    ['4.9.15', 'arm64', '4.9.15+arm64'], ['4.9.15-rc.1', 's390x', '4.9.15-rc.1+s390x'], [' 4.9.15\n', 'amd64', '4.9.15+amd64'],
+    ['4.9.15+other.1', 'amd64', '4.9.15+amd64'], ['4.9.15', null, '4.9.15'], ['4.2.13-s390x', 's390x', '4.2.13-s390x+s390x'],
+  ];
+  for (const [version, arch, node] of cases) t.equal(releaseNodeVersion({ version, arch }), node, JSON.stringify([version, arch]));
+  t.throws(() => releaseNodeVersion({ version: '4.9', arch: 'amd64' }), { code: 'KUS_ERR_INVALID_SEMVER' });
 });
 
 t.test('the cycle check is skipped only while no edge was added since it passed', async (t) => {

@@ -8,7 +8,10 @@ import type { Release } from '../types.js';
 /** The node version of a release: its SemVer with the build metadata replaced by the architecture. */
 export function releaseNodeVersion(release: Pick<Release, 'version' | 'arch'>): string {
   if (release.arch === null) return release.version;
-  return formatSemver(withBuild(requireSemver(release.version, 'release version'), [release.arch]));
+  const v = requireSemver(release.version, 'release version');
+  // Text without build metadata or surrounding space is already what formatSemver would write: append the arch.
+  if (v.build.length === 0 && release.version.trim() === release.version) return `${release.version}+${release.arch}`;
+  return formatSemver(withBuild(v, [release.arch]));
 }
 
 function releaseNode(release: Release): GraphNode {
