@@ -46,7 +46,13 @@ export class GraphViews {
   /** JSON of each served node, shared by every channel that lists it. */
   private readonly fragments = new Map<string, string>();
 
-  private readonly childIds: number[][] = [];
+  /**
+   * Children by id, made on first use: only bodies that are rendered walk them (a publish renders a few), while digests
+   * read the children's versions from the graph. Making all of them was 174,000 lookups per build at upstream scale.
+   */
+  private readonly childIds: Array<number[] | undefined> = [];
+  private readonly ids = new Map<string, number>();
+  private readonly graph: Graph;
   private readonly groups: ConditionalGroup[] = [];
   /** JSON of each group's canonical risk list, shared by every view that shows the group. */
   private readonly riskText: Array<string | undefined> = [];
@@ -66,10 +72,10 @@ export class GraphViews {
   private readonly position: Int32Array;
 
   constructor(graph: Graph) {
-    const ids = new Map<string, number>();
+    this.graph = graph;
+    const ids = this.ids;
     for (const version of graph.nodes.keys()) ids.set(version, ids.size);
     this.versions = [...graph.nodes.keys()];
-    for (const version of graph.nodes.keys()) this.childIds.push([...(graph.children.get(version) ?? [])].map((c) => ids.get(c)!));
     this.position = new Int32Array(ids.size).fill(-1);
     graph.conditional.forEach((group, g) => {
       this.groups.push(group);
@@ -160,7 +166,7 @@ export class GraphViews {
   private nodeText(entry: ServableNode, digest: (text: string) => string): string {
     const { node } = entry;
     let text = `${node.version}\u0000${node.payload}\u0000${entry.arches.join('\u0001')}\u0000${JSON.stringify(entry.metadata)}\u0000`;
-    for (const c of this.childIds[entry.id]!) text += `${this.versions[c]!}\u0001`;
+    for (const c of this.graph.children.get(node.version) ?? []) text += `${c}\u0001`;
     text += '\u0000';
     for (const [g, to] of this.conditionalFrom[entry.id] ?? []) {
       // The risks as stored, not as served: pairs share a group by this content (materialize-conditional-edges).
@@ -168,6 +174,16 @@ export class GraphViews {
       text += `${this.versions[to]!}\u0001${risks}\u0001`;
     }
     return text;
+  }
+
+  private childrenOf(entry: ServableNode): number[] {
+    let children = this.childIds[entry.id];
+    if (children === undefined) {
+      children = [];
+      for (const c of this.graph.children.get(entry.node.version) ?? []) children.push(this.ids.get(c)!);
+      this.childIds[entry.id] = children;
+    }
+    return children;
   }
 
   /** JSON of a served node, memoised: shared by every channel that lists it. */
@@ -259,7 +275,7 @@ export class GraphViews {
       const targets: number[] = [];
       for (let i = 0; i < n; i++) {
         targets.length = 0;
-        for (const child of this.childIds[kept[i]!.entry.id]!) {
+        for (const child of this.childrenOf(kept[i]!.entry)) {
           const j = position[child]!;
           // An update is either unconditional or conditional, never both (the cluster would drop it otherwise).
           if (j >= 0 && closed[j] === 0 && !conditionalPairs.has(i * n + j)) targets.push(j);
