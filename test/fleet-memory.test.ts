@@ -175,6 +175,33 @@ t.test('more clusters than memory holds: bounded, written ones let go, no change
   t.equal(store.fleet.clusters({ version: '1.1.0' }).length, 400);
 });
 
+t.test('refreshes of clusters first written together are spread over the next interval; a change is not held back', async (t) => {
+  const { recorder, poll, store, clock } = fleet(t);
+  const N = 15_000; // past the floor: the quota is the clusters' share of a minute, 15,000 * 5 s / 60 s = 1,250 a flush
+  const quota = Math.ceil((N * 5 * S) / FLEET_REFRESH_MS);
+  for (let i = 0; i < N; i++) poll(i, '1.0.0', T0);
+  t.equal(await recorder.flush(), N, 'new clusters are written at once, whatever their number');
+  const stored = new Map<string, number>();
+  let over = 0;
+  let stalest = 0;
+  let changedAt = -1;
+  for (let at = T0 + 5 * S; at <= T0 + 180 * S; at += 5 * S) {
+    for (let i = 0; i < N; i++) poll(i, i === 7 && at >= T0 + 70 * S ? '1.1.0' : '1.0.0', at);
+    clock.now = at;
+    const written = await recorder.flush();
+    // The one change (at +70 s, amid the backlog) must be written at that flush, beyond the quota.
+    if (at === T0 + 70 * S) changedAt = written;
+    else if (written > quota) over++;
+    for (const c of store.fleet.clusters({})) stored.set(c.id, c.lastSeen);
+    for (const seen of stored.values()) stalest = Math.max(stalest, at - seen);
+  }
+  t.equal(over, 0, `no flush wrote more than ${quota} refreshes`);
+  t.ok(changedAt >= 1 && changedAt <= quota + 1, `the flush after the change wrote it with the refreshes (${changedAt} rows)`);
+  t.equal(store.fleet.clusters({ version: '1.1.0' }).length, 1, 'the change is stored');
+  t.ok(stalest < 2 * FLEET_REFRESH_MS + 5 * S, `every stored last poll lagged by less than two minutes and a flush (at most ${stalest / S} s)`);
+  t.ok(stalest >= FLEET_REFRESH_MS, `(the backlog did lag beyond one minute: ${stalest / S} s)`);
+});
+
 t.test('a write the store refuses is kept: its changes are written with the next one, dated as polled', async (t) => {
   const { file, recorder, poll, store, errors, inventory } = fleet(t);
   poll(1, '1.0.0', T0);

@@ -71,7 +71,7 @@ const ROW = 5;
 export class HeldClusters {
   readonly times: Float64Array;
   readonly refs: (string | null)[];
-  /** 1 while the slot waits for the next write (it is in the aggregator's dirty list). */
+  /** What the slot waits for (the aggregator's CLEAN, MUST, REFRESH); 0 when nothing. */
   readonly dirty: Uint8Array;
   /** The write that last took the slot (a cluster whose write is not committed yet is not evicted). */
   readonly write: Int32Array;

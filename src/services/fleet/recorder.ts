@@ -31,6 +31,8 @@ export interface FleetRecorderOptions {
 }
 
 export const DEFAULT_FLEET_FLUSH_MS = 5_000;
+/** Refresh-only writes allowed per flush whatever the share (a few milliseconds of the writer's time). */
+const REFRESH_FLOOR = 1_000;
 export const DEFAULT_FLEET_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
 export class FleetRecorder {
@@ -98,7 +100,7 @@ export class FleetRecorder {
     const done = this.writing.then(async () => {
       this.aggregator.markDue(this.now());
       if (this.aggregator.pending === 0) return 0;
-      const drain = this.aggregator.drain();
+      const drain = this.aggregator.drain(this.refreshQuota());
       const clusters = drain.entries.length;
       try {
         // A replica also sends the entries to its primary (which merges a resent one idempotently).
@@ -166,6 +168,14 @@ export class FleetRecorder {
     this.aggregator.markAllPolled();
     await this.flush();
     await this.writer.close();
+  }
+
+  /**
+   * Refresh-only writes per flush: the held clusters' share of one refresh interval, so a backlog of any size clears
+   * within one more interval (a stored last poll then lags by less than two), and at least REFRESH_FLOOR.
+   */
+  private refreshQuota(): number {
+    return Math.max(REFRESH_FLOOR, Math.ceil((this.aggregator.size * this.flushMs) / this.refreshMs));
   }
 
   private flushSoon(): void {
