@@ -1,9 +1,10 @@
 // Graph polls merged in memory per cluster, and the clusters held there across writes: the graph endpoint only touches
-// typed arrays (held-clusters.ts), and a cluster's row is handed to the store only when something about it changed (new, version, channel, arch,
-// User-Agent) or it polled since a write FLEET_REFRESH_MS old. A cluster polling more often than that (the
-// benchmark's, every few seconds) is written about once a minute: SQLite's per-row cost, not the Map, was most of what
-// recording cost (docs/fleet.md). Readers take the last poll of a held cluster from here
-// (lastSeen), so the fleet API still shows a poll within a flush.
+// typed arrays (held-clusters.ts), and a cluster's row is handed to the store only when something about it changed
+// (new, version, channel, arch, User-Agent), or as a refresh of its last poll once it polled since a write
+// FLEET_REFRESH_MS old (refreshes at most a quota per write, so that clusters written together do not all come due
+// together). A cluster polling more often (the benchmark's, every few seconds) is written about once a minute:
+// SQLite's per-row cost was most of what recording cost (docs/fleet.md). Readers take the last poll of a held cluster
+// from here (lastSeen), so the fleet API still shows a poll within a flush.
 //
 // Bounded whatever clients send (no token is needed to poll): at most maxClusters clusters held; past that a new
 // cluster evicts one that is already written (nothing of it waits for the store), and when none can be found the poll

@@ -93,12 +93,12 @@ const toCluster = (r: FleetClusterRow): FleetCluster => ({
 
 /**
  * The clusters the recorder holds in memory (FleetRecorder): the store's last_seen of such a cluster lags its last poll
- * by less than `refreshMs` (it is written only when something changed or a minute passed), or by up to a flush for one
- * waiting to be written. Readers that show or filter by the last poll take the later of the two.
+ * by less than `maxLagMs` (it is written when something changed, or as a refresh once its write is a refresh interval
+ * old, spread over the next interval). Readers that show or filter by the last poll take the later of the two.
  */
 export interface FleetLive {
   lastSeen(id: string): number | undefined;
-  readonly refreshMs: number;
+  readonly maxLagMs: number;
 }
 
 export interface FleetInventoryDeps {
@@ -127,12 +127,12 @@ export class FleetInventory {
   }
 
   /**
-   * Clusters (filtered) with their last poll as the recorder knows it. Seen since `since`: the store is asked for a
-   * refresh interval more (a held cluster's stored last poll lags by less), then the later last poll decides.
+   * Clusters (filtered) with their last poll as the recorder knows it. Seen since `since`: the store is asked for
+   * `maxLagMs` more (a held cluster's stored last poll lags by less), then the later last poll decides.
    */
   private clusterRows(channel: string | undefined, version: string | undefined, since: number | undefined): FleetClusterRow[] {
     const live = this.deps.live;
-    const wider = since === undefined || live === undefined ? since : since - live.refreshMs;
+    const wider = since === undefined || live === undefined ? since : since - live.maxLagMs;
     const rows = this.deps.repository.clusters({ version, channel, since: wider });
     if (live === undefined) return rows;
     const fresh: FleetClusterRow[] = [];

@@ -1,5 +1,5 @@
-// Records graph polls: merged in memory (FleetAggregator, which holds clusters across writes and hands over only those
-// that are new, changed, or polled since a write a minute old), written to the store in one transaction
+// Records graph polls: merged in memory (FleetAggregator, which holds clusters across writes and hands over those that
+// are new or changed, and a share of those polled since a write a minute old), written to the store in one transaction
 // every flush interval (by a FleetWriter, off the serving thread in `kus serve`), and clusters unseen for longer than
 // the retention dropped on a timer.
 import type { FleetPollBatchEntry, FleetRepository } from '../../store/index.js';
@@ -48,6 +48,11 @@ export class FleetRecorder {
   readonly retentionMs: number;
   /** A held cluster is written again once it polled since a write this old (FLEET_REFRESH_MS). */
   readonly refreshMs: number;
+  /**
+   * How far the stored last poll of a held cluster may lag its last poll: a refresh interval and a flush until it is
+   * found due, at most as much again while the refresh quota works through the clusters due before it (refreshQuota).
+   */
+  readonly maxLagMs: number;
   /** Batches that failed to be written (logged; their clusters wait for the next write, merged with later polls). */
   failedFlushes = 0;
   /** Cluster rows this server's own polls wrote (a cluster polling unchanged: about one a minute). */
@@ -62,6 +67,7 @@ export class FleetRecorder {
     this.flushMs = options.flushMs ?? DEFAULT_FLEET_FLUSH_MS;
     this.retentionMs = options.retentionMs ?? DEFAULT_FLEET_RETENTION_MS;
     this.refreshMs = options.refreshMs ?? FLEET_REFRESH_MS;
+    this.maxLagMs = 2 * (this.refreshMs + this.flushMs);
     this.aggregator = new FleetAggregator(options.maxClusters ?? FLEET_LIMITS.maxClusters, () => this.flushSoon(), this.refreshMs);
   }
 
@@ -81,7 +87,7 @@ export class FleetRecorder {
 
   /**
    * The last poll of a cluster held in memory (readers take the later of it and the store's: the store's lags it by
-   * less than refreshMs for a held cluster, or by up to a flush for one waiting to be written).
+   * less than maxLagMs).
    */
   lastSeen(id: string): number | undefined {
     return this.aggregator.lastSeen(id);
