@@ -244,7 +244,7 @@ export class FleetAggregator {
     }
   }
 
-  /** The last poll of a held cluster (the store's may lag it by up to FLEET_REFRESH_MS plus a flush), else undefined. */
+  /** The last poll of a held cluster (the store's lags it by less than the recorder's maxLagMs), else undefined. */
   lastSeen(id: string): number | undefined {
     const slot = this.slotOf(id);
     return slot < 0 ? undefined : this.held.time(slot, LAST_SEEN);
@@ -357,8 +357,8 @@ export class FleetAggregator {
   }
 
   /**
-   * Held clusters polled since a write at least FLEET_REFRESH_MS old wait for the next one: one that went silent
-   * (no later poll to find it due) still has its last poll stored within a minute and a flush. A pass over the slots
+   * Held clusters polled since a write at least FLEET_REFRESH_MS old are due for a refresh: one that went silent (no
+   * later poll to find it due) still has its last poll stored within the recorder's maxLagMs. A pass over the slots
    * at each flush (well under a millisecond for 100,000 clusters), not a timer per cluster.
    */
   markDue(now: number): void {

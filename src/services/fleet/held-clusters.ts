@@ -1,10 +1,11 @@
 // The clusters the fleet aggregator holds, laid out for the graph answer path at 100,000 clusters: a cluster is a slot
 // number, its id four 32-bit words in a hash table of typed arrays, its times in a Float64Array, its strings (shared,
 // interned by the aggregator) in one array. Why not a Map<string, object>: measured in `kus serve` at 100,000 distinct
-// ids, recording cost ~6 µs per poll that way, most of it cache misses (the Map's buckets, the id string, the object,
-// and one boxed HeapNumber per time field, since V8 does not store doubles in objects unboxed) and the garbage
-// collector marking ~500,000 long-lived objects at every major collection. Here a lookup reads one table row, and the
-// collector sees a handful of arrays. No library offers a hash table keyed by fixed-size binary keys in typed arrays
+// ids, recording cost ~7 µs per poll that way, and it stayed with the store writes switched off: the cost was the held
+// clusters themselves. What they cost per poll is cache misses (the Map's buckets, the id string, the object, and one
+// boxed HeapNumber per time field, since V8 does not store doubles in objects unboxed), and for the collector ~500,000
+// long-lived objects to mark at every major collection. Here a lookup reads one table row, and the collector sees a
+// handful of arrays (docs/fleet.md has the figures before and after). No library offers a hash table keyed by fixed-size binary keys in typed arrays
 // (mnemonist's maps hold JS values); the table is plain linear probing, kept at most half full.
 import { randomInt } from 'node:crypto';
 

@@ -14,7 +14,7 @@ export const QUERY_MEMO_MAX_KEY_LENGTH = 512;
 export interface ParsedGraphQuery extends GraphRequest {
   readonly id: string | undefined;
   readonly version: string | undefined;
-  /** The id in canonical form (lower-case UUID), undefined when not a UUID: what canary lists hold. */
+  /** The id in canonical form (lower-case UUID), undefined when not a UUID: what canary lists hold (worked out when first read). */
   readonly clusterId: string | undefined;
   /** For phased rollouts (services/wariness.ts); hashed at most once per distinct query string, when first read. */
   readonly wariness: number;
@@ -39,11 +39,17 @@ export function createGraphQueryMemo(maxEntries = QUERY_MEMO_MAX_ENTRIES, maxKey
       const params = new URLSearchParams(query);
       const request = parseGraphParams(params);
       const id = lastOf(params, 'id');
-      // Wariness is hashed when first read: only a channel with an active rollout reads it, and with 100,000 clusters
-      // (each its own query string) the SHA-256 on every memo miss was ~7% of the serving thread's CPU.
+      // Wariness and the canonical id are worked out when first read: only a channel with an active rollout reads them
+      // (the fleet parses the id itself), and with 100,000 clusters (each its own query string) the SHA-256 on every
+      // memo miss was ~7% of the serving thread's CPU.
       let wariness: number | undefined;
+      let clusterId: string | undefined | null = null;
       const answer: ParsedGraphQuery = Object.freeze({
-        ...request, id, version: lastOf(params, 'version'), clusterId: canonicalClusterId(id),
+        ...request, id, version: lastOf(params, 'version'),
+        get clusterId(): string | undefined {
+          if (clusterId === null) clusterId = canonicalClusterId(id);
+          return clusterId;
+        },
         get wariness(): number {
           return (wariness ??= warinessOf(id));
         },
