@@ -10,6 +10,7 @@ import { KusError, quote } from '../errors/index.js';
 import { buildApp } from '../server/app.js';
 import type { TlsFiles } from '../server/plugins/graph-fast-path.js';
 import { serverLoggerOptions } from '../server/logger.js';
+import { holdTickObjectShapes } from '../server/tick-shapes.js';
 import { GraphBuilder, REPLICA_IDLE_MS } from '../services/graph-builder.js';
 import { GraphCache, type RebuildResult } from '../services/graph-cache.js';
 import { seedStoreIfEmpty } from '../services/graph-data-service.js';
@@ -153,6 +154,7 @@ function checkGraphDataDir(graphData: GraphDataConfig): void {
 
 export async function startServer(config: Config, options: ServeOptions = {}): Promise<RunningServer> {
   const signingOptions: SigningOptions = options.signing ?? { requireSignatures: false, passphrase: () => undefined };
+  holdTickObjectShapes();
   const logger = pino(serverLoggerOptions(config.log.level));
   const follow = options.follow ?? null;
   if (config.graphData) checkGraphDataDir(config.graphData);
