@@ -14,7 +14,7 @@
 // 6 did, forced GCs included (checked with %DebugPrint of nextTick's feedback; test/tick-shapes.test.ts).
 //
 // Holding entries that are already queued needs Node's async-hooks `init` event, the only place they are handed out:
-// the hook is enabled for three `nextTick` calls at start and disabled at once, so requests never run a hook.
+// the hook is enabled for two `nextTick` calls at start and disabled at once, so requests never run a hook.
 import { createHook } from 'node:async_hooks';
 
 let held: readonly object[] | undefined;
