@@ -34,26 +34,10 @@ export function createGraphQueryMemo(maxEntries = QUERY_MEMO_MAX_ENTRIES, maxKey
     parse(query) {
       const known = answers.get(query);
       if (known !== undefined) return known;
-      // Frozen, so sharing one answer between requests is safe.
       // Decoded once for the graph's parameters and the cluster's own (last value wins for each, graph-api §4).
       const params = new URLSearchParams(query);
       const request = parseGraphParams(params);
-      const id = lastOf(params, 'id');
-      // Wariness and the canonical id are worked out when first read: only a channel with an active rollout reads them
-      // (the fleet parses the id itself), and with 100,000 clusters (each its own query string) the SHA-256 on every
-      // memo miss was ~7% of the serving thread's CPU.
-      let wariness: number | undefined;
-      let clusterId: string | undefined | null = null;
-      const answer: ParsedGraphQuery = Object.freeze({
-        ...request, id, version: lastOf(params, 'version'),
-        get clusterId(): string | undefined {
-          if (clusterId === null) clusterId = canonicalClusterId(id);
-          return clusterId;
-        },
-        get wariness(): number {
-          return (wariness ??= warinessOf(id));
-        },
-      });
+      const answer = new ParsedQuery(request.channel, request.arch, lastOf(params, 'id'), lastOf(params, 'version'));
       if (query.length <= maxKeyLength) answers.set(query, answer);
       return answer;
     },
@@ -61,6 +45,39 @@ export function createGraphQueryMemo(maxEntries = QUERY_MEMO_MAX_ENTRIES, maxKey
       return answers.size;
     },
   };
+}
+
+/**
+ * One answer, frozen so that sharing it between requests is safe. A class rather than an object literal: with 100,000
+ * clusters nearly every poll is a memo miss, and building `Object.freeze({ ...request, id, version, get clusterId() …,
+ * get wariness() … })` (a spread, two accessors defined and two closures made per answer, then a freeze) was about 85 %
+ * of a miss in the serving thread's profile. Here every answer has one shape, and the accessors live on the prototype.
+ * Private fields are not properties, so the frozen answer can still remember what was worked out.
+ */
+class ParsedQuery implements ParsedGraphQuery {
+  // Wariness and the canonical id are worked out when first read: only a channel with an active rollout reads them
+  // (the fleet parses the id itself), and with 100,000 clusters (each its own query string) the SHA-256 on every memo
+  // miss was ~7% of the serving thread's CPU.
+  #clusterId: string | undefined | null = null;
+  #wariness: number | undefined;
+
+  constructor(
+    readonly channel: string,
+    readonly arch: string,
+    readonly id: string | undefined,
+    readonly version: string | undefined,
+  ) {
+    Object.freeze(this);
+  }
+
+  get clusterId(): string | undefined {
+    if (this.#clusterId === null) this.#clusterId = canonicalClusterId(this.id);
+    return this.#clusterId;
+  }
+
+  get wariness(): number {
+    return (this.#wariness ??= warinessOf(this.id));
+  }
 }
 
 function lastOf(params: URLSearchParams, name: string): string | undefined {
