@@ -30,7 +30,7 @@ export function holdTickObjectShapes(): void {
   });
   hook.enable();
   try {
-    // Node's queue entry has one shape without arguments and another with them (`args` an array).
+    // Both kinds of call Node's streams and http make: without arguments, and with them (`args` an array).
     const noop = (): void => undefined;
     process.nextTick(noop);
     process.nextTick(noop, 1);
