@@ -13,7 +13,10 @@ import { tempTree } from './helpers/temp-tree.js';
 
 const module = pathToFileURL(path.join(repoRoot, 'dist/server/tick-shapes.js')).href;
 
-/** The IC states of the object-literal property definitions in nextTick after ticks, full GCs with none queued, and ticks. */
+/**
+ * The IC states of the object-literal property definitions in nextTick after ticks, full GCs with none queued, and
+ * ticks, read from one child process; empty when the child printed no feedback for them (seen once in CI, on Node 20).
+ */
 function literalStates(hold: boolean): string[] {
   const script = `
     ${hold ? `(await import(${JSON.stringify(module)})).holdTickObjectShapes();` : ''}
@@ -36,16 +39,35 @@ function literalStates(hold: boolean): string[] {
   return [...run.stdout.matchAll(/DefineKeyedOwnPropertyInLiteral (\w+)/g)].map((m) => m[1]!);
 }
 
+/** Readings from `runs` child processes, each one that printed the literal's feedback (a child that did not is run again, up to twice). */
+function readings(hold: boolean, runs: number): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < runs; i++) {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const states = literalStates(hold);
+      if (states.length >= 3) {
+        out.push(states);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+// Without the hold the loss depends on where the full GCs fall: here 36 of 40 children lost the shapes when idle, about
+// 3 in 4 under load. Six children make a control where none loses them about as likely as one in 4,000 (0.25^6).
 t.test('without the hold, full GCs with no entry queued leave nextTick on the megamorphic path', async (t) => {
-  const states = literalStates(false);
-  t.ok(states.length >= 3, `nextTick's literal has its property definitions (${states.join(' ')})`);
-  t.ok(states.includes('MEGAMORPHIC'), `at least one went megamorphic: ${states.join(' ')}`);
+  const seen = readings(false, 6);
+  t.ok(seen.length >= 3, `at least 3 of 6 children printed nextTick's literal feedback (${seen.length})`);
+  const lost = seen.filter((states) => states.includes('MEGAMORPHIC')).length;
+  t.ok(lost >= 1, `${lost} of ${seen.length} children went megamorphic: ${seen.map((s) => s.join(' ')).join(' | ')}`);
 });
 
+// With the hold, no child may lose them: 40 of 40 kept them here, idle and under load.
 t.test('with the hold, every property definition of the entry stays monomorphic', async (t) => {
-  const states = literalStates(true);
-  t.ok(states.length >= 3, `nextTick's literal has its property definitions (${states.join(' ')})`);
-  t.same([...new Set(states)], ['MONOMORPHIC'], states.join(' '));
+  const seen = readings(true, 4);
+  t.ok(seen.length >= 3, `at least 3 of 4 children printed nextTick's literal feedback (${seen.length})`);
+  t.same([...new Set(seen.flat())], ['MONOMORPHIC'], seen.map((s) => s.join(' ')).join(' | '));
 });
 
 t.test('kus serve holds the entries on its serving thread', async (t) => {
