@@ -28,20 +28,63 @@ end
 }
 
 /**
- * `ctx` = { children, repoRoot, dir, pin, load: {rounds, seconds}, warmup, wrk(url, seconds, script) }; `store` is a
- * closed store to copy; `request` the (channel, arch) to poll and `version` a node of it.
+ * `ctx` = { children, repoRoot, dir, pin, load: {rounds, seconds}, warmup, pairs, wrk(url, seconds, script) }; `store`
+ * is a closed store to copy; `request` the (channel, arch) to poll and `version` a node of it.
+ *
+ * Why several pairs of processes: two `kus serve` processes of the same build and mode, started one after the other,
+ * differ by up to ±8 % in req/s here (5 `--no-fleet` processes: 19,500–22,900 req/s), mostly in the kernel's time to
+ * write the answers (writev, 13.3 vs 16.5 us per request in the fastest and slowest one's CPU profile), and the
+ * difference lasts for the process's life. One pair then compares two draws of that spread more than recording with
+ * not recording; the ratio is taken per round within a pair, and its range is over every round of every pair.
  */
 export async function measureFleetRecording(ctx, { store, query, version }) {
+  const { pairs = 1 } = ctx;
+  const runs = { on: [], off: [] };
+  const pairRatios = [];
+  const written = { rows: 0, polls: 0 };
+  const polls = {};
+  for (let pair = 0; pair < pairs; pair++) {
+    const one = await measurePair(ctx, { store, query, version, pair, pairs });
+    runs.on.push(...one.on);
+    runs.off.push(...one.off);
+    pairRatios.push(range(one.on.map((r, i) => r.requestsPerSec / one.off[i].requestsPerSec))?.median ?? null);
+    written.rows += one.written.rows;
+    written.polls += one.written.polls;
+    for (const [outcome, n] of Object.entries(one.polls)) polls[outcome] = (polls[outcome] ?? 0) + n;
+  }
+  const non2xx = [...runs.on, ...runs.off].reduce((n, r) => n + r.non2xx + r.socketErrors, 0);
+  const cpuUs = (r) => r.cpuUserUsPerRequest + r.cpuSystemUsPerRequest;
+  return {
+    ids: FLEET_IDS,
+    version,
+    pairs,
+    on: { requestsPerSec: range(runs.on.map((r) => r.requestsPerSec)), p99Ms: range(runs.on.map((r) => r.p99Ms)) },
+    off: { requestsPerSec: range(runs.off.map((r) => r.requestsPerSec)), p99Ms: range(runs.off.map((r) => r.p99Ms)) },
+    ratio: range(runs.on.map((r, i) => r.requestsPerSec / runs.off[i].requestsPerSec)),
+    /** The median ratio of each pair, in the order they ran. */
+    pairRatios,
+    cpuUsPerRequest: { on: range(runs.on.map(cpuUs)), off: range(runs.off.map(cpuUs)) },
+    // The req/s the CPU cost alone allows (--no-fleet CPU per request / recording's), per round.
+    cpuRatio: range(runs.on.map((r, i) => cpuUs(runs.off[i]) / cpuUs(r))),
+    polls,
+    // Of the polls recorded during the rounds, how many were written as a row (new, changed, or a minute newer).
+    rowsPerPoll: written.rows / written.polls,
+    errors: non2xx,
+  };
+}
+
+/** One recording server and one `--no-fleet` server, started together on copies of the store, measured in alternating rounds, stopped. */
+async function measurePair(ctx, { store, query, version, pair, pairs }) {
   const { children, repoRoot, dir, pin, load, warmup, wrk } = ctx;
   const script = writeScript(dir, query, version);
   const servers = [];
-  for (const [key, serveArgs] of [['on', []], ['off', ['--no-fleet']]]) {
-    const db = path.join(dir, `fleet-${key}.db`);
-    for (const suffix of ['', '-wal']) if (fs.existsSync(`${store}${suffix}`)) fs.copyFileSync(`${store}${suffix}`, `${db}${suffix}`);
-    const kus = await startKus({ children, repoRoot, db, port: await freePort(), logFile: path.join(dir, `kus-fleet-${key}.log`), cpu: pin?.server ?? null, serveArgs });
-    servers.push({ key, kus, url: `${kus.base}${GRAPH_PATH}${query}` });
-  }
   try {
+    for (const [key, serveArgs] of [['on', []], ['off', ['--no-fleet']]]) {
+      const db = path.join(dir, `fleet-${key}-${pair + 1}.db`);
+      for (const suffix of ['', '-wal']) if (fs.existsSync(`${store}${suffix}`)) fs.copyFileSync(`${store}${suffix}`, `${db}${suffix}`);
+      const kus = await startKus({ children, repoRoot, db, port: await freePort(), logFile: path.join(dir, `kus-fleet-${key}-${pair + 1}.log`), cpu: pin?.server ?? null, serveArgs });
+      servers.push({ key, kus, url: `${kus.base}${GRAPH_PATH}${query}` });
+    }
     for (const s of servers) await waitQuiet(s.kus.child.pid);
     // The warm-up polls every id once, in order (as many wrk runs as that takes), so that the recording server holds
     // and has written all 100,000 clusters, as a long-running server has: the measured polls are then of clusters it
@@ -50,13 +93,13 @@ export async function measureFleetRecording(ctx, { store, query, version }) {
       let next = 0;
       for (let i = 0; next < FLEET_IDS && i < 40; i++) next += (await wrk(s.url, Math.max(warmup, 3), writeScript(dir, query, version, next))).requests;
     }
-    const written = async () => {
+    const counts = async () => {
       const text = await (await fetch(`${servers[0].kus.base}/metrics`)).text();
       const rows = Number(/^kus_fleet_rows_written_total (\d+)/m.exec(text)?.[1] ?? NaN);
-      const polls = Number(/^kus_fleet_polls_total\{outcome="recorded"\} (\d+)/m.exec(text)?.[1] ?? NaN);
-      return { rows, polls };
+      const recorded = Number(/^kus_fleet_polls_total\{outcome="recorded"\} (\d+)/m.exec(text)?.[1] ?? NaN);
+      return { rows, recorded };
     };
-    const before = await written();
+    const before = await counts();
     const runs = { on: [], off: [] };
     for (let round = 0; round < load.rounds; round++) {
       // Alternating which goes first, so that a drift in the machine's load does not favour one.
@@ -64,29 +107,15 @@ export async function measureFleetRecording(ctx, { store, query, version }) {
       // Server CPU per request (all its threads, the fleet writer's included): steadier than req/s on a shared machine.
       for (const s of order) runs[s.key].push(await withCpuCost(s.kus.child.pid, () => wrk(s.url, load.seconds, script)));
       const cpu = (r) => (r.cpuUserUsPerRequest + r.cpuSystemUsPerRequest).toFixed(1);
-      console.log(`[fleet] round ${round + 1}: recording ${runs.on[round].requestsPerSec.toFixed(0)} req/s p99 ${runs.on[round].p99Ms} ms ${cpu(runs.on[round])} us CPU/req; ` +
+      console.log(`[fleet] pair ${pair + 1}/${pairs} round ${round + 1}: recording ${runs.on[round].requestsPerSec.toFixed(0)} req/s p99 ${runs.on[round].p99Ms} ms ${cpu(runs.on[round])} us CPU/req; ` +
         `--no-fleet ${runs.off[round].requestsPerSec.toFixed(0)} req/s p99 ${runs.off[round].p99Ms} ms ${cpu(runs.off[round])} us CPU/req`);
     }
-    const after = await written();
+    const after = await counts();
     const metrics = await (await fetch(`${servers[0].kus.base}/metrics`)).text();
     const polls = Object.fromEntries([...metrics.matchAll(/^kus_fleet_polls_total\{outcome="(\w+)"\} (\d+)/gm)].map((m) => [m[1], Number(m[2])]));
-    const non2xx = [...runs.on, ...runs.off].reduce((n, r) => n + r.non2xx + r.socketErrors, 0);
-    const cpuUs = (r) => r.cpuUserUsPerRequest + r.cpuSystemUsPerRequest;
-    return {
-      ids: FLEET_IDS,
-      version,
-      on: { requestsPerSec: range(runs.on.map((r) => r.requestsPerSec)), p99Ms: range(runs.on.map((r) => r.p99Ms)) },
-      off: { requestsPerSec: range(runs.off.map((r) => r.requestsPerSec)), p99Ms: range(runs.off.map((r) => r.p99Ms)) },
-      ratio: range(runs.on.map((r, i) => r.requestsPerSec / runs.off[i].requestsPerSec)),
-      cpuUsPerRequest: { on: range(runs.on.map(cpuUs)), off: range(runs.off.map(cpuUs)) },
-      // The req/s the CPU cost alone allows (--no-fleet CPU per request / recording's), per round.
-      cpuRatio: range(runs.on.map((r, i) => cpuUs(runs.off[i]) / cpuUs(r))),
-      polls,
-      // Of the polls recorded during the rounds, how many were written as a row (new, changed, or a minute newer).
-      rowsPerPoll: (after.rows - before.rows) / (after.polls - before.polls),
-      errors: non2xx,
-    };
+    return { ...runs, polls, written: { rows: after.rows - before.rows, polls: after.recorded - before.recorded } };
   } finally {
     for (const s of servers) await children.stop(s.kus.child);
+    for (const key of ['on', 'off']) for (const suffix of ['', '-wal', '-shm']) fs.rmSync(path.join(dir, `fleet-${key}-${pair + 1}.db${suffix}`), { force: true });
   }
 }

@@ -99,6 +99,7 @@ export function printDataset(result) {
   add('KUS / nginx req/s, p99 (context)', `${rng(throughput.vsNginx.requestsPerSec, 3)}, ${rng(throughput.vsNginx.p99Ms, 3)}`);
   if (fleet) {
     add(`fleet recording / --no-fleet req/s (${fleet.ids} ids)`, rng(fleet.ratio, 3), 'fleetRecording');
+    if (fleet.pairRatios?.length > 1) add(`  median of each of ${fleet.pairs} server pairs`, fleet.pairRatios.map((r) => fmt(r, 3)).join(', '));
     add('  recording; --no-fleet req/s (p99 ms)', `${rng(fleet.on.requestsPerSec, 0)} (${rng(fleet.on.p99Ms, 2)}); ${rng(fleet.off.requestsPerSec, 0)} (${rng(fleet.off.p99Ms, 2)})` +
       `; polls ${JSON.stringify(fleet.polls)}${fleet.rowsPerPoll === undefined ? '' : `; rows written per poll during the rounds ${fleet.rowsPerPoll.toFixed(3)}`}` +
       `${fleet.errors ? `; ${fleet.errors} errors` : ''}`);

@@ -27,6 +27,7 @@ const NUMBERS = [
   ['duration', 10, 2, 'seconds per measured wrk run'],
   ['warmup', 3, 1, 'seconds of unmeasured load per server before the rounds'],
   ['rounds', 3, 2, 'rounds of each server under graph load; figures are ranges over them'],
+  ['fleet-pairs', 4, 1, 'pairs of fleet servers (recording, --no-fleet) measured one pair after the other'],
   ['publish-rounds', 3, 1, 'rounds of each publishing section (primary, replica)'],
   ['connections', 32, 32, 'wrk connections'],
   ['threads', 1, 1, 'wrk threads'],
@@ -82,6 +83,7 @@ const settings = {
   },
   replica: opts['skip-publishing'] || opts['skip-replica'] ? null : { followIntervalSeconds: n['follow-interval'] },
   fleet: !opts['skip-fleet'],
+  fleetPairs: n['fleet-pairs'],
   rollouts: !opts['skip-rollouts'],
 };
 
@@ -149,7 +151,7 @@ process.once('exit', cleanUp);
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
 // A hard upper bound, whatever hangs: set-up (Node 24's first build, import, replica's first sync) plus the load.
 const p = settings.publishing;
-const servers = 4 + (settings.fleet ? 2 : 0) + (settings.rollouts ? 2 : 0);
+const servers = 4 + (settings.fleet ? 2 * settings.fleetPairs : 0) + (settings.rollouts ? 2 : 0);
 const loadSeconds = servers * (settings.warmup + settings.load.rounds * settings.load.seconds) +
   (p ? 2 * p.rounds * (p.idleSeconds + p.publishSeconds + p.quietPublishes * 5) : 0) + settings.rebuilds * 5;
 const limitMs = (600 + 3 * loadSeconds) * 1000;
