@@ -2,6 +2,8 @@
 // (src/server/tick-shapes.ts says why). Checked in child processes with V8's own %DebugPrint of nextTick's feedback;
 // the control run, without the hold, shows the loss the hold prevents.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import t from 'tap';
@@ -15,7 +17,7 @@ const module = pathToFileURL(path.join(repoRoot, 'dist/server/tick-shapes.js')).
 
 /**
  * The IC states of the object-literal property definitions in nextTick after ticks, full GCs with none queued, and
- * ticks, read from one child process; empty when the child printed no feedback for them (seen once in CI, on Node 20).
+ * ticks, read from one child process; empty when the child printed no feedback for them.
  */
 function literalStates(hold: boolean): string[] {
   const script = `
@@ -34,9 +36,23 @@ function literalStates(hold: boolean): string[] {
     await round();
     eval('%DebugPrint(process.nextTick)');
   `;
-  const run = spawnSync(process.execPath, ['--allow-natives-syntax', '--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
-  if (run.status !== 0) throw new Error(`child failed (${run.status}): ${run.stderr}`);
-  return [...run.stdout.matchAll(/DefineKeyedOwnPropertyInLiteral (\w+)/g)].map((m) => m[1]!);
+  // The child's stdout is a file, not a pipe: under tap, 9 of 12 children printing into a pipe had their output cut
+  // short (3–5.6 KB of ~11 KB, so without the feedback), and CI failed on one; none of 40 printing into a file did.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kus-tick-shapes-'));
+  try {
+    const out = path.join(dir, 'stdout');
+    const fd = fs.openSync(out, 'w');
+    let run;
+    try {
+      run = spawnSync(process.execPath, ['--allow-natives-syntax', '--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', fd, 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (run.status !== 0) throw new Error(`child failed (${run.status}): ${run.stderr}`);
+    return [...fs.readFileSync(out, 'utf8').matchAll(/DefineKeyedOwnPropertyInLiteral (\w+)/g)].map((m) => m[1]!);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Readings from `runs` child processes, each one that printed the literal's feedback (a child that did not is run again, up to twice). */
