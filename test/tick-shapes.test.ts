@@ -3,7 +3,6 @@
 // the control run, without the hold, shows the loss the hold prevents.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import t from 'tap';
@@ -17,9 +16,9 @@ const module = pathToFileURL(path.join(repoRoot, 'dist/server/tick-shapes.js')).
 
 /**
  * The IC states of the object-literal property definitions in nextTick after ticks, full GCs with none queued, and
- * ticks, read from one child process; empty when the child printed no feedback for them.
+ * ticks, read from one child process whose stdout is the file `out`.
  */
-function literalStates(hold: boolean): string[] {
+function literalStates(out: string, hold: boolean): string[] {
   const script = `
     ${hold ? `(await import(${JSON.stringify(module)})).holdTickObjectShapes();` : ''}
     const round = () => new Promise((resolve) => {
@@ -36,54 +35,42 @@ function literalStates(hold: boolean): string[] {
     await round();
     eval('%DebugPrint(process.nextTick)');
   `;
-  // The child's stdout is a file, not a pipe: under tap, 9 of 12 children printing into a pipe had their output cut
-  // short (3–5.6 KB of ~11 KB, so without the feedback), and CI failed on one; none of 40 printing into a file did.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kus-tick-shapes-'));
+  // A file, not a pipe: under tap, 9 of 12 children printing into a pipe had their output cut short (3–5.6 KB of
+  // ~11 KB, so without the feedback), and CI failed on one; none of 40 printing into a file did.
+  const fd = fs.openSync(out, 'w');
+  let run;
   try {
-    const out = path.join(dir, 'stdout');
-    const fd = fs.openSync(out, 'w');
-    let run;
-    try {
-      run = spawnSync(process.execPath, ['--allow-natives-syntax', '--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', fd, 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
-    } finally {
-      fs.closeSync(fd);
-    }
-    if (run.status !== 0) throw new Error(`child failed (${run.status}): ${run.stderr}`);
-    return [...fs.readFileSync(out, 'utf8').matchAll(/DefineKeyedOwnPropertyInLiteral (\w+)/g)].map((m) => m[1]!);
+    run = spawnSync(process.execPath, ['--allow-natives-syntax', '--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', fd, 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    fs.closeSync(fd);
   }
+  if (run.status !== 0) throw new Error(`child failed (${run.status}): ${run.stderr}`);
+  return [...fs.readFileSync(out, 'utf8').matchAll(/DefineKeyedOwnPropertyInLiteral (\w+)/g)].map((m) => m[1]!);
 }
 
-/** Readings from `runs` child processes, each one that printed the literal's feedback (a child that did not is run again, up to twice). */
-function readings(hold: boolean, runs: number): string[][] {
-  const out: string[][] = [];
-  for (let i = 0; i < runs; i++) {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const states = literalStates(hold);
-      if (states.length >= 3) {
-        out.push(states);
-        break;
-      }
-    }
-  }
-  return out;
+/** The states read from each of `children` child processes (literalStates). */
+function readings(t: Parameters<typeof tempTree>[0], hold: boolean, children: number): string[][] {
+  const out = path.join(tempTree(t), 'stdout');
+  return Array.from({ length: children }, () => literalStates(out, hold));
 }
+
+const printed = (seen: string[][]): boolean => seen.every((states) => states.length >= 3);
+const shown = (seen: string[][]): string => seen.map((states) => states.join(' ')).join(' | ');
 
 // Without the hold the loss depends on where the full GCs fall: here 36 of 40 children lost the shapes when idle, about
 // 3 in 4 under load. Six children make a control where none loses them about as likely as one in 4,000 (0.25^6).
 t.test('without the hold, full GCs with no entry queued leave nextTick on the megamorphic path', async (t) => {
-  const seen = readings(false, 6);
-  t.ok(seen.length >= 3, `at least 3 of 6 children printed nextTick's literal feedback (${seen.length})`);
+  const seen = readings(t, false, 6);
+  t.ok(printed(seen), `every child printed nextTick's literal feedback: ${shown(seen)}`);
   const lost = seen.filter((states) => states.includes('MEGAMORPHIC')).length;
-  t.ok(lost >= 1, `${lost} of ${seen.length} children went megamorphic: ${seen.map((s) => s.join(' ')).join(' | ')}`);
+  t.ok(lost >= 1, `${lost} of ${seen.length} children went megamorphic: ${shown(seen)}`);
 });
 
 // With the hold, no child may lose them: 40 of 40 kept them here, idle and under load.
 t.test('with the hold, every property definition of the entry stays monomorphic', async (t) => {
-  const seen = readings(true, 4);
-  t.ok(seen.length >= 3, `at least 3 of 4 children printed nextTick's literal feedback (${seen.length})`);
-  t.same([...new Set(seen.flat())], ['MONOMORPHIC'], seen.map((s) => s.join(' ')).join(' | '));
+  const seen = readings(t, true, 4);
+  t.ok(printed(seen), `every child printed nextTick's literal feedback: ${shown(seen)}`);
+  t.same([...new Set(seen.flat())], ['MONOMORPHIC'], shown(seen));
 });
 
 t.test('kus serve holds the entries on its serving thread', async (t) => {
