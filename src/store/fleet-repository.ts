@@ -154,29 +154,35 @@ export class FleetRepository {
   }
 
   /**
-   * Like record, for batches already encoded (encodeFleetBatch) in chunks: all chunks in one transaction. Measured at
-   * 100,000 clusters (45,000 per batch): JSON.parse and two positional statements per entry 8.3 us, SQLite reading the
-   * JSON itself (json_each, ->>) 10.5 us, the previous named-parameter statements on cloned objects 10.8 us per entry.
+   * Like record, for batches already encoded (encodeFleetBatch) in chunks, and clusters that only polled again (no change
+   * since their stored row, see FleetRefreshRow): all in one transaction. Measured at 100,000 clusters (45,000 per batch):
+   * JSON.parse and two positional statements per entry 8.3 us, SQLite reading the JSON itself (json_each, ->>) 10.5 us,
+   * the previous named-parameter statements on cloned objects 10.8 us per entry.
    */
-  recordEncoded(chunks: readonly string[]): void {
+  recordEncoded(chunks: readonly string[], refreshes: Iterable<FleetRefreshRow> = []): void {
     this.db.transaction(() => {
       for (const json of chunks) {
-        for (const row of JSON.parse(json) as EncodedEntry[]) {
-          const [id, firstSeen, lastSeen, version, firstVersion, channel, arch, userAgent, changes] = row;
-          if (changes.length === 0 && firstVersion === version
-            && this.refresh.run(firstSeen, lastSeen, firstSeen, lastSeen, id, firstSeen, version, channel, arch, userAgent).changes === 1) continue;
-          const stored = this.storedOf.get(id) as StoredRow | undefined;
-          this.upsert.run(id, firstSeen, lastSeen, version, firstVersion, channel, arch, userAgent, Math.floor(lastSeen / DAY_MS) > Math.floor(firstSeen / DAY_MS) ? 2 : 1,
-            firstVersion === null ? null : firstSeen);
-          // Only an entry that may add or move an update row is looked at further (after its row is written: update rows
-          // refer to it): a change within the batch, a version other than the stored one, or polls older than the stored last.
-          if (changes.length > 0 || (stored !== undefined && (firstSeen < stored[3] || (stored[0] !== null && firstVersion !== null && stored[0] !== firstVersion)))) {
-            const e = decodeEntry(row);
-            this.addUpdatesOf(e, stored === undefined ? undefined : { version: stored[0], firstVersion: stored[1], firstVersionAt: stored[2], lastSeen: stored[3], firstSeen: stored[4] });
-          }
-        }
+        for (const row of JSON.parse(json) as EncodedEntry[]) this.recordRow(row);
+      }
+      for (const [id, firstSeen, lastSeen, version, channel, arch, userAgent] of refreshes) {
+        this.recordRow([id, firstSeen, lastSeen, version, version, channel, arch, userAgent, []]);
       }
     })();
+  }
+
+  private recordRow(row: EncodedEntry): void {
+    const [id, firstSeen, lastSeen, version, firstVersion, channel, arch, userAgent, changes] = row;
+    if (changes.length === 0 && firstVersion === version
+      && this.refresh.run(firstSeen, lastSeen, firstSeen, lastSeen, id, firstSeen, version, channel, arch, userAgent).changes === 1) return;
+    const stored = this.storedOf.get(id) as StoredRow | undefined;
+    this.upsert.run(id, firstSeen, lastSeen, version, firstVersion, channel, arch, userAgent, Math.floor(lastSeen / DAY_MS) > Math.floor(firstSeen / DAY_MS) ? 2 : 1,
+      firstVersion === null ? null : firstSeen);
+    // Only an entry that may add or move an update row is looked at further (after its row is written: update rows
+    // refer to it): a change within the batch, a version other than the stored one, or polls older than the stored last.
+    if (changes.length > 0 || (stored !== undefined && (firstSeen < stored[3] || (stored[0] !== null && firstVersion !== null && stored[0] !== firstVersion)))) {
+      const e = decodeEntry(row);
+      this.addUpdatesOf(e, stored === undefined ? undefined : { version: stored[0], firstVersion: stored[1], firstVersionAt: stored[2], lastSeen: stored[3], firstSeen: stored[4] });
+    }
   }
 
   private addUpdatesOf(e: FleetPollBatchEntry, stored: StoredCluster | undefined): void {
@@ -377,6 +383,13 @@ interface StoredCluster {
 
 /** version, first_version, first_version_at, last_seen, first_seen. */
 type StoredRow = [string | null, string | null, number | null, number, number];
+
+/**
+ * A cluster that polled again with nothing changed since its last write: id, first and last poll since then, version,
+ * channel, arch, User-Agent. Written as an entry with no changes and its version as its first version would be.
+ */
+export type FleetRefreshRow = readonly [id: string, firstSeen: number, lastSeen: number, version: string | null, channel: string, arch: string,
+  userAgent: string | null];
 
 export type EncodedEntry = [id: string, firstSeen: number, lastSeen: number, version: string | null, firstVersion: string | null, channel: string,
   arch: string, userAgent: string | null, changes: Array<[from: string, to: string, at: number]>];

@@ -16,6 +16,6 @@ export { META_KEYS } from './meta-repository.js';
 export { backupStore, inspectStoreFile, type StoreFileInfo } from './backup.js';
 export { restoreStore, type ReplacedStore } from './restore.js';
 export type {
-  FleetRepository, FleetPollBatchEntry, FleetClusterRow, FleetVersionCount, FleetUpdateCount, FleetUnseenRow, FleetUpdateDuration, FleetProblemGroup,
+  FleetRepository, FleetPollBatchEntry, FleetClusterRow, FleetVersionCount, FleetUpdateCount, FleetUnseenRow, FleetUpdateDuration, FleetProblemGroup, FleetRefreshRow,
 } from './fleet-repository.js';
 export { encodeFleetBatch, fleetEntryRow } from './fleet-repository.js';

@@ -4,6 +4,7 @@
 // the retention dropped on a timer.
 import type { FleetPollBatchEntry, FleetRepository } from '../../store/index.js';
 import { FleetAggregator, FLEET_LIMITS, FLEET_REFRESH_MS, type FleetPoll } from './aggregator.js';
+import { refreshEntries } from './refresh-columns.js';
 import { directFleetWriter, type FleetWriter } from './writer.js';
 
 export interface FleetLogger {
@@ -106,12 +107,12 @@ export class FleetRecorder {
     const done = this.writing.then(async () => {
       this.aggregator.markDue(this.now());
       if (this.aggregator.pending === 0) return 0;
-      const drain = this.aggregator.drain(this.refreshQuota());
-      const clusters = drain.entries.length;
+      const drain = this.aggregator.drain(this.refreshQuota(), true);
+      const clusters = drain.entries.length + (drain.refreshes?.count ?? 0);
       try {
         // A replica also sends the entries to its primary (which merges a resent one idempotently).
-        this.options.forward?.(drain.entries);
-        await this.writer.record(drain.entries);
+        if (this.options.forward) this.options.forward(drain.refreshes ? [...drain.entries, ...refreshEntries(drain.refreshes)] : drain.entries);
+        await this.writer.record(drain.entries, drain.refreshes);
       } catch (err) {
         this.aggregator.restore(drain);
         this.failedFlushes++;

@@ -5,10 +5,11 @@
 import { Worker } from 'node:worker_threads';
 import { KusError } from '../../errors/index.js';
 import { encodeFleetBatch, type FleetPollBatchEntry, type FleetRepository } from '../../store/index.js';
+import { refreshRows, type FleetRefreshColumns } from './refresh-columns.js';
 
 export interface FleetWriter {
-  /** Writes the batch in one transaction. */
-  record(batch: readonly FleetPollBatchEntry[]): Promise<void>;
+  /** Writes the batch, and the clusters that only polled again, in one transaction. */
+  record(batch: readonly FleetPollBatchEntry[], refreshes?: FleetRefreshColumns): Promise<void>;
   /** Drops clusters last seen before `before` (ms); resolves with how many. */
   prune(before: number): Promise<number>;
   close(): Promise<void>;
@@ -16,7 +17,7 @@ export interface FleetWriter {
 
 export function directFleetWriter(repository: FleetRepository): FleetWriter {
   return {
-    record: async (batch) => repository.record(batch),
+    record: async (batch, refreshes) => repository.recordEncoded([encodeFleetBatch(batch)], refreshes === undefined ? [] : refreshRows(refreshes)),
     prune: async (before) => repository.prune(before),
     close: async () => undefined,
   };
@@ -31,6 +32,8 @@ const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './writer-worker.ts
 
 export type WriterRequest =
   | { op: 'chunk'; json: string }
+  /** Copied by the structured clone as a few typed arrays (a memcpy), whatever the number of clusters. */
+  | { op: 'refreshes'; columns: FleetRefreshColumns }
   | { op: 'commit'; id: number }
   | { op: 'prune'; id: number; before: number };
 export type WriterReply = { id: number; ok: true; value: number } | { id: number; ok: false; message: string };
@@ -60,22 +63,13 @@ export class WorkerFleetWriter implements FleetWriter {
     this.worker.on('exit', (code) => fail(new KusError('KUS_ERR_INTERNAL', `the fleet writer stopped (exit code ${code})`)));
   }
 
-  record(batch: readonly FleetPollBatchEntry[]): Promise<void> {
-    const chunks = function* () {
-      for (let i = 0; i < batch.length; i += FLEET_WRITE_CHUNK) yield encodeFleetBatch(batch.slice(i, i + FLEET_WRITE_CHUNK));
-    };
-    return this.recordEncoded(chunks());
-  }
-
-  /** Chunks (encodeFleetBatch) sent one by one, committed in one transaction. */
-  private async recordEncoded(chunks: Iterable<string>): Promise<void> {
-    let first = true;
-    for (const json of chunks) {
-      // Between chunks the event loop answers the graph requests that arrived meanwhile (chunks are encoded lazily).
-      if (!first) await new Promise((resolve) => setImmediate(resolve));
-      first = false;
-      this.send({ op: 'chunk', json });
+  async record(batch: readonly FleetPollBatchEntry[], refreshes?: FleetRefreshColumns): Promise<void> {
+    // Chunks encoded lazily, one by one: between two, the event loop answers the graph requests that arrived meanwhile.
+    for (let i = 0; i < batch.length; i += FLEET_WRITE_CHUNK) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      this.send({ op: 'chunk', json: encodeFleetBatch(batch.slice(i, i + FLEET_WRITE_CHUNK)) });
     }
+    if (refreshes !== undefined && refreshes.count > 0) this.send({ op: 'refreshes', columns: refreshes });
     await this.ask((id) => ({ op: 'commit', id }));
   }
 
