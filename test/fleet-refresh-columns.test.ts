@@ -2,7 +2,7 @@
 // exactly as if they had been entries, through the in-process writer and through the writer's real worker thread,
 // including when the stored row moved on meanwhile (the one-statement refresh then falls back to the full merge) and
 // when a write fails (its clusters wait for the next one).
-import t from 'tap';
+import t, { type Test } from 'tap';
 import path from 'node:path';
 import { FleetAggregator, FleetRecorder, WorkerFleetWriter, directFleetWriter, type FleetPollBatchEntry, type FleetWriter } from '../src/services/fleet/index.js';
 import { openStore, type Store } from '../src/store/index.js';
@@ -38,7 +38,7 @@ function flushes(): Poll[][] {
   return out;
 }
 
-function store(t: Parameters<typeof tempTree>[0], file = path.join(tempTree(t), 'kus.db')): Store {
+function store(t: Test, file = path.join(tempTree(t), 'kus.db')): Store {
   const s = openStore(file);
   t.teardown(() => s.close());
   return s;
@@ -53,7 +53,7 @@ const foreign = (flush: number): FleetPollBatchEntry[] => [3, 4, 5].map((i) => (
 }));
 
 /** The reference: every drained cluster as an entry, written by FleetRepository.record. */
-function reference(t: Parameters<typeof tempTree>[0]): Store {
+function reference(t: Test): Store {
   const s = store(t);
   const agg = new FleetAggregator(CLUSTERS * 2, undefined, MINUTE);
   flushes().forEach((polls, f) => {
