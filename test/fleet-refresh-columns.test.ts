@@ -4,7 +4,7 @@
 // when a write fails (its clusters wait for the next one).
 import t, { type Test } from 'tap';
 import path from 'node:path';
-import { FleetAggregator, FleetRecorder, WorkerFleetWriter, directFleetWriter, type FleetPollBatchEntry, type FleetWriter } from '../src/services/fleet/index.js';
+import { drainedEntries, FleetAggregator, FleetRecorder, WorkerFleetWriter, directFleetWriter, type FleetPollBatchEntry, type FleetWriter } from '../src/services/fleet/index.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { tempTree } from './helpers/temp-tree.js';
 
@@ -52,7 +52,7 @@ const foreign = (flush: number): FleetPollBatchEntry[] => [3, 4, 5].map((i) => (
   channel: 'fast-4.9', arch: i % 2 ? 'arm64' : 'amd64', userAgent: 'CVO/4.9', changes: [],
 }));
 
-/** The reference: every drained cluster as an entry, written by FleetRepository.record. */
+/** The reference: every drained cluster as an entry (refreshes too), written by FleetRepository.record. */
 function reference(t: Test): Store {
   const s = store(t);
   const agg = new FleetAggregator(CLUSTERS * 2, undefined, MINUTE);
@@ -62,8 +62,7 @@ function reference(t: Test): Store {
     const now = T0 + f * MINUTE + 50_000;
     agg.markDue(now);
     const drain = agg.drain();
-    t.equal(drain.refreshes, undefined);
-    s.fleet.record(drain.entries);
+    s.fleet.record(drainedEntries(drain));
     agg.committed(drain);
   });
   return s;
@@ -82,8 +81,8 @@ t.test('refreshes written as columns store what entries store, in-process', asyn
     for (const p of polls) agg.record(p, p.ua, p.at);
     if (f === 6) s.fleet.record(foreign(f));
     agg.markDue(T0 + f * MINUTE + 50_000);
-    const drain = agg.drain(Infinity, true);
-    refreshed += drain.refreshes!.count;
+    const drain = agg.drain();
+    refreshed += drain.refreshes.count;
     entries += drain.entries.length;
     await writer.record(drain.entries, drain.refreshes);
     agg.committed(drain);

@@ -81,10 +81,15 @@ export interface FleetDrain {
   readonly entries: FleetPollBatchEntry[];
   /** Per entry, what was written of it before. */
   readonly written: number[];
-  /** drain(…, columns): the clusters due only for a refresh. */
-  readonly refreshes: FleetRefreshColumns | undefined;
+  /** The clusters due only for a refresh, as columns (refresh-columns.ts). */
+  readonly refreshes: FleetRefreshColumns;
   /** Per refresh, what was written of it before. */
   readonly refreshWritten: number[];
+}
+
+/** Every cluster of a drain as a batch entry (what a replica forwards to its primary, and what tests compare). */
+export function drainedEntries(drain: FleetDrain): FleetPollBatchEntry[] {
+  return drain.refreshes.count === 0 ? drain.entries : [...drain.entries, ...refreshEntries(drain.refreshes)];
 }
 
 export class FleetAggregator {
@@ -275,9 +280,9 @@ export class FleetAggregator {
    * restore() must follow, in the order of the drains. The quota spreads refreshes: clusters first written together
    * (a warm-up, a restart, a replica's first sync) come due together a refresh interval later, and writing them all at
    * once took several percent of a core from the graph for seconds (measured: ~10,000 rows/s at 100,000 clusters).
-   * With `columns`, the refreshes come as `refreshes` (refresh-columns.ts) instead of entries.
+   * Refreshes come as columns (`refreshes`), the others as entries; drainedEntries() gives all as entries.
    */
-  drain(refreshQuota = Infinity, columns = false): FleetDrain {
+  drain(refreshQuota = Infinity): FleetDrain {
     const held = this.held;
     const write = ++this.writes;
     const list = this.dirty;
@@ -291,7 +296,7 @@ export class FleetAggregator {
       taken++;
       // A refresh-only slot never has changes or a new first version (a poll that brings one makes it MUST); checked
       // anyway, since the columns cannot carry either.
-      if (columns && !this.changes.has(slot) && held.ref(slot, FIRST_VERSION) === held.ref(slot, VERSION)) refreshed.push(slot);
+      if (!this.changes.has(slot) && held.ref(slot, FIRST_VERSION) === held.ref(slot, VERSION)) refreshed.push(slot);
       else list.push(slot);
     }
     this.due = reached === 0 ? this.due : this.due.slice(reached);
@@ -304,7 +309,6 @@ export class FleetAggregator {
       entries[i] = this.entryOf(slot);
       written[i] = this.markWritten(slot, write);
     }
-    if (!columns) return { write, entries, written, refreshes: undefined, refreshWritten: [] };
     const builder = new RefreshColumnsBuilder(refreshed.length);
     const refreshWritten: number[] = new Array<number>(refreshed.length);
     for (let i = 0; i < refreshed.length; i++) {
@@ -337,8 +341,8 @@ export class FleetAggregator {
   /** The drained write failed: its entries wait again, merged with the polls that came since (nothing is lost). */
   restore(drain: FleetDrain): void {
     const held = this.held;
-    const lostEntries = drain.refreshes === undefined ? drain.entries : [...drain.entries, ...refreshEntries(drain.refreshes)];
-    const lostWritten = drain.refreshes === undefined ? drain.written : [...drain.written, ...drain.refreshWritten];
+    const lostEntries = drainedEntries(drain);
+    const lostWritten = [...drain.written, ...drain.refreshWritten];
     for (let i = 0; i < lostEntries.length; i++) {
       const lost = lostEntries[i]!;
       const slot = this.slotOf(lost.id);

@@ -1,5 +1,5 @@
 // Public surface of the fleet inventory: recording graph polls, and the questions asked of what was recorded.
-export { FleetAggregator, FLEET_LIMITS, FLEET_REFRESH_MS, type FleetPoll, type FleetAggregatorStats, type FleetDrain } from './aggregator.js';
+export { FleetAggregator, drainedEntries, FLEET_LIMITS, FLEET_REFRESH_MS, type FleetPoll, type FleetAggregatorStats, type FleetDrain } from './aggregator.js';
 export { FleetRecorder, DEFAULT_FLEET_FLUSH_MS, DEFAULT_FLEET_RETENTION_MS, type FleetRecorderOptions } from './recorder.js';
 export {
   FleetInventory, FLEET_PROBLEM_REASONS, DEFAULT_FLEET_UNSEEN_MS, type FleetCluster, type FleetProblem, type FleetProblemReason, type FleetUpdate, type FleetVersionsEntry,

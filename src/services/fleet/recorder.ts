@@ -3,8 +3,7 @@
 // every flush interval (by a FleetWriter, off the serving thread in `kus serve`), and clusters unseen for longer than
 // the retention dropped on a timer.
 import type { FleetPollBatchEntry, FleetRepository } from '../../store/index.js';
-import { FleetAggregator, FLEET_LIMITS, FLEET_REFRESH_MS, type FleetPoll } from './aggregator.js';
-import { refreshEntries } from './refresh-columns.js';
+import { drainedEntries, FleetAggregator, FLEET_LIMITS, FLEET_REFRESH_MS, type FleetPoll } from './aggregator.js';
 import { directFleetWriter, type FleetWriter } from './writer.js';
 
 export interface FleetLogger {
@@ -107,11 +106,11 @@ export class FleetRecorder {
     const done = this.writing.then(async () => {
       this.aggregator.markDue(this.now());
       if (this.aggregator.pending === 0) return 0;
-      const drain = this.aggregator.drain(this.refreshQuota(), true);
-      const clusters = drain.entries.length + (drain.refreshes?.count ?? 0);
+      const drain = this.aggregator.drain(this.refreshQuota());
+      const clusters = drain.entries.length + drain.refreshes.count;
       try {
         // A replica also sends the entries to its primary (which merges a resent one idempotently).
-        if (this.options.forward) this.options.forward(drain.refreshes ? [...drain.entries, ...refreshEntries(drain.refreshes)] : drain.entries);
+        this.options.forward?.(drainedEntries(drain));
         await this.writer.record(drain.entries, drain.refreshes);
       } catch (err) {
         this.aggregator.restore(drain);
