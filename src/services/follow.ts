@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import type { ServiceLogger } from './logger.js';
 import { isKusError, KusError, quote } from '../errors/index.js';
 import type { BuildResult } from '../graph/index.js';
-import { trialBuild } from './trial-build.js';
+import { trialBuild, type ReleasesInput } from './trial-build.js';
 import { formatProblems, type Problem, type YamlMemo } from '../graph-data/index.js';
 import type { Store } from '../store/index.js';
 import { readTar } from '../tar/index.js';
@@ -199,7 +199,9 @@ export class Follower {
  * Checks a primary's graph-data archive completely before anything is written (strict read, build, signatures), then
  * swaps it into the store in one transaction. Returns the build, which is the graph to serve.
  */
-export async function storeSnapshot(store: Store, gzip: Buffer, source: string, now: Date, memo?: YamlMemo): Promise<BuildResult> {
+export async function storeSnapshot(
+  store: Store, gzip: Buffer, source: string, now: Date, memo?: YamlMemo, build?: (input: ReleasesInput) => BuildResult,
+): Promise<BuildResult> {
   let tar: Buffer;
   try {
     tar = gunzipSync(gzip, { maxOutputLength: MAX_TAR_BYTES });
@@ -210,7 +212,7 @@ export async function storeSnapshot(store: Store, gzip: Buffer, source: string, 
   const refuse = (errors: Problem[]): KusError =>
     new KusError('KUS_ERR_GRAPH_DATA', `the graph-data from ${quote(source)} is invalid (${errors.length} errors); keeping the last good snapshot\n${formatProblems(errors)}`, { source });
   return withUnpackedGraphData({ files, directories, tempPrefix: 'kus-follow-', ...(memo ? { memo } : {}) }, refuse, async ({ dir, input }) => {
-    const built = trialBuild(input, source); // throws on what would abort a rebuild (cycle, conflicting digests, schema)
+    const built = trialBuild(input, source, undefined, build); // throws on what would abort a rebuild (cycle, conflicting digests, schema)
     const keys = await readPrimaryKeys(signaturesDirOf(dir), source, now);
     const signatures = await readSignaturesForImport(store, signaturesDirOf(dir), now, keys);
     store.replaceSnapshot(input, signatures?.signatures ?? [], keys);

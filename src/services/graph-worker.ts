@@ -5,7 +5,7 @@ import { readlinkSync } from 'node:fs';
 import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isKusError } from '../errors/index.js';
-import { buildGraph, type BuildResult, type GraphViews } from '../graph/index.js';
+import type { BuildResult, GraphViews } from '../graph/index.js';
 import { YamlMemo, YamlTextMemo } from '../graph-data/index.js';
 import { openStore } from '../store/index.js';
 import { noteFirstServed } from './fleet/offer-notes.js';
@@ -16,6 +16,7 @@ import { GenerationRenderer } from './graph-render.js';
 import { Mirror, type MirrorInput } from './mirror.js';
 import { Publisher, WRITE_METHODS, type Actor, type WriteMethod } from './publisher.js';
 import { requireSignaturesGuard } from './signature-guard.js';
+import { WarmGraph } from './warm-graph.js';
 
 export interface BuildWorkerData {
   storeFile: string;
@@ -98,13 +99,16 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
       return { ok: false, error };
     }
   };
-  const publisher = new Publisher({ store, rebuild: render, ...(data.requireSignatures ? { checkWrite: requireSignaturesGuard(store) } : {}) });
+  const warm = new WarmGraph(store);
+  const publisher = new Publisher({
+    store, rebuild: render, inputs: warm, ...(data.requireSignatures ? { checkWrite: requireSignaturesGuard(store) } : {}),
+  });
   const mirror = new Mirror({ store, rebuild: render });
 
   const run = async (request: BuildRequest): Promise<unknown> => {
     switch (request.op) {
       case 'rebuild': {
-        const result = render(buildGraph(store.loadGraphInput()));
+        const result = render(warm.rebuild());
         if (!result.ok) throw result.error;
         return undefined;
       }
@@ -116,7 +120,7 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
       case 'mirror':
         return mirror.apply(request.actor, request.input);
       case 'follow': {
-        render(await storeSnapshot(store, Buffer.from(request.gzip), request.source, new Date(), yamlMemo));
+        render(await storeSnapshot(store, Buffer.from(request.gzip), request.source, new Date(), yamlMemo, (input) => warm.build(input)));
         return undefined;
       }
       case 'archive': {

@@ -3,6 +3,7 @@
 import { KusError, quote } from '../errors/index.js';
 import { buildGraph, releaseNodeVersion, type Rollout, type BlockedEdgeDoc, type BuildResult, type ConditionalEdgeDoc, type Release } from '../graph/index.js';
 import type { AuditEntry, GraphInput, Store } from '../store/index.js';
+import type { WarmGraph } from './warm-graph.js';
 import { auditedWrite, recordRefusal, type WriteRequest } from './publish/audited-write.js';
 import { channelInfo, planAddToChannel, planCreateChannel, planDeleteChannel, planRemoveFromChannel } from './publish/channels.js';
 import { edgeList, planAddRisk, planBlockEdge, planRemoveEdge } from './publish/edges.js';
@@ -35,6 +36,11 @@ export interface PublisherDeps {
    * before and after; throwing a KusError refuses the write (e.g. `kus serve --require-signatures`).
    */
   checkWrite?: (before: GraphInput, after: GraphInput) => void;
+  /**
+   * Where writes read the current input and build their candidate (the build worker's WarmGraph); by default the
+   * store and a whole build.
+   */
+  inputs?: WarmGraph;
 }
 
 export const AUDIT_LIMIT = { default: 100, max: 1000 } as const;
@@ -64,11 +70,13 @@ export class Publisher {
   private readonly store: Store;
   private readonly rebuild: (built: BuildResult) => unknown;
   private readonly checkWrite: PublisherDeps['checkWrite'];
+  private readonly inputs: WarmGraph | undefined;
 
   constructor(deps: PublisherDeps) {
     this.store = deps.store;
     this.rebuild = deps.rebuild;
     this.checkWrite = deps.checkWrite;
+    this.inputs = deps.inputs;
   }
 
   // ---- releases
@@ -227,16 +235,20 @@ export class Publisher {
    */
   private write<T>(actor: Actor, what: WriteRequest, plan: (current: GraphInput) => Plan<T>): WriteResult<T> {
     let built: BuildResult | undefined;
+    const inputs = this.inputs;
     const result = auditedWrite(this.store, actor, what, () => {
-      const current = this.store.loadGraphInput();
+      const current = inputs ? inputs.current() : this.store.loadGraphInput();
       const planned = plan(current);
       if (planned.changed) {
-        built = buildGraph(planned.candidate);
+        const byArch = inputs?.build(planned.candidate);
+        built = byArch ?? buildGraph(planned.candidate);
         this.checkWrite?.(current, planned.candidate);
         planned.write(this.store);
+        if (byArch) inputs?.written(planned.candidate);
       }
       return planned;
     });
+    if (result.changed) inputs?.committed();
     if (result.changed && built && rebuildFailed(this.rebuild(built))) {
       result.warnings.push('the change is stored, but rebuilding the served graph failed (see the server log); the previous graph is still served');
     }

@@ -9,10 +9,17 @@ export type ReleaseSource = (release: Release) => string;
 
 export const releaseFileOf: ReleaseSource = (r) => `${RELEASES_DIR}/${releaseFileName(r)}`;
 
-/** buildGraph, with KUS_ERR_CYCLE naming the files (of `source`) that declare the cycle's edges. */
-export function trialBuild(input: BuildInput & { releases: readonly Release[] }, source: string, fileOf: ReleaseSource = releaseFileOf): BuildResult {
+export type ReleasesInput = BuildInput & { releases: readonly Release[] };
+
+/**
+ * `build` (buildGraph by default), with KUS_ERR_CYCLE naming the files (of `source`) that declare the cycle's edges.
+ * A replica's sync passes the build worker's WarmGraph build, which reuses the architectures a snapshot left alone.
+ */
+export function trialBuild<R extends BuildResult = BuildResult>(
+  input: ReleasesInput, source: string, fileOf: ReleaseSource = releaseFileOf, build: (input: ReleasesInput) => R = buildGraph as (input: ReleasesInput) => R,
+): R {
   try {
-    return buildGraph(input);
+    return build(input);
   } catch (err) {
     if (!isKusError(err) || err.code !== 'KUS_ERR_CYCLE') throw err;
     const details = err.details ?? {};

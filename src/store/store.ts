@@ -43,6 +43,11 @@ export interface Store {
   isEmpty(): boolean;
   /** Lists in file-name order, raw metadata in stored order. */
   loadGraphInput(): GraphInput;
+  /**
+   * A number that every change to the graph input moves (releases, graph-data, rollouts), from any connection: equal
+   * readings mean the input read between them is still what the store holds.
+   */
+  graphInputChanges(): number;
   /** Replaces releases and graph-data in one transaction. */
   replaceAll(input: GraphInput): void;
   /**
@@ -92,6 +97,7 @@ function createStore(db: Database, file: string, now: () => Date): Store {
   const transaction = <T>(fn: () => T): T => db.transaction(fn)();
   const writeTransaction = <T>(fn: () => T): T => db.transaction(fn).immediate();
   const resetSignatures = prepareSignaturesReset(db);
+  const changesStmt = db.prepare<[], { n: number }>('SELECT n FROM graph_input_changes WHERE id = 1');
 
   const store: Store = guard({
     file,
@@ -129,6 +135,7 @@ function createStore(db: Database, file: string, now: () => Date): Store {
           },
         };
       }),
+    graphInputChanges: () => changesStmt.get()?.n ?? 0,
     replaceAll: (input) =>
       transaction(() => {
         releases.replaceAll(input.releases);

@@ -2,6 +2,7 @@
 // and before any removal; pairs sharing the same risk list form one group (graph-semantics §8.2).
 import type { GraphNode } from '../graph.js';
 import { compileRegex } from '../regex.js';
+import { riskIds } from '../risk-ids.js';
 import { baseOf } from '../semver.js';
 import type { Step } from '../step.js';
 import type { ConditionalGroup, Risk } from '../types.js';
@@ -24,20 +25,9 @@ export const materializeConditionalEdges: Step = {
       if (list) list.push(node);
       else byBase.set(base, [node]);
     }
-    // Risks are grouped by content. Serializing each risk once (not each pair's list, as a first version did: at
-    // upstream scale that was half of the whole build) and comparing small ids gives the same grouping.
-    const contentIds = new Map<string, number>();
-    const riskIds = new Map<Risk, number>();
-    const idOf = (risk: Risk): number => {
-      let id = riskIds.get(risk);
-      if (id === undefined) {
-        const text = JSON.stringify(risk);
-        id = contentIds.get(text);
-        if (id === undefined) contentIds.set(text, (id = contentIds.size));
-        riskIds.set(risk, id);
-      }
-      return id;
-    };
+    // Risks are grouped by content. Giving each risk a small id once (not serializing each pair's list, as a first
+    // version did: at upstream scale that was half of the whole build) and comparing ids gives the same grouping.
+    const idOf = riskIds();
     // Pairs in the order they are first found (which fixes the order of the groups), looked up by target, then parent.
     const pairs: PairRisks[] = [];
     const byTarget = new Map<string, Map<string, PairRisks>>();

@@ -10,6 +10,7 @@ import { sql as fleetHistory } from './008-fleet-history.js';
 import { sql as fleetOfferBodies } from './009-fleet-offer-bodies.js';
 import { sql as rolloutHalts } from './011-rollout-halts.js';
 import { sql as fleetOrder } from './012-fleet-order.js';
+import { sql as graphInputChanges } from './013-graph-input-changes.js';
 
 export interface Migration {
   /** 1-based, equal to the user_version after it is applied. */
@@ -31,4 +32,5 @@ export const migrations: readonly Migration[] = [
   // 010 was reserved for fleet-order, which landed after 011 as 012 (a store already at 11 would have skipped a 010).
   { version: 11, name: 'rollout-halts', sql: rolloutHalts },
   { version: 12, name: 'fleet-order', sql: fleetOrder },
+  { version: 13, name: 'graph-input-changes', sql: graphInputChanges },
 ];

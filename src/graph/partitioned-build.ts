@@ -1,0 +1,229 @@
+// Builds the graph one architecture at a time, reusing from the previous build every architecture a change leaves
+// alone. No edge crosses architectures (step A gives each previous/next the naming release's arch, and labels get the
+// carrying node's), and every step acts on a node through its own metadata and its own parents, so an architecture's
+// part of a whole build equals a build of that architecture's releases alone. A publish then builds one part of four
+// at upstream scale instead of the whole graph (docs/architecture.md, "Incremental builds").
+import { Graph } from './graph.js';
+import { KEY } from './keys.js';
+import { buildGraph, type BuildInput, type BuildResult } from './pipeline.js';
+import { keyIgnoringBuild, parseSemver } from './semver.js';
+import { riskIds } from './risk-ids.js';
+import type { BuildWarning, ChannelDoc, ConditionalGroup, GraphData, Release } from './types.js';
+
+/** One architecture's releases and the graph built from them alone. Never changed once built: later builds share it. */
+interface Part {
+  releases: readonly Release[];
+  graph: Graph;
+  warnings: readonly BuildWarning[];
+  /** The versions (ignoring build metadata) of its concrete nodes: what a channel entry names to change this part. */
+  versions: ReadonlySet<string>;
+}
+
+/** What the next build compares its input with; absent when the graph could not be built by parts. */
+export interface BuildBasis {
+  readonly graphData: GraphData | undefined;
+  readonly nodeRemove: boolean;
+  readonly parts: ReadonlyMap<string, Part>;
+}
+
+export interface PartitionedBuild extends BuildResult {
+  basis: BuildBasis | undefined;
+  /** The architectures whose part was taken from the previous build unchanged (their bodies are too). */
+  reused: ReadonlySet<string>;
+}
+
+type ReleasesInput = Omit<BuildInput, 'raw'> & { releases: readonly Release[] };
+
+/**
+ * buildGraph's result for `input`, built by architecture. With `previous` (the build of an earlier input), a part whose
+ * releases are the same and that no changed channel entry names is taken over instead of built again. Input that does
+ * not split cleanly (a release without an architecture, an architecture set by raw metadata) is built whole.
+ */
+export function buildByArch(input: ReleasesInput, previous?: PartitionedBuild): PartitionedBuild {
+  const whole = (): PartitionedBuild => ({ ...buildGraph(input), basis: undefined, reused: new Set() });
+  const byArch = splitByArch(input);
+  if (byArch === undefined) return whole();
+  const keep = previous?.basis === undefined ? undefined : reusableParts(previous.basis, input);
+  const parts = new Map<string, Part>();
+  const reused = new Set<string>();
+  for (const [arch, releases] of byArch) {
+    const old = keep?.get(arch);
+    if (old !== undefined && sameReleases(old.releases, releases)) {
+      parts.set(arch, old);
+      reused.add(arch);
+      continue;
+    }
+    const built = buildGraph({ ...input, releases });
+    parts.set(arch, { releases, graph: built.graph, warnings: built.warnings, versions: concreteVersions(built.graph) });
+  }
+  const graph = mergeParts([...parts.values()]);
+  // Two architectures' texts that make one node version (never seen; a guard, since merging would lose one).
+  if (graph === undefined) return whole();
+  const graphData = input.graphData;
+  return {
+    graph,
+    warnings: mergeWarnings([...parts.values()]),
+    rollouts: graphData?.rollouts ?? [],
+    canaries: graphData?.canaries ?? [],
+    basis: { graphData, nodeRemove: input.nodeRemove ?? false, parts },
+    reused,
+  };
+}
+
+/**
+ * Releases by architecture in input order, or undefined when some release has none, raw metadata sets one, or one
+ * reads as a list (the served views split the arch label on commas; a part must serve exactly one architecture).
+ */
+function splitByArch(input: ReleasesInput): Map<string, Release[]> | undefined {
+  if (input.releases.length === 0) return undefined;
+  if (input.graphData?.rawMetadata.some(([, entries]) => KEY.arch in entries)) return undefined;
+  const byArch = new Map<string, Release[]>();
+  for (const release of input.releases) {
+    if (release.arch === null || release.arch.includes(',') || release.arch.trim() !== release.arch) return undefined;
+    const list = byArch.get(release.arch);
+    if (list) list.push(release);
+    else byArch.set(release.arch, [release]);
+  }
+  return byArch;
+}
+
+function concreteVersions(graph: Graph): Set<string> {
+  const versions = new Set<string>();
+  for (const node of graph.nodes.values()) {
+    if (!node.concrete) continue;
+    const v = parseSemver(node.version);
+    if (v) versions.add(keyIgnoringBuild(v));
+  }
+  return versions;
+}
+
+/**
+ * The parts of `basis` that `input` may reuse (each still to be checked for the same releases): none when anything
+ * but channels and rollouts changed in the graph-data, else the parts that no added or removed channel entry names.
+ */
+function reusableParts(basis: BuildBasis, input: ReleasesInput): ReadonlyMap<string, Part> | undefined {
+  if (basis.nodeRemove !== (input.nodeRemove ?? false)) return undefined;
+  const before = basis.graphData;
+  const after = input.graphData;
+  if (before === undefined || after === undefined) return before === after ? basis.parts : undefined;
+  if (before.schemaVersion !== after.schemaVersion) return undefined;
+  if (!sameList(before.rawMetadata, after.rawMetadata) || !sameList(before.blockedEdges, after.blockedEdges)) return undefined;
+  if (!sameList(before.conditionalEdges, after.conditionalEdges)) return undefined;
+  const touched = changedChannelVersions(before.channels, after.channels);
+  if (touched === undefined) return undefined;
+  if (touched.size === 0) return basis.parts;
+  const keep = new Map<string, Part>();
+  for (const [arch, part] of basis.parts) if (![...touched].some((v) => part.versions.has(v))) keep.set(arch, part);
+  return keep;
+}
+
+/**
+ * The versions (ignoring build metadata) that some channel gained or lost, or undefined when that cannot be told
+ * (a channel renamed, a file listed twice, an entry that is not SemVer, which makes the build ignore the whole file).
+ */
+function changedChannelVersions(before: readonly ChannelDoc[], after: readonly ChannelDoc[]): Set<string> | undefined {
+  const byFile = (docs: readonly ChannelDoc[]): Map<string, ChannelDoc> | undefined => {
+    const map = new Map(docs.map((d) => [d.file, d]));
+    return map.size === docs.length ? map : undefined;
+  };
+  const old = byFile(before);
+  const now = byFile(after);
+  if (old === undefined || now === undefined) return undefined;
+  const touched = new Set<string>();
+  const note = (entries: readonly string[]): boolean => {
+    for (const entry of entries) {
+      const v = parseSemver(entry);
+      if (v === null) return false;
+      touched.add(keyIgnoringBuild(v));
+    }
+    return true;
+  };
+  for (const [file, doc] of old) {
+    const next = now.get(file);
+    if (next === doc) continue;
+    if (next === undefined) {
+      if (!note(doc.versions)) return undefined;
+      continue;
+    }
+    if (next.name !== doc.name) return undefined;
+    const had = new Set(doc.versions);
+    const has = new Set(next.versions);
+    if (!note(doc.versions.filter((e) => !has.has(e))) || !note(next.versions.filter((e) => !had.has(e)))) return undefined;
+    // Unchanged entries are not noted, but a file with a bad one is ignored whole: whether it is must not change.
+    if (![...had].every((e) => parseSemver(e) !== null) || ![...has].every((e) => parseSemver(e) !== null)) return undefined;
+  }
+  for (const [file, doc] of now) if (!old.has(file) && !note(doc.versions)) return undefined;
+  return touched;
+}
+
+/** Same items in the same order: the same objects, or equal as JSON (a store read gives new objects each time). */
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && JSON.stringify(a[i]) !== JSON.stringify(b[i])) return false;
+  return true;
+}
+
+function sameReleases(a: readonly Release[], b: readonly Release[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y) continue;
+    if (x.version !== y.version || x.arch !== y.arch || x.payload !== y.payload || x.digest !== y.digest) return false;
+    if (!sameStrings(x.previous, y.previous) || !sameStrings(x.next, y.next)) return false;
+    if (JSON.stringify(x.metadata) !== JSON.stringify(y.metadata)) return false;
+  }
+  return true;
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((s, i) => s === b[i]);
+}
+
+/**
+ * One graph over every part: nodes and edge sets shared, not copied (parts are never changed); conditional groups
+ * merged by risk content across parts, as the whole build groups them. Undefined when two parts hold one version.
+ */
+function mergeParts(parts: readonly Part[]): Graph | undefined {
+  const graph = new Graph();
+  for (const { graph: part } of parts) {
+    for (const [version, node] of part.nodes) {
+      if (graph.nodes.has(version)) return undefined;
+      graph.nodes.set(version, node);
+      graph.parents.set(version, part.parents.get(version)!);
+      graph.children.set(version, part.children.get(version)!);
+    }
+  }
+  // Every part declares the same conditional edges: they come from the graph-data alone.
+  graph.declarations = parts[0]?.graph.declarations ?? [];
+  const idOf = riskIds();
+  const groups = new Map<string, ConditionalGroup[]>();
+  for (const { graph: part } of parts) {
+    for (const group of part.conditional) {
+      const key = group.risks.length === 1 ? String(idOf(group.risks[0]!)) : group.risks.map(idOf).join(',');
+      const same = groups.get(key);
+      if (same) same.push(group);
+      else groups.set(key, [group]);
+    }
+  }
+  // A part's own group is shared when no other part has that risk list; merged lists are new arrays (parts stay as built).
+  graph.conditional = [...groups.values()].map((same) =>
+    same.length === 1 ? same[0]! : { edges: ([] as ConditionalGroup['edges']).concat(...same.map((g) => g.edges)), risks: same[0]!.risks });
+  return graph;
+}
+
+/** Each part's warnings; those about the graph-data itself, which every part gives, once. */
+function mergeWarnings(parts: readonly Part[]): BuildWarning[] {
+  const seen = new Set<string>();
+  const out: BuildWarning[] = [];
+  for (const part of parts) {
+    for (const w of part.warnings) {
+      const key = `${w.step}\u0000${w.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(w);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,165 @@
+// Builds by architecture with reuse (graph/partitioned-build.ts) and the build worker's held input
+// (services/warm-graph.ts), checked against a whole build of what the store holds after every one of many random
+// writes on a real SQLite store, some of them made by another connection behind the held copy's back.
+import path from 'node:path';
+import t from 'tap';
+import { buildByArch, buildGraph, GraphViews, KEY, type BuildResult, type Graph, type Release } from '../src/graph/index.js';
+import { Publisher } from '../src/services/publisher.js';
+import { WarmGraph } from '../src/services/warm-graph.js';
+import { openStore, type GraphInput } from '../src/store/index.js';
+import { actor, randomWrite, rng, seedStore } from './helpers/random-writes.js';
+import { tempTree } from './helpers/temp-tree.js';
+
+const ARCHES = ['amd64', 'arm64', 's390x'];
+
+/** Everything a build gives that anyone reads, in an order-free form: nodes, edges, conditional pairs, bodies, warnings. */
+function described(built: BuildResult): Record<string, unknown> {
+  const g: Graph = built.graph;
+  const nodes = [...g.nodes.values()]
+    .map((n) => `${n.version} ${n.concrete} ${n.payload} ${JSON.stringify([...n.metadata].sort((a, b) => (a[0] < b[0] ? -1 : 1)))}`)
+    .sort();
+  const edges = [...g.edges()].map(([a, b]) => `${a} > ${b}`).sort();
+  const conditional = g.conditional.flatMap((c) => c.edges.map((e) => `${e.from} > ${e.to} ${JSON.stringify(c.risks)}`)).sort();
+  const views = new GraphViews(g);
+  const bodies: string[] = [];
+  for (const channel of views.channels()) {
+    for (const arch of views.archesOf(channel)) bodies.push(`${channel} ${arch} ${views.renderError(channel, arch) ? 'error' : views.renderText(channel, arch)}`);
+  }
+  const warnings = [...new Set(built.warnings.map((w) => `${w.step}: ${w.message}`))].sort();
+  return { nodes, edges, conditional, bodies, warnings, rollouts: built.rollouts, canaries: built.canaries };
+}
+
+/**
+ * The input with its lists in one order: a write lists what it adds last, the store reads in file-name order. The
+ * order of releases and channels changes nothing built; that of edge files does, and the whole-build comparison shows it.
+ */
+function canonical(input: GraphInput): string {
+  const sorted = <T>(xs: readonly T[], key: (x: T) => string): T[] => [...xs].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  // A write may leave an empty list where the store reads none back: both mean none.
+  const { rollouts, canaries, ...graphData } = input.graphData;
+  return JSON.stringify({
+    releases: sorted(input.releases, (r: Release) => `${r.version}+${r.arch}`),
+    graphData: {
+      ...graphData,
+      channels: sorted(graphData.channels, (c) => c.file),
+      blockedEdges: sorted(graphData.blockedEdges, (e) => e.file),
+      conditionalEdges: sorted(graphData.conditionalEdges, (e) => e.file),
+      ...(rollouts?.length ? { rollouts: sorted(rollouts, (r) => `${r.channel} ${r.version}`) } : {}),
+      ...(canaries?.length ? { canaries: sorted(canaries, (c) => c.channel) } : {}),
+    },
+  });
+}
+
+t.test('a build by architecture with reuse equals a whole build after every random write', { timeout: 600_000 }, async (t) => {
+  const file = path.join(tempTree(t), 'kus.db');
+  seedStore(file, ARCHES);
+  const store = openStore(file);
+  const other = openStore(file);
+  t.teardown(() => {
+    store.close();
+    other.close();
+  });
+  let last: BuildResult | undefined;
+  const warm = new WarmGraph(store);
+  const publisher = new Publisher({ store, inputs: warm, rebuild: (built) => (last = built) });
+  const behindItsBack = new Publisher({ store: other, rebuild: () => undefined });
+  t.equal(warm.rebuild().reused.size, 0, 'the first build reuses nothing');
+
+  const random = rng(20261205);
+  const seen = { written: 0, refused: 0, external: 0, mismatches: 0, reusedSome: 0, releaseAdds: 0, reusedByReleaseAdds: 0, compared: 0 };
+  for (let step = 0; step < 200; step++) {
+    const external = step % 17 === 16;
+    const [method, args] = randomWrite(random, store, step, ARCHES);
+    const write = (external ? behindItsBack : publisher)[method] as (...a: unknown[]) => unknown;
+    last = undefined;
+    try {
+      write.apply(external ? behindItsBack : publisher, args);
+      if (external) seen.external++;
+      else seen.written++;
+    } catch {
+      seen.refused++;
+      continue;
+    }
+    if (external || last === undefined) continue;
+    const byArch = last as ReturnType<typeof buildByArch>;
+    if (byArch.reused.size > 0) seen.reusedSome++;
+    if (method === 'addRelease') {
+      seen.releaseAdds++;
+      seen.reusedByReleaseAdds += byArch.reused.size;
+    }
+
+    const stored = store.loadGraphInput();
+    const held = store.transaction(() => warm.current());
+    seen.compared++;
+    if (canonical(held) !== canonical(stored)) {
+      seen.mismatches++;
+      t.same(JSON.parse(canonical(held)), JSON.parse(canonical(stored)), `step ${step} (${method}): the held input differs from what the store holds`);
+    }
+    const want = described(buildGraph(stored));
+    const got = described(byArch);
+    for (const part of Object.keys(want)) {
+      if (JSON.stringify(got[part]) !== JSON.stringify(want[part])) {
+        seen.mismatches++;
+        t.same(got[part], want[part], `step ${step} (${method}): ${part} equal a whole build`);
+      }
+    }
+  }
+  t.equal(seen.mismatches, 0, 'no build differed from a whole build, and the held input never differed from the store');
+  t.ok(seen.written >= 120 && seen.refused > 0 && seen.external >= 10, `writes made (${seen.written}), refused (${seen.refused}), behind its back (${seen.external})`);
+  t.ok(seen.reusedSome > seen.written / 2, `most writes reused some architecture (${seen.reusedSome} of ${seen.written})`);
+  // A new release changes its own architecture's part only (its version is new to the others' channels too).
+  t.ok(seen.reusedByReleaseAdds >= 1.5 * seen.releaseAdds,
+    `a release added reused ${(seen.reusedByReleaseAdds / seen.releaseAdds).toFixed(2)} of the other ${ARCHES.length - 1} architectures on average (${seen.releaseAdds} adds)`);
+  const heldForWrites = warm.counts.held - seen.compared;
+  t.ok(warm.counts.read >= seen.external && heldForWrites > warm.counts.read,
+    `the held input answered most writes (${heldForWrites}) and every write behind its back sent it to the store (${warm.counts.read} reads)`);
+});
+
+t.test('input that does not split by architecture is built whole', async (t) => {
+  const release = (version: string, arch: string | null, previous: string[] = []): Release => ({
+    version, arch, payload: `quay.example/r@sha256:${version.replace(/\D/g, '').padStart(64, '0')}`, digest: null, metadata: {}, previous, next: [],
+  });
+  const graphData = { schemaVersion: '1.0.0', rawMetadata: [] as Array<[string, Record<string, string>]>, blockedEdges: [], conditionalEdges: [], channels: [{ file: 'a-1.yaml', name: 'a-1', versions: ['1.0.0', '1.0.1'] }] };
+  const legacy = buildByArch({ releases: [release('1.0.0', null), release('1.0.1', null, ['1.0.0']), release('1.0.1', 'amd64')], graphData });
+  t.equal(legacy.basis, undefined, 'a release without an architecture: built whole');
+  t.same(described(legacy), described(buildGraph({ releases: [release('1.0.0', null), release('1.0.1', null, ['1.0.0']), release('1.0.1', 'amd64')], graphData })));
+
+  const archByMetadata = { ...graphData, rawMetadata: [['1.0.0', { [KEY.arch]: 'arm64' }]] as Array<[string, Record<string, string>]> };
+  const relabelled = buildByArch({ releases: [release('1.0.0', 'amd64'), release('1.0.1', 'amd64', ['1.0.0'])], graphData: archByMetadata });
+  t.equal(relabelled.basis, undefined, 'raw metadata that sets an architecture: built whole');
+
+  const split = buildByArch({ releases: [release('1.0.0', 'amd64'), release('1.0.1', 'amd64', ['1.0.0']), release('1.0.0', 'arm64')], graphData });
+  t.not(split.basis, undefined, 'releases that all have an architecture: built by parts');
+  const again = buildByArch({ releases: [release('1.0.0', 'amd64'), release('1.0.1', 'amd64', ['1.0.0']), release('1.0.0', 'arm64'), release('1.0.1', 'arm64')], graphData }, split);
+  t.same([...again.reused], ['amd64'], 'a new arm64 release reuses the amd64 part (content-equal releases count as the same)');
+  t.same(described(again), described(buildGraph({ releases: [release('1.0.0', 'amd64'), release('1.0.1', 'amd64', ['1.0.0']), release('1.0.0', 'arm64'), release('1.0.1', 'arm64')], graphData })));
+  const renamed = buildByArch({ releases: [release('1.0.0', 'amd64'), release('1.0.1', 'amd64', ['1.0.0'])], graphData: { ...graphData, channels: [{ file: 'a-1.yaml', name: 'b-1', versions: ['1.0.0'] }] } }, split);
+  t.equal(renamed.reused.size, 0, 'a renamed channel rebuilds every part');
+});
+
+t.test('the store counts every change to the graph input, from any connection, and nothing else', async (t) => {
+  const file = path.join(tempTree(t), 'kus.db');
+  seedStore(file);
+  const store = openStore(file);
+  const other = openStore(file);
+  t.teardown(() => {
+    store.close();
+    other.close();
+  });
+  const moved = (what: string, fn: () => unknown, expected = true): void => {
+    const before = store.graphInputChanges();
+    fn();
+    t.equal(store.graphInputChanges() !== before, expected, `${what} ${expected ? 'moves' : 'does not move'} the counter`);
+  };
+  const publisher = new Publisher({ store: other, rebuild: () => undefined });
+  moved('a release added by another connection', () => publisher.addRelease(actor, { version: '4.1.50', arch: 'amd64', payload: `quay.example/r@sha256:${'e'.repeat(64)}` }));
+  moved('a channel created', () => publisher.createChannel(actor, 'extra-4.1'));
+  moved('a version added to a channel', () => publisher.addToChannel(actor, 'extra-4.1', '4.1.50'));
+  moved('a blocked edge', () => publisher.blockEdge(actor, { to: '4.1.50', from: '^4[.]1[.]3[+]amd64$' }));
+  moved('raw metadata', () => publisher.setRawMetadata(actor, '4.1.50', 'note', 'x'));
+  moved('a rollout', () => publisher.startRollout(actor, { channel: 'extra-4.1', version: '4.1.50', duration: '1h' }, Date.now()));
+  moved('the graph-data schema version', () => other.meta.set('graph_data.schema_version', '1.1.0'));
+  moved('a refused write', () => t.throws(() => publisher.addToChannel(actor, 'no-such-channel', '4.1.50')), false);
+  moved('an audit row', () => other.transaction(() => other.audit.append({ actor: 'x', action: 'y', target: 'z', before: null, after: null })), false);
+  moved('a token', () => other.tokens.create({ name: 'ci', hash: 'h'.repeat(64), createdAt: new Date().toISOString(), scope: 'viewer' }), false);
+});
