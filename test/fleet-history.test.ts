@@ -44,9 +44,9 @@ t.test('how long updates took from the first offer: median, p90, max (nearest ra
   // Polls before the edge is served: c1, c3, c4 on 1.0.0 from T0; c5 on 1.0.0-rc.1 (no edge from it).
   flush([[1, '1.0.0', T0], [3, '1.0.0', T0], [4, '1.0.0', T0], [5, '1.0.0-rc.1', T0]]);
   flush([[3, '1.1.0', T0 + 9 * H]]); // c3 moved before the edge was served: not offered
-  t.equal(noteFirstServed(store.fleet, views, body('first'), T0 + 10 * H), 1, 'the edges of stable-1.1/amd64 are first served at 10:00');
-  t.equal(noteFirstServed(store.fleet, views, body('first'), T0 + 20 * H), 0, 'the same content is not read again');
-  t.equal(noteFirstServed(store.fleet, views, body('second'), T0 + 50 * H), 1, 'a new content of the body is read again; its edges keep their first time (the durations below count from 10:00)');
+  t.equal(noteFirstServed(store.fleet, () => views, body('first'), T0 + 10 * H), 1, 'the edges of stable-1.1/amd64 are first served at 10:00');
+  t.equal(noteFirstServed(store.fleet, () => views, body('first'), T0 + 20 * H), 0, 'the same content is not read again');
+  t.equal(noteFirstServed(store.fleet, () => views, body('second'), T0 + 50 * H), 1, 'a new content of the body is read again; its edges keep their first time (the durations below count from 10:00)');
   flush([[1, '1.1.0', T0 + 12 * H]]); // offered 10:00 (edge), running 1.0.0 since T0: 2h
   flush([[2, '1.0.0', T0 + 20 * H]]); // c2 first polls after the edge is served...
   flush([[2, '1.1.0', T0 + D + 4 * H]]); // ...offered at its first poll: 8h

@@ -50,7 +50,7 @@ t.test('the feed: previous versions from the served edges of the channel, canari
   publisher.startRollout(alice, { channel: 'stable-4.9', version: '4.9.2', duration: '10h', startPercentage: 0 }, T0);
   const views = new GraphViews(buildGraph(store.loadGraphInput()).graph);
   const bodies = ['stable-4.9', 'fast-4.9'].map((channel) => ({ channel, arch: 'amd64', digest: channel }));
-  t.equal(noteFirstServed(store.fleet, views, bodies, T0), 2, 'the edges of both channels noted as the build worker notes them');
+  t.equal(noteFirstServed(store.fleet, () => views, bodies, T0), 2, 'the edges of both channels noted as the build worker notes them');
   // The evidence reads no served body (that would parse graphs on the thread that answers clusters).
   const graphs = new GraphCache({ load: () => store.loadGraphInput(), logger: silent, warmUp: false });
   const served = { ...servedGraphsOf(graphs), body: (): never => t.fail('the evidence read a served body') as never };

@@ -56,12 +56,13 @@ export function buildByArch(input: ReleasesInput, previous?: PartitionedBuild): 
     const built = buildGraph({ ...input, releases });
     parts.set(arch, { releases, graph: built.graph, warnings: built.warnings, versions: concreteVersions(built.graph) });
   }
-  const graph = mergeParts([...parts.values()]);
-  // Two architectures' texts that make one node version (never seen; a guard, since merging would lose one).
-  if (graph === undefined) return whole();
   const graphData = input.graphData;
+  // Merged when first read: the build worker renders each part on its own and never needs the whole graph.
+  let graph: Graph | undefined;
   return {
-    graph,
+    get graph(): Graph {
+      return (graph ??= mergeParts([...parts.values()]));
+    },
     warnings: mergeWarnings([...parts.values()]),
     rollouts: graphData?.rollouts ?? [],
     canaries: graphData?.canaries ?? [],
@@ -183,13 +184,14 @@ function sameStrings(a: readonly string[], b: readonly string[]): boolean {
 
 /**
  * One graph over every part: nodes and edge sets shared, not copied (parts are never changed); conditional groups
- * merged by risk content across parts, as the whole build groups them. Undefined when two parts hold one version.
+ * merged by risk content across parts, as the whole build groups them.
  */
-function mergeParts(parts: readonly Part[]): Graph | undefined {
+function mergeParts(parts: readonly Part[]): Graph {
   const graph = new Graph();
   for (const { graph: part } of parts) {
     for (const [version, node] of part.nodes) {
-      if (graph.nodes.has(version)) return undefined;
+      // Cannot happen: every node version of a part carries its architecture as build metadata (step A).
+      if (graph.nodes.has(version)) throw new Error(`internal error: ${version} is in two architectures' parts`);
       graph.nodes.set(version, node);
       graph.parents.set(version, part.parents.get(version)!);
       graph.children.set(version, part.children.get(version)!);

@@ -25,74 +25,116 @@ const digestOf: (text: string) => string = typeof crypto.hash === 'function'
  * few channels of one arch, and rendering all ~300 bodies (43 MB of JSON) was the largest part of a write.
  * Changed bodies are gzipped and handed over; the others are reported unchanged by key and keep their bytes and ETags.
  */
+/** The views a body of `arch` is rendered from. */
+export type ViewsOf = (arch: string) => GraphViews;
+
+/** What one render collects, body by body. */
+interface Collected {
+  changed: RenderedBody[];
+  unchanged: Array<[string, string]>;
+  digests: Array<[string, string, string]>;
+  bodies: BodyContent[];
+  /** Content digest of each (arch, channel), for the next render. */
+  contents: Map<string, string>;
+}
+
+type Graph = BuildResult['graph'];
+
 export class GenerationRenderer {
   /**
    * The parts of the build rendered last and each body's content digest: a body of an architecture whose part the next
    * build took over unchanged (graph/partitioned-build.ts) has the same content, so its digest is not computed again.
    * At upstream scale digesting every body was ~55 ms of a publish that changes one architecture in four.
    */
-  private last: { parts: BuildBasis['parts']; digests: Map<string, string> } | undefined;
+  private last: { parts: BuildBasis['parts']; digests: ReadonlyMap<string, string> } | undefined;
+  /**
+   * Views of each architecture's part, kept while the part lives: a part taken over by the next build keeps its
+   * views, so a publish indexes only the architecture it rebuilt (a whole graph's views were ~20 ms per publish).
+   */
+  private readonly partViews = new WeakMap<Graph, GraphViews>();
 
   /** `contents`, when given, is told every (channel, arch) content of the generation with the views it was read from. */
   render(
     built: BuildResult & { basis?: BuildBasis | undefined }, started: number, served: ServedHashes, previous: BodyDigests = new Map(),
-    contents?: (views: GraphViews, bodies: readonly BodyContent[]) => void,
+    contents?: (viewsOf: ViewsOf, bodies: readonly BodyContent[]) => void,
   ): RenderedGeneration {
-    const { graph, warnings } = built;
+    const { warnings } = built;
     const parts = built.basis?.parts;
     const last = this.last;
     this.last = undefined;
-    const sameContent = (arch: string): boolean => parts !== undefined && last !== undefined && parts.get(arch) !== undefined && parts.get(arch) === last.parts.get(arch);
-    const contentDigests = new Map<string, string>();
-    const views = new GraphViews(graph);
     const rollouts = channelRollouts(built.rollouts, built.canaries);
     const now = Date.now();
-    const changed: RenderedBody[] = [];
-    const unchanged: Array<[string, string]> = [];
-    const digests: Array<[string, string, string]> = [];
-    const bodies: BodyContent[] = [];
-    // Only pairs with nodes are rendered; every other (channel, arch) is the shared empty body.
-    for (const channel of views.channels()) {
-      for (const arch of views.archesOf(channel)) {
-        const bodyKey = `${arch}\u0000${channel}`;
-        const content = (sameContent(arch) ? last?.digests.get(bodyKey) : undefined) ?? views.bodyDigest(channel, arch, digestOf);
-        contentDigests.set(bodyKey, content);
-        bodies.push({ channel, arch, digest: content });
-        let versions: string | undefined;
-        // A channel with rollouts has several bodies (rollout-bodies.ts); `key` stands where the channel name would,
-        // and the versions a variant hides are part of what its digest covers.
-        for (const { key, hidden } of renderKeysOf(channel, rollouts.get(channel), now)) {
-          const servedAs = servedKey(arch, key);
-          const digest = hidden === undefined ? content : digestOf(`${content}\u0000${[...hidden].sort().join('\u0001')}`);
-          const before = previous.get(servedAs);
-          const held = served.get(servedAs);
-          if (before !== undefined && before[0] === digest && held !== undefined && held === before[1]) {
-            unchanged.push([arch, key]);
-            digests.push([servedAs, digest, held]);
-            continue;
-          }
-          // Upstream answers 500 arch_version_error for this (channel, arch) only; every other key still serves.
-          const error = views.renderError(channel, arch);
-          const status = error ? error.status : 200;
-          const text = error ? JSON.stringify(error.toBody()) : views.renderText(channel, arch, hidden);
-          const nodes = error ? 0 : views.nodeCount(channel, arch);
-          const hash = bodyHash(text);
-          const stamp = servedStamp(status, nodes, hash);
-          digests.push([servedAs, digest, stamp]);
-          if (held === stamp) {
-            unchanged.push([arch, key]);
-            continue;
-          }
-          const own = ownBuffer(gzipSync(text));
-          if (status === 200) versions ??= views.servedVersions(channel, arch).join('\n');
-          changed.push({ arch, channel: key, status, nodes, hash, gzip: own, ...(versions === undefined ? {} : { versions }) });
+    const out: Collected = { changed: [], unchanged: [], digests: [], bodies: [], contents: new Map() };
+    const each = (views: GraphViews, reusedArch?: string): void => {
+      // Only pairs with nodes are rendered; every other (channel, arch) is the shared empty body.
+      for (const channel of views.channels()) {
+        for (const arch of views.archesOf(channel)) {
+          const known = arch === reusedArch ? last?.digests.get(`${arch}\u0000${channel}`) : undefined;
+          this.body(views, channel, arch, known, { rollouts, now, served, previous }, out);
         }
       }
+    };
+    let viewsOf: ViewsOf;
+    if (parts === undefined) {
+      const views = new GraphViews(built.graph);
+      each(views);
+      viewsOf = () => views;
+    } else {
+      const byArch = new Map<string, GraphViews>();
+      for (const [arch, part] of parts) {
+        let views = this.partViews.get(part.graph);
+        if (views === undefined) this.partViews.set(part.graph, (views = new GraphViews(part.graph)));
+        byArch.set(arch, views);
+        each(views, last !== undefined && last.parts.get(arch) === part ? arch : undefined);
+      }
+      viewsOf = (arch) => byArch.get(arch)!;
+      this.last = { parts, digests: out.contents };
     }
-    if (parts !== undefined) this.last = { parts, digests: contentDigests };
-    contents?.(views, bodies);
+    contents?.(viewsOf, out.bodies);
     let releases = 0;
-    for (const node of graph.nodes.values()) if (node.concrete) releases++;
-    return { durationMs: performance.now() - started, releases, warnings, changed, unchanged, digests, rollouts: [...rollouts.values()] };
+    for (const g of parts === undefined ? [built.graph] : [...parts.values()].map((p) => p.graph)) for (const node of g.nodes.values()) if (node.concrete) releases++;
+    return {
+      durationMs: performance.now() - started, releases, warnings, changed: out.changed, unchanged: out.unchanged, digests: out.digests,
+      rollouts: [...rollouts.values()],
+    };
+  }
+
+  /** One (channel, arch) content and its rollout variants: reported unchanged, or rendered and gzipped. */
+  private body(
+    views: GraphViews, channel: string, arch: string, known: string | undefined,
+    at: { rollouts: ReturnType<typeof channelRollouts>; now: number; served: ServedHashes; previous: BodyDigests }, out: Collected,
+  ): void {
+    const content = known ?? views.bodyDigest(channel, arch, digestOf);
+    out.contents.set(`${arch}\u0000${channel}`, content);
+    out.bodies.push({ channel, arch, digest: content });
+    let versions: string | undefined;
+    // A channel with rollouts has several bodies (rollout-bodies.ts); `key` stands where the channel name would,
+    // and the versions a variant hides are part of what its digest covers.
+    for (const { key, hidden } of renderKeysOf(channel, at.rollouts.get(channel), at.now)) {
+      const servedAs = servedKey(arch, key);
+      const digest = hidden === undefined ? content : digestOf(`${content}\u0000${[...hidden].sort().join('\u0001')}`);
+      const before = at.previous.get(servedAs);
+      const held = at.served.get(servedAs);
+      if (before !== undefined && before[0] === digest && held !== undefined && held === before[1]) {
+        out.unchanged.push([arch, key]);
+        out.digests.push([servedAs, digest, held]);
+        continue;
+      }
+      // Upstream answers 500 arch_version_error for this (channel, arch) only; every other key still serves.
+      const error = views.renderError(channel, arch);
+      const status = error ? error.status : 200;
+      const text = error ? JSON.stringify(error.toBody()) : views.renderText(channel, arch, hidden);
+      const nodes = error ? 0 : views.nodeCount(channel, arch);
+      const hash = bodyHash(text);
+      const stamp = servedStamp(status, nodes, hash);
+      out.digests.push([servedAs, digest, stamp]);
+      if (held === stamp) {
+        out.unchanged.push([arch, key]);
+        continue;
+      }
+      const own = ownBuffer(gzipSync(text));
+      if (status === 200) versions ??= views.servedVersions(channel, arch).join('\n');
+      out.changed.push({ arch, channel: key, status, nodes, hash, gzip: own, ...(versions === undefined ? {} : { versions }) });
+    }
   }
 }

@@ -5,14 +5,14 @@ import { readlinkSync } from 'node:fs';
 import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isKusError } from '../errors/index.js';
-import type { BuildResult, GraphViews } from '../graph/index.js';
+import type { BuildResult } from '../graph/index.js';
 import { YamlMemo, YamlTextMemo } from '../graph-data/index.js';
 import { openStore } from '../store/index.js';
 import { noteFirstServed } from './fleet/offer-notes.js';
 import { storeSnapshot } from './follow.js';
 import { buildHere } from './graph-data-archive.js';
 import { ownBuffer, type BodyContent, type BodyDigests, type RenderedGeneration } from './rendered-bodies.js';
-import { GenerationRenderer } from './graph-render.js';
+import { GenerationRenderer, type ViewsOf } from './graph-render.js';
 import { Mirror, type MirrorInput } from './mirror.js';
 import { Publisher, WRITE_METHODS, type Actor, type WriteMethod } from './publisher.js';
 import { requireSignaturesGuard } from './signature-guard.js';
@@ -87,8 +87,8 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
       const at = Date.now();
       // Noted once the generation is handed over (see the queue below): the first time, every edge of the graph is
       // new (hundreds of thousands at upstream scale, seconds of inserts), and the server must not wait for that.
-      const offers = data.noteOffers ? (views: GraphViews, bodies: readonly BodyContent[]): void => {
-        afterReply = () => noteFirstServed(store.fleet, views, bodies, at);
+      const offers = data.noteOffers ? (viewsOf: ViewsOf, bodies: readonly BodyContent[]): void => {
+        afterReply = () => noteFirstServed(store.fleet, viewsOf, bodies, at);
       } : undefined;
       generation = renderer.render(built, started, served, digests, offers);
       if (offersError !== undefined) generation.offersError = offersError;

@@ -12,12 +12,13 @@ import type { BodyContent } from '../rendered-bodies.js';
  * read. Edges are those of the body without rollouts: an edge counts as offered from the first time any cluster of the
  * channel could be shown it. A body that cannot be rendered (a non-SemVer version) has no edges to offer.
  */
-export function noteFirstServed(repository: FleetRepository, views: GraphViews, bodies: readonly BodyContent[], at: number): number {
+export function noteFirstServed(repository: FleetRepository, viewsOf: (arch: string) => GraphViews, bodies: readonly BodyContent[], at: number): number {
   const noted = repository.offerBodyDigests();
   let read = 0;
   for (const { channel, arch, digest } of bodies) {
     if (noted.get(`${arch}\u0000${channel}`) === digest) continue;
     const edges: Array<[string, string]> = [];
+    const views = viewsOf(arch);
     if (views.renderError(channel, arch) === null) {
       const graph = views.render(channel, arch);
       const version = (i: number): string => graph.nodes[i]!.version;
