@@ -17,14 +17,6 @@ const digestOf: (text: string) => string = typeof crypto.hash === 'function'
   ? (text) => crypto.hash('sha256', text, 'base64')
   : (text) => crypto.createHash('sha256').update(text).digest('base64');
 
-/**
- * Renders the bodies whose content may have changed and compares them with what the server holds (`served`, sent with
- * each request with the digests of what it holds, so the worker keeps no state between requests and can exit when
- * idle). A body whose content digest (GraphViews.bodyDigest: its releases, their metadata, edges and risks) equals
- * the one of the body the server holds is not rendered at all: at upstream scale a publish changes the bodies of a
- * few channels of one arch, and rendering all ~300 bodies (43 MB of JSON) was the largest part of a write.
- * Changed bodies are gzipped and handed over; the others are reported unchanged by key and keep their bytes and ETags.
- */
 /** The views a body of `arch` is rendered from. */
 export type ViewsOf = (arch: string) => GraphViews;
 
@@ -40,6 +32,14 @@ interface Collected {
 
 type Graph = BuildResult['graph'];
 
+/**
+ * Renders the bodies whose content may have changed and compares them with what the server holds (`served`, sent with
+ * each request with the digests of what it holds, so a new worker, after the last one exited when idle, renders no
+ * more than a warm one). A body whose content digest (GraphViews.bodyDigest: its releases, their metadata, edges and risks) equals
+ * the one of the body the server holds is not rendered at all: at upstream scale a publish changes the bodies of a
+ * few channels of one arch, and rendering all ~300 bodies (43 MB of JSON) was the largest part of a write.
+ * Changed bodies are gzipped and handed over; the others are reported unchanged by key and keep their bytes and ETags.
+ */
 export class GenerationRenderer {
   /**
    * The parts of the build rendered last and each body's content digest: a body of an architecture whose part the next
