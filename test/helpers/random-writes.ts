@@ -48,7 +48,13 @@ export function seedStore(file: string, arches: readonly string[] = ARCHES): voi
 }
 
 /** One random write: its method and arguments, drawn from what the store holds now. */
-export function randomWrite(random: () => number, store: Store, step: number, arches: readonly string[] = ARCHES): [WriteMethod, unknown[]] {
+/**
+ * `rollouts: false` leaves rollouts and canaries out: a test that compares served bodies with a plain render cannot
+ * model what a rollout hides.
+ */
+export function randomWrite(
+  random: () => number, store: Store, step: number, arches: readonly string[] = ARCHES, { rollouts = true }: { rollouts?: boolean } = {},
+): [WriteMethod, unknown[]] {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const input = store.loadGraphInput();
   const versions = [...new Set(input.releases.map((r) => r.version))];
@@ -61,7 +67,8 @@ export function randomWrite(random: () => number, store: Store, step: number, ar
     `(?i)^4\\.${minor}\\.\\d+\\+AMD64$`,
     '.*',
   ]);
-  switch (pick(['addRelease', 'addRelease', 'addRelease', 'startRollout', 'removeRelease', 'addToChannel', 'removeFromChannel', 'createChannel', 'deleteChannel', 'blockEdge', 'addRisk', 'addRisk', 'removeEdge', 'setRawMetadata'] as const)) {
+  const rolloutWrites = rollouts ? (['startRollout', 'changeRollout', 'changeCanaries'] as const) : [];
+  switch (pick(['addRelease', 'addRelease', 'addRelease', ...rolloutWrites, 'removeRelease', 'addToChannel', 'removeFromChannel', 'createChannel', 'deleteChannel', 'blockEdge', 'addRisk', 'addRisk', 'removeEdge', 'setRawMetadata'] as const)) {
     case 'addRelease':
       return ['addRelease', [actor, {
         version: `4.${minor}.${100 + step}`, arch: pick(arches), payload: `quay.example/r@sha256:${hex(10_000 + step)}`,
@@ -75,6 +82,14 @@ export function randomWrite(random: () => number, store: Store, step: number, ar
       const doc = pick(input.graphData.channels);
       return ['startRollout', [actor, { channel: doc.name, version: doc.versions.length > 0 ? pick(doc.versions) : pick(versions), duration: '2h' }, Date.now()]];
     }
+    case 'changeRollout': {
+      const rollouts = input.graphData.rollouts ?? [];
+      if (rollouts.length === 0) return ['createChannel', [actor, `extra-4.${minor}-${step}`]];
+      const r = pick(rollouts);
+      return ['changeRollout', [actor, r.channel, r.version, pick(['pause', 'resume', 'complete', 'abort']), Date.now()]];
+    }
+    case 'changeCanaries':
+      return ['changeCanaries', [actor, pick(channels), 'add', [`00000000-0000-4000-8000-${String(step).padStart(12, '0')}`]]];
     case 'removeRelease': {
       const r = pick(input.releases);
       return ['removeRelease', [actor, r.version, r.arch, { force: true }]];
