@@ -234,8 +234,9 @@ export function summariseRounds(rounds, baselineP99Ms = null) {
     },
     quietVisibleMs: { p50: pick((r) => seen(r.quietVisibleMs).p50), p99: pick((r) => seen(r.quietVisibleMs).p99), pooled: pooled('quietVisibleMs') },
     // Each round's first quiet publish starts a build worker (the last one exited when idle); the others find it warm.
-    quietFirstVisibleMs: seen(rounds.map((r) => r.quietVisibleMs[0])),
-    quietWarmVisibleMs: seen(rounds.flatMap((r) => r.quietVisibleMs.slice(1))),
+    // (A replica's rounds have no quiet publishes.)
+    quietFirstVisibleMs: seen(rounds.flatMap((r) => r.quietVisibleMs?.slice(0, 1) ?? [])),
+    quietWarmVisibleMs: seen(rounds.flatMap((r) => r.quietVisibleMs?.slice(1) ?? [])),
     busyVisibleMs: { p50: pick((r) => seen(r.busy.visibleMs).p50), p99: pick((r) => seen(r.busy.visibleMs).p99), pooled: seen(rounds.flatMap((r) => r.busy.visibleMs)) },
     postMs: summary(rounds.flatMap((r) => [...(r.quietPostMs ?? []), ...r.busy.postMs])),
     rssIdleMb: pick((r) => Math.max(...r.rssIdle)),
