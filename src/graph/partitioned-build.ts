@@ -172,14 +172,10 @@ function sameReleases(a: readonly Release[], b: readonly Release[]): boolean {
     const y = b[i]!;
     if (x === y) continue;
     if (x.version !== y.version || x.arch !== y.arch || x.payload !== y.payload || x.digest !== y.digest) return false;
-    if (!sameStrings(x.previous, y.previous) || !sameStrings(x.next, y.next)) return false;
+    if (!sameList(x.previous, y.previous) || !sameList(x.next, y.next)) return false;
     if (JSON.stringify(x.metadata) !== JSON.stringify(y.metadata)) return false;
   }
   return true;
-}
-
-function sameStrings(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((s, i) => s === b[i]);
 }
 
 /**

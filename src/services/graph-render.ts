@@ -65,12 +65,13 @@ export class GenerationRenderer {
     const rollouts = channelRollouts(built.rollouts, built.canaries);
     const now = Date.now();
     const out: Collected = { changed: [], unchanged: [], digests: [], bodies: [], contents: new Map() };
+    const at = { rollouts, now, served, previous };
     const each = (views: GraphViews, reusedArch?: string): void => {
       // Only pairs with nodes are rendered; every other (channel, arch) is the shared empty body.
       for (const channel of views.channels()) {
         for (const arch of views.archesOf(channel)) {
-          const known = arch === reusedArch ? last?.digests.get(`${arch}\u0000${channel}`) : undefined;
-          this.body(views, channel, arch, known, { rollouts, now, served, previous }, out);
+          const known = arch === reusedArch ? last?.digests.get(servedKey(arch, channel)) : undefined;
+          this.body(views, channel, arch, known, at, out);
         }
       }
     };
@@ -105,7 +106,7 @@ export class GenerationRenderer {
     at: { rollouts: ReturnType<typeof channelRollouts>; now: number; served: ServedHashes; previous: BodyDigests }, out: Collected,
   ): void {
     const content = known ?? views.bodyDigest(channel, arch, digestOf);
-    out.contents.set(`${arch}\u0000${channel}`, content);
+    out.contents.set(servedKey(arch, channel), content);
     out.bodies.push({ channel, arch, digest: content });
     let versions: string | undefined;
     // A channel with rollouts has several bodies (rollout-bodies.ts); `key` stands where the channel name would,

@@ -244,7 +244,7 @@ export class Publisher {
         built = byArch ?? buildGraph(planned.candidate);
         this.checkWrite?.(current, planned.candidate);
         planned.write(this.store);
-        if (byArch) inputs?.written(planned.candidate);
+        inputs?.written(planned.candidate);
       }
       return planned;
     });

@@ -15,9 +15,9 @@ export type ReleasesInput = BuildInput & { releases: readonly Release[] };
  * `build` (buildGraph by default), with KUS_ERR_CYCLE naming the files (of `source`) that declare the cycle's edges.
  * A replica's sync passes the build worker's WarmGraph build, which reuses the architectures a snapshot left alone.
  */
-export function trialBuild<R extends BuildResult = BuildResult>(
-  input: ReleasesInput, source: string, fileOf: ReleaseSource = releaseFileOf, build: (input: ReleasesInput) => R = buildGraph as (input: ReleasesInput) => R,
-): R {
+export function trialBuild(
+  input: ReleasesInput, source: string, fileOf: ReleaseSource = releaseFileOf, build: (input: ReleasesInput) => BuildResult = buildGraph,
+): BuildResult {
   try {
     return build(input);
   } catch (err) {

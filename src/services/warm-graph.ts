@@ -18,7 +18,7 @@ export class WarmGraph {
   private held: Held | undefined;
   /** Noted inside a write's transaction; held only once that transaction committed. */
   private pending: Held | undefined;
-  /** Reads of the input that the held copy answered, and those that went to the store (for tests and the log). */
+  /** Reads of the input that the held copy answered, and those that went to the store (tests read them). */
   readonly counts = { held: 0, read: 0 };
 
   constructor(store: Store) {
