@@ -1,6 +1,7 @@
 // Builds by architecture with reuse (graph/partitioned-build.ts) and the build worker's held input
 // (services/warm-graph.ts), checked against a whole build of what the store holds after every one of many random
 // writes on a real SQLite store, some of them made by another connection behind the held copy's back.
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import t from 'tap';
 import { buildByArch, buildGraph, GraphViews, KEY, type BuildResult, type Graph, type Release } from '../src/graph/index.js';
@@ -162,4 +163,80 @@ t.test('the store counts every change to the graph input, from any connection, a
   moved('a refused write', () => t.throws(() => publisher.addToChannel(actor, 'no-such-channel', '4.1.50')), false);
   moved('an audit row', () => other.transaction(() => other.audit.append({ actor: 'x', action: 'y', target: 'z', before: null, after: null })), false);
   moved('a token', () => other.tokens.create({ name: 'ci', hash: 'h'.repeat(64), createdAt: new Date().toISOString(), scope: 'viewer' }), false);
+});
+
+t.test('views of a rebuilt part adopt the digests of unchanged nodes, and a digest kept always means the same body', { timeout: 600_000 }, async (t) => {
+  const file = path.join(tempTree(t), 'kus.db');
+  seedStore(file, ARCHES);
+  const store = openStore(file);
+  t.teardown(() => store.close());
+  let last: ReturnType<typeof buildByArch> | undefined;
+  const warm = new WarmGraph(store);
+  const publisher = new Publisher({ store, inputs: warm, rebuild: (built) => (last = built as ReturnType<typeof buildByArch>) });
+  let calls = 0;
+  const digest = (text: string): string => {
+    calls++;
+    return createHash('sha256').update(text).digest('base64');
+  };
+  const allBodies = (views: GraphViews): Map<string, { digest: string; text: string }> => {
+    const out = new Map<string, { digest: string; text: string }>();
+    for (const channel of views.channels()) {
+      for (const arch of views.archesOf(channel)) {
+        out.set(`${arch} ${channel}`, { digest: views.bodyDigest(channel, arch, digest), text: views.renderError(channel, arch) ? 'error' : views.renderText(channel, arch) });
+      }
+    }
+    return out;
+  };
+  let before = new Map<string, { views: GraphViews; bodies: Map<string, { digest: string; text: string }> }>();
+  for (const [arch, part] of warm.rebuild().basis!.parts) {
+    const views = new GraphViews(part.graph);
+    before.set(arch, { views, bodies: allBodies(views) });
+  }
+  const random = rng(20261206);
+  const seen = { parts: 0, kept: 0, changed: 0, wrongKept: 0, notFresh: 0, adoptedCalls: 0, freshCalls: 0 };
+  for (let step = 0; step < 120; step++) {
+    const [method, args] = randomWrite(random, store, step, ARCHES);
+    last = undefined;
+    try {
+      (publisher[method] as (...a: unknown[]) => unknown).apply(publisher, args);
+    } catch {
+      continue;
+    }
+    if (last === undefined || last.basis === undefined) continue;
+    const after = new Map<string, { views: GraphViews; bodies: Map<string, { digest: string; text: string }> }>();
+    for (const [arch, part] of last.basis.parts) {
+      const old = before.get(arch);
+      if (last.reused.has(arch) && old !== undefined) {
+        after.set(arch, old);
+        continue;
+      }
+      seen.parts++;
+      const views = new GraphViews(part.graph);
+      if (old !== undefined) views.adoptDigests(old.views);
+      calls = 0;
+      const bodies = allBodies(views);
+      seen.adoptedCalls += calls;
+      calls = 0;
+      const fresh = allBodies(new GraphViews(part.graph));
+      seen.freshCalls += calls;
+      for (const [key, body] of bodies) {
+        if (fresh.get(key)!.digest !== body.digest) seen.notFresh++;
+        const was = old?.bodies.get(key);
+        if (was === undefined) continue;
+        if (was.digest === body.digest) {
+          seen.kept++;
+          if (was.text !== body.text) {
+            seen.wrongKept++;
+            t.fail(`step ${step} (${method}): ${key} kept its digest but its body changed`);
+          }
+        } else seen.changed++;
+      }
+      after.set(arch, { views, bodies });
+    }
+    before = after;
+  }
+  t.equal(seen.wrongKept, 0, `no kept digest stood for a changed body (${seen.kept} kept, ${seen.changed} changed, over ${seen.parts} rebuilt parts)`);
+  t.equal(seen.notFresh, 0, 'every adopted digest equals the one fresh views compute');
+  t.ok(seen.kept > 0 && seen.changed > 0, 'some bodies kept their digest and some changed');
+  t.ok(seen.adoptedCalls < seen.freshCalls / 2, `adopting digests hashed ${seen.adoptedCalls} texts where fresh views hashed ${seen.freshCalls}`);
 });

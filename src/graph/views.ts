@@ -5,7 +5,7 @@ import type { Graph, GraphNode } from './graph.js';
 import { KEY } from './keys.js';
 import { baseOf, compareSemver, formatSemver, parseSemver, type SemVer } from './semver.js';
 import { canonicalRisk, serializeServed } from './serialize.js';
-import type { ConditionalGroup, Metadata, ServedGraph } from './types.js';
+import type { ConditionalGroup, Metadata, Risk, ServedGraph } from './types.js';
 
 interface Kept {
   entry: ServableNode;
@@ -68,6 +68,8 @@ export class GraphViews {
   private readonly riskDigests: Array<string | undefined> = [];
   /** Internal version of each node id. */
   private readonly versions: string[];
+  /** The servable entry of each node id (undefined for nodes no view lists). */
+  private readonly entries: Array<ServableNode | undefined> = [];
   /** position of a node id in the view being selected, -1 when not in it; reset after each selection. */
   private readonly position: Int32Array;
 
@@ -103,6 +105,7 @@ export class GraphViews {
       let names = channelLists.get(channels);
       if (names === undefined) channelLists.set(channels, (names = [...new Set(channels.split(',').map((c) => c.trim()))]));
       const entry: ServableNode = { node, id: ids.get(node.version)!, arches, metadata: servedMetadata(node) };
+      this.entries[entry.id] = entry;
       for (const channel of names) {
         const list = this.byChannel.get(channel);
         if (list) list.push(entry);
@@ -157,6 +160,45 @@ export class GraphViews {
       if (entry.arches.includes(arch)) parts.push(this.nodeDigests[entry.id] ??= digest(this.nodeText(entry, digest)));
     }
     return digest(parts.join('\u0000'));
+  }
+
+  /**
+   * Takes over the node digests `before` computed, for every node whose digested content is the same here: a rebuild
+   * after one publish leaves all but a few nodes of an architecture as they were, and writing out and hashing each
+   * node's text again was most of rendering a publish at upstream scale. Equality is checked field by field on what
+   * nodeText covers, so an adopted digest stands for the same served content. Nothing of `before` is kept.
+   */
+  adoptDigests(before: GraphViews): void {
+    // Keyed by (group here, group there): groups are compared once, not once per node they cover.
+    const riskSame = new Map<number, boolean>();
+    for (const entry of this.entries) {
+      if (entry === undefined) continue;
+      const id = before.ids.get(entry.node.version);
+      if (id === undefined) continue;
+      const digest = before.nodeDigests[id];
+      const old = before.entries[id];
+      if (digest !== undefined && old !== undefined && this.sameNode(entry, before, old, riskSame)) this.nodeDigests[entry.id] = digest;
+    }
+  }
+
+  /** Whether `entry` here and `old` in `before` give the same nodeText. */
+  private sameNode(entry: ServableNode, before: GraphViews, old: ServableNode, riskSame: Map<number, boolean>): boolean {
+    if (entry.node.payload !== old.node.payload || !sameList(entry.arches, old.arches)) return false;
+    if (!sameRecord(entry.metadata, old.metadata)) return false;
+    if (!sameSet(this.graph.children.get(entry.node.version), before.graph.children.get(old.node.version))) return false;
+    const mine = this.conditionalFrom[entry.id] ?? [];
+    const theirs = before.conditionalFrom[old.id] ?? [];
+    if (mine.length !== theirs.length) return false;
+    for (let i = 0; i < mine.length; i++) {
+      const [g, to] = mine[i]!;
+      const [og, oto] = theirs[i]!;
+      if (this.versions[to] !== before.versions[oto]) return false;
+      const pair = g * (before.groups.length + 1) + og;
+      let same = riskSame.get(pair);
+      if (same === undefined) riskSame.set(pair, (same = sameRisks(this.groups[g]!.risks, before.groups[og]!.risks)));
+      if (!same) return false;
+    }
+    return true;
   }
 
   /**
@@ -288,6 +330,35 @@ export class GraphViews {
       for (const k of kept) position[k.entry.id] = -1;
     }
   }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Children as a set: nodeText lists them in insertion order, but a body sorts its edges, so the same children in
+ * another order make the same bodies and the adopted digest still stands for them.
+ */
+function sameSet(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | undefined): boolean {
+  if ((a?.size ?? 0) !== (b?.size ?? 0)) return false;
+  if (a === undefined || b === undefined) return true;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
+
+function sameRecord(a: Metadata, b: Metadata): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  // Key order matters too: nodeText serializes the record as it is (sorted keys, so equal sets come out equal).
+  return sameList(keys, Object.keys(b)) && keys.every((k) => a[k] === b[k]);
+}
+
+/** Risk lists by content, as nodeText digests them (JSON text); the same objects short-cut the text. */
+function sameRisks(a: readonly Risk[], b: readonly Risk[]): boolean {
+  if (a === b) return true;
+  if (a.length === b.length && a.every((r, i) => r === b[i])) return true;
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** A node as the (channel, arch) body serves it: its SemVer with the arch taken out of the build metadata. */

@@ -84,7 +84,12 @@ export class GenerationRenderer {
       const byArch = new Map<string, GraphViews>();
       for (const [arch, part] of parts) {
         let views = this.partViews.get(part.graph);
-        if (views === undefined) this.partViews.set(part.graph, (views = new GraphViews(part.graph)));
+        if (views === undefined) {
+          this.partViews.set(part.graph, (views = new GraphViews(part.graph)));
+          const before = last?.parts.get(arch);
+          const beforeViews = before === undefined ? undefined : this.partViews.get(before.graph);
+          if (beforeViews !== undefined) views.adoptDigests(beforeViews);
+        }
         byArch.set(arch, views);
         each(views, last !== undefined && last.parts.get(arch) === part ? arch : undefined);
       }
