@@ -136,3 +136,58 @@ t.test('a Publisher in this thread and the worker agree on the first write after
     t.equal(graphs.lookup(c, a).plain.toString(), want.text, `${k} equals a full build`);
   }
 });
+
+t.test('a worker started afresh takes the served parts over unbuilt and builds only what a write changes', { timeout: 600_000 }, async (t) => {
+  const file = path.join(tempTree(t), 'kus.db');
+  seedStore(file);
+  const store = openStore(file);
+  t.teardown(() => store.close());
+  const graphs = new GraphCache({ load: () => store.loadGraphInput(), logger: silent, warmUp: false });
+  const builder = new GraphBuilder({ storeFile: file, graphs, logger: silent, idleMs: 1 });
+  t.teardown(() => builder.close());
+  t.equal((await builder.rebuild()).ok, true, 'the first build');
+  // Writes the serving thread never hears of: the next worker must not take the served parts for the store's.
+  const behindItsBack = new Publisher({ store, rebuild: () => undefined });
+
+  const random = rng(20261207);
+  const seen = { written: 0, fresh: 0, partial: 0, external: 0, externalWhole: 0, mismatches: 0 };
+  for (let step = 0; step < 48; step++) {
+    for (let i = 0; i < 500 && builder.running; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    if (!builder.running) seen.fresh++;
+    const external = step % 6 === 5;
+    if (external) {
+      const [method, args] = randomWrite(random, store, step, undefined, { rollouts: false });
+      try {
+        (behindItsBack[method] as (...a: unknown[]) => unknown).apply(behindItsBack, args);
+        seen.external++;
+      } catch {
+        // refused: nothing changed behind its back
+      }
+    }
+    const [method, args] = randomWrite(random, store, step, undefined, { rollouts: false });
+    try {
+      await builder.write(method, args);
+      seen.written++;
+    } catch {
+      continue;
+    }
+    const parts = builder.lastParts;
+    if (parts !== undefined && parts.built < parts.total) seen.partial++;
+    if (external && parts !== undefined && parts.built === parts.total) seen.externalWhole++;
+    const expected = fullRender(store);
+    const served = servedBodies(graphs);
+    t.same([...served.keys()].sort(), [...expected.keys()].sort(), `step ${step} (${method}): the same bodies`);
+    for (const [key, want] of expected) {
+      const body = served.get(key);
+      if (body !== undefined && (body.status !== want.status || body.plain.toString() !== want.text)) {
+        seen.mismatches++;
+        t.fail(`step ${step} (${method}): ${key} differs from a full build`);
+      }
+    }
+  }
+  t.equal(seen.mismatches, 0, 'no served body ever differed from a full build');
+  t.ok(seen.fresh >= 40 && seen.written >= 30, `writes (${seen.written}), each to a worker started afresh (${seen.fresh})`);
+  t.ok(seen.partial >= 10, `writes that built only some architectures (${seen.partial} of ${seen.written})`);
+  t.ok(seen.external >= 4 && seen.externalWhole >= seen.external - 1,
+    `after a write behind the server's back the next write built every part (${seen.externalWhole} of ${seen.external})`);
+});

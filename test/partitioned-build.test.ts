@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import t from 'tap';
-import { buildByArch, buildGraph, GraphViews, KEY, type BuildResult, type Graph, type Release } from '../src/graph/index.js';
+import { buildByArch, buildGraph, deferredBuild, GraphViews, KEY, type BuildResult, type Graph, type Release } from '../src/graph/index.js';
 import { Publisher } from '../src/services/publisher.js';
 import { WarmGraph } from '../src/services/warm-graph.js';
 import { openStore, type GraphInput } from '../src/store/index.js';
@@ -138,6 +138,34 @@ t.test('input that does not split by architecture is built whole', async (t) => 
   t.equal(renamed.reused.size, 0, 'a renamed channel rebuilds every part');
 });
 
+t.test('a deferred build builds a part only when it is read; a write on it builds only the parts it changes', async (t) => {
+  const release = (version: string, arch: string, previous: string[] = []): Release => ({
+    version, arch, payload: `quay.example/r@sha256:${version.replace(/\D/g, '').padStart(64, '0')}`, digest: null, metadata: {}, previous, next: [],
+  });
+  const graphData = {
+    schemaVersion: '1.0.0', rawMetadata: [] as Array<[string, Record<string, string>]>, blockedEdges: [], conditionalEdges: [],
+    channels: [{ file: 'a-1.yaml', name: 'a-1', versions: ['1.0.0', '1.0.1', '1.0.2', 'not-semver'] }],
+  };
+  const releases = [release('1.0.0', 'amd64'), release('1.0.1', 'amd64', ['1.0.0']), release('1.0.0', 'arm64')];
+  const whole = buildByArch({ releases, graphData });
+  const seeds = new Map([...whole.basis!.parts].map(([arch, part]) => [arch, { warnings: part.warnings, concrete: part.concrete }]));
+  const deferred = deferredBuild({ releases, graphData }, seeds)!;
+  t.ok([...deferred.basis!.parts.values()].every((p) => p.built === undefined), 'no part is built until read');
+  t.same(deferred.warnings, whole.warnings, 'the seeds stand in for the warnings (a channel file with a bad entry)');
+  t.ok(deferred.warnings.length > 0);
+
+  const more = [...releases, release('1.0.1', 'arm64', ['1.0.0'])];
+  const next = buildByArch({ releases: more, graphData }, deferred);
+  t.same([...next.reused], ['amd64'], 'a new arm64 release takes the amd64 part over');
+  t.equal(next.basis!.parts.get('amd64')!.built, undefined, 'still unbuilt');
+  t.not(next.basis!.parts.get('arm64')!.built, undefined, 'the arm64 part is built');
+  t.same(described(next), described(buildGraph({ releases: more, graphData })), 'and, once read, the whole equals a whole build');
+  t.not(next.basis!.parts.get('amd64')!.built, undefined, 'reading it built the amd64 part');
+
+  t.equal(deferredBuild({ releases: [...releases, release('1.0.0', 's390x')], graphData }, seeds), undefined, 'an architecture the seeds lack: no deferred build');
+  t.equal(deferredBuild({ releases: [release('1.0.0', null as unknown as string)], graphData }, seeds), undefined, 'input that does not split: none');
+});
+
 t.test('the store counts every change to the graph input, from any connection, and nothing else', async (t) => {
   const file = path.join(tempTree(t), 'kus.db');
   seedStore(file);
@@ -202,11 +230,12 @@ t.test('views of a rebuilt part adopt the digests of unchanged nodes, and a dige
     } catch {
       continue;
     }
-    if (last === undefined || last.basis === undefined) continue;
+    const built = last as ReturnType<typeof buildByArch> | undefined;
+    if (built?.basis === undefined) continue;
     const after = new Map<string, { views: GraphViews; bodies: Map<string, { digest: string; text: string }> }>();
-    for (const [arch, part] of last.basis.parts) {
+    for (const [arch, part] of built.basis.parts) {
       const old = before.get(arch);
-      if (last.reused.has(arch) && old !== undefined) {
+      if (built.reused.has(arch) && old !== undefined) {
         after.set(arch, old);
         continue;
       }

@@ -10,13 +10,31 @@ import { keyIgnoringBuild, parseSemver } from './semver.js';
 import { riskIds } from './risk-ids.js';
 import type { BuildWarning, ChannelDoc, ConditionalGroup, GraphData, Release } from './types.js';
 
-/** One architecture's releases and the graph built from them alone. Never changed once built: later builds share it. */
-interface Part {
-  releases: readonly Release[];
-  graph: Graph;
+/**
+ * One architecture's releases and the graph built from them alone. Never changed once built: later builds share it.
+ * A part of a deferred build (deferredBuild) builds its graph when first read; until then what the server said of it
+ * (its warnings, its release count) stands in.
+ */
+export interface Part {
+  readonly releases: readonly Release[];
+  readonly graph: Graph;
+  /** The graph if it is built already; reading this never builds it. */
+  readonly built: Graph | undefined;
+  readonly warnings: readonly BuildWarning[];
+  /**
+   * The versions (ignoring build metadata) of its releases: what a channel entry names to change this part. Taken from
+   * the releases, not the graph, so a part not built yet has them; a release the node-remove step drops is counted
+   * too, which can only make a part be rebuilt when it need not.
+   */
+  readonly versions: ReadonlySet<string>;
+  /** Releases the graph serves (its concrete nodes). */
+  readonly concrete: number;
+}
+
+/** What the server holds of one architecture's part of the graph it serves: enough to stand in for a part not built. */
+export interface PartSeed {
   warnings: readonly BuildWarning[];
-  /** The versions (ignoring build metadata) of its concrete nodes: what a channel entry names to change this part. */
-  versions: ReadonlySet<string>;
+  concrete: number;
 }
 
 /** What the next build compares its input with; absent when the graph could not be built by parts. */
@@ -53,9 +71,58 @@ export function buildByArch(input: ReleasesInput, previous?: PartitionedBuild): 
       reused.add(arch);
       continue;
     }
-    const built = buildGraph({ ...input, releases });
-    parts.set(arch, { releases, graph: built.graph, warnings: built.warnings, versions: concreteVersions(built.graph) });
+    parts.set(arch, builtPart(input, releases));
   }
+  return assemble(input, parts, reused);
+}
+
+/**
+ * The build of `input` with every part deferred: built only when something reads its graph, the seed standing in for
+ * it until then. For a build worker started afresh, when the server says the graph it serves was built from exactly
+ * this input: the next write then builds only the parts it changes. Undefined when the input does not split by
+ * architecture or the seeds do not name exactly its architectures.
+ */
+export function deferredBuild(input: ReleasesInput, seeds: ReadonlyMap<string, PartSeed>): PartitionedBuild | undefined {
+  const byArch = splitByArch(input);
+  if (byArch === undefined || byArch.size !== seeds.size) return undefined;
+  const parts = new Map<string, Part>();
+  for (const [arch, releases] of byArch) {
+    const seed = seeds.get(arch);
+    if (seed === undefined) return undefined;
+    parts.set(arch, new DeferredPart(input, releases, seed));
+  }
+  return assemble(input, parts, new Set());
+}
+
+function builtPart(input: ReleasesInput, releases: readonly Release[]): Part {
+  const { graph, warnings } = buildGraph({ ...input, releases });
+  let concrete = 0;
+  for (const node of graph.nodes.values()) if (node.concrete) concrete++;
+  return { releases, graph, built: graph, warnings, versions: releaseVersions(releases), concrete };
+}
+
+class DeferredPart implements Part {
+  readonly warnings: readonly BuildWarning[];
+  readonly concrete: number;
+  readonly versions: ReadonlySet<string>;
+  private made: Graph | undefined;
+
+  constructor(private readonly input: ReleasesInput, readonly releases: readonly Release[], seed: PartSeed) {
+    this.warnings = seed.warnings;
+    this.concrete = seed.concrete;
+    this.versions = releaseVersions(releases);
+  }
+
+  get graph(): Graph {
+    return (this.made ??= buildGraph({ ...this.input, releases: this.releases }).graph);
+  }
+
+  get built(): Graph | undefined {
+    return this.made;
+  }
+}
+
+function assemble(input: ReleasesInput, parts: ReadonlyMap<string, Part>, reused: ReadonlySet<string>): PartitionedBuild {
   const graphData = input.graphData;
   // Merged when first read: the build worker renders each part on its own and never needs the whole graph.
   let graph: Graph | undefined;
@@ -88,11 +155,10 @@ function splitByArch(input: ReleasesInput): Map<string, Release[]> | undefined {
   return byArch;
 }
 
-function concreteVersions(graph: Graph): Set<string> {
+function releaseVersions(releases: readonly Release[]): Set<string> {
   const versions = new Set<string>();
-  for (const node of graph.nodes.values()) {
-    if (!node.concrete) continue;
-    const v = parseSemver(node.version);
+  for (const release of releases) {
+    const v = parseSemver(release.version);
     if (v) versions.add(keyIgnoringBuild(v));
   }
   return versions;

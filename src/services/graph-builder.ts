@@ -6,7 +6,7 @@ import type { ErrorCode } from '../errors/index.js';
 import type { GraphCache, RebuildResult } from './graph-cache.js';
 import type { ServiceLogger } from './logger.js';
 import type { BuildReply, BuildRequest, BuildWorkerData, BuiltArchive, WireError, WorkerQuiet } from './graph-worker.js';
-import type { BodyDigests } from './rendered-bodies.js';
+import type { BodyDigests, GenerationInput } from './rendered-bodies.js';
 import type { MirrorInput, MirrorReport } from './mirror.js';
 import { WRITE_METHODS, type Actor, type Publisher, type PublisherApi, type WriteMethod, type WriteResult } from './publisher.js';
 
@@ -37,7 +37,7 @@ interface Done {
   installed: RebuildResult | undefined;
 }
 
-type Request = BuildRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id' | 'served' | 'digests'> : never) : never;
+type Request = BuildRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id' | 'served' | 'digests' | 'servedInput'> : never) : never;
 
 function fromWire(error: WireError): Error {
   if (error.code !== undefined) return new KusError(error.code as ErrorCode, error.message, error.details);
@@ -59,6 +59,10 @@ export class GraphBuilder {
   private queue: Promise<void> = Promise.resolve();
   /** Content digests of the bodies of the generation installed last (see BodyDigests); replaced at each install. */
   private digests: BodyDigests = new Map();
+  /** What a fresh worker needs of the generation installed last (GenerationInput); replaced at each install. */
+  private served: GenerationInput | undefined;
+  /** Of the last generation installed, how many parts by architecture its worker built (tests and logs read it). */
+  lastParts: { built: number; total: number } | undefined;
 
   constructor(options: GraphBuilderOptions) {
     this.options = options;
@@ -140,6 +144,8 @@ export class GraphBuilder {
     try {
       const installed = graphs.install(reply.generation);
       this.digests = new Map(reply.generation.digests.map(([key, digest, stamp]) => [key, [digest, stamp]]));
+      this.served = reply.generation.input;
+      this.lastParts = reply.generation.parts;
       if (reply.generation.offersError !== undefined) {
         this.options.logger.error({ err: reply.generation.offersError }, 'could not note the edges the new graph serves first (fleet updates will lack their offer time)');
       }
@@ -222,7 +228,7 @@ export class GraphBuilder {
       // Referenced only while it has work: an idle worker must not keep a stopped server alive, a busy one must.
       clearTimeout(this.idleTimer);
       worker.ref();
-      worker.postMessage({ ...request, id, served: this.options.graphs.servedHashes(), digests: this.digests }, transfer);
+      worker.postMessage({ ...request, id, served: this.options.graphs.servedHashes(), digests: this.digests, servedInput: this.served }, transfer);
     });
   }
 }

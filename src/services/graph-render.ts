@@ -2,7 +2,7 @@
 // (channel, arch) body whose content changed since the generation the server holds.
 import crypto from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { GraphViews, type BuildBasis, type BuildResult } from '../graph/index.js';
+import { GraphViews, type BuildBasis, type BuildResult, type Part } from '../graph/index.js';
 import {
   bodyHash, ownBuffer, servedKey, servedStamp, type BodyContent, type BodyDigests, type RenderedBody, type RenderedGeneration, type ServedHashes,
 } from './rendered-bodies.js';
@@ -26,8 +26,8 @@ interface Collected {
   unchanged: Array<[string, string]>;
   digests: Array<[string, string, string]>;
   bodies: BodyContent[];
-  /** Content digest of each (arch, channel), for the next render. */
-  contents: Map<string, string>;
+  /** Content digest of each (channel) by arch, for the next render. */
+  contents: Map<string, Array<[channel: string, digest: string]>>;
 }
 
 type Graph = BuildResult['graph'];
@@ -42,16 +42,40 @@ type Graph = BuildResult['graph'];
  */
 export class GenerationRenderer {
   /**
-   * The parts of the build rendered last and each body's content digest: a body of an architecture whose part the next
-   * build took over unchanged (graph/partitioned-build.ts) has the same content, so its digest is not computed again.
-   * At upstream scale digesting every body was ~55 ms of a publish that changes one architecture in four.
+   * The parts of the build rendered last and each body's content digest, by architecture: a body of an architecture
+   * whose part the next build took over unchanged (graph/partitioned-build.ts) has the same content, so its digest is
+   * not computed again, nor its part's views made. At upstream scale digesting every body was ~55 ms of a publish that
+   * changes one architecture in four. A worker started afresh gets this from the server instead (seed).
    */
-  private last: { parts: BuildBasis['parts']; digests: ReadonlyMap<string, string> } | undefined;
+  private last: { parts: BuildBasis['parts']; contents: ReadonlyMap<string, ReadonlyArray<readonly [channel: string, digest: string]>> } | undefined;
   /**
    * Views of each architecture's part, kept while the part lives: a part taken over by the next build keeps its
    * views, so a publish indexes only the architecture it rebuilt (a whole graph's views were ~20 ms per publish).
    */
   private readonly partViews = new WeakMap<Graph, GraphViews>();
+
+  /**
+   * Stands in for a render of `parts` that this renderer never made: `contents` are the (arch, channel, digest) of every
+   * body the server holds, rendered from parts with the same input (WarmGraph checks that). A part the next build takes
+   * over is then neither built nor digested unless a body of it must be rendered again.
+   */
+  seed(parts: BuildBasis['parts'], contents: ReadonlyArray<readonly [arch: string, channel: string, digest: string]>): void {
+    const byArch = new Map<string, Array<[string, string]>>();
+    for (const [arch, channel, digest] of contents) {
+      const list = byArch.get(arch);
+      if (list) list.push([channel, digest]);
+      else byArch.set(arch, [[channel, digest]]);
+    }
+    this.last = { parts, contents: byArch };
+  }
+
+  /** Every (arch, channel, content digest) of the parts rendered last: what the server hands a fresh worker's seed. */
+  lastContents(): Array<[arch: string, channel: string, digest: string]> | undefined {
+    if (this.last === undefined) return undefined;
+    const out: Array<[string, string, string]> = [];
+    for (const [arch, list] of this.last.contents) for (const [channel, digest] of list) out.push([arch, channel, digest]);
+    return out;
+  }
 
   /** `contents`, when given, is told every (channel, arch) content of the generation with the views it was read from. */
   render(
@@ -66,52 +90,64 @@ export class GenerationRenderer {
     const now = Date.now();
     const out: Collected = { changed: [], unchanged: [], digests: [], bodies: [], contents: new Map() };
     const at = { rollouts, now, served, previous };
-    const each = (views: GraphViews, reusedArch?: string): void => {
-      // Only pairs with nodes are rendered; every other (channel, arch) is the shared empty body.
-      for (const channel of views.channels()) {
-        for (const arch of views.archesOf(channel)) {
-          const known = arch === reusedArch ? last?.digests.get(servedKey(arch, channel)) : undefined;
-          this.body(views, channel, arch, known, at, out);
-        }
-      }
-    };
     let viewsOf: ViewsOf;
+    let releases = 0;
     if (parts === undefined) {
       const views = new GraphViews(built.graph);
-      each(views);
+      // Only pairs with nodes are rendered; every other (channel, arch) is the shared empty body.
+      for (const channel of views.channels()) for (const arch of views.archesOf(channel)) this.body(() => views, channel, arch, undefined, at, out);
       viewsOf = () => views;
+      for (const node of built.graph.nodes.values()) if (node.concrete) releases++;
     } else {
-      const byArch = new Map<string, GraphViews>();
+      const byArch = new Map<string, () => GraphViews>();
       for (const [arch, part] of parts) {
-        let views = this.partViews.get(part.graph);
-        if (views === undefined) {
-          this.partViews.set(part.graph, (views = new GraphViews(part.graph)));
-          const before = last?.parts.get(arch);
-          const beforeViews = before === undefined ? undefined : this.partViews.get(before.graph);
-          if (beforeViews !== undefined) views.adoptDigests(beforeViews);
-        }
+        const views = (): GraphViews => this.viewsOfPart(part, last?.parts.get(arch));
         byArch.set(arch, views);
-        each(views, last !== undefined && last.parts.get(arch) === part ? arch : undefined);
+        releases += part.concrete;
+        const known = last !== undefined && last.parts.get(arch) === part ? last.contents.get(arch) ?? [] : undefined;
+        if (known !== undefined) {
+          for (const [channel, digest] of known) this.body(views, channel, arch, digest, at, out);
+          continue;
+        }
+        const made = views();
+        // A part serves its own architecture only.
+        for (const channel of made.channels()) for (const a of made.archesOf(channel)) this.body(views, channel, a, undefined, at, out);
       }
-      viewsOf = (arch) => byArch.get(arch)!;
-      this.last = { parts, digests: out.contents };
+      viewsOf = (arch) => byArch.get(arch)!();
+      this.last = { parts, contents: out.contents };
     }
     contents?.(viewsOf, out.bodies);
-    let releases = 0;
-    for (const g of parts === undefined ? [built.graph] : [...parts.values()].map((p) => p.graph)) for (const node of g.nodes.values()) if (node.concrete) releases++;
+    let partsBuilt = 0;
+    for (const part of parts?.values() ?? []) if (part.built !== undefined) partsBuilt++;
     return {
       durationMs: performance.now() - started, releases, warnings, changed: out.changed, unchanged: out.unchanged, digests: out.digests,
-      rollouts: [...rollouts.values()],
+      rollouts: [...rollouts.values()], ...(parts === undefined ? {} : { parts: { built: partsBuilt, total: parts.size } }),
     };
+  }
+
+  /**
+   * The views of a part, made once per part; a part that replaces `before` takes over the digests of the nodes it shares
+   * with it, when `before` was built and rendered (a part not built yet is not built for this).
+   */
+  private viewsOfPart(part: Part, before: Part | undefined): GraphViews {
+    let views = this.partViews.get(part.graph);
+    if (views === undefined) {
+      this.partViews.set(part.graph, (views = new GraphViews(part.graph)));
+      const beforeViews = before === undefined || before === part || before.built === undefined ? undefined : this.partViews.get(before.built);
+      if (beforeViews !== undefined) views.adoptDigests(beforeViews);
+    }
+    return views;
   }
 
   /** One (channel, arch) content and its rollout variants: reported unchanged, or rendered and gzipped. */
   private body(
-    views: GraphViews, channel: string, arch: string, known: string | undefined,
+    viewsOf: () => GraphViews, channel: string, arch: string, known: string | undefined,
     at: { rollouts: ReturnType<typeof channelRollouts>; now: number; served: ServedHashes; previous: BodyDigests }, out: Collected,
   ): void {
-    const content = known ?? views.bodyDigest(channel, arch, digestOf);
-    out.contents.set(servedKey(arch, channel), content);
+    const content = known ?? viewsOf().bodyDigest(channel, arch, digestOf);
+    let list = out.contents.get(arch);
+    if (list === undefined) out.contents.set(arch, (list = []));
+    list.push([channel, content]);
     out.bodies.push({ channel, arch, digest: content });
     let versions: string | undefined;
     // A channel with rollouts has several bodies (rollout-bodies.ts); `key` stands where the channel name would,
@@ -126,6 +162,7 @@ export class GenerationRenderer {
         out.digests.push([servedAs, digest, held]);
         continue;
       }
+      const views = viewsOf();
       // Upstream answers 500 arch_version_error for this (channel, arch) only; every other key still serves.
       const error = views.renderError(channel, arch);
       const status = error ? error.status : 200;

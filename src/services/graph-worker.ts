@@ -9,7 +9,7 @@ import type { BuildResult } from '../graph/index.js';
 import type { YamlMemo, YamlTextMemo } from '../graph-data/index.js';
 import { openStore } from '../store/index.js';
 import { noteFirstServed } from './fleet/offer-notes.js';
-import { ownBuffer, type BodyContent, type BodyDigests, type RenderedGeneration } from './rendered-bodies.js';
+import { ownBuffer, type BodyContent, type BodyDigests, type GenerationInput, type RenderedGeneration } from './rendered-bodies.js';
 import { GenerationRenderer, type ViewsOf } from './graph-render.js';
 import type { Mirror, MirrorInput } from './mirror.js';
 import { Publisher, WRITE_METHODS, type Actor, type WriteMethod } from './publisher.js';
@@ -27,7 +27,7 @@ export interface BuildWorkerData {
  * `served`: the stamps of the bodies the server holds now (GraphCache.servedHashes), to hand over only changes;
  * `digests`: their content digests (GraphBuilder keeps them), to render only bodies whose content changed.
  */
-export type BuildRequest = { id: number; served: Map<string, string>; digests: BodyDigests } & (
+export type BuildRequest = { id: number; served: Map<string, string>; digests: BodyDigests; servedInput: GenerationInput | undefined } & (
   | { op: 'rebuild' }
   | { op: 'write'; method: WriteMethod; args: unknown[] }
   | { op: 'mirror'; actor: Actor; input: MirrorInput }
@@ -86,6 +86,7 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
   let started = 0;
   let served: Map<string, string> = new Map();
   let digests: BodyDigests = new Map();
+  let servedInput: GenerationInput | undefined;
   let generation: RenderedGeneration | undefined;
   let failure: { durationMs: number; error: WireError } | undefined;
   /** Work for after the reply is sent (first-served edges), and why it last failed (reported with the next generation). */
@@ -101,6 +102,9 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
         afterReply = () => noteFirstServed(store.fleet, viewsOf, bodies, at);
       } : undefined;
       generation = renderer.render(built, started, served, digests, offers);
+      const input = warm.servedInput(built);
+      const contents = renderer.lastContents();
+      if (input !== undefined && contents !== undefined) generation.input = { ...input, contents };
       if (offersError !== undefined) generation.offersError = offersError;
       offersError = undefined;
       return { ok: true };
@@ -109,7 +113,10 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
       return { ok: false, error };
     }
   };
-  const warm = new WarmGraph(store);
+  // The server's bodies stand for the parts a fresh worker takes over unbuilt (WarmGraph.current).
+  const warm = new WarmGraph(store, (built) => {
+    if (built.basis !== undefined && servedInput !== undefined) renderer.seed(built.basis.parts, servedInput.contents);
+  });
   const publisher = new Publisher({
     store, rebuild: render, inputs: warm, ...(data.requireSignatures ? { checkWrite: requireSignaturesGuard(store) } : {}),
   });
@@ -152,6 +159,8 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
       started = performance.now();
       served = request.served;
       digests = request.digests;
+      servedInput = request.servedInput;
+      warm.serving(request.servedInput);
       generation = undefined;
       failure = undefined;
       let reply: BuildReply;

@@ -1,7 +1,7 @@
 // What crosses from the build worker to the serving thread: rendered bodies, their hashes, and the keys both sides
 // compare them by (graph-render.ts renders in the worker, graph-cache.ts serves on the serving thread).
 import { createHash } from 'node:crypto';
-import type { BuildWarning } from '../graph/index.js';
+import type { BuildWarning, PartSeed } from '../graph/index.js';
 import type { ChannelRollouts } from './rollout-bodies.js';
 
 /** The hash an entity tag is made of: the same bytes always give the same tags, whichever thread rendered them. */
@@ -52,6 +52,21 @@ export interface RenderedGeneration {
   rollouts: ChannelRollouts[];
   /** Why the first-served edge times of this generation could not be noted (the generation is served all the same). */
   offersError?: string;
+  /** Of the build's parts by architecture, how many were built (the others were taken over unbuilt); absent for a whole build. */
+  parts?: { built: number; total: number };
+  /** What a build worker started afresh needs to take this generation's parts over unbuilt; absent when it cannot. */
+  input?: GenerationInput;
+}
+
+/**
+ * What the serving thread keeps of the generation it serves and sends with each request, for a build worker that has
+ * no build of its own (WarmGraph.current, GenerationRenderer.seed): the store's change count of the input it was built
+ * from, each architecture's warnings and release count, and the content digest of every body.
+ */
+export interface GenerationInput {
+  changes: number;
+  parts: ReadonlyArray<readonly [arch: string, seed: PartSeed]>;
+  contents: ReadonlyArray<readonly [arch: string, channel: string, digest: string]>;
 }
 
 /** `arch \0 channel` → `status \0 nodes \0 hash` of each body the server holds. */

@@ -4,7 +4,7 @@
 // counter (store.graphInputChanges, moved by triggers on every write from any process) says nothing else wrote
 // since: a write then does not read the whole input back (~60 ms at upstream scale). A publish of one release
 // builds one architecture of four, and reads nothing.
-import { buildByArch, type PartitionedBuild } from '../graph/index.js';
+import { buildByArch, deferredBuild, type PartitionedBuild, type PartSeed } from '../graph/index.js';
 import type { GraphInput, Store } from '../store/index.js';
 
 interface Held {
@@ -12,35 +12,70 @@ interface Held {
   input: GraphInput;
 }
 
+/**
+ * What the server says of the graph it serves: the store's change count of the input it was built from, and what each
+ * architecture's part gave. Sent with every request; read only by a worker that has no build of its own yet.
+ */
+export interface ServedInput {
+  changes: number;
+  parts: ReadonlyArray<readonly [arch: string, seed: PartSeed]>;
+}
+
 export class WarmGraph {
   private readonly store: Store;
   private last: PartitionedBuild | undefined;
+  /** The store's change count of the input `last` was built from, when that input is what the store held or holds. */
+  private lastChanges: number | undefined;
+  /** The input `last` was built from (compared by identity only). */
+  private lastInput: unknown;
   private held: Held | undefined;
   /** Noted inside a write's transaction; held only once that transaction committed. */
   private pending: Held | undefined;
-  /** Reads of the input that the held copy answered, and those that went to the store (tests read them). */
-  readonly counts = { held: 0, read: 0 };
+  private served: ServedInput | undefined;
+  /**
+   * Reads of the input that the held copy answered, those that went to the store, and the deferred builds a fresh
+   * worker made from what the server serves (tests read them).
+   */
+  readonly counts = { held: 0, read: 0, deferred: 0 };
 
-  constructor(store: Store) {
+  /** `deferred` is told of a deferred build as it is made (the worker seeds its renderer with the server's bodies). */
+  constructor(store: Store, private readonly deferred?: (built: PartitionedBuild) => void) {
     this.store = store;
+  }
+
+  /** What the server serves, as its request says; used only while this worker has built nothing. */
+  serving(served: ServedInput | undefined): void {
+    this.served = served;
   }
 
   /** What the store holds now. Called inside a transaction, so that the counter and the input agree. */
   current(): GraphInput {
     this.pending = undefined;
-    if (this.held !== undefined && this.held.changes === this.store.graphInputChanges()) {
+    const changes = this.store.graphInputChanges();
+    if (this.held !== undefined && this.held.changes === changes) {
       this.counts.held++;
       return this.held.input;
     }
     this.counts.read++;
     this.held = undefined;
-    return this.store.loadGraphInput();
+    const input = this.store.loadGraphInput();
+    // A worker started afresh whose server serves a graph of exactly this input: the parts stand deferred, so that the
+    // write builds only what it changes (a first write after an idle period built every architecture).
+    if (this.last === undefined && this.served?.changes === changes) {
+      const built = deferredBuild(input, new Map(this.served.parts));
+      if (built !== undefined) {
+        this.remember(built, input, changes);
+        this.held = { changes, input };
+        this.counts.deferred++;
+        this.deferred?.(built);
+      }
+    }
+    return input;
   }
 
   /** The graph of `input`, reusing what it shares with the last build. */
   build(input: Parameters<typeof buildByArch>[0]): PartitionedBuild {
-    this.last = buildByArch(input, this.last);
-    return this.last;
+    return this.remember(buildByArch(input, this.last), input, undefined);
   }
 
   /** Inside the write's transaction, after `input` was written: what the store will hold once it commits. */
@@ -50,15 +85,35 @@ export class WarmGraph {
 
   /** The write's transaction committed: its input is what the store holds. */
   committed(): void {
-    if (this.pending !== undefined) this.held = this.pending;
+    if (this.pending !== undefined) {
+      this.held = this.pending;
+      if (this.lastInput === this.pending.input) this.lastChanges = this.pending.changes;
+    }
     this.pending = undefined;
   }
 
   /** Reads and builds what the store holds now (a rebuild), and holds it. */
   rebuild(): PartitionedBuild {
     const [changes, input] = this.store.transaction(() => [this.store.graphInputChanges(), this.store.loadGraphInput()] as const);
-    const built = this.build(input);
+    const built = this.remember(buildByArch(input, this.last), input, changes);
     this.held = { changes, input };
+    return built;
+  }
+
+  /**
+   * What the server should keep of `built` once it serves it, for a worker started afresh (ServedInput): only for the
+   * last build, of an input the store holds or held, that split by architecture.
+   */
+  servedInput(built: unknown): ServedInput | undefined {
+    const basis = this.last?.basis;
+    if (built !== this.last || this.lastChanges === undefined || basis === undefined) return undefined;
+    return { changes: this.lastChanges, parts: [...basis.parts].map(([arch, part]) => [arch, { warnings: part.warnings, concrete: part.concrete }] as const) };
+  }
+
+  private remember(built: PartitionedBuild, input: unknown, changes: number | undefined): PartitionedBuild {
+    this.last = built;
+    this.lastInput = input;
+    this.lastChanges = changes;
     return built;
   }
 }
