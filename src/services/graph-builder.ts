@@ -61,7 +61,7 @@ export class GraphBuilder {
   private digests: BodyDigests = new Map();
   /** What a fresh worker needs of the generation installed last (GenerationInput); replaced at each install. */
   private served: GenerationInput | undefined;
-  /** Of the last generation installed, how many parts by architecture its worker built (tests and logs read it). */
+  /** Of the last generation installed, how many of its parts by architecture the worker has built (tests read it). */
   lastParts: { built: number; total: number } | undefined;
 
   constructor(options: GraphBuilderOptions) {

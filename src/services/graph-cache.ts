@@ -300,7 +300,12 @@ export class GraphCache {
     this.builds++;
     this.lastDurationMs = durationMs;
     this.logger.info(
-      { durationMs: Math.round(durationMs * 10) / 10, releases, bodies: generation.changed.length + generation.unchanged.length, changed: generation.changed.length, warnings: warnings.length },
+      {
+        durationMs: Math.round(durationMs * 10) / 10, releases, bodies: generation.changed.length + generation.unchanged.length, changed: generation.changed.length,
+        warnings: warnings.length,
+        // Architectures whose part the worker has built, of all: a fresh worker builds only those a write changes.
+        ...(generation.parts ? { architecturesBuilt: `${generation.parts.built}/${generation.parts.total}` } : {}),
+      },
       'graph rebuilt',
     );
     if (warnings.length > 0) this.logger.warn({ warnings: warnings.slice(0, 20), total: warnings.length }, 'graph build warnings');
