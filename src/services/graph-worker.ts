@@ -1,7 +1,7 @@
 // The build worker (a worker_threads entry, started by services/graph-builder.ts): every write that changes the graph
 // input runs here, with the build that checks it and the rendering of the bodies the server then sends. The thread
 // that answers clusters never builds a graph; it receives gzip bytes and swaps them in.
-import { readlinkSync } from 'node:fs';
+import { readlinkSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isKusError } from '../errors/index.js';
@@ -78,6 +78,10 @@ const later = {
 
 function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): void {
   const store = openStore(data.storeFile);
+  // Which file this worker opened: a generation built from another file (a store restored over this path while the
+  // server ran, which the README says not to do) must never stand in for this one's parts, whatever its counter.
+  const opened = statSync(data.storeFile);
+  const storeFile = `${opened.dev}:${opened.ino}`;
   const renderer = new GenerationRenderer();
   // A replica's syncs, one after another, parse mostly the same files (graph-data/yaml-file.ts).
   let yamlMemo: YamlMemo | undefined;
@@ -104,7 +108,7 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
       generation = renderer.render(built, started, served, digests, offers);
       const input = warm.servedInput(built);
       const contents = renderer.lastContents();
-      if (input !== undefined && contents !== undefined) generation.input = { ...input, contents };
+      if (input !== undefined && contents !== undefined) generation.input = { ...input, contents, storeFile };
       if (offersError !== undefined) generation.offersError = offersError;
       offersError = undefined;
       return { ok: true };
@@ -159,8 +163,8 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
       started = performance.now();
       served = request.served;
       digests = request.digests;
-      servedInput = request.servedInput;
-      warm.serving(request.servedInput);
+      servedInput = request.servedInput?.storeFile === storeFile ? request.servedInput : undefined;
+      warm.serving(servedInput);
       generation = undefined;
       failure = undefined;
       let reply: BuildReply;

@@ -60,10 +60,12 @@ export interface RenderedGeneration {
 
 /**
  * What the serving thread keeps of the generation it serves and sends with each request, for a build worker that has
- * no build of its own (WarmGraph.current, GenerationRenderer.seed): the store's change count of the input it was built
- * from, each architecture's warnings and release count, and the content digest of every body.
+ * no build of its own (WarmGraph.current, GenerationRenderer.seed): the store file and its change count of the input
+ * it was built from, each architecture's warnings and release count, and the content digest of every body.
  */
 export interface GenerationInput {
+  /** The store file the worker read (device and inode): counts of another file say nothing of this one's input. */
+  storeFile: string;
   changes: number;
   parts: ReadonlyArray<readonly [arch: string, seed: PartSeed]>;
   contents: ReadonlyArray<readonly [arch: string, channel: string, digest: string]>;
