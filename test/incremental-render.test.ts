@@ -4,7 +4,7 @@
 // same served object (same ETags, same gzip bytes), a refused write and a failed rebuild leave the served generation
 // as it was, and a fresh worker (after the idle one exited) still gets it right.
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { buildGraph, GraphViews } from '../src/graph/index.js';
 import { GraphBuilder } from '../src/services/graph-builder.js';
 import { GraphCache, Variant, type ServedBody } from '../src/services/graph-cache.js';
@@ -33,15 +33,21 @@ function servedBodies(graphs: GraphCache): Map<string, ServedBody> {
   return out;
 }
 
-t.test('incremental rendering serves exactly what a full build renders, over many random writes', { timeout: 600_000 }, async (t) => {
+/** A seeded store on a real file, served through a GraphCache by a real build worker that exits after `idleMs` idle. */
+async function servedStore(t: Test, idleMs: number): Promise<{ store: Store; graphs: GraphCache; builder: GraphBuilder }> {
   const file = path.join(tempTree(t), 'kus.db');
   seedStore(file);
   const store = openStore(file);
   t.teardown(() => store.close());
   const graphs = new GraphCache({ load: () => store.loadGraphInput(), logger: silent, warmUp: false });
-  const builder = new GraphBuilder({ storeFile: file, graphs, logger: silent, idleMs: 50 });
+  const builder = new GraphBuilder({ storeFile: file, graphs, logger: silent, idleMs });
   t.teardown(() => builder.close());
   t.equal((await builder.rebuild()).ok, true, 'the first build');
+  return { store, graphs, builder };
+}
+
+t.test('incremental rendering serves exactly what a full build renders, over many random writes', { timeout: 600_000 }, async (t) => {
+  const { store, graphs, builder } = await servedStore(t, 50);
 
   // A body a write does not touch keeps its ETag; the one it touches gets a new one.
   const etag = graphs.lookup('stable-4.1', 'amd64').etag(Variant.VndGzip);
@@ -138,14 +144,7 @@ t.test('a Publisher in this thread and the worker agree on the first write after
 });
 
 t.test('a worker started afresh takes the served parts over unbuilt and builds only what a write changes', { timeout: 600_000 }, async (t) => {
-  const file = path.join(tempTree(t), 'kus.db');
-  seedStore(file);
-  const store = openStore(file);
-  t.teardown(() => store.close());
-  const graphs = new GraphCache({ load: () => store.loadGraphInput(), logger: silent, warmUp: false });
-  const builder = new GraphBuilder({ storeFile: file, graphs, logger: silent, idleMs: 1 });
-  t.teardown(() => builder.close());
-  t.equal((await builder.rebuild()).ok, true, 'the first build');
+  const { store, graphs, builder } = await servedStore(t, 1);
   // Writes the serving thread never hears of: the next worker must not take the served parts for the store's.
   const behindItsBack = new Publisher({ store, rebuild: () => undefined });
 
