@@ -8,7 +8,7 @@ import { buildDurationMetrics, fetchServedBytes, GRAPH_PATH, heapMetrics, import
 import { startNginx } from './nginx.js';
 import { startNodeFloor } from './node-floor.js';
 import { createToken } from './publish.js';
-import { measurePrimaryPublishing, measureReplica } from './publish-load.js';
+import { measurePrimaryPublishing, measureQuietPublishing, measureReplica } from './publish-load.js';
 import { measureFleetRecording } from './fleet.js';
 import { measureRebuild } from './rebuild.js';
 import { measureRollouts } from './rollouts.js';
@@ -191,6 +191,19 @@ async function measureDataset(ctx, dataset, cleanup) {
   }
   await children.stop(kus.child);
 
+  // The same quiet publishes on Node 24, the runtime of the Docker image, on an untouched copy of the store.
+  let node24Publishing = null;
+  if (settings.publishing && runtimes.node24?.execPath) {
+    const db24 = path.join(dir, 'node24-publish.db');
+    copyStore(pristine, db24);
+    const server = await startKus({ children, repoRoot, db: db24, port: await freePort(), logFile: path.join(dir, 'kus-node24-publish.log'), runtime: runtimes.node24, cpu: serverCpu });
+    try {
+      node24Publishing = await measureQuietPublishing({ kus: server, token, rounds: settings.publishing.rounds, count: settings.publishing.quietPublishes, label: `KUS (${runtimes.node24.label})` });
+    } finally {
+      await children.stop(server.child);
+    }
+  }
+
   // The servers are stopped, so the in-process rebuild has the server CPU to itself.
   const inProcess = settings.rebuilds > 0 ? await measureRebuild({ repoRoot, db: pristine, runs: settings.rebuilds, warmup: Math.min(2, settings.rebuilds), cpu: serverCpu }) : null;
   // Seconds in Prometheus; shown in ms like the other figures. The server builds once, at start-up (cold JIT).
@@ -206,6 +219,7 @@ async function measureDataset(ctx, dataset, cleanup) {
     memory,
     primary,
     replica,
+    node24Publishing,
     rebuild: { inProcess, metrics: metrics.samples ?? null, metricText },
   };
 }

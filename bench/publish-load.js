@@ -5,7 +5,7 @@ import { waitQuiet } from './cpu.js';
 import { freePort, getRaw } from './http.js';
 import { GRAPH_PATH, startKus } from './kus.js';
 import { movePid } from './pin.js';
-import { loadUntil, Publisher, publishDuringLoad, sampleRss, sequentialPublishes, summariseRounds, VisibilityWatcher, PUBLISH_CHANNEL } from './publishing.js';
+import { loadUntil, Publisher, publishDuringLoad, sampleRss, seen, sequentialPublishes, summariseRounds, VisibilityWatcher, PUBLISH_CHANNEL } from './publishing.js';
 
 /**
  * Rounds on the running primary `kus`: graph load alone once it is quiet (idle figures, RSS idle), `quiet` publishes one at a time
@@ -35,6 +35,31 @@ export async function measurePrimaryPublishing({ kus, token, graphUrl, wrk, sett
         `visible after ${fmtList(busy.visibleMs)} ms (under load), after ${fmtList(quiet.visibleMs)} ms (quiet); RSS ${Math.max(...rssIdle).toFixed(0)} → ${Math.max(...rssBusy).toFixed(0)} MB`);
     }
     return { ...summariseRounds(rounds, baselineP99Ms), raw: rounds.map(stripSamples) };
+  } finally {
+    publisher.close();
+    await watcher.close();
+  }
+}
+
+/**
+ * Publish-to-visible on a server with no other load (another runtime's: Node 24, which the Docker image runs): `rounds`
+ * times, wait until the server is quiet and its build worker has exited (2 s after its last request), then `count`
+ * publishes one after another, each awaited until the graph shows it.
+ */
+export async function measureQuietPublishing({ kus, token, rounds, count, label }) {
+  const publisher = new Publisher(kus.base, token);
+  const watcher = new VisibilityWatcher(kus.base);
+  try {
+    await publisher.createChannel();
+    const visible = [];
+    for (let round = 0; round < rounds; round++) {
+      await waitQuiet(kus.child.pid);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const quiet = await sequentialPublishes(publisher, watcher, count);
+      visible.push(quiet.visibleMs);
+      console.log(`[${label}] round ${round + 1}: visible after ${fmtList(quiet.visibleMs)} ms (quiet)`);
+    }
+    return { label, all: seen(visible.flat()), first: seen(visible.map((v) => v[0] ?? null)), others: seen(visible.flatMap((v) => v.slice(1))) };
   } finally {
     publisher.close();
     await watcher.close();

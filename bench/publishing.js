@@ -200,7 +200,7 @@ export async function loadUntil(wrk, url, chunkSeconds, settled) {
 }
 
 /** summary() of the publishes that became visible, and how many did not (null: not within the watcher's limit). */
-function seen(visibleMs = []) {
+export function seen(visibleMs = []) {
   return { ...summary(visibleMs.filter((x) => x !== null)), notVisible: visibleMs.filter((x) => x === null).length };
 }
 

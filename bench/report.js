@@ -127,6 +127,11 @@ export function printDataset(result) {
     add('admin POST answered (all publishes)', `p50 ${fmt(primary.postMs.p50)}, p99 ${fmt(primary.postMs.p99)} ms`);
     serverRows(add, 'primary', primary);
   }
+  if (result.node24Publishing) {
+    const n = result.node24Publishing;
+    add(`publish-to-visible, quiet, ${n.label} (${n.all.n})`,
+      `p50 ${fmt(n.all.p50)}, p99 ${fmt(n.all.p99)} ms; each round's first p50 ${fmt(n.first.p50)}, max ${fmt(n.first.max)}; the others p50 ${fmt(n.others.p50)}, max ${fmt(n.others.max)} ms${notVisible(n.all)}`);
+  }
   if (replica) {
     add(`replica first sync (start → serving)`, `${fmt(replica.firstSyncMs, 0)} ms`);
     add(`replica sync time, --follow-interval ${replica.followIntervalSeconds}s (${replica.syncMs.pooled.n})`,
