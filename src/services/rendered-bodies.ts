@@ -1,8 +1,9 @@
 // What crosses from the build worker to the serving thread: rendered bodies, their hashes, and the keys both sides
 // compare them by (graph-render.ts renders in the worker, graph-cache.ts serves on the serving thread).
 import { createHash } from 'node:crypto';
-import type { BuildWarning, PartSeed } from '../graph/index.js';
+import type { BuildWarning } from '../graph/index.js';
 import type { ChannelRollouts } from './rollout-bodies.js';
+import type { ServedInput } from './warm-graph.js';
 
 /** The hash an entity tag is made of: the same bytes always give the same tags, whichever thread rendered them. */
 export function bodyHash(plain: Uint8Array | string): string {
@@ -63,11 +64,9 @@ export interface RenderedGeneration {
  * no build of its own (WarmGraph.current, GenerationRenderer.seed): the store file and its change count of the input
  * it was built from, each architecture's warnings and release count, and the content digest of every body.
  */
-export interface GenerationInput {
+export interface GenerationInput extends ServedInput {
   /** The store file the worker read (device and inode): counts of another file say nothing of this one's input. */
   storeFile: string;
-  changes: number;
-  parts: ReadonlyArray<readonly [arch: string, seed: PartSeed]>;
   contents: ReadonlyArray<readonly [arch: string, channel: string, digest: string]>;
 }
 
