@@ -349,7 +349,6 @@ function sameSet(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | un
 
 function sameRecord(a: Metadata, b: Metadata): boolean {
   const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
   // Key order matters too: nodeText serializes the record as it is (sorted keys, so equal sets come out equal).
   return sameList(keys, Object.keys(b)) && keys.every((k) => a[k] === b[k]);
 }

@@ -80,15 +80,16 @@ export const materializeConditionalEdges: Step = {
     const groups: ConditionalGroup[] = [];
     for (let i = 0; i < from.length; i++) {
       const extra = more.get(i);
+      const key = extra?.ids.join(',');
       const edge = { from: from[i]!, to: to[i]! };
-      const group = extra === undefined ? single.get(firstId[i]!) : multiple.get(extra.ids.join(','));
+      const group = key === undefined ? single.get(firstId[i]!) : multiple.get(key);
       if (group) {
         group.edges.push(edge);
         continue;
       }
       const made: ConditionalGroup = { edges: [edge], risks: extra === undefined ? [firstRisk[i]!] : extra.risks };
-      if (extra === undefined) single.set(firstId[i]!, made);
-      else multiple.set(extra.ids.join(','), made);
+      if (key === undefined) single.set(firstId[i]!, made);
+      else multiple.set(key, made);
       groups.push(made);
     }
     graph.conditional = groups;
