@@ -122,12 +122,30 @@ t.test('kus serve builds in the worker: graph requests are answered while a writ
   await ready.arrayBuffer();
 });
 
+t.test('an idle build worker first lets go of its builds, then exits', async (t) => {
+  const file = path.join(tempTree(t), 'kus.db');
+  const store = openStore(file);
+  store.close();
+  const graphs = new GraphCache({ load: () => ({ releases: [] }), logger: silent });
+  const builder = new GraphBuilder({ storeFile: file, graphs, logger: silent, idleMs: 20, exitMs: 400 });
+  t.teardown(() => builder.close());
+  t.equal((await builder.rebuild()).ok, true);
+  const thread = builder.threadId;
+  for (let i = 0; i < 500 && builder.lastCompaction === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  t.ok(builder.lastCompaction, 'the idle worker compacted');
+  t.equal(builder.threadId, thread, 'and kept its thread');
+  for (let i = 0; i < 500 && builder.running; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  t.notOk(builder.running, 'then exited');
+  t.equal((await builder.rebuild()).ok, true, 'a new worker answers the next request');
+  t.not(builder.threadId, thread, 'in a thread of its own');
+});
+
 t.test('the build worker exits when idle and a new one serves the next request', async (t) => {
   const file = path.join(tempTree(t), 'kus.db');
   const store = openStore(file);
   store.close();
   const graphs = new GraphCache({ load: () => ({ releases: [] }), logger: silent });
-  const builder = new GraphBuilder({ storeFile: file, graphs, logger: silent, idleMs: 20 });
+  const builder = new GraphBuilder({ storeFile: file, graphs, logger: silent, exitMs: 20 });
   t.teardown(() => builder.close());
   t.equal((await builder.rebuild()).ok, true);
   t.ok(builder.running, 'a worker ran the rebuild');

@@ -2,7 +2,8 @@
 // random writes through the real worker and a real SQLite store: after every write the served bodies are byte for
 // byte those of a full in-thread build and render of the stored input, a body whose bytes did not change is the very
 // same served object (same ETags, same gzip bytes), a refused write and a failed rebuild leave the served generation
-// as it was, and a fresh worker (after the idle one exited) still gets it right.
+// as it was, and a fresh worker (after the idle one exited) or a compacted one (the idle one let go of its builds)
+// still gets it right.
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { buildGraph, GraphViews } from '../src/graph/index.js';
@@ -33,21 +34,21 @@ function servedBodies(graphs: GraphCache): Map<string, ServedBody> {
   return out;
 }
 
-/** A seeded store on a real file, served through a GraphCache by a real build worker that exits after `idleMs` idle. */
-async function servedStore(t: Test, idleMs: number): Promise<{ store: Store; graphs: GraphCache; builder: GraphBuilder }> {
+/** A seeded store on a real file, served through a GraphCache by a real build worker (idle times as GraphBuilder's). */
+async function servedStore(t: Test, idle: { idleMs?: number; exitMs?: number }): Promise<{ store: Store; graphs: GraphCache; builder: GraphBuilder }> {
   const file = path.join(tempTree(t), 'kus.db');
   seedStore(file);
   const store = openStore(file);
   t.teardown(() => store.close());
   const graphs = new GraphCache({ load: () => store.loadGraphInput(), logger: silent, warmUp: false });
-  const builder = new GraphBuilder({ storeFile: file, graphs, logger: silent, idleMs });
+  const builder = new GraphBuilder({ storeFile: file, graphs, logger: silent, ...idle });
   t.teardown(() => builder.close());
   t.equal((await builder.rebuild()).ok, true, 'the first build');
   return { store, graphs, builder };
 }
 
 t.test('incremental rendering serves exactly what a full build renders, over many random writes', { timeout: 600_000 }, async (t) => {
-  const { store, graphs, builder } = await servedStore(t, 50);
+  const { store, graphs, builder } = await servedStore(t, { exitMs: 50 });
 
   // A body a write does not touch keeps its ETag; the one it touches gets a new one.
   const etag = graphs.lookup('stable-4.1', 'amd64').etag(Variant.VndGzip);
@@ -143,16 +144,20 @@ t.test('a Publisher in this thread and the worker agree on the first write after
   }
 });
 
-t.test('a worker started afresh takes the served parts over unbuilt and builds only what a write changes', { timeout: 600_000 }, async (t) => {
-  const { store, graphs, builder } = await servedStore(t, 1);
+/**
+ * Random writes, each to a worker with no build of its own, one in six after a write behind the server's back: after
+ * each, every served body equals a full build; the worker built only the architectures a write changed, and every
+ * architecture after a write it had not heard of. `ready` waits until the worker has let go of its builds and says
+ * whether it did.
+ */
+async function writesToWorkersWithoutBuilds(t: Test, store: Store, graphs: GraphCache, builder: GraphBuilder, ready: () => Promise<boolean>) {
   // Writes the serving thread never hears of: the next worker must not take the served parts for the store's.
   const behindItsBack = new Publisher({ store, rebuild: () => undefined });
 
   const random = rng(20261207);
-  const seen = { written: 0, fresh: 0, partial: 0, external: 0, externalWhole: 0, mismatches: 0 };
+  const seen = { written: 0, ready: 0, partial: 0, external: 0, externalWhole: 0, mismatches: 0 };
   for (let step = 0; step < 48; step++) {
-    for (let i = 0; i < 500 && builder.running; i++) await new Promise((resolve) => setTimeout(resolve, 5));
-    if (!builder.running) seen.fresh++;
+    if (await ready()) seen.ready++;
     const external = step % 6 === 5;
     if (external) {
       const [method, args] = randomWrite(random, store, step, undefined, { rollouts: false });
@@ -185,8 +190,34 @@ t.test('a worker started afresh takes the served parts over unbuilt and builds o
     }
   }
   t.equal(seen.mismatches, 0, 'no served body ever differed from a full build');
-  t.ok(seen.fresh >= 40 && seen.written >= 30, `writes (${seen.written}), each to a worker started afresh (${seen.fresh})`);
+  t.ok(seen.ready >= 40 && seen.written >= 30, `writes (${seen.written}), each to a worker without builds (${seen.ready})`);
   t.ok(seen.partial >= 10, `writes that built only some architectures (${seen.partial} of ${seen.written})`);
   t.ok(seen.external >= 4 && seen.externalWhole >= seen.external - 1,
     `after a write behind the server's back the next write built every part (${seen.externalWhole} of ${seen.external})`);
+}
+
+t.test('a worker started afresh takes the served parts over unbuilt and builds only what a write changes', { timeout: 600_000 }, async (t) => {
+  const { store, graphs, builder } = await servedStore(t, { exitMs: 1 });
+  await writesToWorkersWithoutBuilds(t, store, graphs, builder, async () => {
+    for (let i = 0; i < 500 && builder.running; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    return !builder.running;
+  });
+});
+
+t.test('an idle worker lets go of its builds, keeps its thread, and then builds only what a write changes', { timeout: 600_000 }, async (t) => {
+  const { store, graphs, builder } = await servedStore(t, { idleMs: 1, exitMs: 600_000 });
+  const thread = builder.threadId;
+  let compactions = 0;
+  let released = 0;
+  await writesToWorkersWithoutBuilds(t, store, graphs, builder, async () => {
+    const before = builder.lastCompaction;
+    for (let i = 0; i < 500 && builder.lastCompaction === before; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    const after = builder.lastCompaction;
+    if (after === before || after === undefined) return false;
+    compactions++;
+    if (after.usedAfter < after.usedBefore) released++;
+    return true;
+  });
+  t.equal(builder.threadId, thread, 'one worker thread served every write');
+  t.ok(compactions >= 40 && released === compactions, `each compaction made the heap smaller (${released} of ${compactions})`);
 });

@@ -166,6 +166,34 @@ t.test('a deferred build builds a part only when it is read; a write on it build
   t.equal(deferredBuild({ releases: [release('1.0.0', null as unknown as string)], graphData }, seeds), undefined, 'input that does not split: none');
 });
 
+t.test('a compacted WarmGraph keeps the input it holds and stands the served parts in deferred, unless the store moved', async (t) => {
+  const file = path.join(tempTree(t), 'kus.db');
+  seedStore(file);
+  const store = openStore(file);
+  t.teardown(() => store.close());
+  const warm = new WarmGraph(store);
+  const built = warm.rebuild();
+  const served = warm.servedInput(built);
+  t.ok(served, 'the whole build is what a server would serve');
+  warm.serving(served);
+
+  warm.compact();
+  const reads = warm.counts.read;
+  const input = store.transaction(() => warm.current());
+  t.equal(warm.counts.read, reads, 'the held input answered: the store was not read');
+  t.equal(warm.counts.deferred, 1, 'the served parts stand in deferred');
+  const more = { ...input, releases: [...input.releases, { ...input.releases.find((r) => r.arch === 'arm64')!, version: '4.9.99', payload: `quay.example/r@sha256:${'9'.repeat(64)}` }] };
+  const next = warm.build(more);
+  t.ok(next.reused.size > 0 && !next.reused.has('arm64'), `a new arm64 release builds arm64 only (took over ${[...next.reused].join(', ')})`);
+
+  warm.compact();
+  new Publisher({ store, rebuild: () => undefined }).createChannel(actor, 'behind-its-back');
+  const after = store.transaction(() => warm.current());
+  t.equal(warm.counts.read, reads + 1, 'a write behind its back: the store is read again');
+  t.equal(warm.counts.deferred, 1, 'and the served parts, now stale, do not stand in');
+  t.same(warm.build(after).reused.size, 0, 'the next build builds every architecture');
+});
+
 t.test('the store counts every change to the graph input, from any connection, and nothing else', async (t) => {
   const file = path.join(tempTree(t), 'kus.db');
   seedStore(file);

@@ -5,7 +5,7 @@ import { KusError } from '../errors/index.js';
 import type { ErrorCode } from '../errors/index.js';
 import type { GraphCache, RebuildResult } from './graph-cache.js';
 import type { ServiceLogger } from './logger.js';
-import type { BuildReply, BuildRequest, BuildWorkerData, BuiltArchive, WireError, WorkerQuiet } from './graph-worker.js';
+import type { BuildReply, BuildRequest, BuildWorkerData, BuiltArchive, Compacted, WireError, WorkerQuiet } from './graph-worker.js';
 import type { BodyDigests, GenerationInput } from './rendered-bodies.js';
 import type { MirrorInput, MirrorReport } from './mirror.js';
 import { WRITE_METHODS, type Actor, type Publisher, type PublisherApi, type WriteMethod, type WriteResult } from './publisher.js';
@@ -17,14 +17,22 @@ export interface GraphBuilderOptions {
   logger: ServiceLogger;
   /** `kus serve --require-signatures`: the worker checks each write as the Publisher does. */
   requireSignatures?: boolean;
-  /** How long a worker without work lives on (default DEFAULT_IDLE_MS). */
+  /** How long a worker without work keeps its builds (default DEFAULT_IDLE_MS); then it lets go of them, and stays. */
   idleMs?: number;
+  /** How long a worker without work lives on (default DEFAULT_EXIT_MS); not less than idleMs: it exits without compacting. */
+  exitMs?: number;
   /** Fleet recording is on: the worker notes when each edge is first served. */
   noteOffers?: boolean;
 }
 
-/** Long enough for a burst of writes (an admin script, `kus mirror`) to share one worker; short enough to give memory back. */
+/** Long enough for a burst of writes (an admin script, `kus mirror`) to share one worker's builds; short enough to give memory back. */
 export const DEFAULT_IDLE_MS = 2000;
+/**
+ * An idle worker stays this long after letting go of its builds: its compiled code makes the next write fast (a worker
+ * started afresh spends ~100 ms loading modules and runs its first build in V8's slowest tiers), at ~25–35 MB of RSS
+ * (docs/architecture.md). A server idle for longer gives that back too.
+ */
+export const DEFAULT_EXIT_MS = 10 * 60_000;
 /**
  * A replica's worker lives longer: the next sync usually comes within this while its primary publishes, and a warm
  * worker parses only the graph-data files that changed (graph-data/yaml-file.ts), seconds at upstream scale.
@@ -55,6 +63,10 @@ export class GraphBuilder {
   private nextId = 1;
   private readonly pending = new Map<number, { worker: Worker; resolve: (done: Done) => void; reject: (err: Error) => void }>();
   private closed = false;
+  /** The worker let go of its builds since its last request (see idle). */
+  private compacted = false;
+  /** What the last compaction let go of (tests read it). */
+  lastCompaction: Compacted | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private queue: Promise<void> = Promise.resolve();
   /** Content digests of the bodies of the generation installed last (see BodyDigests); replaced at each install. */
@@ -73,9 +85,14 @@ export class GraphBuilder {
     return this.pending.size > 0;
   }
 
-  /** True while a worker thread exists (it exits idleMs after its last request). */
+  /** True while a worker thread exists (it exits exitMs after its last request). */
   get running(): boolean {
     return this.worker !== undefined;
+  }
+
+  /** The worker thread's id, while one exists (tests tell a kept worker from a new one). */
+  get threadId(): number | undefined {
+    return this.worker?.threadId;
   }
 
   /** Builds the stored input and swaps it in; a failure is logged and counted, and the last good graph stays. */
@@ -158,17 +175,33 @@ export class GraphBuilder {
   }
 
   /**
-   * A worker without work is stopped after idleMs: its V8 isolate holds on to the heap a build grew (over 100 MB at
-   * upstream scale), which an idle server should not keep. The next request starts a new one (tens of ms).
+   * A worker without work lets go of its builds after idleMs: its V8 isolate holds on to the heap a build grew (over
+   * 100 MB at upstream scale), which an idle server should not keep. It keeps its thread and compiled code, so the next
+   * write is nearly as fast as one in a burst, and exits after exitMs (the next request then starts a new one).
    */
   private idle(worker: Worker): void {
     worker.unref();
     clearTimeout(this.idleTimer);
+    const idleMs = this.options.idleMs ?? DEFAULT_IDLE_MS;
+    const exitMs = this.options.exitMs ?? DEFAULT_EXIT_MS;
+    const compact = !this.compacted && idleMs < exitMs;
+    // A compaction is itself a request: the worker has been idle for idleMs when it answers.
+    const delay = compact ? idleMs : Math.max(0, exitMs - (this.compacted ? idleMs : 0));
     this.idleTimer = setTimeout(() => {
       if (this.worker !== worker || this.pending.size > 0) return;
-      this.worker = undefined;
-      void worker.terminate();
-    }, this.options.idleMs ?? DEFAULT_IDLE_MS);
+      if (!compact) {
+        this.worker = undefined;
+        void worker.terminate();
+        return;
+      }
+      this.compacted = true;
+      void this.call({ op: 'compact' }).then(({ reply }) => {
+        if (!reply.ok) return;
+        const compacted = (this.lastCompaction = reply.value as Compacted);
+        const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+        this.options.logger.info({ heapUsedMb: mb(compacted.usedAfter), releasedMb: mb(compacted.usedBefore - compacted.usedAfter) }, 'graph build worker idle: kept its code, let go of its builds');
+      }, () => undefined);
+    }, delay);
     this.idleTimer.unref();
   }
 
@@ -221,6 +254,7 @@ export class GraphBuilder {
   private send(request: Request, transfer: ArrayBuffer[]): Promise<Done> {
     if (this.closed) return Promise.reject(new KusError('KUS_ERR_INTERNAL', 'the graph build worker is closed'));
     this.worker ??= this.spawn();
+    if (request.op !== 'compact') this.compacted = false;
     const worker = this.worker;
     const id = this.nextId++;
     return new Promise<Done>((resolve, reject) => {

@@ -3,6 +3,8 @@
 // that answers clusters never builds a graph; it receives gzip bytes and swaps them in.
 import { readlinkSync, statSync } from 'node:fs';
 import os from 'node:os';
+import v8 from 'node:v8';
+import { measureMemory } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isKusError } from '../errors/index.js';
 import type { BuildResult } from '../graph/index.js';
@@ -33,12 +35,19 @@ export type BuildRequest = { id: number; served: Map<string, string>; digests: B
   | { op: 'mirror'; actor: Actor; input: MirrorInput }
   | { op: 'follow'; gzip: Uint8Array; source: string }
   | { op: 'archive' }
+  | { op: 'compact' }
 );
 
 /** The graph-data archive of what the store holds (graph-data-archive.ts), built here: a read, YAML, tar and gzip -9. */
 export interface BuiltArchive {
   gzip: Uint8Array;
   files: number;
+}
+
+/** What a compaction let go of: the worker's used heap before and after (after a full collection). */
+export interface Compacted {
+  usedBefore: number;
+  usedAfter: number;
 }
 
 /** Sent after each request's reply once the worker has finished everything that request caused. */
@@ -82,7 +91,7 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
   // server ran, which the README says not to do) must never stand in for this one's parts, whatever its counter.
   const opened = statSync(data.storeFile);
   const storeFile = `${opened.dev}:${opened.ino}`;
-  const renderer = new GenerationRenderer();
+  let renderer = new GenerationRenderer();
   // A replica's syncs, one after another, parse mostly the same files (graph-data/yaml-file.ts).
   let yamlMemo: YamlMemo | undefined;
   // And a primary's archives, one after another, write mostly the same files (graph-data/format.ts).
@@ -147,6 +156,18 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
         render(await storeSnapshot(store, Buffer.from(request.gzip), request.source, new Date(), yamlMemo, (input) => warm.build(input)));
         return undefined;
       }
+      case 'compact': {
+        // The worker stays (its compiled code is most of what makes a write fast) but lets go of its builds, views and
+        // parsed YAML: the next write stands the served parts in deferred and builds only what it changes.
+        const before = v8.getHeapStatistics().used_heap_size;
+        renderer = new GenerationRenderer();
+        yamlMemo = undefined;
+        yamlTexts = undefined;
+        warm.compact();
+        store.transaction(() => warm.current());
+        await collect();
+        return { usedBefore: before, usedAfter: v8.getHeapStatistics().used_heap_size } satisfies Compacted;
+      }
       case 'archive': {
         const { buildHere } = await later.archive();
         yamlTexts ??= new (await later.graphData()).YamlTextMemo();
@@ -199,6 +220,26 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
  * server pinned to one core) the scheduler runs the thread answering clusters first and builds take what is left.
  */
 export const WORKER_NICE = 10;
+
+/**
+ * A full collection of this worker's heap: an idle isolate is not collected again for a long time, and until it is,
+ * the builds a compaction let go of still count in the server's RSS (measured: 207–251 MB idle without, 171–175 MB
+ * with, at upstream scale). Not `gc` through `v8.setFlagsFromString('--expose-gc')`: changing V8's flags at run time is
+ * process-wide, and with it the serving thread's graph p99 under load went from 5–6 ms to 100–140 ms in the
+ * benchmark's first idle round (docs/architecture.md). An eager memory measurement runs the same full collection.
+ */
+async function collect(): Promise<void> {
+  // Its ExperimentalWarning, emitted as it is called, would reach the server's stderr.
+  const emitWarning = process.emitWarning;
+  process.emitWarning = () => undefined;
+  let measured: Promise<unknown>;
+  try {
+    measured = measureMemory({ mode: 'summary', execution: 'eager' });
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+  await measured;
+}
 
 function lowerPriority(): void {
   try {

@@ -52,15 +52,18 @@ export class WarmGraph {
   current(): GraphInput {
     this.pending = undefined;
     const changes = this.store.graphInputChanges();
+    let input: GraphInput;
     if (this.held !== undefined && this.held.changes === changes) {
       this.counts.held++;
-      return this.held.input;
+      input = this.held.input;
+    } else {
+      this.counts.read++;
+      this.held = undefined;
+      input = this.store.loadGraphInput();
     }
-    this.counts.read++;
-    this.held = undefined;
-    const input = this.store.loadGraphInput();
-    // A worker started afresh whose server serves a graph of exactly this input: the parts stand deferred, so that the
-    // write builds only what it changes (a first write after an idle period built every architecture).
+    // A worker with no build (started afresh, or compacted) whose server serves a graph of exactly this input: the
+    // parts stand deferred, so that the write builds only what it changes (a first write after an idle period built
+    // every architecture).
     if (this.last === undefined && this.served?.changes === changes) {
       const built = deferredBuild(input, new Map(this.served.parts));
       if (built !== undefined) {
@@ -71,6 +74,18 @@ export class WarmGraph {
       }
     }
     return input;
+  }
+
+  /**
+   * Lets go of the last build, keeping the input it was built from while the store still holds that: what an idle
+   * worker keeps (a build is ~10 MB of heap per architecture at upstream scale, the input less than all of them).
+   * The next current() then stands the server's parts in deferred, as for a worker started afresh.
+   */
+  compact(): void {
+    this.last = undefined;
+    this.lastInput = undefined;
+    this.lastChanges = undefined;
+    this.pending = undefined;
   }
 
   /** The graph of `input`, reusing what it shares with the last build. */
