@@ -43,7 +43,7 @@ export async function measurePrimaryPublishing({ kus, token, graphUrl, wrk, sett
 
 /**
  * Publish-to-visible on a server with no other load (another runtime's: Node 24, which the Docker image runs): `rounds`
- * times, wait until the server is quiet and its build worker has exited (2 s after its last request), then `count`
+ * times, wait until the server is quiet and its build worker has let go of its builds (2 s after its last request), then `count`
  * publishes one after another, each awaited until the graph shows it.
  */
 export async function measureQuietPublishing({ kus, token, rounds, count, label }) {
