@@ -223,10 +223,9 @@ export const WORKER_NICE = 10;
 
 /**
  * A full collection of this worker's heap: an idle isolate is not collected again for a long time, and until it is,
- * the builds a compaction let go of still count in the server's RSS (measured: 207–251 MB idle without, 171–175 MB
- * with, at upstream scale). Not `gc` through `v8.setFlagsFromString('--expose-gc')`: changing V8's flags at run time is
- * process-wide, and with it the serving thread's graph p99 under load went from 5–6 ms to 100–140 ms in the
- * benchmark's first idle round (docs/architecture.md). An eager memory measurement runs the same full collection.
+ * the builds a compaction let go of still count in the server's RSS (measured: 207–251 MB idle without, 171–178 MB
+ * with, at upstream scale). An eager memory measurement runs that collection without `gc`, which only
+ * `v8.setFlagsFromString('--expose-gc')` could give here: V8's flags are the whole process's, the serving thread's too.
  */
 async function collect(): Promise<void> {
   // Its ExperimentalWarning, emitted as it is called, would reach the server's stderr.
