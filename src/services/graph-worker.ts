@@ -44,7 +44,7 @@ export interface BuiltArchive {
   files: number;
 }
 
-/** What a compaction let go of: the worker's used heap before and after (after a full collection). */
+/** What a compaction let go of: the worker's live heap (used, after a full collection) before and after. */
 export interface Compacted {
   usedBefore: number;
   usedAfter: number;
@@ -159,6 +159,8 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
       case 'compact': {
         // The worker stays (its compiled code is most of what makes a write fast) but lets go of its builds, views and
         // parsed YAML: the next write stands the served parts in deferred and builds only what it changes.
+        // Measured after a collection too, so that what it reports let go of is the builds, not the last write's garbage.
+        await collect();
         const before = v8.getHeapStatistics().used_heap_size;
         renderer = new GenerationRenderer();
         yamlMemo = undefined;
