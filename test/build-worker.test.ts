@@ -11,6 +11,7 @@ import { GraphBuilder } from '../src/services/graph-builder.js';
 import { GraphCache, Variant } from '../src/services/graph-cache.js';
 import { Tokens } from '../src/services/tokens.js';
 import { openStore } from '../src/store/index.js';
+import { until } from './helpers/until.js';
 import { tempTree } from './helpers/temp-tree.js';
 
 const silent = { info() {}, warn() {}, error() {} };
@@ -131,10 +132,10 @@ t.test('an idle build worker first lets go of its builds, then exits', async (t)
   t.teardown(() => builder.close());
   t.equal((await builder.rebuild()).ok, true);
   const thread = builder.threadId;
-  for (let i = 0; i < 500 && builder.lastCompaction === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  await until('the idle worker compacts', 5000, async () => builder.lastCompaction !== undefined, 10);
   t.ok(builder.lastCompaction, 'the idle worker compacted');
   t.equal(builder.threadId, thread, 'and kept its thread');
-  for (let i = 0; i < 500 && builder.running; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  await until('the compacted worker exits', 5000, async () => !builder.running, 10);
   t.notOk(builder.running, 'then exited');
   t.equal((await builder.rebuild()).ok, true, 'a new worker answers the next request');
   t.not(builder.threadId, thread, 'in a thread of its own');
