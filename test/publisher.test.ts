@@ -311,3 +311,45 @@ t.test('a failed rebuild after a stored write is reported as a warning', async (
   t.match(r.warnings, [/rebuilding the served graph failed/]);
   t.equal(f.store.channels.count(), 1, 'the write is kept');
 });
+
+t.test('the reads an admin GET or the halting rule makes read their own tables, not the whole graph input', async (t) => {
+  // They run on the thread that answers clusters (the halting rule every minute): the whole input at upstream scale
+  // stalled graph requests for over 100 ms.
+  const file = path.join(tempTree(t), 'kus.db');
+  const writer = openStore(file);
+  t.teardown(() => writer.close());
+  const f = { store: writer, publisher: new Publisher({ store: writer, rebuild: () => ({ ok: true }) }) };
+  f.publisher.createChannel(alice, 'stable-4.9');
+  f.publisher.createChannel(alice, 'fast-4.9');
+  f.publisher.addRelease(alice, { version: '4.9.0', arch: 'amd64', payload: payload(1), channels: ['stable-4.9', 'fast-4.9'] });
+  f.publisher.addRelease(alice, { version: '4.9.1', arch: 'amd64', payload: payload(2), previous: ['4.9.0'], channels: ['stable-4.9', 'fast-4.9'] });
+  f.publisher.addRelease(alice, { version: '4.9.2', arch: 'amd64', payload: payload(3), previous: ['4.9.1'], channels: ['fast-4.9'] });
+  f.publisher.blockEdge(alice, { to: '4.9.2', fromVersion: '4.9.0' });
+  f.publisher.addRisk(alice, { to: '4.9.1', from: '.*', url: 'https://bugs.example/1', name: 'EtcdSlow', message: 'etcd is slow', matchingRules: [{ type: 'Always' }] });
+  f.publisher.startRollout(alice, { channel: 'fast-4.9', version: '4.9.2', duration: '10h', startPercentage: 5 }, Date.parse('2026-12-01T08:00:00Z'));
+  const canary = '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
+  f.publisher.changeCanaries(alice, 'fast-4.9', 'add', [canary]);
+  const whole = f.store.loadGraphInput();
+
+  // A second connection that counts reads of the releases table, which the whole input reads and none of these need.
+  // Set before its first use: the store wraps each method once, when first read.
+  const reader = openStore(file);
+  t.teardown(() => reader.close());
+  const loads = { n: 0 };
+  const list = (Object.getPrototypeOf(reader.releases) as typeof reader.releases).list;
+  reader.releases.list = function (this: typeof reader.releases) { loads.n++; return list.call(this); };
+  const reads = new Publisher({ store: reader, rebuild: () => ({ ok: true }) });
+  t.same(reads.listChannels().map((c) => c.name).sort(), ['fast-4.9', 'stable-4.9']);
+  t.same(reads.listEdges(), { blocked: whole.graphData.blockedEdges, conditional: whole.graphData.conditionalEdges });
+  t.equal(reads.listEdges().blocked.length, 1, 'the blocked edge');
+  t.equal(reads.listEdges().conditional.length, 1, 'the risk');
+  t.same(reads.listRollouts(), whole.graphData.rollouts);
+  t.equal(reads.listRollouts()[0]?.version, '4.9.2');
+  t.same(reads.listCanaries('fast-4.9'), [canary]);
+  t.same(reads.listCanaries('stable-4.9'), [], 'a channel without canaries');
+  t.throws(() => reads.listCanaries('candidate-4.9'), { code: 'KUS_ERR_NOT_FOUND', message: /channel "candidate-4\.9" does not exist \(existing: fast-4\.9, stable-4\.9\)/ },
+    'an unknown channel is still refused, naming those that exist');
+  t.equal(loads.n, 0, 'none of them read the whole input');
+  t.same(reader.loadGraphInput().graphData.rollouts, whole.graphData.rollouts);
+  t.equal(loads.n, 1, 'the count sees the whole input read');
+});

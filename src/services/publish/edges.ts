@@ -3,7 +3,7 @@
 import { KusError, quote } from '../../errors/index.js';
 import {
   canonicalRisk, compileRegex, formatSemver, parseSemver, regexSearch, releaseNodeVersion, riskProblem,
-  type BlockedEdgeDoc, type ConditionalEdgeDoc, type MatchingRule, type Risk, type SemVer,
+  type BlockedEdgeDoc, type ConditionalEdgeDoc, type GraphData, type MatchingRule, type Risk, type SemVer,
 } from '../../graph/index.js';
 import type { GraphInput } from '../../store/index.js';
 import { releasesOfVersion } from './lookup.js';
@@ -145,7 +145,7 @@ export function planRemoveEdge(current: GraphInput, file: string): Plan<BlockedE
   };
 }
 
-export function edgeList(current: GraphInput): EdgeList {
+export function edgeList(current: { graphData: Pick<GraphData, 'blockedEdges' | 'conditionalEdges'> }): EdgeList {
   return { blocked: current.graphData.blockedEdges, conditional: current.graphData.conditionalEdges };
 }
 

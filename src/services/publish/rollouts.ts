@@ -2,11 +2,11 @@
 // channel's rollouts and canaries; the time of the write comes in as an argument (the caller's clock).
 import { KusError, quote } from '../../errors/index.js';
 import {
-  keyIgnoringBuild, parseRolloutDuration, paused, resumed, rolloutFraction, type CanaryList, type Rollout,
+  keyIgnoringBuild, parseRolloutDuration, paused, resumed, rolloutFraction, type CanaryList, type GraphData, type Rollout,
 } from '../../graph/index.js';
 import type { GraphInput } from '../../store/index.js';
 import { canonicalClusterId } from '../wariness.js';
-import { requireChannel } from './lookup.js';
+import { requireChannel, type WithChannels } from './lookup.js';
 import { unchanged, withGraphData, type Plan } from './plan.js';
 import { requireChannelName, requireVersion } from './validate.js';
 
@@ -87,7 +87,7 @@ function requireListed(current: GraphInput, channelText: string, versionText: st
 }
 
 const rolloutsOf = (current: GraphInput, channel: string): Rollout[] => (current.graphData.rollouts ?? []).filter((r) => r.channel === channel);
-const canariesOf = (current: GraphInput, channel: string): string[] => (current.graphData.canaries ?? []).find((c) => c.channel === channel)?.ids ?? [];
+const canariesOf = (current: { graphData: Pick<GraphData, 'canaries'> }, channel: string): string[] => (current.graphData.canaries ?? []).find((c) => c.channel === channel)?.ids ?? [];
 
 /** The input with one channel's rollouts and canaries replaced (other channels untouched, order kept). */
 function withChannel(current: GraphInput, channel: string, rollouts: Rollout[], ids: string[]): GraphInput {
@@ -198,7 +198,7 @@ export function planCanaries(current: GraphInput, channelText: string, op: 'add'
 }
 
 /** A channel's canary list (empty when it has none); refuses an unknown channel. */
-export function canaryList(current: GraphInput, channelText: string): string[] {
+export function canaryList(current: WithChannels & { graphData: Pick<GraphData, 'canaries'> }, channelText: string): string[] {
   const channel = requireChannelName(channelText);
   requireChannel(current, channel);
   return [...canariesOf(current, channel)];
