@@ -127,7 +127,7 @@ export class Publisher {
 
   // The reads below are admin GETs and the halting rule's check, every minute on the thread that answers clusters: each
   // reads its own tables. The whole graph input took ~55 ms plus a collection of its garbage at upstream scale, and
-  // every graph request waited (measured: 106–170 ms once a minute on a server recording its fleet).
+  // every graph request waited (measured: 106–267 ms once a minute on a server recording its fleet).
   listChannels(): ChannelInfo[] {
     return this.store.channels.list().map(channelInfo);
   }
