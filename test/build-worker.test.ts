@@ -9,6 +9,9 @@ import type { ChannelDoc, ConditionalEdgeDoc, Release } from '../src/graph/index
 import { startServer } from '../src/compose/index.js';
 import { GraphBuilder } from '../src/services/graph-builder.js';
 import { GraphCache, Variant } from '../src/services/graph-cache.js';
+import { SigningKeys } from '../src/services/keys.js';
+import { Publisher } from '../src/services/publisher.js';
+import { Signing } from '../src/services/signing.js';
 import { Tokens } from '../src/services/tokens.js';
 import { openStore } from '../src/store/index.js';
 import { until } from './helpers/until.js';
@@ -121,6 +124,47 @@ t.test('kus serve builds in the worker: graph requests are answered while a writ
   const ready = await fetch(`${server.url}/readyz`);
   t.equal(ready.status, 200, 'still ready');
   await ready.arrayBuffer();
+});
+
+t.test('kus serve makes signature reports in the worker: graph requests are answered meanwhile', { timeout: 240_000 }, async (t) => {
+  // A report builds the whole graph and checks every signature it reaches: on the serving thread, one at upstream
+  // scale held every graph request up to 2 s.
+  const file = path.join(tempTree(t), 'kus.db');
+  bigStore(file);
+  const store = openStore(file);
+  const token = new Tokens({ store }).create({ name: 'setup' }, 'tester').token;
+  store.close();
+  const server = await startServer(loadConfig({ db: file, host: '127.0.0.1', port: '0', logLevel: 'silent' }));
+  t.teardown(() => server.close());
+  const verify = (query: string): Promise<Response> =>
+    fetch(`${server.url}/api/admin/v1/signatures/verify?${query}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+
+  let settled = false;
+  const report = verify('channel=stable-4.10').finally(() => (settled = true));
+  while (!server.builder.busy && !settled) await tick();
+  t.notOk(settled, 'the worker took the report before it was answered');
+  let answered = 0;
+  while (server.builder.busy && !settled) {
+    const res = await fetch(`${server.url}/api/upgrades_info/graph?channel=stable-4.9&arch=amd64`, { headers: { accept: 'application/json' } });
+    t.equal(res.status, 200);
+    await res.arrayBuffer();
+    if (server.builder.busy && !settled) answered++;
+  }
+  t.ok(answered > 0, `graph requests were answered while the worker made the report (${answered})`);
+
+  // The worker's reports are those this thread makes of the same store; a refusal keeps its code.
+  const check = openStore(file);
+  t.teardown(() => check.close());
+  const none = (): undefined => undefined;
+  const local = new Signing({ store: check, keys: new SigningKeys({ store: check, passphrase: none }), releases: (v) => new Publisher({ store: check, rebuild: none }).getRelease(v), passphrase: none });
+  const channelReport = (await (await report).json()) as { value: unknown };
+  t.same(channelReport.value, await local.verifyChannels('stable-4.10'), 'the channel report');
+  t.ok((await local.verifyChannels('stable-4.10')).channels.length > 0, 'which covers the channel');
+  const versionReport = (await (await verify('version=4.10.5')).json()) as { value: unknown };
+  t.same(versionReport.value, await local.verifyRelease('4.10.5'), 'the release report');
+  const unknown = await verify('version=4.10.99');
+  t.equal(unknown.status, 404);
+  t.match(await unknown.json(), { code: 'KUS_ERR_NOT_FOUND' }, 'an unknown version is refused with its code, from the worker');
 });
 
 t.test('an idle build worker first lets go of its builds, then exits', async (t) => {

@@ -199,7 +199,9 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // Reads run here; writes run in the worker and answer once the served graph shows them.
     const publisher = worker.publisher(new Publisher({ store, rebuild: () => undefined }));
     const keys = new SigningKeys({ store, passphrase: signingOptions.passphrase });
-    const signing = new Signing({ store, keys, releases: (v) => publisher.getRelease(v), passphrase: signingOptions.passphrase });
+    const signing = new Signing({
+      store, keys, releases: (v) => publisher.getRelease(v), passphrase: signingOptions.passphrase, reports: (query) => worker.verifySignatures(query),
+    });
     const tokens = new Tokens({ store });
     // Registry settings are read once here: a missing pull secret or CA file stops the start, not a later ingest.
     const registry: RegistryOptions = {

@@ -14,6 +14,7 @@ import { noteFirstServed } from './fleet/offer-notes.js';
 import { ownBuffer, type BodyContent, type BodyDigests, type GenerationInput, type RenderedGeneration } from './rendered-bodies.js';
 import { GenerationRenderer, type ViewsOf } from './graph-render.js';
 import type { Mirror, MirrorInput } from './mirror.js';
+import type { VerifyQuery } from './signature-verify-here.js';
 import { Publisher, WRITE_METHODS, type Actor, type WriteMethod } from './publisher.js';
 import { requireSignaturesGuard } from './signature-guard.js';
 import { WarmGraph } from './warm-graph.js';
@@ -36,6 +37,7 @@ export type BuildRequest = { id: number; served: Map<string, string>; digests: B
   | { op: 'follow'; gzip: Uint8Array; source: string }
   | { op: 'archive' }
   | { op: 'compact' }
+  | ({ op: 'verify' } & VerifyQuery)
 );
 
 /** The graph-data archive of what the store holds (graph-data-archive.ts), built here: a read, YAML, tar and gzip -9. */
@@ -83,6 +85,7 @@ const later = {
   archive: () => import('./graph-data-archive.js'),
   mirror: () => import('./mirror.js'),
   graphData: () => import('../graph-data/index.js'),
+  verify: () => import('./signature-verify-here.js'),
 };
 
 function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): void {
@@ -169,6 +172,10 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
         store.transaction(() => warm.current());
         await collect();
         return { usedBefore: before, usedAfter: v8.getHeapStatistics().used_heap_size } satisfies Compacted;
+      }
+      case 'verify': {
+        const { verifyHere } = await later.verify();
+        return verifyHere(store, request.channel !== undefined ? { channel: request.channel } : request.version !== undefined ? { version: request.version } : {});
       }
       case 'archive': {
         const { buildHere } = await later.archive();

@@ -48,6 +48,11 @@ export interface SigningDeps {
   now?: () => Date;
   /** `optional.creator` of the claims KUS signs; default `Kylin Update Service <package version>`. */
   creator?: string;
+  /**
+   * Makes the reports of verifyRelease and verifyChannels elsewhere: `kus serve` has its build worker make them
+   * (GraphBuilder.verifySignatures), since a report builds the whole graph. Without it they are made here.
+   */
+  reports?: (query: { version?: string; channel?: string }) => Promise<ReleaseReport | ChannelReport>;
 }
 
 
@@ -63,6 +68,7 @@ export class Signing {
   private readonly passphrase: () => string | undefined;
   private readonly now: () => Date;
   private readonly creator: string;
+  private readonly reports: SigningDeps['reports'];
 
   constructor(deps: SigningDeps) {
     this.store = deps.store;
@@ -71,6 +77,7 @@ export class Signing {
     this.passphrase = deps.passphrase;
     this.now = deps.now ?? (() => new Date());
     this.creator = deps.creator ?? `Kylin Update Service ${packageVersion()}`;
+    this.reports = deps.reports;
   }
 
   /**
@@ -167,12 +174,14 @@ export class Signing {
 
   /** Whether the release(s) of `VERSION[+ARCH]`, and every target reachable from them in each channel, are signed. */
   async verifyRelease(version: string): Promise<ReleaseReport> {
+    if (this.reports) return (await this.reports({ version })) as ReleaseReport;
     const releases = this.releases(version);
     return releaseReport(this.store, await this.checker(), releases, version);
   }
 
   /** Whether every node of every channel (or of one) is signed by every active key. */
   async verifyChannels(channel?: string): Promise<ChannelReport> {
+    if (this.reports) return (await this.reports(channel !== undefined ? { channel } : {})) as ChannelReport;
     return channelReport(this.store, await this.checker(), channel);
   }
 
