@@ -9,7 +9,7 @@ import type { BuildReply, BuildRequest, BuildWorkerData, BuiltArchive, Compacted
 import type { BodyDigests, GenerationInput } from './rendered-bodies.js';
 import type { MirrorInput, MirrorReport } from './mirror.js';
 import type { ChannelReport, ReleaseReport } from './signature-report.js';
-import type { VerifyQuery } from './signature-verify-here.js';
+import type { VerifyQuery } from './signing.js';
 import { WRITE_METHODS, type Actor, type Publisher, type PublisherApi, type WriteMethod, type WriteResult } from './publisher.js';
 
 export interface GraphBuilderOptions {
@@ -135,13 +135,13 @@ export class GraphBuilder {
     return { gzip: Buffer.from(built.gzip.buffer, built.gzip.byteOffset, built.gzip.byteLength), files: built.files };
   }
 
-  /** A Publisher whose reads run here (on `local`) and whose writes run in the worker. */
   /** A signature report (services/signature-verify-here.ts), made in the worker after any write queued before it. */
   async verifySignatures(query: VerifyQuery): Promise<ReleaseReport | ChannelReport> {
     const { reply } = await this.call({ op: 'verify', ...query });
     return this.settle<ReleaseReport | ChannelReport>(reply);
   }
 
+  /** A Publisher whose reads run here (on `local`) and whose writes run in the worker. */
   publisher(local: Publisher): PublisherApi {
     const writes = Object.fromEntries(WRITE_METHODS.map((method) => [method, (...args: unknown[]) => this.write(method, args)]));
     return Object.assign(Object.create(local) as Publisher, writes) as unknown as PublisherApi;

@@ -14,7 +14,7 @@ import { noteFirstServed } from './fleet/offer-notes.js';
 import { ownBuffer, type BodyContent, type BodyDigests, type GenerationInput, type RenderedGeneration } from './rendered-bodies.js';
 import { GenerationRenderer, type ViewsOf } from './graph-render.js';
 import type { Mirror, MirrorInput } from './mirror.js';
-import type { VerifyQuery } from './signature-verify-here.js';
+import type { VerifyQuery } from './signing.js';
 import { Publisher, WRITE_METHODS, type Actor, type WriteMethod } from './publisher.js';
 import { requireSignaturesGuard } from './signature-guard.js';
 import { WarmGraph } from './warm-graph.js';
@@ -175,7 +175,7 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
       }
       case 'verify': {
         const { verifyHere } = await later.verify();
-        return verifyHere(store, request.channel !== undefined ? { channel: request.channel } : request.version !== undefined ? { version: request.version } : {});
+        return verifyHere(store, request);
       }
       case 'archive': {
         const { buildHere } = await later.archive();

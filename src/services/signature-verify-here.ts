@@ -5,12 +5,7 @@ import type { Store } from '../store/index.js';
 import { SigningKeys } from './keys.js';
 import { Publisher } from './publisher.js';
 import type { ChannelReport, ReleaseReport } from './signature-report.js';
-import { Signing } from './signing.js';
-
-export interface VerifyQuery {
-  version?: string;
-  channel?: string;
-}
+import { Signing, type VerifyQuery } from './signing.js';
 
 /** The report of `query` on `store`; verifying needs the public keys only, so no passphrase is asked. */
 export function verifyHere(store: Store, query: VerifyQuery): Promise<ReleaseReport | ChannelReport> {

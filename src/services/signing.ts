@@ -52,7 +52,13 @@ export interface SigningDeps {
    * Makes the reports of verifyRelease and verifyChannels elsewhere: `kus serve` has its build worker make them
    * (GraphBuilder.verifySignatures), since a report builds the whole graph. Without it they are made here.
    */
-  reports?: (query: { version?: string; channel?: string }) => Promise<ReleaseReport | ChannelReport>;
+  reports?: (query: VerifyQuery) => Promise<ReleaseReport | ChannelReport>;
+}
+
+/** One report: a release and what it reaches (`version`), or the nodes of one channel (`channel`) or of all. */
+export interface VerifyQuery {
+  version?: string;
+  channel?: string;
 }
 
 
