@@ -312,7 +312,7 @@ t.test('a failed rebuild after a stored write is reported as a warning', async (
   t.equal(f.store.channels.count(), 1, 'the write is kept');
 });
 
-t.test('the reads an admin GET or the halting rule makes read their own tables, not the whole graph input', async (t) => {
+t.test('the reads an admin GET or the halting rule makes read their own rows, not the whole graph input', async (t) => {
   // They run on the thread that answers clusters (the halting rule every minute): the whole input at upstream scale
   // stalled graph requests for over 100 ms.
   const file = path.join(tempTree(t), 'kus.db');
@@ -329,6 +329,8 @@ t.test('the reads an admin GET or the halting rule makes read their own tables, 
   f.publisher.startRollout(alice, { channel: 'fast-4.9', version: '4.9.2', duration: '10h', startPercentage: 5 }, Date.parse('2026-12-01T08:00:00Z'));
   const canary = '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
   f.publisher.changeCanaries(alice, 'fast-4.9', 'add', [canary]);
+  // A node without architecture whose version carries build metadata, as imported graph-data can hold.
+  writer.releases.upsert({ version: '4.8.0+legacy.1', arch: null, payload: payload(4), digest: null, metadata: {}, previous: [], next: [] });
   const whole = f.store.loadGraphInput();
 
   // A second connection that counts reads of the releases table, which the whole input reads and none of these need.
@@ -349,6 +351,12 @@ t.test('the reads an admin GET or the halting rule makes read their own tables, 
   t.same(reads.listCanaries('stable-4.9'), [], 'a channel without canaries');
   t.throws(() => reads.listCanaries('candidate-4.9'), { code: 'KUS_ERR_NOT_FOUND', message: /channel "candidate-4\.9" does not exist \(existing: fast-4\.9, stable-4\.9\)/ },
     'an unknown channel is still refused, naming those that exist');
+  // A release's own rows, found through the index: every architecture, one, or a refusal naming those stored.
+  t.same(reads.getRelease('4.9.1'), whole.releases.filter((r) => r.version === '4.9.1'));
+  t.same(reads.getRelease('4.9.2+amd64').map((r) => r.digest), whole.releases.filter((r) => r.version === '4.9.2').map((r) => r.digest));
+  t.throws(() => reads.getRelease('4.9.2', 'arm64'), { code: 'KUS_ERR_NOT_FOUND', message: /no release 4\.9\.2\+arm64 is stored \(stored for amd64\)/ });
+  t.same(reads.getRelease('4.8.0').map((r) => r.version), ['4.8.0+legacy.1'], 'build metadata is ignored, as in the graph');
+  t.throws(() => reads.getRelease('4.9.20'), { code: 'KUS_ERR_NOT_FOUND', message: /no release "4\.9\.20" is stored, for any architecture/ }, 'a version that only starts like a stored one');
   t.equal(loads.n, 0, 'none of them read the whole input');
   t.same(reader.loadGraphInput().graphData.rollouts, whole.graphData.rollouts);
   t.equal(loads.n, 1, 'the count sees the whole input read');

@@ -10,7 +10,7 @@ import type { BodyDigests, GenerationInput } from './rendered-bodies.js';
 import type { MirrorInput, MirrorReport } from './mirror.js';
 import type { ChannelReport, ReleaseReport } from './signature-report.js';
 import type { VerifyQuery } from './signing.js';
-import { WRITE_METHODS, type Actor, type Publisher, type PublisherApi, type WriteMethod, type WriteResult } from './publisher.js';
+import { WORKER_READS, WRITE_METHODS, type Actor, type Publisher, type PublisherApi, type WorkerRead, type WriteMethod, type WriteResult } from './publisher.js';
 
 export interface GraphBuilderOptions {
   /** The SQLite file; the worker opens its own connection to it. */
@@ -141,10 +141,17 @@ export class GraphBuilder {
     return this.settle<ReleaseReport | ChannelReport>(reply);
   }
 
-  /** A Publisher whose reads run here (on `local`) and whose writes run in the worker. */
+  /** A Publisher read made in the worker (WORKER_READS), after any write queued before it. */
+  async read<T>(method: WorkerRead, args: unknown[]): Promise<T> {
+    const { reply } = await this.call({ op: 'read', method, args });
+    return this.settle<T>(reply);
+  }
+
+  /** A Publisher whose reads run here (on `local`), but for WORKER_READS, and whose writes run in the worker. */
   publisher(local: Publisher): PublisherApi {
-    const writes = Object.fromEntries(WRITE_METHODS.map((method) => [method, (...args: unknown[]) => this.write(method, args)]));
-    return Object.assign(Object.create(local) as Publisher, writes) as unknown as PublisherApi;
+    const writes = WRITE_METHODS.map((method) => [method, (...args: unknown[]) => this.write(method, args)]);
+    const reads = WORKER_READS.map((method) => [method, (...args: unknown[]) => this.read(method, args)]);
+    return Object.assign(Object.create(local) as Publisher, Object.fromEntries([...writes, ...reads])) as unknown as PublisherApi;
   }
 
   async close(): Promise<void> {

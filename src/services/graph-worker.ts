@@ -15,7 +15,7 @@ import { ownBuffer, type BodyContent, type BodyDigests, type GenerationInput, ty
 import { GenerationRenderer, type ViewsOf } from './graph-render.js';
 import type { Mirror, MirrorInput } from './mirror.js';
 import type { VerifyQuery } from './signing.js';
-import { Publisher, WRITE_METHODS, type Actor, type WriteMethod } from './publisher.js';
+import { Publisher, WORKER_READS, WRITE_METHODS, type Actor, type WorkerRead, type WriteMethod } from './publisher.js';
 import { requireSignaturesGuard } from './signature-guard.js';
 import { WarmGraph } from './warm-graph.js';
 
@@ -33,6 +33,7 @@ export interface BuildWorkerData {
 export type BuildRequest = { id: number; served: Map<string, string>; digests: BodyDigests; servedInput: GenerationInput | undefined } & (
   | { op: 'rebuild' }
   | { op: 'write'; method: WriteMethod; args: unknown[] }
+  | { op: 'read'; method: WorkerRead; args: unknown[] }
   | { op: 'mirror'; actor: Actor; input: MirrorInput }
   | { op: 'follow'; gzip: Uint8Array; source: string }
   | { op: 'archive' }
@@ -149,6 +150,11 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
         if (!WRITE_METHODS.includes(request.method)) throw new Error(`not a write: ${String(request.method)}`);
         const write = publisher[request.method] as (...args: unknown[]) => unknown;
         return write.apply(publisher, request.args);
+      }
+      case 'read': {
+        if (!WORKER_READS.includes(request.method)) throw new Error(`not a worker read: ${String(request.method)}`);
+        const read = publisher[request.method] as (...args: unknown[]) => unknown;
+        return read.apply(publisher, request.args);
       }
       case 'mirror':
         mirror ??= new (await later.mirror()).Mirror({ store, rebuild: render });

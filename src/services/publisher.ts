@@ -1,13 +1,13 @@
 // The publishing use cases: every write is validated, its graph built before anything is written, written with its
 // audit row in one transaction, then the served graph is rebuilt so the change is visible when the call returns.
 import { KusError, quote } from '../errors/index.js';
-import { buildGraph, releaseNodeVersion, type Rollout, type BlockedEdgeDoc, type BuildResult, type ConditionalEdgeDoc, type Release } from '../graph/index.js';
+import { buildGraph, keyIgnoringBuild, releaseNodeVersion, type Rollout, type BlockedEdgeDoc, type BuildResult, type ConditionalEdgeDoc, type Release } from '../graph/index.js';
 import type { AuditEntry, GraphInput, Store } from '../store/index.js';
 import type { WarmGraph } from './warm-graph.js';
 import { auditedWrite, recordRefusal, type WriteRequest } from './publish/audited-write.js';
 import { channelInfo, planAddToChannel, planCreateChannel, planDeleteChannel, planRemoveFromChannel } from './publish/channels.js';
 import { edgeList, planAddRisk, planBlockEdge, planRemoveEdge } from './publish/edges.js';
-import { releasesOfVersion, requireChannel } from './publish/lookup.js';
+import { requireChannel } from './publish/lookup.js';
 import type { Plan } from './publish/plan.js';
 import { planSetRawMetadata } from './publish/raw-metadata.js';
 import { planPromotion, type PromotionInput, type PromotionValue } from './publish/promotion.js';
@@ -52,13 +52,17 @@ export const WRITE_METHODS = [
 ] as const;
 export type WriteMethod = (typeof WRITE_METHODS)[number];
 
+/** The Publisher reads that a server answers in its build worker (their answers are large to make). */
+export const WORKER_READS = ['listReleasesJson'] as const;
+export type WorkerRead = (typeof WORKER_READS)[number];
+
 type MaybeAsync<F> = F extends (...args: infer A) => infer R ? (...args: A) => R | Promise<R> : never;
 
 /**
- * What the HTTP layer and ingest call: a Publisher, or one whose writes run elsewhere and answer later (the server
- * runs them in the build worker: services/graph-builder.ts).
+ * What the HTTP layer and ingest call: a Publisher, or one whose writes (and WORKER_READS) run elsewhere and answer
+ * later (the server runs them in the build worker: services/graph-builder.ts).
  */
-export type PublisherApi = Omit<Publisher, WriteMethod> & { [K in WriteMethod]: MaybeAsync<Publisher[K]> };
+export type PublisherApi = Omit<Publisher, WriteMethod | WorkerRead> & { [K in WriteMethod | WorkerRead]: MaybeAsync<Publisher[K]> };
 
 /** True when a rebuild reported failure in GraphCache's `{ ok: false }` shape. */
 const rebuildFailed = (result: unknown): boolean =>
@@ -86,31 +90,42 @@ export class Publisher {
     return this.write(actor, { action: 'release.add', target, request: input }, (current) => planAddRelease(current, input));
   }
 
+  // These reads take only the releases table (and channels for a channel filter), as the reads further down do:
+  // the whole graph input is ~45 ms at upstream scale. A server lists releases in its build worker (listReleasesJson).
   listReleases(filter: { arch?: string; channel?: string } = {}): Release[] {
-    const current = this.store.loadGraphInput();
     const arch = filter.arch === undefined ? undefined : requireArch(filter.arch);
-    let releases = current.releases.filter((r) => arch === undefined || r.arch === arch);
+    const [all, channels] = this.store.transaction(() =>
+      [this.store.releases.list(), filter.channel === undefined ? [] : this.store.channels.list()] as const);
+    let releases = arch === undefined ? all : all.filter((r) => r.arch === arch);
     if (filter.channel !== undefined) {
-      const docs = requireChannel(current, requireChannelName(filter.channel));
+      const docs = requireChannel({ graphData: { channels } }, requireChannelName(filter.channel));
       releases = releases.filter((r) => docs.some((c) => c.versions.some((e) => entryCovers(e, r.version, r.arch))));
     }
     return releases;
+  }
+
+  /**
+   * listReleases as JSON text: what `GET /releases` sends. The server makes it in its build worker, since listing,
+   * and serializing, every release took ~420 ms at upstream scale (3.6 MB), which graph requests would wait behind.
+   */
+  listReleasesJson(filter: { arch?: string; channel?: string } = {}): string {
+    return JSON.stringify(this.listReleases(filter));
   }
 
   /** Every architecture of a version, or one (`arch`, or a `+arch` in the version). */
   getRelease(version: string, arch?: string): Release[] {
     const v = requireVersion(version, 'version');
     const archOf = arch ?? (v.build.length > 0 ? v.build.join('.') : undefined);
-    const current = this.store.loadGraphInput();
+    const key = keyIgnoringBuild(v);
+    const stored = this.store.releases.withBase(key);
     if (archOf === undefined) {
-      const found = releasesOfVersion(current, version);
-      if (found.length === 0) throw new KusError('KUS_ERR_NOT_FOUND', `no release ${quote(version)} is stored, for any architecture`, { version });
-      return found;
+      if (stored.length === 0) throw new KusError('KUS_ERR_NOT_FOUND', `no release ${quote(version)} is stored, for any architecture`, { version });
+      return stored;
     }
     const node = `${releaseVersion(version, requireArch(archOf))}+${archOf}`;
-    const found = current.releases.filter((r) => r.arch === archOf && releaseNodeVersion(r) === node);
+    const found = stored.filter((r) => r.arch === archOf && releaseNodeVersion(r) === node);
     if (found.length === 0) {
-      const others = releasesOfVersion(current, version).map((r) => r.arch ?? '(none)');
+      const others = stored.map((r) => r.arch ?? '(none)');
       throw new KusError('KUS_ERR_NOT_FOUND',
         `no release ${node} is stored${others.length > 0 ? ` (stored for ${[...new Set(others)].sort().join(', ')})` : ''}`, { version, arch: archOf });
     }

@@ -38,6 +38,7 @@ export class ReleasesRepository {
   private readonly deleteAllStmt: Statement<[]>;
   private readonly countStmt: Statement<[], { n: number }>;
   private readonly findStmt: Statement<[string, string], ReleaseRow>;
+  private readonly ofBaseStmt: Statement<[{ base: string }], ReleaseRow>;
   private readonly updateStmt: Statement<[Record<string, unknown>]>;
   private readonly deleteStmt: Statement<[string, string]>;
 
@@ -52,6 +53,9 @@ export class ReleasesRepository {
     // ifnull(arch, '') is the expression of the unique index, so these use it.
     this.findStmt = db.prepare(`SELECT version, arch, payload, digest, metadata, previous, next, created_at FROM releases
       WHERE version = ? AND ifnull(arch, '') = ?`);
+    // GLOB, not LIKE: LIKE ignores ASCII case, and pre-release identifiers are case-sensitive.
+    this.ofBaseStmt = db.prepare(`SELECT version, arch, payload, digest, metadata, previous, next, created_at FROM releases
+      WHERE version = @base OR version GLOB @base || '+*' ORDER BY version || ifnull('+' || arch, '') || '.yaml'`);
     this.updateStmt = db.prepare(`UPDATE releases SET payload = @payload, digest = @digest, metadata = @metadata,
       previous = @previous, next = @next WHERE version = @version AND ifnull(arch, '') = @archKey`);
     this.deleteStmt = db.prepare("DELETE FROM releases WHERE version = ? AND ifnull(arch, '') = ?");
@@ -77,6 +81,14 @@ export class ReleasesRepository {
   find(version: string, arch: string | null): Release | undefined {
     const row = this.findStmt.get(version, arch ?? '');
     return row && toRelease(row);
+  }
+
+  /**
+   * The releases whose version is `base` (no build metadata), with or without build metadata, in list() order: the
+   * stored versions are valid SemVer, so the text before a "+" is the version that build equality compares.
+   */
+  withBase(base: string): Release[] {
+    return this.ofBaseStmt.all({ base }).map(toRelease);
   }
 
   /** Inserts the release, or replaces the stored one of the same (version, arch) keeping its created_at. */

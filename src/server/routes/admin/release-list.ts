@@ -1,6 +1,6 @@
 // GET /releases: stored releases, optionally of one architecture or one channel.
 import { archSchema, channelNameSchema, releaseSchema } from '../../schemas/admin.js';
-import { adminSchema, NOT_FOUND, readAnswer, type AdminRoute } from './route.js';
+import { adminSchema, NOT_FOUND, readAnswerJson, type AdminRoute } from './route.js';
 
 export const releaseList: AdminRoute = (scope, services) => {
   scope.get<{ Querystring: { arch?: string; channel?: string } }>('/releases', {
@@ -12,5 +12,5 @@ export const releaseList: AdminRoute = (scope, services) => {
       ok: 'Releases in file-name order (version+arch).',
       errors: { 404: `${NOT_FOUND} Here: the channel.` },
     }),
-  }, (request) => readAnswer(services.publisher.listReleases(request.query)));
+  }, (request, reply) => readAnswerJson(reply, services.publisher.listReleasesJson(request.query)));
 };

@@ -1,7 +1,7 @@
 // What an admin route module is, the services it may call, and the helpers that give every route the same schema
 // conventions (tag, bearer security, error answers) and the same {value, warnings, changed} answer.
 import { Rollouts } from '../../../services/rollouts.js';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { KusError } from '../../../errors/index.js';
 import type { Release } from '../../../graph/index.js';
 import type { IngestOptions } from '../../../services/ingest.js';
@@ -145,6 +145,16 @@ export interface Answer<T> {
 
 /** The answer to a read. */
 export const readAnswer = <T>(value: T): Answer<T> => ({ value, warnings: [], changed: false });
+
+/**
+ * The answer to a read whose value comes as JSON text (made elsewhere, e.g. in the build worker): sent as it is, with
+ * the envelope readAnswer's serialization gives, so the serving thread does not parse or serialize a large value.
+ */
+export async function readAnswerJson(reply: FastifyReply, valueJson: string | Promise<string>): Promise<string> {
+  const text = await valueJson;
+  void reply.type('application/json; charset=utf-8');
+  return `{"value":${text},"warnings":[],"changed":false}`;
+}
 
 /** The answer to a write, once it is done (the served graph shows the change by then). */
 export async function writeAnswer<T>(pending: WriteResult<T> | Promise<WriteResult<T>>): Promise<Answer<T>> {
