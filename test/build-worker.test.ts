@@ -8,6 +8,7 @@ import { loadConfig } from '../src/config/index.js';
 import type { ChannelDoc, ConditionalEdgeDoc, Release } from '../src/graph/index.js';
 import { startServer } from '../src/compose/index.js';
 import { GraphBuilder } from '../src/services/graph-builder.js';
+import { COLLECT_AFTER_MS } from '../src/services/graph-worker.js';
 import { GraphCache, Variant } from '../src/services/graph-cache.js';
 import { SigningKeys } from '../src/services/keys.js';
 import { Publisher } from '../src/services/publisher.js';
@@ -233,4 +234,34 @@ t.test('the build worker exits when idle and a new one serves the next request',
   t.notOk(builder.running, 'the idle worker exited');
   t.equal((await builder.rebuild()).ok, true, 'a new worker answers the next request');
   t.equal(graphs.stats().builds, 2);
+});
+
+t.test('the build worker collects its heap after building, once writes pause', { timeout: 120_000 }, async (t) => {
+  // A build's garbage stays in the worker's heap until V8 collects it, and V8 let it pile up to ~5× the live heap.
+  const file = path.join(tempTree(t), 'kus.db');
+  bigStore(file);
+  const graphs = new GraphCache({ load: () => ({ releases: [] }), logger: silent });
+  const builder = new GraphBuilder({ storeFile: file, graphs, logger: silent, idleMs: 600_000, exitMs: 1_200_000 });
+  t.teardown(() => builder.close());
+  t.equal((await builder.rebuild()).ok, true);
+  await until('a collection after the first build', 10_000, async () => builder.collections === 1, 10);
+  const first = builder.lastCollection!;
+  t.ok(first.usedAfter < first.usedBefore, `it let go of the build's garbage (${Math.round(first.usedBefore / 2 ** 20)} → ${Math.round(first.usedAfter / 2 ** 20)} MB)`);
+
+  // Writes one after another share their collections; each one alone would collect once per write.
+  const actor = { name: 'tester' };
+  const writes = 6;
+  for (let i = 0; i < writes; i++) {
+    const release = { version: `4.10.${70 + i}`, arch: 'amd64', payload: `quay.example/kylin/release@${digest(90_000 + i)}`, previous: ['4.10.67'] };
+    await builder.write('addRelease', [actor, release]);
+  }
+  await until('a collection after the writes', 10_000, async () => builder.collections > 1, 10);
+  await new Promise((resolve) => setTimeout(resolve, 3 * COLLECT_AFTER_MS));
+  const afterWrites = builder.collections - 1;
+  t.ok(afterWrites >= 1 && afterWrites < writes, `${writes} writes, ${afterWrites} collection(s)`);
+
+  // A read builds nothing, and is not followed by one.
+  await builder.read('listReleasesJson', [{}]);
+  await new Promise((resolve) => setTimeout(resolve, 3 * COLLECT_AFTER_MS));
+  t.equal(builder.collections, 1 + afterWrites, 'no collection after a read');
 });

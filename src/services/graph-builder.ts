@@ -5,7 +5,7 @@ import { KusError } from '../errors/index.js';
 import type { ErrorCode } from '../errors/index.js';
 import type { GraphCache, RebuildResult } from './graph-cache.js';
 import type { ServiceLogger } from './logger.js';
-import type { BuildReply, BuildRequest, BuildWorkerData, BuiltArchive, Compacted, WireError, WorkerQuiet } from './graph-worker.js';
+import type { BuildReply, BuildRequest, BuildWorkerData, BuiltArchive, Collected, Compacted, WireError, WorkerCollected, WorkerQuiet } from './graph-worker.js';
 import type { BodyDigests, GenerationInput } from './rendered-bodies.js';
 import type { MirrorInput, MirrorReport } from './mirror.js';
 import type { ChannelReport, ReleaseReport } from './signature-report.js';
@@ -69,6 +69,9 @@ export class GraphBuilder {
   private compacted = false;
   /** What the last compaction let go of (tests read it). */
   lastCompaction: Compacted | undefined;
+  /** The collections the worker ran after building requests, and the last one's figures (tests read them). */
+  collections = 0;
+  lastCollection: Collected | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private queue: Promise<void> = Promise.resolve();
   /** Content digests of the bodies of the generation installed last (see BodyDigests); replaced at each install. */
@@ -225,7 +228,12 @@ export class GraphBuilder {
       storeFile: this.options.storeFile, requireSignatures: this.options.requireSignatures ?? false, noteOffers: this.options.noteOffers ?? false,
     };
     const worker = new Worker(WORKER_URL, { workerData: data });
-    worker.on('message', (message: BuildReply | WorkerQuiet) => {
+    worker.on('message', (message: BuildReply | WorkerQuiet | WorkerCollected) => {
+      if ('collected' in message) {
+        this.collections++;
+        this.lastCollection = message.collected;
+        return;
+      }
       if ('quiet' in message) {
         // Idle only once the worker finished what the last request caused (it notes first-served edges after replying).
         // A worker being stopped (close, or replaced) is not made idle: unref'ing it could let the process exit before it has.

@@ -53,6 +53,14 @@ export interface Compacted {
   usedAfter: number;
 }
 
+/** A full collection of the worker's heap after building requests (BUILDING_OPS): its used heap before and after. */
+export type Collected = Compacted;
+
+/** Sent after each collection that follows building requests. */
+export interface WorkerCollected {
+  collected: Collected;
+}
+
 /** Sent after each request's reply once the worker has finished everything that request caused. */
 export interface WorkerQuiet {
   quiet: true;
@@ -138,6 +146,18 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
     store, rebuild: render, inputs: warm, ...(data.requireSignatures ? { checkWrite: requireSignaturesGuard(store) } : {}),
   });
   let mirror: Mirror | undefined;
+  /** The used heap after the last full collection: what the worker holds, the base its growth is measured from. */
+  let liveAfterCollect = 0;
+  const collectHeap = async (): Promise<Collected> => {
+    const usedBefore = v8.getHeapStatistics().used_heap_size;
+    await collect();
+    liveAfterCollect = v8.getHeapStatistics().used_heap_size;
+    return { usedBefore, usedAfter: liveAfterCollect };
+  };
+  /** The collection after building requests (BUILDING_OPS), reported to the server. */
+  const collectAfterBuilds = async (): Promise<void> => {
+    port.postMessage({ collected: await collectHeap() } satisfies WorkerCollected);
+  };
 
   const run = async (request: BuildRequest): Promise<unknown> => {
     switch (request.op) {
@@ -169,15 +189,14 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
         // The worker stays (its compiled code is most of what makes a write fast) but lets go of its builds, views and
         // parsed YAML: the next write stands the served parts in deferred and builds only what it changes.
         // Measured after a collection too, so that what it reports let go of is the builds, not the last write's garbage.
-        await collect();
-        const before = v8.getHeapStatistics().used_heap_size;
+        const { usedAfter: before } = await collectHeap();
         renderer = new GenerationRenderer();
         yamlMemo = undefined;
         yamlTexts = undefined;
         warm.compact();
         store.transaction(() => warm.current());
-        await collect();
-        return { usedBefore: before, usedAfter: v8.getHeapStatistics().used_heap_size } satisfies Compacted;
+        const { usedAfter } = await collectHeap();
+        return { usedBefore: before, usedAfter } satisfies Compacted;
       }
       case 'verify': {
         const { verifyHere } = await later.verify();
@@ -194,8 +213,13 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
 
   // One request at a time, in arrival order: writes are serialized, and generations reach the server in order.
   let queue: Promise<void> = Promise.resolve();
+  let waiting = 0;
+  let collectTimer: NodeJS.Timeout | undefined;
   port.on('message', (request: BuildRequest) => {
+    waiting++;
+    clearTimeout(collectTimer);
     queue = queue.then(async () => {
+      waiting--;
       started = performance.now();
       served = request.served;
       digests = request.digests;
@@ -226,9 +250,30 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
       }
       // Only now may the server stop this worker when it has nothing else for it.
       port.postMessage({ quiet: true } satisfies WorkerQuiet);
+      if (BUILDING_OPS.has(request.op) && waiting === 0) {
+        if (v8.getHeapStatistics().used_heap_size - liveAfterCollect > COLLECT_GROWTH_BYTES) {
+          queue = queue.then(collectAfterBuilds);
+        } else {
+          collectTimer = setTimeout(() => {
+            if (waiting === 0) queue = queue.then(collectAfterBuilds);
+          }, COLLECT_AFTER_MS);
+        }
+      }
     });
   });
 }
+
+/**
+ * The requests that build and render. Their garbage is most of the worker's heap, and V8 lets it pile up: publishing
+ * at upstream scale, each write left ~7 MB more used heap, the worker's heap kept the pages of its largest pile, and
+ * the process's RSS reached 260 MB while the worker's live heap was ~24 MB. So after one of them, when no request
+ * waits, the worker runs a full collection (~33 ms there, at nice 10, after the answer was sent): at once when its
+ * used heap grew by COLLECT_GROWTH_BYTES since the last one, else once it has had nothing to do for COLLECT_AFTER_MS
+ * (writes in a burst share one). Measured in docs/architecture.md.
+ */
+const BUILDING_OPS: ReadonlySet<BuildRequest['op']> = new Set(['rebuild', 'write', 'mirror', 'follow']);
+export const COLLECT_AFTER_MS = 250;
+export const COLLECT_GROWTH_BYTES = 16 * 2 ** 20;
 
 /**
  * On Linux a thread has its own nice value: the worker lowers its own, so that when both threads want the CPU (a
