@@ -82,6 +82,20 @@ async function graphWhileBusy(server: Awaited<ReturnType<typeof startServer>>, c
   return { answered, statuses: [...statuses] };
 }
 
+/**
+ * Sends `request` and, while the server's worker has it, graph requests: its answer, and how many graph requests were
+ * answered meanwhile (every one with 200, checked here).
+ */
+async function whileWorkerHas(t: Test, server: Awaited<ReturnType<typeof startServer>>, what: string, request: () => Promise<Response>): Promise<{ response: Response; answered: number }> {
+  let settled = false;
+  const pending = request().finally(() => (settled = true));
+  while (!server.builder.busy && !settled) await tick();
+  t.notOk(settled, `the worker took the ${what} before it was answered`);
+  const during = await graphWhileBusy(server, 'stable-4.9', () => settled);
+  t.same(during.statuses, [200], 'every graph request meanwhile was answered 200');
+  return { response: await pending, answered: during.answered };
+}
+
 t.test('kus serve builds in the worker: graph requests are answered while a write builds', { timeout: 240_000 }, async (t) => {
   const { file, server, token } = await bigServer(t);
   t.ok(server.graphs.ready, 'the first build (in the worker) made the server ready');
@@ -149,20 +163,15 @@ t.test('kus serve makes signature reports in the worker: graph requests are answ
   const verify = (query: string): Promise<Response> =>
     fetch(`${server.url}/api/admin/v1/signatures/verify?${query}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
 
-  let settled = false;
-  const report = verify('channel=stable-4.10').finally(() => (settled = true));
-  while (!server.builder.busy && !settled) await tick();
-  t.notOk(settled, 'the worker took the report before it was answered');
-  const during = await graphWhileBusy(server, 'stable-4.9', () => settled);
-  t.same(during.statuses, [200], 'every graph request meanwhile was answered 200');
-  t.ok(during.answered > 0, `graph requests were answered while the worker made the report (${during.answered})`);
+  const report = await whileWorkerHas(t, server, 'report', () => verify('channel=stable-4.10'));
+  t.ok(report.answered > 0, `graph requests were answered while the worker made the report (${report.answered})`);
 
   // The worker's reports are those this thread makes of the same store; a refusal keeps its code.
   const check = openStore(file);
   t.teardown(() => check.close());
   const none = (): undefined => undefined;
   const local = new Signing({ store: check, keys: new SigningKeys({ store: check, passphrase: none }), releases: (v) => new Publisher({ store: check, rebuild: none }).getRelease(v), passphrase: none });
-  const channelReport = (await (await report).json()) as { value: unknown };
+  const channelReport = (await report.response.json()) as { value: unknown };
   t.same(channelReport.value, await local.verifyChannels('stable-4.10'), 'the channel report');
   t.ok((await local.verifyChannels('stable-4.10')).channels.length > 0, 'which covers the channel');
   const versionReport = (await (await verify('version=4.10.5')).json()) as { value: unknown };
@@ -178,19 +187,13 @@ t.test('kus serve lists releases in the worker: graph requests are answered mean
   const list = (query: string): Promise<Response> =>
     fetch(`${server.url}/api/admin/v1/releases${query}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
 
-  let settled = false;
-  const all = list('').finally(() => (settled = true));
-  while (!server.builder.busy && !settled) await tick();
-  t.notOk(settled, 'the worker took the list before it was answered');
-  const during = await graphWhileBusy(server, 'stable-4.9', () => settled);
-  t.same(during.statuses, [200], 'every graph request meanwhile was answered 200');
+  const { response: res } = await whileWorkerHas(t, server, 'list', () => list(''));
 
   // The bytes are those of the answer made here, with the envelope of every admin read.
   const check = openStore(file);
   t.teardown(() => check.close());
   const local = new Publisher({ store: check, rebuild: () => undefined });
   const answer = (filter: { arch?: string; channel?: string }): string => JSON.stringify({ value: local.listReleases(filter), warnings: [], changed: false });
-  const res = await all;
   t.match(res.headers.get('content-type'), /^application\/json/);
   t.equal(await res.text(), answer({}), 'every release');
   t.equal(local.listReleases().length, 2720, 'of the whole store');
