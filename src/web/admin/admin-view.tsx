@@ -1,6 +1,6 @@
 // Admin actions through the existing admin API, after signing in with a token kept for this tab only. Each action
 // shows what will change in the served graph and asks for confirmation; a refusal shows the server's own text.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { adminApi, ApiError, session } from '../api.js';
 import { ErrorLine } from '../shared/components.js';
 import { preview, type Action } from './preview.js';
@@ -74,7 +74,8 @@ function ActionForm({ form, readOnly }: { form: (typeof FORMS)[number]; readOnly
   const [values, setValues] = useState<Record<string, string>>({});
   const [stage, setStage] = useState<Stage>({ at: 'edit' });
   const confirmRef = useRef<HTMLDivElement>(null);
-  useEffect(() => { if (stage.at === 'confirm') confirmRef.current?.focus(); }, [stage.at]);
+  // A layout effect: the question has the focus as soon as it is shown, not after the browser's next paint.
+  useLayoutEffect(() => { if (stage.at === 'confirm') confirmRef.current?.focus(); }, [stage.at]);
   const id = (field: string): string => `${form.kind}-${field}`;
   return (
     <section class="action" aria-label={form.title}>

@@ -1,7 +1,7 @@
 // The rollouts of one release, one per channel that has one: state, start, duration, start percentage and the share of
 // clusters offered it as a progress bar; with an admin token, pause / resume / complete / abort through the admin API
 // (complete and abort ask first: they reach everyone, or no one, at once). A viewer token sees the same without buttons.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { adminApi, session } from '../api.js';
 import type { Rollout, RolloutAction } from '../api-types.js';
 import { href } from '../router.js';
@@ -48,7 +48,8 @@ function RolloutCard({ initial, arch, admin }: { initial: Rollout; arch: string;
   const [rollout, setRollout] = useState(initial);
   const [stage, setStage] = useState<Stage>({ at: 'idle' });
   const confirmRef = useRef<HTMLDivElement>(null);
-  useEffect(() => { if (stage.at === 'confirm') confirmRef.current?.focus(); }, [stage.at]);
+  // A layout effect: the question has the focus as soon as it is shown, not after the browser's next paint.
+  useLayoutEffect(() => { if (stage.at === 'confirm') confirmRef.current?.focus(); }, [stage.at]);
   const run = async (action: RolloutAction): Promise<void> => {
     setStage({ at: 'busy' });
     try {
