@@ -166,15 +166,12 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
         if (!result.ok) throw result.error;
         return undefined;
       }
-      case 'write': {
-        if (!WRITE_METHODS.includes(request.method)) throw new Error(`not a write: ${String(request.method)}`);
-        const write = publisher[request.method] as (...args: unknown[]) => unknown;
-        return write.apply(publisher, request.args);
-      }
+      case 'write':
       case 'read': {
-        if (!WORKER_READS.includes(request.method)) throw new Error(`not a worker read: ${String(request.method)}`);
-        const read = publisher[request.method] as (...args: unknown[]) => unknown;
-        return read.apply(publisher, request.args);
+        const allowed: readonly string[] = request.op === 'write' ? WRITE_METHODS : WORKER_READS;
+        if (!allowed.includes(request.method)) throw new Error(`not a worker ${request.op}: ${String(request.method)}`);
+        const method = publisher[request.method] as (...args: unknown[]) => unknown;
+        return method.apply(publisher, request.args);
       }
       case 'mirror':
         mirror ??= new (await later.mirror()).Mirror({ store, rebuild: render });
