@@ -247,24 +247,26 @@ t.test('the build worker collects its heap after building, once writes pause', {
   const builder = new GraphBuilder({ storeFile: file, graphs, logger: silent, idleMs: 600_000, exitMs: 1_200_000 });
   t.teardown(() => builder.close());
   t.equal((await builder.rebuild()).ok, true);
-  await until('a collection after the first build', 10_000, async () => builder.collections === 1, 10);
+  await until('a collection after the first build', 10_000, async () => builder.collections.length === 1, 10);
   const first = builder.lastCollection!;
   t.ok(first.usedAfter < first.usedBefore, `it let go of the build's garbage (${Math.round(first.usedBefore / 2 ** 20)} → ${Math.round(first.usedAfter / 2 ** 20)} MB)`);
 
-  // Writes one after another share their collections; each one alone would collect once per write.
+  // Writes one after another share the collection after a pause; only a write that grew the heap by 16 MB has one of
+  // its own (how much a write leaves depends on the young generation's size, which differs between Node versions).
   const actor = { name: 'tester' };
   const writes = 6;
   for (let i = 0; i < writes; i++) {
     const release = { version: `4.10.${70 + i}`, arch: 'amd64', payload: `quay.example/kylin/release@${digest(90_000 + i)}`, previous: ['4.10.67'] };
     await builder.write('addRelease', [actor, release]);
   }
-  await until('a collection after the writes', 10_000, async () => builder.collections > 1, 10);
+  await until('a collection after the writes', 10_000, async () => builder.collections.length > 1, 10);
   await new Promise((resolve) => setTimeout(resolve, 3 * COLLECT_AFTER_MS));
-  const afterWrites = builder.collections - 1;
-  t.ok(afterWrites >= 1 && afterWrites < writes, `${writes} writes, ${afterWrites} collection(s)`);
+  const afterWrites = builder.collections.slice(1);
+  t.ok(afterWrites.length >= 1 && afterWrites.length <= writes, `${writes} writes, collections after: ${afterWrites.join(', ')}`);
+  t.ok(afterWrites.filter((after) => after === 'pause').length <= 1, 'at most one after a pause: the writes shared it');
 
   // A read builds nothing, and is not followed by one.
   await builder.read('listReleasesJson', [{}]);
   await new Promise((resolve) => setTimeout(resolve, 3 * COLLECT_AFTER_MS));
-  t.equal(builder.collections, 1 + afterWrites, 'no collection after a read');
+  t.equal(builder.collections.length, 1 + afterWrites.length, 'no collection after a read');
 });

@@ -69,8 +69,8 @@ export class GraphBuilder {
   private compacted = false;
   /** What the last compaction let go of (tests read it). */
   lastCompaction: Compacted | undefined;
-  /** The collections the worker ran after building requests, and the last one's figures (tests read them). */
-  collections = 0;
+  /** Why each collection the worker ran after building requests ran, and the last one's figures (tests read them). */
+  collections: Array<WorkerCollected['after']> = [];
   lastCollection: Collected | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private queue: Promise<void> = Promise.resolve();
@@ -230,7 +230,7 @@ export class GraphBuilder {
     const worker = new Worker(WORKER_URL, { workerData: data });
     worker.on('message', (message: BuildReply | WorkerQuiet | WorkerCollected) => {
       if ('collected' in message) {
-        this.collections++;
+        this.collections.push(message.after);
         this.lastCollection = message.collected;
         return;
       }

@@ -56,9 +56,10 @@ export interface Compacted {
 /** A full collection of the worker's heap after building requests (BUILDING_OPS): its used heap before and after. */
 export type Collected = Compacted;
 
-/** Sent after each collection that follows building requests. */
+/** Sent after each collection that follows building requests, and why it ran (see BUILDING_OPS). */
 export interface WorkerCollected {
   collected: Collected;
+  after: 'growth' | 'pause';
 }
 
 /** Sent after each request's reply once the worker has finished everything that request caused. */
@@ -155,8 +156,8 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
     return { usedBefore, usedAfter: liveAfterCollect };
   };
   /** The collection after building requests (BUILDING_OPS), reported to the server. */
-  const collectAfterBuilds = async (): Promise<void> => {
-    port.postMessage({ collected: await collectHeap() } satisfies WorkerCollected);
+  const collectAfterBuilds = async (after: WorkerCollected['after']): Promise<void> => {
+    port.postMessage({ collected: await collectHeap(), after } satisfies WorkerCollected);
   };
 
   const run = async (request: BuildRequest): Promise<unknown> => {
@@ -249,10 +250,10 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
       port.postMessage({ quiet: true } satisfies WorkerQuiet);
       if (BUILDING_OPS.has(request.op) && waiting === 0) {
         if (v8.getHeapStatistics().used_heap_size - liveAfterCollect > COLLECT_GROWTH_BYTES) {
-          queue = queue.then(collectAfterBuilds);
+          queue = queue.then(() => collectAfterBuilds('growth'));
         } else {
           collectTimer = setTimeout(() => {
-            if (waiting === 0) queue = queue.then(collectAfterBuilds);
+            if (waiting === 0) queue = queue.then(() => collectAfterBuilds('pause'));
           }, COLLECT_AFTER_MS);
         }
       }
