@@ -150,13 +150,13 @@ t.test('a Publisher in this thread and the worker agree on the first write after
  * architecture after a write it had not heard of. `ready` waits until the worker has let go of its builds and says
  * whether it did.
  */
-async function writesToWorkersWithoutBuilds(t: Test, store: Store, graphs: GraphCache, builder: GraphBuilder, ready: () => Promise<boolean>) {
+async function writesToWorkersWithoutBuilds(t: Test, store: Store, graphs: GraphCache, builder: GraphBuilder, steps: number, ready: () => Promise<boolean>) {
   // Writes the serving thread never hears of: the next worker must not take the served parts for the store's.
   const behindItsBack = new Publisher({ store, rebuild: () => undefined });
 
   const random = rng(20261207);
   const seen = { written: 0, ready: 0, partial: 0, external: 0, externalWhole: 0, mismatches: 0 };
-  for (let step = 0; step < 48; step++) {
+  for (let step = 0; step < steps; step++) {
     if (await ready()) seen.ready++;
     const external = step % 6 === 5;
     if (external) {
@@ -190,15 +190,17 @@ async function writesToWorkersWithoutBuilds(t: Test, store: Store, graphs: Graph
     }
   }
   t.equal(seen.mismatches, 0, 'no served body ever differed from a full build');
-  t.ok(seen.ready >= 40 && seen.written >= 30, `writes (${seen.written}), each to a worker without builds (${seen.ready})`);
-  t.ok(seen.partial >= 10, `writes that built only some architectures (${seen.partial} of ${seen.written})`);
-  t.ok(seen.external >= 4 && seen.externalWhole >= seen.external - 1,
+  t.ok(seen.ready >= steps * 0.8 && seen.written >= steps * 0.6, `writes (${seen.written}), each to a worker without builds (${seen.ready})`);
+  t.ok(seen.partial >= steps * 0.2, `writes that built only some architectures (${seen.partial} of ${seen.written})`);
+  t.ok(seen.external >= steps / 12 && seen.externalWhole >= seen.external - 1,
     `after a write behind the server's back the next write built every part (${seen.externalWhole} of ${seen.external})`);
 }
 
 t.test('a worker started afresh takes the served parts over unbuilt and builds only what a write changes', { timeout: 600_000 }, async (t) => {
   const { store, graphs, builder } = await servedStore(t, { exitMs: 1 });
-  await writesToWorkersWithoutBuilds(t, store, graphs, builder, async () => {
+  // Fewer steps than the compacted worker's below: each starts a worker, whose modules tap's loader compiles anew
+  // (~1.5 s; a built worker starts and writes in ~150 ms).
+  await writesToWorkersWithoutBuilds(t, store, graphs, builder, 30, async () => {
     for (let i = 0; i < 500 && builder.running; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     return !builder.running;
   });
@@ -209,7 +211,7 @@ t.test('an idle worker lets go of its builds, keeps its thread, and then builds 
   const thread = builder.threadId;
   let compactions = 0;
   let released = 0;
-  await writesToWorkersWithoutBuilds(t, store, graphs, builder, async () => {
+  await writesToWorkersWithoutBuilds(t, store, graphs, builder, 48, async () => {
     const before = builder.lastCompaction;
     for (let i = 0; i < 500 && builder.lastCompaction === before; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     const after = builder.lastCompaction;
