@@ -251,8 +251,9 @@ t.test('the build worker collects its heap after building, once writes pause', {
   const first = builder.lastCollection!;
   t.ok(first.usedAfter < first.usedBefore, `it let go of the build's garbage (${Math.round(first.usedBefore / 2 ** 20)} → ${Math.round(first.usedAfter / 2 ** 20)} MB)`);
 
-  // Writes one after another share the collection after a pause; only a write that grew the heap by 16 MB has one of
-  // its own (how much a write leaves depends on the young generation's size, which differs between Node versions).
+  // Writes one after another share the collection after them, even when each grew the heap by 16 MB (how much a write
+  // leaves depends on the young generation's size, which differs between Node versions): a collection run at once
+  // would delay the next write, sent as soon as the last one is answered.
   const actor = { name: 'tester' };
   const writes = 6;
   for (let i = 0; i < writes; i++) {
@@ -262,7 +263,7 @@ t.test('the build worker collects its heap after building, once writes pause', {
   await until('a collection after the writes', 10_000, async () => builder.collections.length > 1, 10);
   await new Promise((resolve) => setTimeout(resolve, 3 * COLLECT_AFTER_MS));
   const afterWrites = builder.collections.slice(1);
-  t.ok(afterWrites.length >= 1 && afterWrites.length <= writes, `${writes} writes, collections after: ${afterWrites.join(', ')}`);
+  t.ok(afterWrites.length >= 1 && afterWrites.length <= 2, `${writes} writes, collections after: ${afterWrites.join(', ')}`);
   t.ok(afterWrites.filter((after) => after === 'pause').length <= 1, 'at most one after a pause: the writes shared it');
 
   // A read builds nothing, and is not followed by one.

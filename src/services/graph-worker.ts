@@ -249,13 +249,12 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
       // Only now may the server stop this worker when it has nothing else for it.
       port.postMessage({ quiet: true } satisfies WorkerQuiet);
       if (BUILDING_OPS.has(request.op) && waiting === 0) {
-        if (v8.getHeapStatistics().used_heap_size - liveAfterCollect > COLLECT_GROWTH_BYTES) {
-          queue = queue.then(() => collectAfterBuilds('growth'));
-        } else {
-          collectTimer = setTimeout(() => {
-            if (waiting === 0) queue = queue.then(() => collectAfterBuilds('pause'));
-          }, COLLECT_AFTER_MS);
-        }
+        // Never at once: a collection cannot be interrupted, and a publisher's next write, sent as the last one is
+        // answered, would wait for it (on Node 24 every other publish in a row did: 194–267 against 69–101 ms).
+        const after = v8.getHeapStatistics().used_heap_size - liveAfterCollect > COLLECT_GROWTH_BYTES ? 'growth' : 'pause';
+        collectTimer = setTimeout(() => {
+          if (waiting === 0) queue = queue.then(() => collectAfterBuilds(after));
+        }, after === 'growth' ? COLLECT_GROWN_AFTER_MS : COLLECT_AFTER_MS);
       }
     });
   });
@@ -265,12 +264,13 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
  * The requests that build and render. Their garbage is most of the worker's heap, and V8 lets it pile up: publishing
  * at upstream scale, each write left ~7 MB more used heap, the worker's heap kept the pages of its largest pile, and
  * the process's RSS reached 260 MB while the worker's live heap was ~24 MB. So after one of them, when no request
- * waits, the worker runs a full collection (~33 ms there, at nice 10, after the answer was sent): at once when its
- * used heap grew by COLLECT_GROWTH_BYTES since the last one, else once it has had nothing to do for COLLECT_AFTER_MS
- * (writes in a burst share one). Measured in docs/architecture.md.
+ * waits, the worker runs a full collection (~33 ms there, at nice 10, after the answer was sent) once it has had
+ * nothing to do for COLLECT_GROWN_AFTER_MS when its used heap grew by COLLECT_GROWTH_BYTES since the last one, else for
+ * COLLECT_AFTER_MS (writes in a burst share one). Measured in docs/architecture.md.
  */
 const BUILDING_OPS: ReadonlySet<BuildRequest['op']> = new Set(['rebuild', 'write', 'mirror', 'follow']);
 export const COLLECT_AFTER_MS = 250;
+export const COLLECT_GROWN_AFTER_MS = 50;
 export const COLLECT_GROWTH_BYTES = 16 * 2 ** 20;
 
 /**
