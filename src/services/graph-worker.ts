@@ -251,10 +251,10 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
       if (BUILDING_OPS.has(request.op) && waiting === 0) {
         // Never at once: a collection cannot be interrupted, and a publisher's next write, sent as the last one is
         // answered, would wait for it (on Node 24 every other publish in a row did: 194–267 against 69–101 ms).
-        const after = v8.getHeapStatistics().used_heap_size - liveAfterCollect > COLLECT_GROWTH_BYTES ? 'growth' : 'pause';
+        const reason = v8.getHeapStatistics().used_heap_size - liveAfterCollect > COLLECT_GROWTH_BYTES ? 'growth' : 'pause';
         collectTimer = setTimeout(() => {
-          if (waiting === 0) queue = queue.then(() => collectAfterBuilds(after));
-        }, after === 'growth' ? COLLECT_GROWN_AFTER_MS : COLLECT_AFTER_MS);
+          if (waiting === 0) queue = queue.then(() => collectAfterBuilds(reason));
+        }, reason === 'growth' ? COLLECT_GROWN_AFTER_MS : COLLECT_AFTER_MS);
       }
     });
   });
