@@ -56,7 +56,7 @@ export class Publisher {
  * Polls one server's graph of PUBLISH_CHANNEL every `everyMs` (one request at a time) and notes when each awaited
  * version first appears. A new wait polls at once (after the request in flight, if any), as a publisher checking its
  * publish would: a primary installs the new graph before it answers the POST, so a poll only on the interval measured
- * the interval too (10–22 ms more than the POST's answer in quiet publishes, with the 20 ms default).
+ * the interval too (3–22 ms more than the POST's answer in ten quiet publishes, with the 20 ms default).
  */
 export class VisibilityWatcher {
   #agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
