@@ -190,8 +190,9 @@ async function writesToWorkersWithoutBuilds(t: Test, store: Store, graphs: Graph
     }
   }
   t.equal(seen.mismatches, 0, 'no served body ever differed from a full build');
-  t.ok(seen.ready >= steps * 0.8 && seen.written >= steps * 0.6, `writes (${seen.written}), each to a worker without builds (${seen.ready})`);
-  t.ok(seen.partial >= steps * 0.2, `writes that built only some architectures (${seen.partial} of ${seen.written})`);
+  // The bounds as fractions of the steps, each the one 48 steps had (40, 30, 10 and 4).
+  t.ok(seen.ready >= (steps * 5) / 6 && seen.written >= (steps * 5) / 8, `writes (${seen.written}), each to a worker without builds (${seen.ready})`);
+  t.ok(seen.partial >= (steps * 5) / 24, `writes that built only some architectures (${seen.partial} of ${seen.written})`);
   t.ok(seen.external >= steps / 12 && seen.externalWhole >= seen.external - 1,
     `after a write behind the server's back the next write built every part (${seen.externalWhole} of ${seen.external})`);
 }
