@@ -98,6 +98,59 @@ t.test('replaceAll replaces everything and keeps created_at of releases that sta
   raw.close();
 });
 
+t.test('replaceAll writes only what differs, and the result equals a full rewrite', async (t) => {
+  let clock = new Date('2024-01-01T00:00:00Z');
+  const file = path.join(tempTree(t), 'kus.db');
+  const store = openStore(file, { now: () => clock });
+  t.teardown(() => store.close());
+  store.replaceAll(input);
+  const raw = new Database(file, { readonly: true });
+  t.teardown(() => raw.close());
+  const rows = (table: string): unknown[] => raw.prepare(`SELECT rowid, * FROM ${table} ORDER BY rowid`).all();
+  const tables = ['releases', 'channels', 'channel_versions', 'blocked_edges', 'conditional_edges'];
+  const snapshot = (): unknown[][] => tables.map(rows);
+
+  // The same input again: no row is written, so the change counter (moved by a trigger on every row) stays.
+  const before = snapshot();
+  const counter = store.graphInputChanges();
+  clock = new Date('2024-02-01T00:00:00Z');
+  store.replaceAll(structuredClone(input));
+  t.equal(store.graphInputChanges(), counter, 'the same input writes no row');
+  t.same(snapshot(), before, 'every row, rowid and time as it was');
+
+  // One release's metadata, one channel's list and one risk's message change: three files' rows, nothing else.
+  const changed: GraphInput = structuredClone(input);
+  changed.releases[1]!.metadata = { url: 'https://e.x/4.9.15-errata' };
+  changed.graphData.channels[0]!.versions = ['4.9.15', '4.9.0-rc.6+arm64', '0.0.0'];
+  changed.graphData.conditionalEdges[0]!.risk.message = 'changed';
+  store.replaceAll(changed);
+  const after = snapshot();
+  t.same(after[0]!.filter((r, i) => JSON.stringify(r) !== JSON.stringify(before[0]![i])).map((r) => (r as { version: string }).version), ['4.9.15'],
+    'one release row updated in place');
+  t.same(after[1], before[1]!.filter((r) => (r as { file: string }).file !== 'fast-4.9.yaml').concat(after[1]!.filter((r) => (r as { file: string }).file === 'fast-4.9.yaml')),
+    'the other channel row is untouched');
+  t.same(after[3], before[3], 'the unchanged blocked edge is untouched');
+  t.same(store.loadGraphInput(), { ...expected, releases: [changed.releases[2]!, changed.releases[0]!, changed.releases[1]!],
+    graphData: { ...changed.graphData, channels: [changed.graphData.channels[1]!, changed.graphData.channels[0]!] } });
+  const added = raw.prepare("SELECT v.version, v.added_at FROM channel_versions v WHERE v.channel_file = 'fast-4.9.yaml' ORDER BY position").all();
+  t.same(added, [
+    { version: '4.9.15', added_at: Date.parse('2024-01-01T00:00:00Z') },
+    { version: '4.9.0-rc.6+arm64', added_at: Date.parse('2024-01-01T00:00:00Z') },
+    { version: '0.0.0', added_at: Date.parse('2024-02-01T00:00:00Z') },
+  ], 'a rewritten channel keeps the times of the versions it listed before');
+
+  // A blocked edge that becomes a risk under the same file name, and a channel file renamed: replaced, not doubled.
+  const swapped: GraphInput = structuredClone(changed);
+  swapped.graphData.conditionalEdges.push({ ...structuredClone(input.graphData.conditionalEdges[0]!), file: 'a.yaml' });
+  swapped.graphData.blockedEdges = [];
+  swapped.graphData.channels[1] = { ...swapped.graphData.channels[1]!, name: 'candidate-4.10' };
+  store.replaceAll(swapped);
+  const loaded = store.loadGraphInput();
+  t.same(loaded.graphData.blockedEdges, []);
+  t.same(loaded.graphData.conditionalEdges.map((e) => e.file), ['a.yaml', 'b.yaml']);
+  t.same(loaded.graphData.channels.map((c) => c.name), ['candidate-4.10', 'fast-4.9']);
+});
+
 t.test('a failing replaceAll changes nothing', async (t) => {
   const store = openStore(path.join(tempTree(t), 'kus.db'));
   t.teardown(() => store.close());

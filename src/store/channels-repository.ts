@@ -24,7 +24,6 @@ export class ChannelsRepository {
   private readonly insertStmt: Statement<[string, string, string | null]>;
   private readonly insertVersionStmt: Statement<[string, number, string, number]>;
   private readonly listingsStmt: Statement<[{ channels: string | null }], { channel: string; entry: string; added_at: number }>;
-  private readonly deleteAllStmt: Statement<[]>;
   private readonly countStmt: Statement<[], { n: number }>;
   private readonly deleteStmt: Statement<[string]>;
   private readonly appendVersionStmt: Statement<[{ file: string; version: string; at: number }]>;
@@ -40,7 +39,6 @@ export class ChannelsRepository {
       FROM channel_versions v JOIN channels c ON c.file = v.channel_file
       WHERE @channels IS NULL OR c.name IN (SELECT value FROM json_each(@channels))
       GROUP BY c.name, v.version ORDER BY c.name, v.version`);
-    this.deleteAllStmt = db.prepare('DELETE FROM channels');
     this.countStmt = db.prepare('SELECT count(*) AS n FROM channels');
     this.deleteStmt = db.prepare('DELETE FROM channels WHERE file = ?');
     this.appendVersionStmt = db.prepare(`INSERT INTO channel_versions (channel_file, position, version, added_at)
@@ -96,19 +94,42 @@ export class ChannelsRepository {
   }
 
   /**
-   * Call inside a transaction. A (channel name, entry) listed before keeps its time (an import, a seed or a replica's
-   * sync rewrites every row, but a version listed for a week stays listed for a week); new ones get now.
+   * Makes the tables hold exactly `channels`. Call inside a transaction. A (channel name, entry) listed before keeps
+   * its time (an import, a seed or a replica's sync replaces every channel, but a version listed for a week stays
+   * listed for a week); new ones get now. Only the channel files that differ are rewritten: a replica's sync replaces
+   * the primary's whole snapshot when one channel changed, and rewriting all ~12,000 rows at upstream scale took
+   * about 170 ms of its build worker per sync.
    */
   replaceAll(channels: readonly ChannelDoc[]): void {
-    const since = new Map(this.listings().map((l) => [listingKey(l.channel, l.entry), l.addedAt]));
-    const at = this.now().getTime();
-    this.deleteAllStmt.run();
+    const stored = new Map(this.list().map((c) => [c.file, { name: c.name, text: channelText(c) }]));
+    const wanted = new Set(channels.map((c) => c.file));
+    // Channels are rewritten by name: a version's time is the earliest of every file of its channel.
+    const dirty = new Set<string>();
+    for (const [file, { name }] of stored) if (!wanted.has(file)) dirty.add(name);
+    const seen = new Set<string>();
     for (const c of channels) {
+      const was = stored.get(c.file);
+      if (seen.has(c.file) || was?.text !== channelText(c)) {
+        dirty.add(c.name);
+        if (was) dirty.add(was.name);
+      }
+      seen.add(c.file);
+    }
+    if (dirty.size === 0) return;
+    const since = new Map(this.listings([...dirty]).map((l) => [listingKey(l.channel, l.entry), l.addedAt]));
+    const at = this.now().getTime();
+    for (const [file, { name }] of stored) if (!wanted.has(file) || dirty.has(name)) this.deleteStmt.run(file);
+    // A file given twice is inserted twice and fails on the primary key, as a full rewrite did.
+    for (const c of channels) {
+      if (!dirty.has(c.name)) continue;
       this.insertStmt.run(c.file, c.name, extraJson(c.extra));
       c.versions.forEach((v, i) => this.insertVersionStmt.run(c.file, i, v, since.get(listingKey(c.name, v)) ?? at));
     }
   }
 }
+
+/** What replaceAll compares: everything a channel file holds. */
+const channelText = (c: ChannelDoc): string => JSON.stringify([c.name, extraJson(c.extra), c.versions]);
 
 const listingKey = (channel: string, entry: string): string => `${channel}\u0000${entry}`;
 

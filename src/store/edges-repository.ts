@@ -28,13 +28,29 @@ function toConditional(row: ConditionalRow): ConditionalEdgeDoc {
   return edge;
 }
 
+function conditionalRow(edge: ConditionalEdgeDoc): ConditionalRow {
+  return {
+    file: edge.file,
+    to_version: edge.to,
+    from_regex: edge.from,
+    url: edge.risk.url,
+    name: edge.risk.name,
+    message: edge.risk.message,
+    matching_rules: JSON.stringify(edge.risk.matchingRules),
+    extra: extraJson(edge.extra),
+  };
+}
+
+/** What replaceAll compares: a file's kind and every column it stores. */
+const blockedText = (to: string, from: string): string => JSON.stringify(['blocked', to, from]);
+const conditionalText = (r: ConditionalRow): string =>
+  JSON.stringify(['conditional', r.to_version, r.from_regex, r.url, r.name, r.message, r.matching_rules, r.extra]);
+
 export class EdgesRepository {
   private readonly listBlockedStmt: Statement<[], BlockedRow>;
   private readonly listConditionalStmt: Statement<[], ConditionalRow>;
   private readonly insertBlockedStmt: Statement<[string, string, string]>;
   private readonly insertConditionalStmt: Statement<[Record<string, unknown>]>;
-  private readonly deleteBlockedStmt: Statement<[]>;
-  private readonly deleteConditionalStmt: Statement<[]>;
   private readonly countStmt: Statement<[], { n: number }>;
   private readonly setBlockedFromStmt: Statement<[string, string]>;
   private readonly deleteBlockedFileStmt: Statement<[string]>;
@@ -47,8 +63,6 @@ export class EdgesRepository {
     this.insertBlockedStmt = db.prepare('INSERT INTO blocked_edges (file, to_version, from_regex) VALUES (?, ?, ?)');
     this.insertConditionalStmt = db.prepare(`INSERT INTO conditional_edges (file, to_version, from_regex, url, name, message, matching_rules, extra)
       VALUES (@file, @to, @from, @url, @name, @message, @matchingRules, @extra)`);
-    this.deleteBlockedStmt = db.prepare('DELETE FROM blocked_edges');
-    this.deleteConditionalStmt = db.prepare('DELETE FROM conditional_edges');
     this.countStmt = db.prepare('SELECT (SELECT count(*) FROM blocked_edges) + (SELECT count(*) FROM conditional_edges) AS n');
     this.setBlockedFromStmt = db.prepare('UPDATE blocked_edges SET from_regex = ? WHERE file = ?');
     this.deleteBlockedFileStmt = db.prepare('DELETE FROM blocked_edges WHERE file = ?');
@@ -72,15 +86,10 @@ export class EdgesRepository {
   }
 
   insertConditional(edge: ConditionalEdgeDoc): void {
+    const row = conditionalRow(edge);
     this.insertConditionalStmt.run({
-      file: edge.file,
-      to: edge.to,
-      from: edge.from,
-      url: edge.risk.url,
-      name: edge.risk.name,
-      message: edge.risk.message,
-      matchingRules: JSON.stringify(edge.risk.matchingRules),
-      extra: extraJson(edge.extra),
+      file: row.file, to: row.to_version, from: row.from_regex, url: row.url, name: row.name, message: row.message,
+      matchingRules: row.matching_rules, extra: row.extra,
     });
   }
 
@@ -94,11 +103,23 @@ export class EdgesRepository {
     return this.deleteBlockedFileStmt.run(file).changes + this.deleteConditionalFileStmt.run(file).changes > 0;
   }
 
-  /** Call inside a transaction. */
+  /**
+   * Makes the tables hold exactly these edges. Call inside a transaction. Only the files that differ are written: a
+   * replica stores the primary's whole snapshot on every sync, where at most a few edges changed.
+   */
   replaceAll(blocked: readonly BlockedEdgeDoc[], conditional: readonly ConditionalEdgeDoc[]): void {
-    this.deleteBlockedStmt.run();
-    this.deleteConditionalStmt.run();
-    for (const e of blocked) this.insertBlocked(e);
-    for (const e of conditional) this.insertConditional(e);
+    const stored = new Map<string, string>();
+    for (const r of this.listBlockedStmt.all()) stored.set(r.file, blockedText(r.to_version, r.from_regex));
+    for (const r of this.listConditionalStmt.all()) stored.set(r.file, conditionalText(r));
+    const wanted = [
+      ...blocked.map((e) => ({ file: e.file, text: blockedText(e.to, e.from), insert: () => this.insertBlocked(e) })),
+      ...conditional.map((e) => ({ file: e.file, text: conditionalText(conditionalRow(e)), insert: () => this.insertConditional(e) })),
+    ];
+    // A file given twice is written twice and fails as a full rewrite did (the unique checks name the clash).
+    const count = new Map<string, number>();
+    for (const w of wanted) count.set(w.file, (count.get(w.file) ?? 0) + 1);
+    const kept = new Set(wanted.filter((w) => count.get(w.file) === 1 && stored.get(w.file) === w.text).map((w) => w.file));
+    for (const file of stored.keys()) if (!kept.has(file)) this.deleteFile(file);
+    for (const w of wanted) if (!kept.has(w.file)) w.insert();
   }
 }

@@ -47,12 +47,15 @@ export class RawMetadataRepository {
     return this.countStmt.get()!.n;
   }
 
-  /** An entry without keys has no effect on the graph and is not stored. Call inside a transaction. */
+  /**
+   * An entry without keys has no effect on the graph and is not stored. Call inside a transaction. Input equal to
+   * what is stored writes nothing (a replica stores the primary's whole snapshot on every sync).
+   */
   replaceAll(entries: ReadonlyArray<readonly [string, Metadata]>): void {
+    const rows = entries.flatMap(([version, metadata]) => Object.entries(metadata).map(([key, value]) => [version, key, value] as const));
+    const stored = this.listStmt.all().map((r) => [r.version, r.key, r.value]);
+    if (JSON.stringify(stored) === JSON.stringify(rows)) return;
     this.deleteAllStmt.run();
-    let position = 0;
-    for (const [version, metadata] of entries) {
-      for (const [key, value] of Object.entries(metadata)) this.insertStmt.run(position++, version, key, value);
-    }
+    rows.forEach(([version, key, value], position) => this.insertStmt.run(position, version, key, value));
   }
 }

@@ -48,7 +48,7 @@ export interface Store {
    * readings mean the input read between them is still what the store holds.
    */
   graphInputChanges(): number;
-  /** Replaces releases and graph-data in one transaction. */
+  /** Replaces releases and graph-data in one transaction, writing only the rows that differ. */
   replaceAll(input: GraphInput): void;
   /**
    * Replaces releases, graph-data and every signature (numbered from 1 per digest, in the given order) in one
@@ -143,7 +143,7 @@ function createStore(db: Database, file: string, now: () => Date): Store {
         edges.replaceAll(input.graphData.blockedEdges, input.graphData.conditionalEdges);
         rawMetadata.replaceAll(input.graphData.rawMetadata);
         rollouts.replaceAll(input.graphData.rollouts ?? [], input.graphData.canaries ?? []);
-        meta.set(META_KEYS.graphDataSchema, input.graphData.schemaVersion);
+        if (meta.get(META_KEYS.graphDataSchema) !== input.graphData.schemaVersion) meta.set(META_KEYS.graphDataSchema, input.graphData.schemaVersion);
       }),
     replaceSnapshot: (input, list, keys) =>
       writeTransaction(() => {
