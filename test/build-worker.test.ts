@@ -7,7 +7,9 @@ import t, { type Test } from 'tap';
 import { loadConfig } from '../src/config/index.js';
 import type { ChannelDoc, ConditionalEdgeDoc, Release } from '../src/graph/index.js';
 import { startServer } from '../src/compose/index.js';
+import { graphDataFiles } from '../src/graph-data/index.js';
 import { GraphBuilder } from '../src/services/graph-builder.js';
+import { buildGraphDataArchive } from '../src/services/graph-data-archive.js';
 import { COLLECT_AFTER_MS } from '../src/services/graph-worker.js';
 import { GraphCache, Variant } from '../src/services/graph-cache.js';
 import { SigningKeys } from '../src/services/keys.js';
@@ -15,6 +17,7 @@ import { Publisher } from '../src/services/publisher.js';
 import { Signing } from '../src/services/signing.js';
 import { Tokens } from '../src/services/tokens.js';
 import { openStore } from '../src/store/index.js';
+import type { TarFile } from '../src/tar/index.js';
 import { until } from './helpers/until.js';
 import { tempTree } from './helpers/temp-tree.js';
 
@@ -221,6 +224,35 @@ t.test('an idle build worker first lets go of its builds, then exits', async (t)
   t.notOk(builder.running, 'then exited');
   t.equal((await builder.rebuild()).ok, true, 'a new worker answers the next request');
   t.not(builder.threadId, thread, 'in a thread of its own');
+});
+
+t.test('a replica\'s worker keeps the YAML it parsed when it lets go of its builds: the next sync parses what changed', async (t) => {
+  const file = path.join(tempTree(t), 'replica.db');
+  openStore(file).close();
+  const graphs = new GraphCache({ load: () => ({ releases: [] }), logger: silent });
+  const builder = new GraphBuilder({ storeFile: file, graphs, logger: silent, idleMs: 20, exitMs: 60_000 });
+  t.teardown(() => builder.close());
+  const version = (i: number): string => `1.0.${i}`;
+  const releases = (count: number): Release[] => Array.from({ length: count }, (_, i) =>
+    ({ version: version(i), arch: 'amd64', payload: `quay.example/kylin/release@${digest(i + 1)}`, digest: digest(i + 1), metadata: {}, previous: i ? [version(i - 1)] : [], next: [] }));
+  const snapshot = (count: number): { files: TarFile[]; yaml: number } => {
+    const files = graphDataFiles({
+      data: { schemaVersion: '1.2.0', rawMetadata: [], blockedEdges: [], conditionalEdges: [], channels: [{ file: 'stable-1.0.yaml', name: 'stable-1.0', versions: releases(count).map((r) => r.version) }] },
+      releases: releases(count),
+    }).map((f) => ({ path: f.path, bytes: Buffer.from(f.text) }));
+    return { files, yaml: files.filter((f) => f.path.endsWith('.yaml')).length };
+  };
+  const first = snapshot(30);
+  t.equal((await builder.follow(await buildGraphDataArchive(first.files), 'http://primary.test/')).parsedFiles, first.yaml,
+    `the first sync parses every YAML file (${first.yaml})`);
+  await until('the idle worker compacts', 5000, async () => builder.lastCompaction !== undefined, 10);
+  const thread = builder.threadId;
+  const next = await builder.follow(await buildGraphDataArchive(snapshot(31).files), 'http://primary.test/');
+  t.equal(builder.threadId, thread, 'the compacted worker made the next sync');
+  t.equal(next.parsedFiles, 2, 'which parsed the new release and the channel that lists it, nothing else');
+  const store = openStore(file);
+  t.teardown(() => store.close());
+  t.equal(store.releases.count(), 31, 'and stored the snapshot');
 });
 
 t.test('the build worker exits when idle and a new one serves the next request', async (t) => {

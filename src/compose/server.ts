@@ -11,7 +11,7 @@ import { buildApp } from '../server/app.js';
 import type { TlsFiles } from '../server/plugins/graph-fast-path.js';
 import { serverLoggerOptions } from '../server/logger.js';
 import { holdTickObjectShapes } from '../server/tick-shapes.js';
-import { GraphBuilder, REPLICA_IDLE_MS } from '../services/graph-builder.js';
+import { GraphBuilder } from '../services/graph-builder.js';
 import { GraphCache, type RebuildResult } from '../services/graph-cache.js';
 import { seedStoreIfEmpty } from '../services/graph-data-service.js';
 import { ADMIN_TOKEN_FILE_NAME, registerAdminToken } from '../services/admin-token-file.js';
@@ -189,7 +189,6 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // answers clusters and only swaps in the bodies the worker renders. Writes are serialized there.
     const worker = new GraphBuilder({
       storeFile: config.store.file, graphs, logger, requireSignatures: signingOptions.requireSignatures, noteOffers: options.fleet !== null,
-      ...(follow ? { idleMs: REPLICA_IDLE_MS } : {}),
     });
     builder = worker;
     const served = graphs;

@@ -29,14 +29,20 @@ type Parsed = { value: YamlMapping } | { problem: string };
  */
 export class YamlMemo {
   private readonly parsed = new RecentMemo<Parsed>();
+  /** Files the current read had to parse: those the last two reads did not hold. */
+  parsedInRead = 0;
 
   /** Called as a read starts. */
   startRead(): void {
     this.parsed.startRound();
+    this.parsedInRead = 0;
   }
 
   get(text: string): Parsed {
-    const hit = this.parsed.get(text, () => parseMapping(text));
+    const hit = this.parsed.get(text, () => {
+      this.parsedInRead++;
+      return parseMapping(text);
+    });
     return 'value' in hit ? { value: structuredClone(hit.value) } : hit;
   }
 }

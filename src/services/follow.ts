@@ -46,7 +46,7 @@ export interface FollowDeps {
    * reading its graph-data nor building it runs on the thread that answers clusters. Default: storeSnapshot + rebuild
    * on this thread.
    */
-  swap?: (gzip: Buffer, source: string) => Promise<void>;
+  swap?: (gzip: Buffer, source: string) => Promise<{ parsedFiles: number } | undefined>;
   primary: string;
   intervalSeconds: number;
   caFile?: string | null;
@@ -70,6 +70,8 @@ export class Follower {
   private lastSuccessAt: Date | null = null;
   private lastError: string | null = null;
   private outageStartedAt: Date | null = null;
+  /** Graph-data files the last sync parsed (the others its build worker had parsed before); unknown in this thread. */
+  private parsedFiles: number | undefined;
 
   constructor(deps: FollowDeps) {
     this.deps = deps;
@@ -131,7 +133,7 @@ export class Follower {
     this.pollAtOnce = typeof applied === 'string' && /(^|,)\s*wait\s*=/i.test(applied);
     if (answer.status === 304) return 'unchanged';
     const etag = typeof answer.headers.etag === 'string' ? answer.headers.etag : undefined;
-    await this.swapIn(answer.body);
+    this.parsedFiles = (await this.swapIn(answer.body))?.parsedFiles;
     this.etag = etag;
     // With an ETag to wait on, the next poll goes out at once as a long poll (a primary that ignores it answers 304 at
     // once, and the interval applies from then on).
@@ -154,7 +156,7 @@ export class Follower {
       this.lastError = null;
       if (result === 'updated') {
         this.counts.updates++;
-        this.deps.logger.info({ primary: this.deps.primary, etag: this.etag }, 'swapped in the primary\'s graph-data');
+        this.deps.logger.info({ primary: this.deps.primary, etag: this.etag, ...(this.parsedFiles === undefined ? {} : { parsedFiles: this.parsedFiles }) }, 'swapped in the primary\'s graph-data');
       } else {
         this.counts.unchanged++;
       }
@@ -175,7 +177,7 @@ export class Follower {
     }
   }
 
-  private async swapIn(gzip: Buffer): Promise<void> {
+  private async swapIn(gzip: Buffer): Promise<{ parsedFiles: number } | undefined> {
     const source = this.url.href;
     if (this.deps.swap) return this.deps.swap(gzip, source);
     await storeSnapshot(this.deps.store, gzip, source, this.now());

@@ -5,7 +5,7 @@ import { KusError } from '../errors/index.js';
 import type { ErrorCode } from '../errors/index.js';
 import type { GraphCache, RebuildResult } from './graph-cache.js';
 import type { ServiceLogger } from './logger.js';
-import type { BuildReply, BuildRequest, BuildWorkerData, BuiltArchive, Collected, Compacted, WireError, WorkerCollected, WorkerQuiet } from './graph-worker.js';
+import type { BuildReply, BuildRequest, BuildWorkerData, BuiltArchive, Collected, Compacted, SyncStats, WireError, WorkerCollected, WorkerQuiet } from './graph-worker.js';
 import type { BodyDigests, GenerationInput } from './rendered-bodies.js';
 import type { MirrorInput, MirrorReport } from './mirror.js';
 import type { ChannelReport, ReleaseReport } from './signature-report.js';
@@ -35,11 +35,6 @@ export const DEFAULT_IDLE_MS = 2000;
  * (docs/architecture.md). A server idle for longer gives that back too.
  */
 export const DEFAULT_EXIT_MS = 10 * 60_000;
-/**
- * A replica's worker lives longer: the next sync usually comes within this while its primary publishes, and a warm
- * worker parses only the graph-data files that changed (graph-data/yaml-file.ts), seconds at upstream scale.
- */
-export const REPLICA_IDLE_MS = 30_000;
 
 /** A reply, and what installing its generation (or recording its failure) gave, if it carried either. */
 interface Done {
@@ -119,13 +114,14 @@ export class GraphBuilder {
   }
 
   /** A replica's sync: the worker checks, stores and renders the primary's snapshot (see Follower's `swap`). */
-  async follow(gzip: Buffer, source: string): Promise<void> {
+  async follow(gzip: Buffer, source: string): Promise<SyncStats> {
     const bytes = new Uint8Array(gzip); // a copy of its own, so that it can be transferred
     const { reply, installed: result } = await this.call({ op: 'follow', gzip: bytes, source }, [bytes.buffer]);
     if (!reply.ok) throw fromWire(reply.error);
     if (result && !result.ok) {
       throw new KusError('KUS_ERR_INTERNAL', `the snapshot from ${JSON.stringify(source)} was stored, but rendering it failed: ${String(result.error)}`);
     }
+    return reply.value as SyncStats;
   }
 
   /**
