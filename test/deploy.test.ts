@@ -18,7 +18,7 @@ type Obj = Record<string, unknown>;
 const deployDir = path.join(repoRoot, 'deploy');
 
 /** The node flags of the `kus` bin, from its shebang (`#!/usr/bin/env -S node FLAGS`); every launch of kus passes them. */
-const SERVE_NODE_FLAGS = (/^#!\/usr\/bin\/env -S node((?: --[\w-]+(?:=\S+)?)*)\n/.exec(readFileSync(path.join(repoRoot, 'src/cli/main.ts'), 'utf8'))?.[1] ?? '')
+const SERVE_NODE_FLAGS = (/^#!\/usr\/bin\/env -S node((?: --[\w-]+=\S+)*)\n/.exec(readFileSync(path.join(repoRoot, 'src/cli/main.ts'), 'utf8'))?.[1] ?? '')
   .split(' ').filter((f) => f !== '');
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const obj = (v: unknown): Obj => (isObj(v) ? v : {});
