@@ -50,7 +50,7 @@ export class EdgesRepository {
   private readonly listBlockedStmt: Statement<[], BlockedRow>;
   private readonly listConditionalStmt: Statement<[], ConditionalRow>;
   private readonly insertBlockedStmt: Statement<[string, string, string]>;
-  private readonly insertConditionalStmt: Statement<[Record<string, unknown>]>;
+  private readonly insertConditionalStmt: Statement<[ConditionalRow]>;
   private readonly countStmt: Statement<[], { n: number }>;
   private readonly setBlockedFromStmt: Statement<[string, string]>;
   private readonly deleteBlockedFileStmt: Statement<[string]>;
@@ -62,7 +62,7 @@ export class EdgesRepository {
       FROM conditional_edges ORDER BY file`);
     this.insertBlockedStmt = db.prepare('INSERT INTO blocked_edges (file, to_version, from_regex) VALUES (?, ?, ?)');
     this.insertConditionalStmt = db.prepare(`INSERT INTO conditional_edges (file, to_version, from_regex, url, name, message, matching_rules, extra)
-      VALUES (@file, @to, @from, @url, @name, @message, @matchingRules, @extra)`);
+      VALUES (@file, @to_version, @from_regex, @url, @name, @message, @matching_rules, @extra)`);
     this.countStmt = db.prepare('SELECT (SELECT count(*) FROM blocked_edges) + (SELECT count(*) FROM conditional_edges) AS n');
     this.setBlockedFromStmt = db.prepare('UPDATE blocked_edges SET from_regex = ? WHERE file = ?');
     this.deleteBlockedFileStmt = db.prepare('DELETE FROM blocked_edges WHERE file = ?');
@@ -86,11 +86,7 @@ export class EdgesRepository {
   }
 
   insertConditional(edge: ConditionalEdgeDoc): void {
-    const row = conditionalRow(edge);
-    this.insertConditionalStmt.run({
-      file: row.file, to: row.to_version, from: row.from_regex, url: row.url, name: row.name, message: row.message,
-      matchingRules: row.matching_rules, extra: row.extra,
-    });
+    this.insertConditionalStmt.run(conditionalRow(edge));
   }
 
   /** Replaces the `from` regex of a plain blocked edge; returns whether the file exists. */
