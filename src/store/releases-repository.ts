@@ -28,17 +28,12 @@ function toRelease(row: ReleaseRow): Release {
 /** A row of the whole-table read, as an array: better-sqlite3 builds a named object per row ~40% slower (6,251 rows at upstream scale, every publish). */
 type ListRow = [version: string, arch: string | null, payload: string, digest: string | null, metadata: string, previous: string, next: string];
 
-/** The columns replaceAll writes, as an array (see ListRow). */
-type ContentRow = [version: string, arch: string | null, payload: string, digest: string | null, metadata: string, previous: string, next: string];
-
 const key = (r: Pick<Release, 'version' | 'arch'>): string => `${r.version}\u0000${r.arch ?? ''}`;
 
 export class ReleasesRepository {
   // Ordered like the releases/ file names (`<version>+<arch>.yaml`), byte order as SQLite's BINARY collation.
   private readonly listStmt: Statement<[], ListRow>;
-  private readonly contentStmt: Statement<[], ContentRow>;
   private readonly insertStmt: Statement<[Record<string, unknown>]>;
-  private readonly deleteAllStmt: Statement<[]>;
   private readonly countStmt: Statement<[], { n: number }>;
   private readonly findStmt: Statement<[string, string], ReleaseRow>;
   private readonly ofBaseStmt: Statement<[{ base: string }], ReleaseRow>;
@@ -48,10 +43,8 @@ export class ReleasesRepository {
   constructor(private readonly db: Database, private readonly now: () => Date) {
     this.listStmt = db.prepare<[], ListRow>(`SELECT version, arch, payload, digest, metadata, previous, next FROM releases
       ORDER BY version || ifnull('+' || arch, '') || '.yaml'`).raw();
-    this.contentStmt = db.prepare<[], ContentRow>("SELECT version, arch, payload, digest, metadata, previous, next FROM releases").raw();
     this.insertStmt = db.prepare(`INSERT INTO releases (version, arch, payload, digest, metadata, previous, next, created_at)
       VALUES (@version, @arch, @payload, @digest, @metadata, @previous, @next, @created_at)`);
-    this.deleteAllStmt = db.prepare('DELETE FROM releases');
     this.countStmt = db.prepare('SELECT count(*) AS n FROM releases');
     // ifnull(arch, '') is the expression of the unique index, so these use it.
     this.findStmt = db.prepare(`SELECT version, arch, payload, digest, metadata, previous, next, created_at FROM releases
@@ -121,7 +114,7 @@ export class ReleasesRepository {
    * counter's trigger) took about 130 ms of its build worker per sync.
    */
   replaceAll(releases: readonly Release[]): void {
-    const stored = new Map(this.contentStmt.all().map((row) => [key({ version: row[0], arch: row[1] }), row]));
+    const stored = new Map(this.listStmt.all().map((row) => [key({ version: row[0], arch: row[1] }), row]));
     const rows = releases.map((r) => ({
       version: r.version,
       arch: r.arch,
@@ -132,11 +125,7 @@ export class ReleasesRepository {
       next: JSON.stringify(r.next),
     }));
     const wanted = new Set(rows.map(key));
-    for (const k of stored.keys()) {
-      if (wanted.has(k)) continue;
-      const [version, arch] = k.split('\u0000') as [string, string];
-      this.deleteStmt.run(version, arch);
-    }
+    for (const [k, [version, arch]] of stored) if (!wanted.has(k)) this.deleteStmt.run(version, arch ?? '');
     const at = this.now().toISOString();
     for (const row of rows) {
       const k = key(row);
