@@ -1,9 +1,12 @@
-// The signature formats without keys: digests and store paths, the simple-signing claim check, ConfigMap rendering.
+// The signature formats without keys: digests and store paths, the simple-signing claim check, ConfigMap rendering,
+// signature trees read from a directory and from an archive's files.
 import t from 'tap';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import {
-  checkClaim, claimText, configMapPrefix, parseStoreRequest, renderManifests, requireDigest, signatureConfigMap, signatureIndex,
-  storeSegment, storeUrlProblem, verifierConfigMap,
+  checkClaim, claimText, configMapPrefix, parseStoreRequest, readSignatureTree, renderManifests, requireDigest, signatureConfigMap,
+  signatureDirectory, signatureFiles, signatureIndex, storeSegment, storeUrlProblem, verifierConfigMap,
 } from '../src/signatures/index.js';
 
 const HEX = '296be28e6051ed6f8e11695893ba9fdf7622359ada2355658dc4e0b0294fd0f2';
@@ -114,4 +117,57 @@ t.test('the verifier ConfigMap: annotation, profiles, one key entry per active k
   t.throws(() => verifierConfigMap({ ...base, name: 'Bad_Name' }), /not a ConfigMap name/);
   t.throws(() => verifierConfigMap({ ...base, storeName: 'a b' }), /store-name/);
   t.equal(storeUrlProblem('file:///var/lib/sigs'), null, 'file:// stores are allowed in a verifier');
+});
+
+t.test('a signature tree reads the same from a directory and from an archive\'s files', async (t) => {
+  const root = t.testdir({});
+  const hex = (n: number): string => n.toString(16).padStart(64, '0');
+  const put = (rel: string, content: string | Buffer): void => {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), content);
+  };
+  put(`signatures/sha256/${hex(1)}/signature-1`, 'one');
+  put(`signatures/sha256/${hex(1)}/signature-3`, 'three, after a gap');
+  put(`signatures/sha256/${hex(1)}/signature-x`, 'not a signature name');
+  put(`signatures/sha256/${hex(1)}/.hidden`, 'skipped');
+  put(`signatures/sha256/${hex(2)}/signature-1`, Buffer.alloc(60 * 1024, 1));
+  put(`signatures/sha256/${hex(3)}`, 'a file where a folder should be');
+  put('signatures/sha256/NOT-HEX/signature-1', 'a folder that is not a digest');
+  put(`signatures/sha512/${hex(4)}/signature-1`, 'another algorithm');
+  put('signatures/keys/primary.asc', 'a key, not a signature');
+  put('signatures/README.md', 'a plain file at the top');
+  put('channels/stable-1.0.yaml', 'name: stable-1.0\nversions: []\n');
+  mkdirSync(path.join(root, `signatures/sha256/${hex(5)}`), { recursive: true });
+
+  // The tree as readTar gives it: every file with its bytes, and every folder.
+  const files: Array<{ path: string; bytes: Uint8Array }> = [];
+  const directories: string[] = [];
+  const walk = (rel: string): void => {
+    for (const name of readdirSync(path.join(root, rel))) {
+      const child = rel === '' ? name : `${rel}/${name}`;
+      if (statSync(path.join(root, child)).isDirectory()) {
+        directories.push(child);
+        walk(child);
+      } else {
+        files.push({ path: child, bytes: readFileSync(path.join(root, child)) });
+      }
+    }
+  };
+  walk('');
+
+  const fromDisk = readSignatureTree(path.join(root, 'signatures'));
+  const inMemory = signatureFiles(files, directories, 'signatures', 'archive/signatures');
+  t.ok(inMemory.exists(), 'the archive has a signatures folder');
+  const fromFiles = readSignatureTree(inMemory);
+  const plain = (r: typeof fromDisk): unknown => ({ ...r, files: r.files.map((f) => ({ ...f, bytes: Buffer.from(f.bytes).toString('base64') })) });
+  t.same(plain(fromFiles), plain(fromDisk), 'the same signatures and the same problems');
+  t.same(fromDisk.files.map((f) => f.file), [`sha256/${hex(1)}/signature-1`, `sha256/${hex(1)}/signature-3`], 'two signatures read');
+  t.equal(fromDisk.problems.length, 6, 'and six problems reported: a name, a gap, a size, a file, a folder, an algorithm');
+  t.same(inMemory.entries('keys'), ['primary.asc'], 'the keys folder lists as on disk');
+  t.same(signatureDirectory(path.join(root, 'signatures')).entries('keys'), ['primary.asc'], 'as the directory reader lists it');
+
+  t.notOk(signatureFiles(files.filter((f) => !f.path.startsWith('signatures')), ['channels'], 'signatures', 'x').exists(), 'no signatures folder: none');
+  t.ok(signatureFiles([], ['signatures'], 'signatures', 'x').exists(), 'an empty signatures folder exists');
+  t.throws(() => readSignatureTree(signatureFiles([{ path: `signatures/sha256/${hex(1)}/signature-1/x`, bytes: Buffer.from('') }], [], 'signatures', 'archive/signatures')),
+    { code: 'KUS_ERR_IO', message: /archive\/signatures/ }, 'a folder named as a signature cannot be read, as on disk');
 });

@@ -22,7 +22,7 @@ import { requirePassphrase } from './keys.js';
 import { auditedWrite, recordRefusal } from './publish/audited-write.js';
 import type { Actor, WriteResult } from './publish/types.js';
 import { entryCovers, requireArch, requireChannelName } from './publish/validate.js';
-import { readSignaturesForImport, signaturesDirOf } from './signature-files.js';
+import { readSignaturesForImport } from './signature-files.js';
 import { withUnpackedGraphData } from './unpacked-graph-data.js';
 
 /** Bundles carry whole channels of releases; far bigger than this is not one. */
@@ -190,13 +190,13 @@ async function prepareImport(store: Store, bytes: Uint8Array, source: string, no
   const tree = {
     files: files.filter((x) => x.path.startsWith(prefix)).map((f) => ({ path: f.path.slice(prefix.length), bytes: f.bytes })),
     directories: GRAPH_DATA_DIRS,
-    tempPrefix: 'kus-bundle-',
+    source,
   };
   const refuse = (errors: Problem[]): KusError =>
     new KusError('KUS_ERR_BUNDLE', `the graph-data in ${quote(source)} does not read (${errors.length} errors); nothing was imported\n${formatProblems(errors)}`, { source });
-  return withUnpackedGraphData(tree, refuse, async ({ dir, read, input }) => {
+  return withUnpackedGraphData(tree, refuse, async ({ signatures, read, input }) => {
     trialBuild(input, source);
-    const sigs = await readSignaturesForImport(store, signaturesDirOf(dir), now);
+    const sigs = await readSignaturesForImport(store, signatures, now);
     return {
       manifest, signedBy: verdict.key, input, signatures: sigs?.signatures ?? [],
       warnings: [...read.problems.map((p) => `${p.file}: ${p.reason}`), ...(sigs?.warnings ?? []).map((w) => `${w.file}: ${w.reason}`)],

@@ -10,7 +10,8 @@ import { formatProblems, type Problem, type YamlMemo } from '../graph-data/index
 import type { Store } from '../store/index.js';
 import { readTar } from '../tar/index.js';
 import { readPrimaryKeys } from './follow-keys.js';
-import { readSignaturesForImport, signaturesDirOf } from './signature-files.js';
+import type { SignatureCheckMemo } from './signature-check-memo.js';
+import { readSignaturesForImport } from './signature-files.js';
 import { withUnpackedGraphData } from './unpacked-graph-data.js';
 import { upstreamGet, upstreamTransport } from './upstream-http.js';
 
@@ -37,6 +38,15 @@ export interface FollowStats {
 
 export type SyncResult = 'updated' | 'unchanged';
 
+/**
+ * What a sync made in a build worker did: the graph-data files it parsed and the signatures it verified (the others the
+ * worker had parsed or verified at the last sync: the YAML and signature memos).
+ */
+export interface SyncStats {
+  parsedFiles: number;
+  verifiedSignatures: number;
+}
+
 export interface FollowDeps {
   store: Store;
   /** Rebuilds the served graph after a swap (GraphCache.rebuild). Used when `swap` is not given. */
@@ -46,7 +56,7 @@ export interface FollowDeps {
    * reading its graph-data nor building it runs on the thread that answers clusters. Default: storeSnapshot + rebuild
    * on this thread.
    */
-  swap?: (gzip: Buffer, source: string) => Promise<{ parsedFiles: number } | undefined>;
+  swap?: (gzip: Buffer, source: string) => Promise<SyncStats | undefined>;
   primary: string;
   intervalSeconds: number;
   caFile?: string | null;
@@ -70,8 +80,8 @@ export class Follower {
   private lastSuccessAt: Date | null = null;
   private lastError: string | null = null;
   private outageStartedAt: Date | null = null;
-  /** Graph-data files the last sync parsed (the others its build worker had parsed before); unknown in this thread. */
-  private parsedFiles: number | undefined;
+  /** What the last sync parsed and verified in the build worker; unknown when it ran on this thread. */
+  private syncStats: SyncStats | undefined;
 
   constructor(deps: FollowDeps) {
     this.deps = deps;
@@ -133,7 +143,7 @@ export class Follower {
     this.pollAtOnce = typeof applied === 'string' && /(^|,)\s*wait\s*=/i.test(applied);
     if (answer.status === 304) return 'unchanged';
     const etag = typeof answer.headers.etag === 'string' ? answer.headers.etag : undefined;
-    this.parsedFiles = (await this.swapIn(answer.body))?.parsedFiles;
+    this.syncStats = await this.swapIn(answer.body);
     this.etag = etag;
     // With an ETag to wait on, the next poll goes out at once as a long poll (a primary that ignores it answers 304 at
     // once, and the interval applies from then on).
@@ -156,7 +166,7 @@ export class Follower {
       this.lastError = null;
       if (result === 'updated') {
         this.counts.updates++;
-        this.deps.logger.info({ primary: this.deps.primary, etag: this.etag, ...(this.parsedFiles === undefined ? {} : { parsedFiles: this.parsedFiles }) }, 'swapped in the primary\'s graph-data');
+        this.deps.logger.info({ primary: this.deps.primary, etag: this.etag, ...this.syncStats }, 'swapped in the primary\'s graph-data');
       } else {
         this.counts.unchanged++;
       }
@@ -177,7 +187,7 @@ export class Follower {
     }
   }
 
-  private async swapIn(gzip: Buffer): Promise<{ parsedFiles: number } | undefined> {
+  private async swapIn(gzip: Buffer): Promise<SyncStats | undefined> {
     const source = this.url.href;
     if (this.deps.swap) return this.deps.swap(gzip, source);
     await storeSnapshot(this.deps.store, gzip, source, this.now());
@@ -197,12 +207,18 @@ export class Follower {
   }
 }
 
+/** What one sync keeps for the next: the YAML it parsed and the signatures it verified. */
+export interface SnapshotMemos {
+  yaml?: YamlMemo;
+  signatures?: SignatureCheckMemo;
+}
+
 /**
  * Checks a primary's graph-data archive completely before anything is written (strict read, build, signatures), then
  * swaps it into the store in one transaction. Returns the build, which is the graph to serve.
  */
 export async function storeSnapshot(
-  store: Store, gzip: Buffer, source: string, now: Date, memo?: YamlMemo, build?: (input: ReleasesInput) => BuildResult,
+  store: Store, gzip: Buffer, source: string, now: Date, memos: SnapshotMemos = {}, build?: (input: ReleasesInput) => BuildResult,
 ): Promise<BuildResult> {
   let tar: Buffer;
   try {
@@ -213,10 +229,10 @@ export async function storeSnapshot(
   const { files, directories } = await readTar(tar, source);
   const refuse = (errors: Problem[]): KusError =>
     new KusError('KUS_ERR_GRAPH_DATA', `the graph-data from ${quote(source)} is invalid (${errors.length} errors); keeping the last good snapshot\n${formatProblems(errors)}`, { source });
-  return withUnpackedGraphData({ files, directories, tempPrefix: 'kus-follow-', ...(memo ? { memo } : {}) }, refuse, async ({ dir, input }) => {
+  return withUnpackedGraphData({ files, directories, source, ...(memos.yaml ? { memo: memos.yaml } : {}) }, refuse, async ({ signatures: tree, input }) => {
     const built = trialBuild(input, source, undefined, build); // throws on what would abort a rebuild (cycle, conflicting digests, schema)
-    const keys = await readPrimaryKeys(signaturesDirOf(dir), source, now);
-    const signatures = await readSignaturesForImport(store, signaturesDirOf(dir), now, keys);
+    const keys = await readPrimaryKeys(tree, source, now);
+    const signatures = await readSignaturesForImport(store, tree, now, keys, memos.signatures);
     store.replaceSnapshot(input, signatures?.signatures ?? [], keys);
     return built;
   });

@@ -13,7 +13,9 @@ import { openStore } from '../store/index.js';
 import { noteFirstServed } from './fleet/offer-notes.js';
 import { ownBuffer, type BodyContent, type BodyDigests, type GenerationInput, type RenderedGeneration } from './rendered-bodies.js';
 import { GenerationRenderer, type ViewsOf } from './graph-render.js';
+import type { SyncStats } from './follow.js';
 import type { Mirror, MirrorInput } from './mirror.js';
+import type { SignatureCheckMemo } from './signature-check-memo.js';
 import type { VerifyQuery } from './signing.js';
 import { Publisher, WORKER_READS, WRITE_METHODS, type Actor, type WorkerRead, type WriteMethod } from './publisher.js';
 import { requireSignaturesGuard } from './signature-guard.js';
@@ -45,11 +47,6 @@ export type BuildRequest = { id: number; served: Map<string, string>; digests: B
 export interface BuiltArchive {
   gzip: Uint8Array;
   files: number;
-}
-
-/** What a replica's sync did: the graph-data files it parsed (those its worker had not parsed in the last two syncs). */
-export interface SyncStats {
-  parsedFiles: number;
 }
 
 /** What a compaction let go of: the worker's live heap (used, after a full collection) before and after. */
@@ -101,6 +98,7 @@ const later = {
   mirror: () => import('./mirror.js'),
   graphData: () => import('../graph-data/index.js'),
   verify: () => import('./signature-verify-here.js'),
+  signatureMemo: () => import('./signature-check-memo.js'),
 };
 
 function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): void {
@@ -112,6 +110,8 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
   let renderer = new GenerationRenderer();
   // A replica's syncs, one after another, parse mostly the same files (graph-data/yaml-file.ts).
   let yamlMemo: YamlMemo | undefined;
+  // And check mostly the same signatures (services/signature-check-memo.ts).
+  let signatureMemo: SignatureCheckMemo | undefined;
   // And a primary's archives, one after another, write mostly the same files (graph-data/format.ts).
   let yamlTexts: YamlTextMemo | undefined;
   let started = 0;
@@ -185,14 +185,17 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
       case 'follow': {
         const { storeSnapshot } = await later.follow();
         yamlMemo ??= new (await later.graphData()).YamlMemo();
-        render(await storeSnapshot(store, Buffer.from(request.gzip), request.source, new Date(), yamlMemo, (input) => warm.build(input)));
-        return { parsedFiles: yamlMemo.parsedInRead } satisfies SyncStats;
+        signatureMemo ??= new (await later.signatureMemo()).SignatureCheckMemo();
+        const memos = { yaml: yamlMemo, signatures: signatureMemo };
+        render(await storeSnapshot(store, Buffer.from(request.gzip), request.source, new Date(), memos, (input) => warm.build(input)));
+        return { parsedFiles: yamlMemo.parsedInRead, verifiedSignatures: signatureMemo.verified } satisfies SyncStats;
       }
       case 'compact': {
         // The worker stays (its compiled code is most of what makes a write fast) but lets go of its builds, views and
         // the YAML it wrote: the next write stands the served parts in deferred and builds only what it changes.
-        // A replica's parsed YAML stays (~22 MB at upstream scale, bounded by the archive limit): without it the next
-        // sync parses all 8,000 files again, seconds, so the worker could let go of nothing between syncs (it kept
+        // A replica's parsed YAML stays (~22 MB at upstream scale, bounded by the archive limit), and so do its signature
+        // checks (an entry per signature of the last snapshot): without them the next sync parses all 8,000 files and
+        // verifies every signature again, seconds each, so the worker could let go of nothing between syncs (it kept
         // everything for 30 s after each: replica RSS 298–307 MB under graph load, 248–269 MB now).
         // Measured after a collection too, so that what it reports let go of is the builds, not the last write's garbage.
         const { usedAfter: before } = await collectHeap();

@@ -2,9 +2,11 @@
 import path from 'node:path';
 import { KusError, quote } from '../errors/index.js';
 import {
-  KEYS_DIR, KeyRing, readSignatureTree, SIGNATURES_DIR, signatureTreeExists, writePublicKeyFile, writeSignatureTree,
+  KEYS_DIR, KeyRing, readSignatureTree, signatureDirectory, SIGNATURES_DIR, signatureTreeExists, writePublicKeyFile, writeSignatureTree,
+  type SignatureTreeSource,
 } from '../signatures/index.js';
 import type { NewSignature, Store } from '../store/index.js';
+import type { SignatureCheckMemo } from './signature-check-memo.js';
 
 export interface SignatureImport {
   /** In file order per digest; appended after what the store holds (identical bytes are not stored twice). */
@@ -20,21 +22,26 @@ export const signaturesDirOf = (graphDataDir: string): string => path.join(graph
  * Reads and checks a signatures tree (`sha256/<hex>/signature-N`). Every file must be a binary OpenPGP signed message
  * whose claim names its folder's digest; one by a stored key must verify. A signature by a key KUS does not hold is
  * kept (the cluster may trust that key) with a warning. Any other problem refuses the whole import. `keys` are the
- * keys to verify with (default: the store's; a replica passes its primary's).
- * Returns undefined when the directory does not exist.
+ * keys to verify with (default: the store's; a replica passes its primary's, and a memo of its last sync's checks).
+ * `from` is a directory, or an archive's signatures/ read in place. Returns undefined when it does not exist.
  */
 export async function readSignaturesForImport(
-  store: Store, dir: string, now: Date, keys: ReadonlyArray<{ name: string; fingerprint: string; publicKey: string }> = store.signingKeys.list(),
+  store: Store, from: string | SignatureTreeSource, now: Date, keys: ReadonlyArray<{ name: string; fingerprint: string; publicKey: string }> = store.signingKeys.list(),
+  memo?: SignatureCheckMemo,
 ): Promise<SignatureImport | undefined> {
-  if (!signatureTreeExists(dir)) return undefined;
-  const tree = readSignatureTree(dir);
+  const source = typeof from === 'string' ? signatureDirectory(from) : from;
+  const dir = source.where;
+  if (!source.exists()) return undefined;
+  const tree = readSignatureTree(source);
   const warnings = tree.problems.map((p) => ({ file: `${SIGNATURES_DIR}/${p.file}`, reason: p.reason }));
-  const ring = await KeyRing.load(keys.map((k) => ({ name: k.name, fingerprint: k.fingerprint, publicKey: k.publicKey })));
+  const trusted = keys.map((k) => ({ name: k.name, fingerprint: k.fingerprint, publicKey: k.publicKey }));
+  const ring = await KeyRing.load(trusted);
+  memo?.begin(trusted);
   const signatures: NewSignature[] = [];
   const errors: string[] = [];
   for (const f of tree.files) {
     const file = `${SIGNATURES_DIR}/${f.file}`;
-    const v = await ring.verify(f.bytes, f.digest, now);
+    const v = memo ? await memo.verify(ring, f.bytes, f.digest, now) : await ring.verify(f.bytes, f.digest, now);
     if (v.valid) {
       signatures.push({ digest: f.digest, bytes: f.bytes, keyFingerprint: v.fingerprint, source: 'imported' });
     } else if (v.untrusted) {
@@ -44,6 +51,7 @@ export async function readSignaturesForImport(
       errors.push(`${file}: ${v.reason}`);
     }
   }
+  memo?.end();
   if (errors.length > 0) {
     throw new KusError('KUS_ERR_INVALID_SIGNATURE', `refusing to import signatures from ${quote(dir)}: ${errors.length} invalid\n${errors.map((e) => `  ${e}`).join('\n')}`,
       { dir, problems: errors });

@@ -27,42 +27,113 @@ export interface TreeProblem {
 
 export type TreeLayout = 'graph-data' | 'cvo';
 
-const entries = (dir: string): string[] => readdirSync(dir).sort();
-const isDir = (p: string): boolean => statSync(p).isDirectory();
+/**
+ * Where a signatures tree is read from: a directory on disk (kus import), or the files of an archive held in memory (a
+ * replica's sync, a bundle import). Paths are relative to the tree's top, `/`-separated; '' is the top.
+ */
+export interface SignatureTreeSource {
+  /** For messages: the directory, or the archive's folder as `<source>/signatures`. */
+  readonly where: string;
+  exists(): boolean;
+  /** The names in a folder, sorted. */
+  entries(rel: string): string[];
+  isDir(rel: string): boolean;
+  read(rel: string): Uint8Array;
+}
+
+export function signatureDirectory(dir: string): SignatureTreeSource {
+  const at = (rel: string): string => path.join(dir, rel);
+  return {
+    where: dir,
+    exists: () => existsSync(dir) && statSync(dir).isDirectory(),
+    entries: (rel) => readdirSync(at(rel)).sort(),
+    isDir: (rel) => statSync(at(rel)).isDirectory(),
+    read: (rel) => readFileSync(at(rel)),
+  };
+}
 
 /**
- * Reads `<dir>/sha256/<hex>/signature-N` (graph-data layout). Names that cannot be signatures are reported, not read;
+ * The `prefix` folder of an archive's files (readTar gave clean relative paths), read in place: writing a signed
+ * snapshot's signatures out to read them back (a folder and a file per release) took ~6 s of each sync at upstream
+ * scale on this project's test machines. `directories` are the archive's folders, empty ones included.
+ */
+export function signatureFiles(files: ReadonlyArray<{ path: string; bytes: Uint8Array }>, directories: readonly string[], prefix: string, where: string): SignatureTreeSource {
+  const bytes = new Map<string, Uint8Array>();
+  const folders = new Map<string, Set<string>>();
+  // Every folder on the way to a path, each with the name of the next step in it.
+  const add = (rel: string): void => {
+    let at = '';
+    for (const name of rel.split('/')) {
+      let names = folders.get(at);
+      if (names === undefined) folders.set(at, (names = new Set()));
+      names.add(name);
+      at = at === '' ? name : `${at}/${name}`;
+    }
+  };
+  const inside = (p: string): string | undefined => (p === prefix ? '' : p.startsWith(`${prefix}/`) ? p.slice(prefix.length + 1) : undefined);
+  let found = false;
+  for (const d of directories) {
+    const rel = inside(d);
+    if (rel === undefined) continue;
+    found = true;
+    if (rel !== '') {
+      add(rel);
+      if (!folders.has(rel)) folders.set(rel, new Set());
+    }
+  }
+  for (const f of files) {
+    const rel = inside(f.path);
+    if (rel === undefined || rel === '') continue;
+    found = true;
+    add(rel);
+    bytes.set(rel, f.bytes);
+  }
+  const missing = (rel: string): never => {
+    throw Object.assign(new Error(`ENOENT: no such file or directory, '${rel}'`), { code: 'ENOENT' });
+  };
+  return {
+    where,
+    exists: () => found,
+    entries: (rel) => [...(folders.get(rel) ?? missing(rel))].sort(),
+    isDir: (rel) => folders.has(rel),
+    read: (rel) => bytes.get(rel) ?? missing(rel),
+  };
+}
+
+const join = (a: string, b: string): string => (a === '' ? b : `${a}/${b}`);
+
+/**
+ * Reads `<tree>/sha256/<hex>/signature-N` (graph-data layout). Names that cannot be signatures are reported, not read;
  * `keys/` and plain files at the top (README.md) are not signatures and are skipped silently.
  */
-export function readSignatureTree(dir: string): { files: SignatureFile[]; problems: TreeProblem[] } {
+export function readSignatureTree(from: string | SignatureTreeSource): { files: SignatureFile[]; problems: TreeProblem[] } {
+  const tree = typeof from === 'string' ? signatureDirectory(from) : from;
   const files: SignatureFile[] = [];
   const problems: TreeProblem[] = [];
   try {
-    for (const algo of entries(dir)) {
-      const algoPath = path.join(dir, algo);
-      if (algo === KEYS_DIR || algo.startsWith('.') || !isDir(algoPath)) continue;
+    for (const algo of tree.entries('')) {
+      if (algo === KEYS_DIR || algo.startsWith('.') || !tree.isDir(algo)) continue;
       if (algo !== DIGEST_ALGORITHM) {
         problems.push({ file: algo, reason: `only ${DIGEST_ALGORITHM} digests are signed and served; this folder is ignored` });
         continue;
       }
-      for (const hex of entries(algoPath)) {
-        const digestPath = path.join(algoPath, hex);
-        const rel = `${algo}/${hex}`;
+      for (const hex of tree.entries(algo)) {
+        const rel = join(algo, hex);
         if (hex.startsWith('.')) continue;
-        if (!isDigestHex(hex) || !isDir(digestPath)) {
+        if (!isDigestHex(hex) || !tree.isDir(rel)) {
           problems.push({ file: rel, reason: 'is not a folder named by 64 lowercase hex digits of a digest; ignored' });
           continue;
         }
         const found: SignatureFile[] = [];
-        for (const name of entries(digestPath)) {
+        for (const name of tree.entries(rel)) {
           if (name.startsWith('.')) continue;
           const index = signatureIndex(name);
-          const file = `${rel}/${name}`;
+          const file = join(rel, name);
           if (index === null) {
             problems.push({ file, reason: 'is not named signature-<N> (N from 1, no leading zero); ignored' });
             continue;
           }
-          const bytes = readFileSync(path.join(digestPath, name));
+          const bytes = tree.read(file);
           if (bytes.length > MAX_SIGNATURE_BYTES) {
             problems.push({ file, reason: `is ${bytes.length} bytes, larger than the 50 KiB a signature may be; ignored` });
             continue;
@@ -77,7 +148,7 @@ export function readSignatureTree(dir: string): { files: SignatureFile[]; proble
       }
     }
   } catch (err) {
-    throw new KusError('KUS_ERR_IO', `cannot read signatures under ${quote(dir)}: ${(err as Error).message}`, { dir }, { cause: err });
+    throw new KusError('KUS_ERR_IO', `cannot read signatures under ${quote(tree.where)}: ${(err as Error).message}`, { dir: tree.where }, { cause: err });
   }
   return { files, problems };
 }
@@ -130,5 +201,5 @@ export function writePublicKeyFile(dir: string, name: string, publicKey: string)
 }
 
 export function signatureTreeExists(dir: string): boolean {
-  return existsSync(dir) && isDir(dir);
+  return signatureDirectory(dir).exists();
 }

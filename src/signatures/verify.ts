@@ -13,7 +13,11 @@ export interface TrustedKey {
 }
 
 export type Verification =
-  | { valid: true; key: string; fingerprint: string; claim: ClaimFields }
+  /**
+   * `validUntil` (ms since the epoch, Infinity when nothing expires): before it, verifying the same bytes with the same
+   * key gives the same answer; it is when the key, the signing subkey or the signature expires, less the clock skew.
+   */
+  | { valid: true; key: string; fingerprint: string; claim: ClaimFields; validUntil: number }
   /**
    * `fingerprint` is set when the signer is a trusted key but something else is wrong. `untrusted` lists the signer
    * key IDs when the only thing wrong is that none is a trusted key (the claim inside was checked and is right).
@@ -108,9 +112,11 @@ async function verifyWith(
     return invalid(`key ${match.trusted.name} (${fpr}) expired on ${expiry.toISOString()}`, fpr);
   }
   const hashes = goHashes(pgp);
+  let validUntil = expiryMs(expiry);
   for (const sig of result.signatures) {
     const packet = (await sig.signature).packets[0];
     if (!packet) return invalid('the signature packet is missing', fpr);
+    validUntil = Math.min(validUntil, expiryMs(packet.getExpirationTime()), await signingKeyExpiryMs(match.key, packet.issuerKeyID, now));
     if (packet.version !== 4 && packet.version !== 3) return invalid(`it is a v${packet.version} signature; the cluster understands v3 and v4 only`, fpr);
     if (packet.hashAlgorithm === null || !hashes.has(packet.hashAlgorithm)) {
       return invalid(`it uses hash algorithm ${String(packet.hashAlgorithm)} (RFC 9580 numbering), which the cluster cannot check (it knows SHA-1 and SHA-2)`, fpr);
@@ -118,5 +124,18 @@ async function verifyWith(
   }
   const claim = checkClaim(result.data, digest);
   if (!claim.ok) return invalid(claim.reason, fpr);
-  return { valid: true, key: match.trusted.name, fingerprint: fpr, claim: claim.claim };
+  // openpgp.js checked expiry at now + CLOCK_SKEW_MS, so an answer holds until that much before the first expiry.
+  return { valid: true, key: match.trusted.name, fingerprint: fpr, claim: claim.claim, validUntil: validUntil - CLOCK_SKEW_MS };
+}
+
+const expiryMs = (at: Date | number | null): number => (at instanceof Date ? at.getTime() : Infinity);
+
+/** When the (sub)key that made a signature expires; now (nothing to reuse) when openpgp.js cannot say. */
+async function signingKeyExpiryMs(key: openpgp.Key, keyID: openpgp.KeyID, now: Date): Promise<number> {
+  try {
+    const signing = await key.getSigningKey(keyID, now);
+    return expiryMs(signing === key ? await key.getExpirationTime() : await (signing as openpgp.Subkey).getExpirationTime(now));
+  } catch {
+    return now.getTime();
+  }
 }

@@ -12,7 +12,7 @@ import { PoliciesRepository } from './policies-repository.js';
 import { RawMetadataRepository } from './raw-metadata-repository.js';
 import { RolloutsRepository } from './rollouts-repository.js';
 import { ReleasesRepository } from './releases-repository.js';
-import { prepareSignaturesReset } from './signatures-reset.js';
+import { prepareSignaturesSnapshot } from './signatures-snapshot.js';
 import { SignaturesRepository, type NewSignature } from './signatures-repository.js';
 import { SigningKeysRepository, type StoredKey } from './signing-keys-repository.js';
 import { TokensRepository } from './tokens-repository.js';
@@ -96,7 +96,7 @@ function createStore(db: Database, file: string, now: () => Date): Store {
   const policies = guard(new PoliciesRepository(db));
   const transaction = <T>(fn: () => T): T => db.transaction(fn)();
   const writeTransaction = <T>(fn: () => T): T => db.transaction(fn).immediate();
-  const resetSignatures = prepareSignaturesReset(db);
+  const replaceSignatures = prepareSignaturesSnapshot(db, now);
   const changesStmt = db.prepare<[], { n: number }>('SELECT n FROM graph_input_changes WHERE id = 1');
 
   const store: Store = guard({
@@ -148,9 +148,8 @@ function createStore(db: Database, file: string, now: () => Date): Store {
     replaceSnapshot: (input, list, keys) =>
       writeTransaction(() => {
         store.replaceAll(input);
-        resetSignatures();
         if (keys) signingKeys.replaceAll(keys);
-        for (const s of list) signatures.append(s);
+        replaceSignatures(list);
       }),
     transaction,
     writeTransaction,
