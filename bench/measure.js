@@ -9,6 +9,7 @@ import { startNginx } from './nginx.js';
 import { startNodeFloor } from './node-floor.js';
 import { createToken } from './publish.js';
 import { measurePrimaryPublishing, measureQuietPublishing, measureReplica } from './publish-load.js';
+import { measureSignedReplica } from './signed-replica.js';
 import { measureFleetRecording } from './fleet.js';
 import { measureRebuild } from './rebuild.js';
 import { measureRollouts } from './rollouts.js';
@@ -204,6 +205,12 @@ async function measureDataset(ctx, dataset, cleanup) {
     }
   }
 
+  let signedReplica = null;
+  if (settings.signedReplica) {
+    console.log(`[${dataset.name}] replica syncs without graph load: the store as it is, then with a signature per release`);
+    signedReplica = await measureSignedReplica({ children, repoRoot, dir, pristine, token, pin, count: settings.publishing.quietPublishes });
+  }
+
   // The servers are stopped, so the in-process rebuild has the server CPU to itself.
   const inProcess = settings.rebuilds > 0 ? await measureRebuild({ repoRoot, db: pristine, runs: settings.rebuilds, warmup: Math.min(2, settings.rebuilds), cpu: serverCpu }) : null;
   // Seconds in Prometheus; shown in ms like the other figures. The server builds once, at start-up (cold JIT).
@@ -219,6 +226,7 @@ async function measureDataset(ctx, dataset, cleanup) {
     memory,
     primary,
     replica,
+    signedReplica,
     node24Publishing,
     rebuild: { inProcess, metrics: metrics.samples ?? null, metricText },
   };

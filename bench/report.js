@@ -138,6 +138,12 @@ export function printDataset(result) {
       `p50 ${fmt(replica.syncMs.pooled.p50)}, p99 ${fmt(replica.syncMs.pooled.p99)}, max ${fmt(replica.syncMs.pooled.max)} ms (POST on primary → visible on replica)${notVisible(replica.syncMs.pooled)}`);
     serverRows(add, 'replica', replica);
   }
+  if (result.signedReplica) {
+    for (const [label, r] of [['unsigned', result.signedReplica.unsigned], [`${result.signedReplica.signed.signatures} signatures`, result.signedReplica.signed]]) {
+      add(`replica sync without load, ${label} (${r.syncMs.n})`,
+        `first sync ${fmt(r.firstSyncMs, 0)} ms; then p50 ${fmt(r.syncMs.p50)}, max ${fmt(r.syncMs.max)} ms; signatures verified per sync ${r.verifiedPerSync.join('/') || 'none'}${notVisible(r.syncMs)}`);
+    }
+  }
   const inProcess = rebuild.inProcess;
   add('full rebuild in-process ms min/med/max', inProcess ? `${fmt(inProcess.minMs)}/${fmt(inProcess.medianMs)}/${fmt(inProcess.maxMs)} (CPU ${fmt(inProcess.cpuMedianMs)})` : 'n/a');
   if (inProcess) add('rebuild phases (median ms)', Object.entries(inProcess.phasesMedianMs).map(([k, v]) => `${k.replace(/Ms$/, '')} ${fmt(v)}`).join(', '));

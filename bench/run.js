@@ -49,6 +49,7 @@ const { values: opts } = parseArgs({
     'skip-node24': { type: 'boolean', default: false },
     'skip-publishing': { type: 'boolean', default: false },
     'skip-replica': { type: 'boolean', default: false },
+    'skip-signed-replica': { type: 'boolean', default: false },
     'skip-fleet': { type: 'boolean', default: false },
     'skip-rollouts': { type: 'boolean', default: false },
     'skip-console': { type: 'boolean', default: false },
@@ -59,7 +60,7 @@ const { values: opts } = parseArgs({
 });
 if (opts.help) {
   console.log('usage: npm run bench -- [--quick] [--only generated|fixture|all] [--request CHANNEL/ARCH|heaviest] [--no-pin]\n' +
-    '  [--skip-node24] [--skip-publishing] [--skip-replica] [--skip-fleet] [--skip-rollouts] [--skip-console] [--keep] [--profile] [--seed N]\n' +
+    '  [--skip-node24] [--skip-publishing] [--skip-replica] [--skip-signed-replica] [--skip-fleet] [--skip-rollouts] [--skip-console] [--keep] [--profile] [--seed N]\n' +
     '  graph endpoint only (KUS vs node:http on Node 20 and 24, nginx): --skip-publishing --skip-fleet --skip-rollouts --skip-console --rebuilds 0');
   for (const [name, full, quick, help] of NUMBERS) console.log(`  --${name} N`.padEnd(24) + `${help} (default ${full}, --quick ${quick})`);
   process.exit(0);
@@ -82,6 +83,8 @@ const settings = {
     rounds: n['publish-rounds'], idleSeconds: n['idle-seconds'], publishSeconds: n['publish-seconds'], quietPublishes: n['quiet-publishes'], publishEveryMs: n['publish-every-ms'],
   },
   replica: opts['skip-publishing'] || opts['skip-replica'] ? null : { followIntervalSeconds: n['follow-interval'] },
+  // Sync time of an unloaded replica, the store unsigned and with a signature per release (signing takes ~25 s).
+  signedReplica: !(opts['skip-publishing'] || opts['skip-replica'] || opts['skip-signed-replica']),
   fleet: !opts['skip-fleet'],
   fleetPairs: n['fleet-pairs'],
   rollouts: !opts['skip-rollouts'],
