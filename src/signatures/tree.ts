@@ -1,4 +1,5 @@
-// Signature files on disk: graph-data's `signatures/sha256/<hex>/signature-N` and the cluster's `sha256=<hex>/signature-N`.
+// Signature trees: graph-data's `signatures/sha256/<hex>/signature-N` (on disk, or in an archive's files) and the
+// cluster's `sha256=<hex>/signature-N`.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { KusError, quote } from '../errors/index.js';
@@ -57,7 +58,9 @@ export function signatureDirectory(dir: string): SignatureTreeSource {
  * snapshot's signatures out to read them back (a folder and a file per release) took ~6 s of each sync at upstream
  * scale on this project's test machines. `directories` are the archive's folders, empty ones included.
  */
-export function signatureFiles(files: ReadonlyArray<{ path: string; bytes: Uint8Array }>, directories: readonly string[], prefix: string, where: string): SignatureTreeSource {
+export function signatureFiles(
+  files: ReadonlyArray<{ path: string; bytes: Uint8Array }>, directories: readonly string[], prefix: string, where: string,
+): SignatureTreeSource {
   const bytes = new Map<string, Uint8Array>();
   const folders = new Map<string, Set<string>>();
   // Every folder on the way to a path, each with the name of the next step in it.
