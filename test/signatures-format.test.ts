@@ -4,9 +4,11 @@ import t from 'tap';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
+import { memoryTree } from '../src/graph-data/index.js';
+import { signaturesIn } from '../src/services/unpacked-graph-data.js';
 import {
   checkClaim, claimText, configMapPrefix, parseStoreRequest, readSignatureTree, renderManifests, requireDigest, signatureConfigMap,
-  signatureDirectory, signatureFiles, signatureIndex, storeSegment, storeUrlProblem, verifierConfigMap,
+  signatureDirectory, signatureIndex, storeSegment, storeUrlProblem, verifierConfigMap,
 } from '../src/signatures/index.js';
 
 const HEX = '296be28e6051ed6f8e11695893ba9fdf7622359ada2355658dc4e0b0294fd0f2';
@@ -156,7 +158,7 @@ t.test('a signature tree reads the same from a directory and from an archive\'s 
   walk('');
 
   const fromDisk = readSignatureTree(path.join(root, 'signatures'));
-  const inMemory = signatureFiles(files, directories, 'signatures', 'archive/signatures');
+  const inMemory = signaturesIn(memoryTree(files, directories), 'archive/signatures');
   t.ok(inMemory.exists(), 'the archive has a signatures folder');
   const fromFiles = readSignatureTree(inMemory);
   const plain = (r: typeof fromDisk): unknown => ({ ...r, files: r.files.map((f) => ({ ...f, bytes: Buffer.from(f.bytes).toString('base64') })) });
@@ -166,8 +168,8 @@ t.test('a signature tree reads the same from a directory and from an archive\'s 
   t.same(inMemory.entries('keys'), ['primary.asc'], 'the keys folder lists as on disk');
   t.same(signatureDirectory(path.join(root, 'signatures')).entries('keys'), ['primary.asc'], 'as the directory reader lists it');
 
-  t.notOk(signatureFiles(files.filter((f) => !f.path.startsWith('signatures')), ['channels'], 'signatures', 'x').exists(), 'no signatures folder: none');
-  t.ok(signatureFiles([], ['signatures'], 'signatures', 'x').exists(), 'an empty signatures folder exists');
-  t.throws(() => readSignatureTree(signatureFiles([{ path: `signatures/sha256/${hex(1)}/signature-1/x`, bytes: Buffer.from('') }], [], 'signatures', 'archive/signatures')),
+  t.notOk(signaturesIn(memoryTree(files.filter((f) => !f.path.startsWith('signatures')), ['channels']), 'x').exists(), 'no signatures folder: none');
+  t.ok(signaturesIn(memoryTree([], ['signatures']), 'x').exists(), 'an empty signatures folder exists');
+  t.throws(() => readSignatureTree(signaturesIn(memoryTree([{ path: `signatures/sha256/${hex(1)}/signature-1/x`, bytes: Buffer.from('') }], []), 'archive/signatures')),
     { code: 'KUS_ERR_IO', message: /archive\/signatures/ }, 'a folder named as a signature cannot be read, as on disk');
 });

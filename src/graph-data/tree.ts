@@ -7,10 +7,14 @@ import path from 'node:path';
 export interface GraphDataTree {
   /** The UTF-8 text of a file (path relative to the tree, `/`-separated); a missing one throws with code ENOENT. */
   readText(rel: string): string;
+  /** The bytes of a file, as readText finds it (signatures are binary). */
+  readBytes(rel: string): Uint8Array;
   /** The names in a directory, unsorted; throws with code ENOENT or ENOTDIR as readdir does. */
   list(rel: string): string[];
   /** True for a regular file (through symbolic links, on disk). */
   isFile(rel: string): boolean;
+  /** True for a directory (through symbolic links, on disk). */
+  isDirectory(rel: string): boolean;
 }
 
 /** Thrown instead of reading; the message never includes the target's path or content. */
@@ -26,22 +30,26 @@ export class OutsideTreeError extends Error {
  * not make KUS read (and echo in an error) /etc/passwd or a key file.
  */
 export function directoryTree(root: string): GraphDataTree {
+  const inTree = (rel: string): string => {
+    const real = realpathSync(path.join(root, rel));
+    const inside = path.relative(realpathSync(root), real);
+    if (inside === '' || inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)) throw new OutsideTreeError();
+    return real;
+  };
+  const stat = (rel: string): ReturnType<typeof statSync> | undefined => {
+    try {
+      return statSync(path.join(root, rel));
+    } catch {
+      // Missing, or a dangling symlink: nothing we can read.
+      return undefined;
+    }
+  };
   return {
-    readText(rel) {
-      const real = realpathSync(path.join(root, rel));
-      const inside = path.relative(realpathSync(root), real);
-      if (inside === '' || inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)) throw new OutsideTreeError();
-      return readFileSync(real, 'utf8');
-    },
+    readText: (rel) => readFileSync(inTree(rel), 'utf8'),
+    readBytes: (rel) => readFileSync(inTree(rel)),
     list: (rel) => readdirSync(path.join(root, rel)),
-    isFile(rel) {
-      try {
-        return statSync(path.join(root, rel)).isFile();
-      } catch {
-        // A dangling symlink: not a file we can read.
-        return false;
-      }
-    },
+    isFile: (rel) => stat(rel)?.isFile() ?? false,
+    isDirectory: (rel) => stat(rel)?.isDirectory() ?? false,
   };
 }
 
@@ -73,18 +81,24 @@ export function memoryTree(files: ReadonlyArray<{ path: string; bytes: Uint8Arra
     children.get(parent)!.add(f.path.slice(slash + 1));
     texts.set(f.path, f.bytes);
   }
+  const readBytes = (rel: string): Uint8Array => {
+    const bytes = texts.get(rel);
+    if (bytes === undefined) throw errnoError('ENOENT', rel);
+    return bytes;
+  };
   return {
     readText(rel) {
-      const bytes = texts.get(rel);
-      if (bytes === undefined) throw errnoError('ENOENT', rel);
+      const bytes = readBytes(rel);
       // As readFileSync(file, 'utf8') reads it: a byte-order mark kept, bad sequences replaced.
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
     },
+    readBytes,
     list(rel) {
       const names = children.get(rel);
       if (names === undefined) throw errnoError(texts.has(rel) ? 'ENOTDIR' : 'ENOENT', rel);
       return [...names];
     },
     isFile: (rel) => texts.has(rel) && !children.has(rel),
+    isDirectory: (rel) => children.has(rel),
   };
 }

@@ -3,8 +3,8 @@
 // read it back cost seconds per sync at upstream scale (8,000 files; a signed snapshot a folder and a file more per
 // release).
 import type { KusError } from '../errors/index.js';
-import { memoryTree, readGraphData, type Problem, type ReadResult, type YamlMemo } from '../graph-data/index.js';
-import { signatureFiles, SIGNATURES_DIR, type SignatureTreeSource } from '../signatures/index.js';
+import { memoryTree, readGraphData, type GraphDataTree, type Problem, type ReadResult, type YamlMemo } from '../graph-data/index.js';
+import { SIGNATURES_DIR, type SignatureTreeSource } from '../signatures/index.js';
 import type { GraphInput } from '../store/index.js';
 
 export interface UnpackedGraphData {
@@ -24,9 +24,21 @@ export async function withUnpackedGraphData<T>(
   refuse: (errors: Problem[]) => KusError,
   fn: (unpacked: UnpackedGraphData) => Promise<T>,
 ): Promise<T> {
-  const read = readGraphData(memoryTree(tree.files, tree.directories), { strict: true, ...(tree.memo ? { memo: tree.memo } : {}) });
+  const files = memoryTree(tree.files, tree.directories);
+  const read = readGraphData(files, { strict: true, ...(tree.memo ? { memo: tree.memo } : {}) });
   const errors = read.problems.filter((p) => p.severity === 'error');
   if (errors.length > 0) throw refuse(errors);
-  const signatures = signatureFiles(tree.files, tree.directories, SIGNATURES_DIR, `${tree.source}/${SIGNATURES_DIR}`);
-  return await fn({ signatures, read, input: { releases: read.releases, graphData: read.data } });
+  return await fn({ signatures: signaturesIn(files, `${tree.source}/${SIGNATURES_DIR}`), read, input: { releases: read.releases, graphData: read.data } });
+}
+
+/** A graph-data tree's signatures/ as the signature reader reads it; `where` names it in messages. */
+export function signaturesIn(tree: GraphDataTree, where: string): SignatureTreeSource {
+  const at = (rel: string): string => (rel === '' ? SIGNATURES_DIR : `${SIGNATURES_DIR}/${rel}`);
+  return {
+    where,
+    exists: () => tree.isDirectory(SIGNATURES_DIR),
+    entries: (rel) => tree.list(at(rel)).sort(),
+    isDir: (rel) => tree.isDirectory(at(rel)),
+    read: (rel) => tree.readBytes(at(rel)),
+  };
 }

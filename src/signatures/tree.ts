@@ -30,7 +30,8 @@ export type TreeLayout = 'graph-data' | 'cvo';
 
 /**
  * Where a signatures tree is read from: a directory on disk (kus import), or the files of an archive held in memory (a
- * replica's sync, a bundle import). Paths are relative to the tree's top, `/`-separated; '' is the top.
+ * replica's sync, a bundle import: services/unpacked-graph-data.ts). Paths are relative to the tree's top,
+ * `/`-separated; '' is the top.
  */
 export interface SignatureTreeSource {
   /** For messages: the directory, or the archive's folder as `<source>/signatures`. */
@@ -50,56 +51,6 @@ export function signatureDirectory(dir: string): SignatureTreeSource {
     entries: (rel) => readdirSync(at(rel)).sort(),
     isDir: (rel) => statSync(at(rel)).isDirectory(),
     read: (rel) => readFileSync(at(rel)),
-  };
-}
-
-/**
- * The `prefix` folder of an archive's files (readTar gave clean relative paths), read in place: writing a signed
- * snapshot's signatures out to read them back (a folder and a file per release) took ~6 s of each sync at upstream
- * scale on this project's test machines. `directories` are the archive's folders, empty ones included.
- */
-export function signatureFiles(
-  files: ReadonlyArray<{ path: string; bytes: Uint8Array }>, directories: readonly string[], prefix: string, where: string,
-): SignatureTreeSource {
-  const bytes = new Map<string, Uint8Array>();
-  const folders = new Map<string, Set<string>>();
-  // Every folder on the way to a path, each with the name of the next step in it.
-  const add = (rel: string): void => {
-    let at = '';
-    for (const name of rel.split('/')) {
-      let names = folders.get(at);
-      if (names === undefined) folders.set(at, (names = new Set()));
-      names.add(name);
-      at = at === '' ? name : `${at}/${name}`;
-    }
-  };
-  const inside = (p: string): string | undefined => (p === prefix ? '' : p.startsWith(`${prefix}/`) ? p.slice(prefix.length + 1) : undefined);
-  let found = false;
-  for (const d of directories) {
-    const rel = inside(d);
-    if (rel === undefined) continue;
-    found = true;
-    if (rel !== '') {
-      add(rel);
-      if (!folders.has(rel)) folders.set(rel, new Set());
-    }
-  }
-  for (const f of files) {
-    const rel = inside(f.path);
-    if (rel === undefined || rel === '') continue;
-    found = true;
-    add(rel);
-    bytes.set(rel, f.bytes);
-  }
-  const missing = (rel: string): never => {
-    throw Object.assign(new Error(`ENOENT: no such file or directory, '${rel}'`), { code: 'ENOENT' });
-  };
-  return {
-    where,
-    exists: () => found,
-    entries: (rel) => [...(folders.get(rel) ?? missing(rel))].sort(),
-    isDir: (rel) => folders.has(rel),
-    read: (rel) => bytes.get(rel) ?? missing(rel),
   };
 }
 
