@@ -32,6 +32,15 @@ class Primary {
     t.teardown(() => this.store.close());
   }
 
+  /** A primary with releases 0 to count - 1, each signed by `key`, which it trusts as `name`. */
+  static async signed(t: Test, file: string, count: number, name: string, key: Key, date?: Date): Promise<Primary> {
+    const primary = new Primary(t, file);
+    primary.releases(count);
+    await primary.trust(name, key);
+    for (let i = 0; i < count; i++) await primary.sign(i, key, date);
+    return primary;
+  }
+
   releases(count: number): void {
     const releases = Array.from({ length: count }, (_, i) => release(i));
     this.store.replaceAll({
@@ -103,10 +112,7 @@ t.test('a sync verifies and stores only the signatures that changed since the la
   const key = await jsKey({ name: 'primary' });
   const fingerprint = (await describePublicKey(key.publicKey.armor())).fingerprint;
   const dir = t.testdir({});
-  const p = new Primary(t, path.join(dir, 'primary.db'));
-  p.releases(5);
-  await p.trust('primary', key);
-  for (let i = 0; i < 5; i++) await p.sign(i, key);
+  const p = await Primary.signed(t, path.join(dir, 'primary.db'), 5, 'primary', key);
   const r = replica(t, path.join(dir, 'replica.db'));
 
   t.equal(await r.sync(p), 5, 'the first sync verifies all five signatures');
@@ -149,10 +155,7 @@ t.test('what a fresh check refuses, a sync refuses, verified or not at an earlie
   const made = new Date(Date.now() - 3600_000);
   const expiring = await jsKey({ name: 'expiring', date: made, expiresInSeconds: 7200 });
   const dir = t.testdir({});
-  const p = new Primary(t, path.join(dir, 'primary.db'));
-  p.releases(3);
-  await p.trust('expiring', expiring);
-  for (let i = 0; i < 3; i++) await p.sign(i, expiring, made);
+  const p = await Primary.signed(t, path.join(dir, 'primary.db'), 3, 'expiring', expiring, made);
   const r = replica(t, path.join(dir, 'replica.db'));
   t.equal(await r.sync(p), 3, 'verified while the key is valid');
   t.equal(await r.sync(p), 0, 'and known at the next sync');
@@ -162,10 +165,7 @@ t.test('what a fresh check refuses, a sync refuses, verified or not at an earlie
   t.equal(r.store.signatures.count(), 3, 'and the last good snapshot stays');
 
   const key = await jsKey({ name: 'primary' });
-  const q = new Primary(t, path.join(dir, 'primary-2.db'));
-  q.releases(2);
-  await q.trust('primary', key);
-  for (let i = 0; i < 2; i++) await q.sign(i, key);
+  const q = await Primary.signed(t, path.join(dir, 'primary-2.db'), 2, 'primary', key);
   const s = replica(t, path.join(dir, 'replica-2.db'));
   t.equal(await s.sync(q), 2, 'a second primary\'s two signatures are verified');
   q.sql((db) => {
