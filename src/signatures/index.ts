@@ -15,8 +15,7 @@ export {
   signatureConfigMap, verifierConfigMap, renderManifests, signatureStoresPatch, storeUrlProblem, type ConfigMap, type VerifierInput,
 } from './configmaps.js';
 export {
-  SIGNATURES_DIR, KEYS_DIR, MAX_SIGNATURE_BYTES, readSignatureTree, writeSignatureTree, writePublicKeyFile, signatureTreeExists, signatureDirectory,
-  type SignatureTreeSource,
-  type SignatureFile, type TreeProblem, type TreeLayout,
+  SIGNATURES_DIR, KEYS_DIR, MAX_SIGNATURE_BYTES, readSignatureTree, writeSignatureTree, writePublicKeyFile, signatureTreeExists,
+  signatureDirectory, type SignatureTreeSource, type SignatureFile, type TreeProblem, type TreeLayout,
 } from './tree.js';
 export { signDetached, verifyDetached, type DetachedVerification } from './detached.js';
