@@ -9,6 +9,11 @@ import { runToEnd } from './processes.js';
 
 export const GRAPH_PATH = '/api/upgrades_info/graph';
 
+/** A copy of a store that is not open for writing: its file and its write-ahead log. */
+export function copyStore(from, to) {
+  for (const suffix of ['', '-wal']) if (fs.existsSync(`${from}${suffix}`)) fs.copyFileSync(`${from}${suffix}`, `${to}${suffix}`);
+}
+
 /** The node flags in the built bin's shebang (`#!/usr/bin/env -S node FLAGS`): KUS is measured as `kus serve` runs. */
 export function binNodeFlags(repoRoot) {
   const first = fs.readFileSync(path.join(repoRoot, 'dist/cli/main.js'), 'utf8').split('\n')[0];

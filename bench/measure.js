@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { waitQuiet, withCpuCost } from './cpu.js';
 import { freePort, getRaw } from './http.js';
-import { buildDurationMetrics, fetchServedBytes, GRAPH_PATH, heapMetrics, importDataset, memoryOf, startKus, surveyGraphs } from './kus.js';
+import { buildDurationMetrics, copyStore, fetchServedBytes, GRAPH_PATH, heapMetrics, importDataset, memoryOf, startKus, surveyGraphs } from './kus.js';
 import { startNginx } from './nginx.js';
 import { startNodeFloor } from './node-floor.js';
 import { createToken } from './publish.js';
@@ -240,10 +240,6 @@ async function nodeVersion(url) {
 }
 
 /** SQLite's backup of a closed store: the file and, when present, its write-ahead log. */
-function copyStore(from, to) {
-  for (const suffix of ['', '-wal']) if (fs.existsSync(`${from}${suffix}`)) fs.copyFileSync(`${from}${suffix}`, `${to}${suffix}`);
-}
-
 /**
  * The (channel, arch) to load: `wanted` = "CHANNEL/ARCH", or "heaviest" (most edges over every body), or the
  * dataset's own default (the generated one: stable-4.18/amd64, the request issue 9 measured).

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { waitQuiet } from './cpu.js';
 import { freePort } from './http.js';
-import { startKus } from './kus.js';
+import { copyStore, startKus } from './kus.js';
 import { Publisher, seen, sequentialPublishes, VisibilityWatcher } from './publishing.js';
 
 const PASSPHRASE = 'kus-bench-signing';
@@ -22,6 +22,7 @@ async function signEveryRelease(repoRoot, db) {
     { cwd: repoRoot, env: { ...process.env, KUS_SIGNING_PASSPHRASE: PASSPHRASE }, stdio: 'ignore' });
   const { openStore } = await dist('store/index.js');
   const { claimText, signContent, unlockPrivateKey } = await dist('signatures/index.js');
+  const { payloadRepository } = await dist('services/signing.js');
   const store = openStore(db);
   try {
     const key = store.signingKeys.list()[0];
@@ -30,7 +31,7 @@ async function signEveryRelease(repoRoot, db) {
     const made = [];
     for (const r of store.loadGraphInput().releases) {
       if (r.digest === null) continue;
-      const claim = claimText({ digest: r.digest, reference: r.payload.slice(0, r.payload.lastIndexOf('@')), creator: 'kus bench', timestamp: now.getTime() / 1000 });
+      const claim = claimText({ digest: r.digest, reference: payloadRepository(r.payload), creator: 'kus bench', timestamp: now.getTime() / 1000 });
       made.push({ digest: r.digest, bytes: await signContent(Buffer.from(claim), privateKey, now), keyFingerprint: key.fingerprint, source: 'signed' });
     }
     store.transaction(() => { for (const s of made) store.signatures.append(s); });
@@ -43,7 +44,7 @@ async function signEveryRelease(repoRoot, db) {
 /** Syncs of one replica of a copy of `pristine`: its first (start → showing the primary's release), then `count` publishes one at a time. */
 async function replicaSyncs({ children, repoRoot, dir, pristine, token, pin, name, signed, count }) {
   const primaryDb = path.join(dir, `${name}-primary.db`);
-  for (const suffix of ['', '-wal']) if (fs.existsSync(`${pristine}${suffix}`)) fs.copyFileSync(`${pristine}${suffix}`, `${primaryDb}${suffix}`);
+  copyStore(pristine, primaryDb);
   const signatures = signed ? await signEveryRelease(repoRoot, primaryDb) : 0;
   const primary = await startKus({ children, repoRoot, db: primaryDb, port: await freePort(), logFile: path.join(dir, `${name}-primary.log`), cpu: pin?.load ?? null });
   const publisher = new Publisher(primary.base, token);

@@ -11,6 +11,9 @@ interface Row {
   created_at: string;
 }
 
+const sameSignature = (a: Omit<Row, 'created_at'>, b: Row): boolean =>
+  a.bytes.equals(b.bytes) && a.key_fingerprint === b.key_fingerprint && a.source === b.source;
+
 /**
  * Returns a function that stores `list` as every signature there is, numbered from 1 per digest in list order
  * (identical bytes given twice for a digest are stored once). Only what differs is written: each sync carries every
@@ -18,9 +21,6 @@ interface Row {
  * signatures that are as stored from signature-1 on stay as they are; a signature stored again under another number
  * keeps its first time.
  */
-const sameSignature = (a: Omit<Row, 'created_at'>, b: Row): boolean =>
-  a.bytes.equals(b.bytes) && a.key_fingerprint === b.key_fingerprint && a.source === b.source;
-
 export function prepareSignaturesSnapshot(db: Database, now: () => Date): (list: readonly NewSignature[]) => void {
   const all = db.prepare<[], Row>('SELECT digest, bytes, key_fingerprint, source, created_at FROM signatures ORDER BY digest, idx');
   const remove = db.prepare<[string, number]>('DELETE FROM signatures WHERE digest = ? AND idx > ?');
