@@ -1,10 +1,10 @@
 // The fleet writer's thread runs only while there is something to write: none before the first write, gone after
 // idleMs without one, started again by the next write, and nothing written or held open is lost across that.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { WorkerFleetWriter, type FleetPollBatchEntry } from '../src/services/fleet/index.js';
-import { openStore } from '../src/store/index.js';
+import { openStore, type Store } from '../src/store/index.js';
 import { tempTree } from './helpers/temp-tree.js';
 
 const IDLE_MS = 150;
@@ -37,12 +37,18 @@ function storeDescriptors(file: string): number {
   return n;
 }
 
-t.test('the thread starts with the first write, exits when idle, and starts again for the next', async (t) => {
+/** A new store, and a writer on it whose thread exits after IDLE_MS; both closed at teardown. */
+function storeAndWriter(t: Test): { file: string; store: Store; writer: WorkerFleetWriter } {
   const file = path.join(tempTree(t), 'kus.db');
   const store = openStore(file);
   t.teardown(() => store.close());
   const writer = new WorkerFleetWriter(file, IDLE_MS);
   t.teardown(() => writer.close());
+  return { file, store, writer };
+}
+
+t.test('the thread starts with the first write, exits when idle, and starts again for the next', async (t) => {
+  const { file, store, writer } = storeAndWriter(t);
 
   t.equal(writer.running, false, 'no thread before any write');
   t.equal(writer.started, 0);
@@ -79,11 +85,7 @@ t.test('the thread starts with the first write, exits when idle, and starts agai
 });
 
 t.test('a write while the thread is busy keeps it: it exits only once idleMs passed after the last answer', async (t) => {
-  const file = path.join(tempTree(t), 'kus.db');
-  const store = openStore(file);
-  t.teardown(() => store.close());
-  const writer = new WorkerFleetWriter(file, IDLE_MS);
-  t.teardown(() => writer.close());
+  const { store, writer } = storeAndWriter(t);
 
   // Writes closer together than idleMs, spanning several idle periods: one thread serves them all.
   await writer.record([entry(0, T0, '4.9.15')]);
