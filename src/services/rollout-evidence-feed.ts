@@ -1,6 +1,6 @@
 // Feeds the pure rollout evidence (rollout-evidence.ts) from what a server knows: the fleet inventory's recorded
 // clusters and updates of the rollout's channel since its start, and the edges into its release that the channel's
-// served graph has had (fleet_offers, noted by the build worker as it renders: no body is parsed on this thread).
+// served graph has had (fleet_target_offers, noted by the build worker as it renders: no body is parsed on this thread).
 import { rolloutFraction, keyIgnoringBuild, parseSemver, type Rollout } from '../graph/index.js';
 import type { FleetClusterRow } from '../store/index.js';
 import { rolloutEvidence, type RolloutEvidence } from './rollout-evidence.js';

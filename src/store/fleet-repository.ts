@@ -83,7 +83,8 @@ export class FleetRepository {
   private readonly insertUpdate: Statement<[string, string, string, number, number | null]>;
   private readonly offerOf: Statement<[string, string, string, string], { first_served: number }>;
   private readonly runningSince: Statement<[string, string, number], { at: number | null }>;
-  private readonly insertOffer: Statement<[string, string, string, string, number]>;
+  private readonly offersOfBody: Statement<[string, string], { to: string; froms: string }>;
+  private readonly addOffers: Statement<[string, string, string, number, string]>;
   private readonly offerBodies: Statement<[], { channel: string; arch: string; digest: string }>;
   private readonly noteOfferBody: Statement<[string, string, string]>;
   private readonly durationsStmt: Statement<[number], FleetUpdateDuration>;
@@ -129,9 +130,13 @@ export class FleetRepository {
     this.deleteUpdate = db.prepare('DELETE FROM fleet_updates WHERE cluster_id = ? AND from_version = ? AND to_version = ? AND at = ?');
     // Replicas deliver at least once: an observation already stored (same cluster, versions and time) is kept once.
     this.insertUpdate = db.prepare('INSERT OR IGNORE INTO fleet_updates (cluster_id, from_version, to_version, at, offered_at) VALUES (?, ?, ?, ?, ?)');
-    this.offerOf = db.prepare('SELECT first_served FROM fleet_offers WHERE channel = ? AND arch = ? AND from_version = ? AND to_version = ?');
+    // An edge's sources are a space-separated list (migration 014): matched as a whole word.
+    this.offerOf = db.prepare(`SELECT first_served FROM fleet_target_offers WHERE channel = ? AND arch = ? AND to_version = ?
+      AND instr(' ' || from_versions || ' ', ' ' || ? || ' ') > 0 ORDER BY first_served LIMIT 1`);
     this.runningSince = db.prepare('SELECT max(at) AS at FROM fleet_updates WHERE cluster_id = ? AND to_version = ? AND at <= ?');
-    this.insertOffer = db.prepare('INSERT OR IGNORE INTO fleet_offers (channel, arch, from_version, to_version, first_served) VALUES (?, ?, ?, ?, ?)');
+    this.offersOfBody = db.prepare('SELECT to_version AS "to", from_versions AS froms FROM fleet_target_offers WHERE channel = ? AND arch = ?');
+    this.addOffers = db.prepare(`INSERT INTO fleet_target_offers (channel, arch, to_version, first_served, from_versions) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (channel, arch, to_version, first_served) DO UPDATE SET from_versions = from_versions || ' ' || excluded.from_versions`);
     this.offerBodies = db.prepare('SELECT channel, arch, digest FROM fleet_offer_bodies');
     this.noteOfferBody = db.prepare('INSERT INTO fleet_offer_bodies (channel, arch, digest) VALUES (?, ?, ?) ON CONFLICT (channel, arch) DO UPDATE SET digest = excluded.digest');
     this.durationsStmt = db.prepare(`SELECT from_version AS "from", to_version AS "to", at - offered_at AS took FROM fleet_updates
@@ -256,7 +261,7 @@ export class FleetRepository {
    */
   private addUpdate(e: FleetPollBatchEntry, from: string, to: string, at: number, clusterFirstSeen: number): void {
     let offeredAt: number | null = null;
-    const offer = this.offerOf.get(e.channel, e.arch, from, to);
+    const offer = this.offerOf.get(e.channel, e.arch, to, from);
     if (offer) {
       const since = Math.max(this.runningSince.get(e.id, from, at)?.at ?? clusterFirstSeen, offer.first_served);
       if (since <= at) offeredAt = since;
@@ -264,19 +269,36 @@ export class FleetRepository {
     this.insertUpdate.run(e.id, from, to, at, offeredAt);
   }
 
-  /** `arch \0 channel` → the content digest of the body whose edges fleet_offers last noted. */
+  /** `arch \0 channel` → the content digest of the body whose edges fleet_target_offers last noted. */
   offerBodyDigests(): Map<string, string> {
     return new Map(this.offerBodies.all().map((r) => [`${r.arch}\u0000${r.channel}`, r.digest]));
   }
 
   /**
    * Notes the edges of one served body first seen at `at` and the digest they were read from, in one transaction:
-   * one body at a time keeps each write short (the fleet writer shares the store).
+   * one body at a time keeps each write short (the fleet writer shares the store). An edge already noted keeps its
+   * time; the new ones of a target go into one row. Returns how many edges were new.
    */
   recordBodyOffers(channel: string, arch: string, digest: string, edges: Iterable<readonly [from: string, to: string]>, at: number): number {
     let added = 0;
     this.db.transaction(() => {
-      for (const [from, to] of edges) added += this.insertOffer.run(channel, arch, from, to, at).changes;
+      const noted = new Map<string, Set<string>>();
+      for (const { to, froms } of this.offersOfBody.all(channel, arch)) {
+        const known = noted.get(to);
+        if (known === undefined) noted.set(to, new Set(froms.split(' ')));
+        else for (const from of froms.split(' ')) known.add(from);
+      }
+      const fresh = new Map<string, Set<string>>();
+      for (const [from, to] of edges) {
+        if (noted.get(to)?.has(from)) continue;
+        let froms = fresh.get(to);
+        if (froms === undefined) fresh.set(to, (froms = new Set()));
+        froms.add(from);
+      }
+      for (const [to, froms] of fresh) {
+        this.addOffers.run(channel, arch, to, at, [...froms].join(' '));
+        added += froms.size;
+      }
       this.noteOfferBody.run(channel, arch, digest);
     })();
     return added;
@@ -351,9 +373,20 @@ export class FleetRepository {
       .all(channel, since) as Array<{ clusterId: string; from: string; to: string; at: number }>;
   }
 
-  /** Every edge the served graph of `channel` has had (any arch), as noted in fleet_offers. */
+  /** Every edge the served graph of `channel` has had (any arch, each once), as noted in fleet_target_offers. */
   channelOffers(channel: string): Array<{ from: string; to: string }> {
-    return this.db.prepare('SELECT DISTINCT from_version AS "from", to_version AS "to" FROM fleet_offers WHERE channel = ?').all(channel) as Array<{ from: string; to: string }>;
+    const rows = this.db.prepare('SELECT to_version AS "to", from_versions AS froms FROM fleet_target_offers WHERE channel = ?').all(channel) as Array<{ to: string; froms: string }>;
+    const seen = new Set<string>();
+    const edges: Array<{ from: string; to: string }> = [];
+    for (const { to, froms } of rows) {
+      for (const from of froms.split(' ')) {
+        const key = `${from} ${to}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        edges.push({ from, to });
+      }
+    }
+    return edges;
   }
 
   /** Observed updates at or after `since` (ms), by (from, to), most clusters first. */

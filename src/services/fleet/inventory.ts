@@ -271,7 +271,7 @@ export class FleetInventory {
   /**
    * What a rollout's evidence is computed from (services/rollout-evidence-feed.ts): the clusters of `channel` seen
    * since `since`, the updates observed since then of clusters of that channel, and every edge the channel's graph
-   * has served (noted by the build worker into fleet_offers, so no served body is parsed here).
+   * has served (noted by the build worker into fleet_target_offers, so no served body is parsed here).
    */
   channelActivity(channel: string, since: number): {
     clusters: FleetClusterRow[]; updates: Array<{ clusterId: string; from: string; to: string; at: number }>; edges: Array<{ from: string; to: string }>;

@@ -11,12 +11,15 @@ import { sql as fleetOfferBodies } from './009-fleet-offer-bodies.js';
 import { sql as rolloutHalts } from './011-rollout-halts.js';
 import { sql as fleetOrder } from './012-fleet-order.js';
 import { sql as graphInputChanges } from './013-graph-input-changes.js';
+import { sql as fleetTargetOffers } from './014-fleet-target-offers.js';
 
 export interface Migration {
   /** 1-based, equal to the user_version after it is applied. */
   version: number;
   name: string;
   sql: string;
+  /** It frees much of the file (a table dropped): the store is rewritten (VACUUM) once the migrations are applied. */
+  vacuum?: boolean;
 }
 
 export const migrations: readonly Migration[] = [
@@ -33,4 +36,5 @@ export const migrations: readonly Migration[] = [
   { version: 11, name: 'rollout-halts', sql: rolloutHalts },
   { version: 12, name: 'fleet-order', sql: fleetOrder },
   { version: 13, name: 'graph-input-changes', sql: graphInputChanges },
+  { version: 14, name: 'fleet-target-offers', sql: fleetTargetOffers, vacuum: true },
 ];
