@@ -36,9 +36,15 @@ end
  * write the answers (writev, 13.3 vs 16.5 us per request in the fastest and slowest one's CPU profile), and the
  * difference lasts for the process's life. One pair then compares two draws of that spread more than recording with
  * not recording; the ratio is taken per round within a pair, and its range is over every round of every pair.
+ *
+ * Even pairs start, warm up and measure the recording server first, odd pairs the other, so that over an even number
+ * of pairs neither slot has an order the other lacks. `control` runs both servers `--no-fleet`: what the comparison
+ * reads when there is nothing to compare, i.e. its resolution on this machine. Two control runs of 6 pairs gave
+ * medians of 1.055 (fixed order: the first slot started first and measured first in 2 of 3 rounds) and 0.946 (this
+ * order): the spread of the method, not an order effect, and as large as the 5 % it is asked to resolve.
  */
 export async function measureFleetRecording(ctx, { store, query, version }) {
-  const { pairs = 1 } = ctx;
+  const { pairs = 1, control = false } = ctx;
   const runs = { on: [], off: [] };
   const pairRatios = [];
   const written = { rows: 0, polls: 0 };
@@ -58,6 +64,8 @@ export async function measureFleetRecording(ctx, { store, query, version }) {
     ids: FLEET_IDS,
     version,
     pairs,
+    // Both servers --no-fleet: what the comparison reads when there is nothing to compare.
+    control,
     on: { requestsPerSec: range(runs.on.map((r) => r.requestsPerSec)), p99Ms: range(runs.on.map((r) => r.p99Ms)) },
     off: { requestsPerSec: range(runs.off.map((r) => r.requestsPerSec)), p99Ms: range(runs.off.map((r) => r.p99Ms)) },
     ratio: range(runs.on.map((r, i) => r.requestsPerSec / runs.off[i].requestsPerSec)),
@@ -75,11 +83,14 @@ export async function measureFleetRecording(ctx, { store, query, version }) {
 
 /** One recording server and one `--no-fleet` server, started together on copies of the store, measured in alternating rounds, stopped. */
 async function measurePair(ctx, { store, query, version, pair, pairs }) {
-  const { children, repoRoot, dir, pin, load, warmup, wrk } = ctx;
+  const { children, repoRoot, dir, pin, load, warmup, wrk, control = false } = ctx;
   const script = writeScript(dir, query, version);
   const servers = [];
+  const slots = [['on', control ? ['--no-fleet'] : []], ['off', ['--no-fleet']]];
+  // Odd pairs start, warm up and measure first the --no-fleet server (see measureFleetRecording).
+  if (pair % 2 === 1) slots.reverse();
   try {
-    for (const [key, serveArgs] of [['on', []], ['off', ['--no-fleet']]]) {
+    for (const [key, serveArgs] of slots) {
       const db = path.join(dir, `fleet-${key}-${pair + 1}.db`);
       for (const suffix of ['', '-wal']) if (fs.existsSync(`${store}${suffix}`)) fs.copyFileSync(`${store}${suffix}`, `${db}${suffix}`);
       const kus = await startKus({ children, repoRoot, db, port: await freePort(), logFile: path.join(dir, `kus-fleet-${key}-${pair + 1}.log`), cpu: pin?.server ?? null, serveArgs });
@@ -93,8 +104,9 @@ async function measurePair(ctx, { store, query, version, pair, pairs }) {
       let next = 0;
       for (let i = 0; next < FLEET_IDS && i < 40; i++) next += (await wrk(s.url, Math.max(warmup, 3), writeScript(dir, query, version, next))).requests;
     }
+    const recording = servers.find((s) => s.key === 'on');
     const counts = async () => {
-      const text = await (await fetch(`${servers[0].kus.base}/metrics`)).text();
+      const text = await (await fetch(`${recording.kus.base}/metrics`)).text();
       const rows = Number(/^kus_fleet_rows_written_total (\d+)/m.exec(text)?.[1] ?? NaN);
       const recorded = Number(/^kus_fleet_polls_total\{outcome="recorded"\} (\d+)/m.exec(text)?.[1] ?? NaN);
       return { rows, recorded };
@@ -107,11 +119,11 @@ async function measurePair(ctx, { store, query, version, pair, pairs }) {
       // Server CPU per request (all its threads, the fleet writer's included): steadier than req/s on a shared machine.
       for (const s of order) runs[s.key].push(await withCpuCost(s.kus.child.pid, () => wrk(s.url, load.seconds, script)));
       const cpu = (r) => (r.cpuUserUsPerRequest + r.cpuSystemUsPerRequest).toFixed(1);
-      console.log(`[fleet] pair ${pair + 1}/${pairs} round ${round + 1}: recording ${runs.on[round].requestsPerSec.toFixed(0)} req/s p99 ${runs.on[round].p99Ms} ms ${cpu(runs.on[round])} us CPU/req; ` +
+      console.log(`[fleet] pair ${pair + 1}/${pairs} round ${round + 1} (${order[0].key === 'on' ? 'recording' : '--no-fleet'} first): ${control ? 'control (--no-fleet)' : 'recording'} ${runs.on[round].requestsPerSec.toFixed(0)} req/s p99 ${runs.on[round].p99Ms} ms ${cpu(runs.on[round])} us CPU/req; ` +
         `--no-fleet ${runs.off[round].requestsPerSec.toFixed(0)} req/s p99 ${runs.off[round].p99Ms} ms ${cpu(runs.off[round])} us CPU/req`);
     }
     const after = await counts();
-    const metrics = await (await fetch(`${servers[0].kus.base}/metrics`)).text();
+    const metrics = await (await fetch(`${recording.kus.base}/metrics`)).text();
     const polls = Object.fromEntries([...metrics.matchAll(/^kus_fleet_polls_total\{outcome="(\w+)"\} (\d+)/gm)].map((m) => [m[1], Number(m[2])]));
     return { ...runs, polls, written: { rows: after.rows - before.rows, polls: after.recorded - before.recorded } };
   } finally {

@@ -168,7 +168,7 @@ async function measureDataset(ctx, dataset, cleanup) {
   let fleet = null;
   if (settings.fleet) {
     const version = dataset.fleetVersion ?? (await nodeVersion(kusUrl));
-    fleet = await measureFleetRecording({ children, repoRoot, dir, pin, load, warmup, pairs: settings.fleetPairs, wrk: (url, seconds, script) => wrk(url, seconds, 5, script) }, { store: pristine, query, version });
+    fleet = await measureFleetRecording({ children, repoRoot, dir, pin, load, warmup, pairs: settings.fleetPairs, control: settings.fleetControl, wrk: (url, seconds, script) => wrk(url, seconds, 5, script) }, { store: pristine, query, version });
   }
 
   let rollouts = null;

@@ -51,6 +51,8 @@ const { values: opts } = parseArgs({
     'skip-replica': { type: 'boolean', default: false },
     'skip-signed-replica': { type: 'boolean', default: false },
     'skip-fleet': { type: 'boolean', default: false },
+    // Both fleet servers --no-fleet: the fleet comparison's own bias, to read its result against (bench/fleet.js).
+    'fleet-control': { type: 'boolean', default: false },
     'skip-rollouts': { type: 'boolean', default: false },
     'skip-console': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false }, // keep the temp dir (stores, logs, nginx config)
@@ -60,7 +62,7 @@ const { values: opts } = parseArgs({
 });
 if (opts.help) {
   console.log('usage: npm run bench -- [--quick] [--only generated|fixture|all] [--request CHANNEL/ARCH|heaviest] [--no-pin]\n' +
-    '  [--skip-node24] [--skip-publishing] [--skip-replica] [--skip-signed-replica] [--skip-fleet] [--skip-rollouts] [--skip-console] [--keep] [--profile] [--seed N]\n' +
+    '  [--skip-node24] [--skip-publishing] [--skip-replica] [--skip-signed-replica] [--skip-fleet] [--fleet-control] [--skip-rollouts] [--skip-console] [--keep] [--profile] [--seed N]\n' +
     '  graph endpoint only (KUS vs node:http on Node 20 and 24, nginx): --skip-publishing --skip-fleet --skip-rollouts --skip-console --rebuilds 0');
   for (const [name, full, quick, help] of NUMBERS) console.log(`  --${name} N`.padEnd(24) + `${help} (default ${full}, --quick ${quick})`);
   process.exit(0);
@@ -87,6 +89,7 @@ const settings = {
   signedReplica: !(opts['skip-publishing'] || opts['skip-replica'] || opts['skip-signed-replica']),
   fleet: !opts['skip-fleet'],
   fleetPairs: n['fleet-pairs'],
+  fleetControl: opts['fleet-control'],
   rollouts: !opts['skip-rollouts'],
 };
 
