@@ -284,9 +284,9 @@ export class FleetRepository {
     this.db.transaction(() => {
       const noted = new Map<string, Set<string>>();
       for (const { to, froms } of this.offersOfBody.all(channel, arch)) {
-        const known = noted.get(to);
-        if (known === undefined) noted.set(to, new Set(froms.split(' ')));
-        else for (const from of froms.split(' ')) known.add(from);
+        let known = noted.get(to);
+        if (known === undefined) noted.set(to, (known = new Set()));
+        for (const from of froms.split(' ')) known.add(from);
       }
       const fresh = new Map<string, Set<string>>();
       for (const [from, to] of edges) {

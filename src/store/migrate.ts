@@ -17,7 +17,8 @@ export function migrate(db: Database, file: string, list: readonly Migration[] =
       // PRAGMA takes no bound parameters; the value is our own integer.
       db.pragma(`user_version = ${m.version}`);
     })();
-    vacuum ||= m.vacuum === true;
+    // A new store has freed nothing: only a store that had data before is rewritten.
+    vacuum ||= m.vacuum === true && current > 0;
   }
   // Outside any transaction, as SQLite requires; without it the freed pages would keep the file at its old size (55 MB
   // of 71 for migration 014 at upstream scale) until later writes reuse them.

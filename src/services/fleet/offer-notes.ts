@@ -8,9 +8,9 @@ import type { FleetRepository } from '../../store/index.js';
 import type { BodyContent } from '../rendered-bodies.js';
 
 /**
- * Notes the edges of every changed content into fleet_target_offers (first time wins) at `at`; returns how many bodies were
- * read. Edges are those of the body without rollouts: an edge counts as offered from the first time any cluster of the
- * channel could be shown it. A body that cannot be rendered (a non-SemVer version) has no edges to offer.
+ * Notes the edges of every changed content into fleet_target_offers (first time wins) at `at`; returns how many bodies
+ * were read. Edges are those of the body without rollouts: an edge counts as offered from the first time any cluster of
+ * the channel could be shown it. A body that cannot be rendered (a non-SemVer version) has no edges to offer.
  */
 export function noteFirstServed(repository: FleetRepository, viewsOf: (arch: string) => GraphViews, bodies: readonly BodyContent[], at: number): number {
   const noted = repository.offerBodyDigests();
