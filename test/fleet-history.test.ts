@@ -3,18 +3,19 @@
 import t, { type Test } from 'tap';
 import path from 'node:path';
 import { buildGraph, GraphViews } from '../src/graph/index.js';
-import { FleetAggregator, FleetInventory } from '../src/services/fleet/index.js';
+import { FleetInventory } from '../src/services/fleet/index.js';
 import { noteFirstServed } from '../src/services/fleet/offer-notes.js';
 import { GraphCache } from '../src/services/graph-cache.js';
 import { servedGraphsOf } from '../src/services/graph-explorer.js';
 import { openStore } from '../src/store/index.js';
+import { clusterUuid, writePolls } from './helpers/fleet-polls.js';
 import { tempTree } from './helpers/temp-tree.js';
 import { workedGraphData, workedReleases } from './helpers/worked-example.js';
 
 const H = 3600_000;
 const D = 24 * H;
 const T0 = Date.UTC(2026, 0, 1);
-const uuid = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+const uuid = clusterUuid;
 const silent = { info() {}, warn() {}, error() {} };
 
 function fleet(t: Test, now: number) {
@@ -27,11 +28,7 @@ function fleet(t: Test, now: number) {
   const served = { ...servedGraphsOf(graphs), body: (): never => t.fail('the fleet inventory read a served body') as never };
   const inventory = new FleetInventory({ repository: store.fleet, served, now: () => clock.now });
   /** One flush: the polls merged by the aggregator as `kus serve` merges them, then written in one transaction. */
-  const flush = (polls: Array<[id: number, version: string, at: number]>, channel = 'stable-1.1'): void => {
-    const agg = new FleetAggregator();
-    for (const [id, version, at] of polls) agg.record({ id: uuid(id), version, channel, arch: 'amd64' }, undefined, at);
-    store.fleet.record(agg.drain().entries);
-  };
+  const flush = (polls: Array<[id: number, version: string, at: number]>, channel = 'stable-1.1'): void => writePolls(store, polls, channel);
   return { store, inventory, flush, clock };
 }
 

@@ -5,15 +5,14 @@
 import t from 'tap';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { FleetAggregator } from '../src/services/fleet/index.js';
 import { openStore } from '../src/store/index.js';
 import { migrate } from '../src/store/migrate.js';
 import { migrations } from '../src/store/migrations/index.js';
+import { writePolls } from './helpers/fleet-polls.js';
 import { tempTree } from './helpers/temp-tree.js';
 
 const H = 3600_000;
 const T0 = Date.UTC(2026, 0, 1);
-const uuid = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 
 type OfferRow = { channel: string; arch: string; to: string; at: number; froms: string };
 
@@ -62,11 +61,7 @@ t.test('notes group the new edges of a target by time; an edge keeps its first t
 t.test('an update takes its offer time from the row that lists its source as a whole version', async (t) => {
   const store = openStore(path.join(tempTree(t), 'kus.db'));
   t.teardown(() => store.close());
-  const flush = (polls: Array<[id: number, version: string, at: number]>): void => {
-    const agg = new FleetAggregator();
-    for (const [id, version, at] of polls) agg.record({ id: uuid(id), version, channel: 'stable-1', arch: 'amd64' }, undefined, at);
-    store.fleet.record(agg.drain().entries);
-  };
+  const flush = (polls: Array<[id: number, version: string, at: number]>): void => writePolls(store, polls, 'stable-1');
   // Sources that contain another's text: 1.1.0 is inside 11.1.0 and 1.1.0-rc.1, and 1.1.0 is only noted later.
   store.fleet.recordBodyOffers('stable-1', 'amd64', 'd1', [['11.1.0', '2.0.0'], ['1.1.0-rc.1', '2.0.0'], ['1.0.0', '2.0.0']], T0);
   store.fleet.recordBodyOffers('stable-1', 'amd64', 'd2', [['1.1.0', '2.0.0']], T0 + 5 * H);
