@@ -137,10 +137,13 @@ export class WorkerFleetWriter implements FleetWriter {
     if (worker !== undefined) await worker.terminate();
   }
 
-  private send(request: WriterRequest): void {
+  /** Posts to the running thread (started if need be) and returns it. */
+  private send(request: WriterRequest): Worker {
     if (this.failure) throw this.failure;
     clearTimeout(this.idleTimer);
-    this.thread().postMessage(request);
+    const worker = this.thread();
+    worker.postMessage(request);
+    return worker;
   }
 
   private ask(request: (id: number) => WriterRequest): Promise<number> {
@@ -148,9 +151,8 @@ export class WorkerFleetWriter implements FleetWriter {
     return new Promise<number>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       try {
-        this.send(request(id));
         // Held while an answer is awaited, so that the last write at shutdown is not cut short by the process exiting.
-        this.worker!.ref();
+        this.send(request(id)).ref();
       } catch (err) {
         this.pending.delete(id);
         reject(err as Error);
