@@ -43,6 +43,6 @@ EXPOSE 8080
 # (the health check runs inside the container, so the certificate's name and CA are not checked).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "const tls = !!process.env.KUS_TLS_CERT; require(tls ? 'node:https' : 'node:http').get({ host: '127.0.0.1', port: process.env.KUS_PORT || 8080, path: '/livez', rejectUnauthorized: false, timeout: 4000 }, (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"]
-# --max-semi-space-size=8: the launch flag of every kus entry point (bin, npm start); see docs/architecture.md, "Memory".
-ENTRYPOINT ["node", "--max-semi-space-size=8", "/app/dist/cli/main.js"]
+# --max-semi-space-size=8 --v8-pool-size=0: the launch flags of every kus entry point (bin, npm start); see docs/architecture.md, "Serving and memory".
+ENTRYPOINT ["node", "--max-semi-space-size=8", "--v8-pool-size=0", "/app/dist/cli/main.js"]
 CMD ["serve", "--db", "/var/lib/kus/kus.db"]

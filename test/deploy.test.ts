@@ -285,6 +285,7 @@ function dockerStages(text: string): Array<{ from: string; lines: string[] }> {
 
 t.test('every launch of kus passes the bin\'s node flags: shebang, npm start, the image, the benchmark', async (t) => {
   t.ok(SERVE_NODE_FLAGS.some((f) => f.startsWith('--max-semi-space-size=')), `the shebang sizes the young generation (${SERVE_NODE_FLAGS.join(' ')})`);
+  t.ok(SERVE_NODE_FLAGS.includes('--v8-pool-size=0'), `the shebang sizes V8's helper threads to the CPUs it may use (${SERVE_NODE_FLAGS.join(' ')})`);
   const built = readFileSync(path.join(repoRoot, 'dist/cli/main.js'), 'utf8').split('\n')[0];
   t.equal(built, `#!/usr/bin/env -S node ${SERVE_NODE_FLAGS.join(' ')}`, 'the built bin keeps the shebang');
   const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
