@@ -7,13 +7,14 @@ import t from 'tap';
 import type { FleetPollBatchEntry } from '../src/store/index.js';
 import { openStore } from '../src/store/index.js';
 import { launch, noChromium, offOrigin } from './helpers/browser.js';
+import { clusterUuid } from './helpers/fleet-polls.js';
 import { runKus } from './helpers/run-cli.js';
 import { serveChild } from './helpers/serve-child.js';
 import { repoRoot } from './helpers/shared-fixtures.js';
 import { tempTree } from './helpers/temp-tree.js';
 
 const D = 86_400_000;
-const uuid = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+const uuid = clusterUuid;
 
 t.test('console fleet page', { skip: noChromium }, async (t) => {
   const db = path.join(tempTree(t), 'kus.db');

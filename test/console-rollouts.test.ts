@@ -6,6 +6,7 @@
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { launch, noChromium, offOrigin } from './helpers/browser.js';
+import { clusterUuid } from './helpers/fleet-polls.js';
 import { createToken, runKus } from './helpers/run-cli.js';
 import { serveChild } from './helpers/serve-child.js';
 import { repoRoot } from './helpers/shared-fixtures.js';
@@ -13,7 +14,7 @@ import { tempTree } from './helpers/temp-tree.js';
 
 const H = 3_600_000;
 const VERSION = '4.9.15-kylinsec.2';
-const uuid = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+const uuid = clusterUuid;
 
 interface ListedRollout { channel: string; version: string; state: string; fraction: number; pausedFraction: number | null; start: string }
 

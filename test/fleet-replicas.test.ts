@@ -7,6 +7,7 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { clusterUuid } from './helpers/fleet-polls.js';
 import { freePort } from './helpers/registry.js';
 import { serveChild, type ServeChild } from './helpers/serve-child.js';
 import { repoRoot } from './helpers/shared-fixtures.js';
@@ -14,7 +15,7 @@ import { runKus } from './helpers/run-cli.js';
 import { tempTree } from './helpers/temp-tree.js';
 
 const ADMIN_TOKEN = `kus_${'p'.repeat(43)}`;
-const uuid = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+const uuid = clusterUuid;
 const OLD = '4.9.15';
 const NEW = '4.9.21-kylinsec.1';
 const CLUSTERS = 3000;

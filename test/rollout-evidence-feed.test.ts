@@ -14,6 +14,7 @@ import { warinessOf } from '../src/services/wariness.js';
 import { openStore } from '../src/store/index.js';
 import { buildGraph, GraphViews, type Rollout } from '../src/graph/index.js';
 import { payload } from './helpers/admin-app.js';
+import { clusterUuid } from './helpers/fleet-polls.js';
 import { tempTree } from './helpers/temp-tree.js';
 
 const alice: Actor = { name: 'alice' };
@@ -59,7 +60,7 @@ t.test('the feed: previous versions from the served edges of the channel, canari
   // Ids with a known wariness: a cautious one (above every fraction used here) made a canary, a bold one.
   const pick = (lo: number, hi: number, not?: string): string => {
     for (let n = 0; ; n++) {
-      const id = `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+      const id = clusterUuid(n);
       const w = warinessOf(id);
       if (w >= lo && w < hi && id !== not) return id;
     }

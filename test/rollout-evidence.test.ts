@@ -3,6 +3,7 @@
 import t from 'tap';
 import { createHash } from 'node:crypto';
 import { rolloutEvidence, shouldHalt, type EvidenceCluster, type EvidenceInput, type EvidenceUpdate } from '../src/services/rollout-evidence.js';
+import { clusterUuid } from './helpers/fleet-polls.js';
 
 const HOUR = 3600_000;
 const START = Date.parse('2026-12-01T00:00:00Z');
@@ -10,7 +11,7 @@ const DURATION = 48 * HOUR;
 const fractionAt = (tm: number): number => (tm < START ? 0 : Math.min(1, 0.1 + 0.9 * (tm - START) / DURATION));
 /** Deterministic per id, like the server's SHA-256 wariness; uniform enough for 2,000 ids. */
 const wariness = (id: string): number => (createHash('sha256').update(id).digest().readUInt32BE(0) + 1) / 2 ** 32;
-const id = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+const id = clusterUuid;
 
 function input(clusters: EvidenceCluster[], updates: EvidenceUpdate[], now: number): EvidenceInput {
   return { channel: 'stable-4.9', target: '4.9.3', sources: new Set(['4.9.1', '4.9.2']), start: START, now, fractionAt, wariness, silentAfterMs: 2 * HOUR, clusters, updates };

@@ -14,6 +14,7 @@ import { Publisher } from '../src/services/publisher.js';
 import { Tokens } from '../src/services/tokens.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { ADMIN, silentLogger } from './helpers/admin-app.js';
+import { clusterUuid } from './helpers/fleet-polls.js';
 import { runKus } from './helpers/run-cli.js';
 import { tempTree } from './helpers/temp-tree.js';
 
@@ -24,7 +25,7 @@ interface OpenApiDoc { paths: Record<string, Record<string, { responses?: Record
 const REPORT = `${ADMIN}/fleet/reports`;
 /** `{version}` → a version of graph-data/, other parameters → a channel: harmless values that reach the handler. */
 const concrete = (p: string): string => p.replace(/\{[^}]+\}/g, (m) => (m === '{version}' ? '4.9.15' : 'stable-4.9'));
-const uuid = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+const uuid = clusterUuid;
 
 async function composed(t: Parameters<typeof tempTree>[0]) {
   const store: Store = openStore(path.join(tempTree(t), 'kus.db'));
