@@ -28,6 +28,7 @@ import { Publisher } from '../services/publisher.js';
 import { RolloutEvidenceFeed } from '../services/rollout-evidence-feed.js';
 import { RolloutHalts } from '../services/rollout-halts.js';
 import { Rollouts } from '../services/rollouts.js';
+import { lowerOtherThreads } from '../services/thread-priority.js';
 import { Tokens } from '../services/tokens.js';
 import { Watcher } from '../services/watch.js';
 import { readDockerConfigFile, type RegistryOptions } from '../registry/index.js';
@@ -155,6 +156,8 @@ function checkGraphDataDir(graphData: GraphDataConfig): void {
 export async function startServer(config: Config, options: ServeOptions = {}): Promise<RunningServer> {
   const signingOptions: SigningOptions = options.signing ?? { requireSignatures: false, passphrase: () => undefined };
   holdTickObjectShapes();
+  // Before any worker starts: only this thread answers clusters, every other one yields the CPU to it.
+  lowerOtherThreads();
   const logger = pino(serverLoggerOptions(config.log.level));
   const follow = options.follow ?? null;
   if (config.graphData) checkGraphDataDir(config.graphData);

@@ -11,6 +11,7 @@ import type { SyncStats } from './follow.js';
 import type { MirrorInput, MirrorReport } from './mirror.js';
 import type { ChannelReport, ReleaseReport } from './signature-report.js';
 import type { VerifyQuery } from './signing.js';
+import { lowerOtherThreads } from './thread-priority.js';
 import { WORKER_READS, WRITE_METHODS, type Actor, type Publisher, type PublisherApi, type WorkerRead, type WriteMethod, type WriteResult } from './publisher.js';
 
 export interface GraphBuilderOptions {
@@ -225,6 +226,7 @@ export class GraphBuilder {
       storeFile: this.options.storeFile, requireSignatures: this.options.requireSignatures ?? false, noteOffers: this.options.noteOffers ?? false,
     };
     const worker = new Worker(WORKER_URL, { workerData: data });
+    lowerOtherThreads();
     worker.on('message', (message: BuildReply | WorkerQuiet | WorkerCollected) => {
       if ('collected' in message) {
         this.collections.push(message.after);

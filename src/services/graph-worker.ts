@@ -1,8 +1,7 @@
 // The build worker (a worker_threads entry, started by services/graph-builder.ts): every write that changes the graph
 // input runs here, with the build that checks it and the rendering of the bodies the server then sends. The thread
 // that answers clusters never builds a graph; it receives gzip bytes and swaps them in.
-import { readlinkSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { statSync } from 'node:fs';
 import v8 from 'node:v8';
 import { measureMemory } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -19,6 +18,7 @@ import type { SignatureCheckMemo } from './signature-check-memo.js';
 import type { VerifyQuery } from './signing.js';
 import { Publisher, WORKER_READS, WRITE_METHODS, type Actor, type WorkerRead, type WriteMethod } from './publisher.js';
 import { requireSignaturesGuard } from './signature-guard.js';
+import { lowerThisThread } from './thread-priority.js';
 import { WarmGraph } from './warm-graph.js';
 
 export interface BuildWorkerData {
@@ -284,12 +284,6 @@ export const COLLECT_GROWN_AFTER_MS = 50;
 export const COLLECT_GROWTH_BYTES = 16 * 2 ** 20;
 
 /**
- * On Linux a thread has its own nice value: the worker lowers its own, so that when both threads want the CPU (a
- * server pinned to one core) the scheduler runs the thread answering clusters first and builds take what is left.
- */
-export const WORKER_NICE = 10;
-
-/**
  * A full collection of this worker's heap: an idle isolate is not collected again for a long time, and until it is,
  * the builds a compaction let go of still count in the server's RSS (measured: 207–251 MB idle without, 171–178 MB
  * with, at upstream scale). An eager memory measurement runs that collection without `gc`, which only
@@ -308,16 +302,7 @@ async function collect(): Promise<void> {
   await measured;
 }
 
-function lowerPriority(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, WORKER_NICE);
-  } catch {
-    // Not Linux, or not allowed: the worker runs at the process's priority.
-  }
-}
-
 if (parentPort) {
-  lowerPriority();
+  lowerThisThread();
   serve(parentPort, workerData as BuildWorkerData);
 }

@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { KusError } from '../../errors/index.js';
 import { encodeFleetBatch, type FleetPollBatchEntry, type FleetRepository } from '../../store/index.js';
+import { lowerOtherThreads } from '../thread-priority.js';
 import { refreshRows, type FleetRefreshColumns } from './refresh-columns.js';
 
 export interface FleetWriter {
@@ -98,6 +99,7 @@ export class WorkerFleetWriter implements FleetWriter {
   private thread(): Worker {
     if (this.worker !== undefined) return this.worker;
     const worker = new Worker(WORKER_URL, { workerData: { storeFile: this.storeFile } });
+    lowerOtherThreads();
     this.worker = worker;
     this.started++;
     worker.unref();
