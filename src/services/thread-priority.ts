@@ -9,13 +9,12 @@ import os from 'node:os';
 /** The nice value of every thread but the serving one: a thread at nice 0 gets ten times its CPU share when both want it. */
 export const BACKGROUND_NICE = 10;
 
-/** Lowers a thread to BACKGROUND_NICE unless it is already lower; false if the thread is gone or it is not allowed. */
-function lower(tid: number): boolean {
+/** Lowers a thread to BACKGROUND_NICE unless it is already lower. */
+function lower(tid: number): void {
   try {
     if (os.getPriority(tid) < BACKGROUND_NICE) os.setPriority(tid, BACKGROUND_NICE);
-    return true;
   } catch {
-    return false;
+    // The thread is gone, or lowering is not allowed: it keeps its value.
   }
 }
 
@@ -34,24 +33,21 @@ export function lowerThisThread(): void {
 }
 
 /**
- * Every thread of the process but the main one, which answers clusters, and the caller: at start (V8's helper threads,
- * which run the collector's parallel and concurrent work and the optimizing compiler for every isolate — the build
- * worker's too, whose collections at upstream scale take about as much CPU per publish as its build — and libuv's
- * pool, if started) and right after the main thread starts a worker. A new thread inherits its starter's value, and a
- * worker that lowered only itself would first load its modules at nice 0 (a few hundred ms at start). Returns how many
- * threads are now low; 0 where threads have no nice value of their own.
+ * Every thread of the process but the main one, which answers clusters, and the caller. At start that is V8's helper
+ * threads (the collector's parallel and concurrent work and the optimizing compiler, for every isolate: at upstream
+ * scale 40–95 ms of CPU per publish, beside the build worker's own 70–105 ms) and libuv's pool, if started. The main
+ * thread calls it again right after it starts a worker: a new thread inherits its starter's value, and a worker that
+ * lowered only itself would first load its modules at nice 0 (about 100 ms).
  */
-export function lowerOtherThreads(): number {
+export function lowerOtherThreads(): void {
   const self = ownThreadId();
-  if (self === undefined) return 0;
+  if (self === undefined) return;
   let tids: string[];
   try {
     tids = readdirSync('/proc/self/task');
   } catch {
-    return 0;
+    return;
   }
   const main = String(process.pid);
-  let lowered = 0;
-  for (const tid of tids) if (tid !== self && tid !== main && lower(Number(tid))) lowered++;
-  return lowered;
+  for (const tid of tids) if (tid !== self && tid !== main) lower(Number(tid));
 }
