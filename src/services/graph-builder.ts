@@ -1,6 +1,6 @@
 // The serving thread's side of the build worker (services/graph-worker.ts): sends it writes, rebuilds and replica
 // snapshots one at a time, and swaps in each generation it hands back. Nothing here builds or renders a graph.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { KusError } from '../errors/index.js';
 import type { ErrorCode } from '../errors/index.js';
 import type { GraphCache, RebuildResult } from './graph-cache.js';
@@ -11,7 +11,7 @@ import type { SyncStats } from './follow.js';
 import type { MirrorInput, MirrorReport } from './mirror.js';
 import type { ChannelReport, ReleaseReport } from './signature-report.js';
 import type { VerifyQuery } from './signing.js';
-import { lowerOtherThreads } from './thread-priority.js';
+import { backgroundWorker } from './thread-priority.js';
 import { WORKER_READS, WRITE_METHODS, type Actor, type Publisher, type PublisherApi, type WorkerRead, type WriteMethod, type WriteResult } from './publisher.js';
 
 export interface GraphBuilderOptions {
@@ -225,8 +225,7 @@ export class GraphBuilder {
     const data: BuildWorkerData = {
       storeFile: this.options.storeFile, requireSignatures: this.options.requireSignatures ?? false, noteOffers: this.options.noteOffers ?? false,
     };
-    const worker = new Worker(WORKER_URL, { workerData: data });
-    lowerOtherThreads();
+    const worker = backgroundWorker(WORKER_URL, { workerData: data });
     worker.on('message', (message: BuildReply | WorkerQuiet | WorkerCollected) => {
       if ('collected' in message) {
         this.collections.push(message.after);

@@ -5,6 +5,7 @@
 // whenever it runs. Measured in docs/architecture.md ("Every thread but the serving one runs at nice 10").
 import { readdirSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /** The nice value of every thread but the serving one: a thread at nice 0 gets ten times its CPU share when both want it. */
 export const BACKGROUND_NICE = 10;
@@ -35,9 +36,10 @@ export function lowerThisThread(): void {
 /**
  * Every thread of the process but the main one, which answers clusters, and the caller. At start that is V8's helper
  * threads (the collector's parallel and concurrent work and the optimizing compiler, for every isolate: at upstream
- * scale 40–95 ms of CPU per publish, beside the build worker's own 70–105 ms) and libuv's pool, if started. The main
- * thread calls it again right after it starts a worker: a new thread inherits its starter's value, and a worker that
- * lowered only itself would first load its modules at nice 0 (about 100 ms).
+ * scale 41–115 ms of CPU per publish, the serving thread's collections included, beside the build worker's own
+ * 68–114 ms) and libuv's pool, if started. backgroundWorker calls it again once the main thread started a worker: a
+ * new thread inherits its starter's value, and a worker that lowered only itself would first load its modules at
+ * nice 0 (about 100 ms).
  */
 export function lowerOtherThreads(): void {
   const self = ownThreadId();
@@ -50,4 +52,11 @@ export function lowerOtherThreads(): void {
   }
   const main = String(process.pid);
   for (const tid of tids) if (tid !== self && tid !== main) lower(Number(tid));
+}
+
+/** A worker for background work (builds, fleet writes), started by the serving thread and lowered at once. */
+export function backgroundWorker(url: URL, options: WorkerOptions): Worker {
+  const worker = new Worker(url, options);
+  lowerOtherThreads();
+  return worker;
 }

@@ -2,10 +2,10 @@
 // 100,000 clusters in one transaction takes over a second (measured 1.2–1.9 s here), which on the serving thread
 // would stall every graph request for as long. The batch is handed over as JSON text in chunks between requests, and
 // committed by the worker in one transaction. Tests and the CLI write in-process.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { KusError } from '../../errors/index.js';
 import { encodeFleetBatch, type FleetPollBatchEntry, type FleetRepository } from '../../store/index.js';
-import { lowerOtherThreads } from '../thread-priority.js';
+import { backgroundWorker } from '../thread-priority.js';
 import { refreshRows, type FleetRefreshColumns } from './refresh-columns.js';
 
 export interface FleetWriter {
@@ -98,8 +98,7 @@ export class WorkerFleetWriter implements FleetWriter {
   /** The running thread, started if there is none. */
   private thread(): Worker {
     if (this.worker !== undefined) return this.worker;
-    const worker = new Worker(WORKER_URL, { workerData: { storeFile: this.storeFile } });
-    lowerOtherThreads();
+    const worker = backgroundWorker(WORKER_URL, { workerData: { storeFile: this.storeFile } });
     this.worker = worker;
     this.started++;
     worker.unref();
