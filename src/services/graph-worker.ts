@@ -18,7 +18,6 @@ import type { SignatureCheckMemo } from './signature-check-memo.js';
 import type { VerifyQuery } from './signing.js';
 import { Publisher, WORKER_READS, WRITE_METHODS, type Actor, type WorkerRead, type WriteMethod } from './publisher.js';
 import { requireSignaturesGuard } from './signature-guard.js';
-import { lowerThisThread } from './thread-priority.js';
 import { WarmGraph } from './warm-graph.js';
 
 export interface BuildWorkerData {
@@ -303,6 +302,5 @@ async function collect(): Promise<void> {
 }
 
 if (parentPort) {
-  lowerThisThread();
   serve(parentPort, workerData as BuildWorkerData);
 }

@@ -3,7 +3,7 @@
 // core, a benchmark pinned to one), the scheduler shares a CPU by weight and in slices of up to a timer tick (4 ms at
 // this kernel's 250 Hz): every thread left at nice 0 beside the serving thread holds clusters' requests for a tick
 // whenever it runs. Measured in docs/architecture.md ("Every thread but the serving one runs at nice 10").
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
@@ -19,42 +19,25 @@ function lower(tid: number): void {
   }
 }
 
-function ownThreadId(): string | undefined {
-  try {
-    return readlinkSync('/proc/thread-self').split('/').pop();
-  } catch {
-    return undefined; // not Linux
-  }
-}
-
-/** For a worker thread (the build worker, the fleet writer), whoever started it: its own work waits for the serving thread's. */
-export function lowerThisThread(): void {
-  const tid = Number(ownThreadId());
-  if (Number.isInteger(tid) && tid > 0) lower(tid);
-}
-
 /**
- * Every thread of the process but the main one, which answers clusters, and the caller. At start that is V8's helper
- * threads (the collector's parallel and concurrent work and the optimizing compiler, for every isolate: at upstream
- * scale 41–115 ms of CPU per publish, the serving thread's collections included, beside the build worker's own
- * 68–114 ms) and libuv's pool, if started. backgroundWorker calls it again once the main thread started a worker: a
- * new thread inherits its starter's value, and a worker that lowered only itself would first load its modules at
- * nice 0 (about 100 ms).
+ * Every thread of the process but the main one, which answers clusters. At start that is V8's helper threads (the
+ * collector's parallel and concurrent work and the optimizing compiler, for every isolate: at upstream scale 41–115 ms
+ * of CPU per publish, the serving thread's collections included, beside the build worker's own 68–114 ms) and
+ * libuv's pool, if started. backgroundWorker calls it again as soon as a worker's thread exists: a new thread inherits
+ * its starter's value, and a worker that lowered itself would first load its modules at nice 0 (about 100 ms).
  */
 export function lowerOtherThreads(): void {
-  const self = ownThreadId();
-  if (self === undefined) return;
   let tids: string[];
   try {
     tids = readdirSync('/proc/self/task');
   } catch {
-    return;
+    return; // not Linux: threads have no nice value of their own
   }
   const main = String(process.pid);
-  for (const tid of tids) if (tid !== self && tid !== main) lower(Number(tid));
+  for (const tid of tids) if (tid !== main) lower(Number(tid));
 }
 
-/** A worker for background work (builds, fleet writes), started by the serving thread and lowered at once. */
+/** A worker for background work (builds, fleet writes): its thread is lowered before it runs any of its code. */
 export function backgroundWorker(url: URL, options: WorkerOptions): Worker {
   const worker = new Worker(url, options);
   lowerOtherThreads();

@@ -2,12 +2,10 @@
 // one transaction (see writer.ts for why this is not done on the serving thread).
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../../store/index.js';
-import { lowerThisThread } from '../thread-priority.js';
 import { refreshRows, type FleetRefreshColumns } from './refresh-columns.js';
 import type { WriterReply, WriterRequest } from './writer.js';
 
 if (parentPort) {
-  lowerThisThread();
   const port = parentPort;
   const store = openStore((workerData as { storeFile: string }).storeFile);
   let collected: string[] = [];
