@@ -51,17 +51,30 @@ t.test('problems name the same files from memory as on disk', async (t) => {
   t.match(missing.problems.find((p) => p.file === 'blocked-edges/'), { reason: 'required directory is missing' });
 });
 
-t.test('a memo of parsed YAML gives the same result on every read, and never a shared object', async (t) => {
+t.test('a memo of parsed YAML gives the same result on every read; what it shares is frozen', async (t) => {
   const files = filesOf(example);
   const memo = new YamlMemo();
   const plain = readGraphData(memoryTree(files, GRAPH_DATA_DIRS), { strict: true });
   const first = readGraphData(memoryTree(files, GRAPH_DATA_DIRS), { strict: true, memo });
-  first.releases[0]!.previous.push('9.9.9');
-  first.data.channels[0]!.versions.length = 0;
-  const second = readGraphData(memoryTree(files, GRAPH_DATA_DIRS), { strict: true, memo });
-  t.same(first.releases.slice(1), plain.releases.slice(1));
-  t.same(second, plain, 'changing what one read returned does not reach the next');
+  t.same(first, plain, 'the first read through the memo reads as without it');
+  t.throws(() => first.releases[0]!.previous.push('9.9.9'), TypeError, 'a release it read cannot be changed, nor its lists');
+  t.throws(() => { first.data.channels[0]!.versions.length = 0; }, TypeError, 'nor a channel');
+  t.throws(() => { (first.data.conditionalEdges[0]!.risk as { name: string }).name = 'x'; }, TypeError, 'nor a risk');
+  // Files read again with the same bytes (a new copy of them, as each archive brings) give the very same objects.
+  const copies = files.map((f) => ({ path: f.path, bytes: Buffer.from(f.bytes) }));
+  const second = readGraphData(memoryTree(copies, GRAPH_DATA_DIRS), { strict: true, memo });
+  t.same(second, plain, 'the second read too');
+  t.ok(second.releases.every((r, i) => r === first.releases[i]), 'the same release objects');
+  t.ok(second.data.channels.every((c, i) => c === first.data.channels[i]), 'the same channel objects');
+  t.ok(second.data.conditionalEdges.every((e, i) => e === first.data.conditionalEdges[i]), 'the same edge objects');
+  t.equal(memo.parsedInRead, 0, 'and nothing parsed');
   // A file changed between two reads is parsed again; a bad file stays a problem from the memo too.
+  const edited = files.map((f) => (f.path === 'channels/stable-4.9.yaml' ? { ...f, bytes: Buffer.from('name: stable-4.9\nversions: [4.9.0]\n') } : f));
+  const third = readGraphData(memoryTree(edited, GRAPH_DATA_DIRS), { strict: true, memo });
+  const stable = third.data.channels.find((c) => c.file === 'stable-4.9.yaml');
+  t.same(stable?.versions, ['4.9.0'], 'a file whose bytes changed reads as it is now');
+  t.not(stable, first.data.channels.find((c) => c.file === 'stable-4.9.yaml'), 'as a new object');
+  t.equal(memo.parsedInRead, 1, 'only that file parsed');
   const changed = files.map((f) => (f.path === 'channels/stable-4.9.yaml' ? { ...f, bytes: Buffer.from('name: stable-4.9\nversions: [\n') } : f));
   for (let i = 0; i < 2; i++) {
     const read = readGraphData(memoryTree(changed, GRAPH_DATA_DIRS), { strict: true, memo });

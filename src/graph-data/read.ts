@@ -10,7 +10,7 @@ import { checkRolloutTargets, parseRolloutsFile, ROLLOUTS_DIR } from './rollouts
 import { scanYamlDir } from './scan.js';
 import { readSchemaVersion } from './schema-version.js';
 import { directoryTree, type GraphDataTree } from './tree.js';
-import { readYamlMapping, type YamlMemo } from './yaml-file.js';
+import { readYamlMapping, type YamlMapping, type YamlMemo } from './yaml-file.js';
 
 export interface ReadOptions {
   /**
@@ -42,8 +42,7 @@ export function readGraphData(source: string | GraphDataTree, options: ReadOptio
   const blockedEdges: BlockedEdgeDoc[] = [];
   const conditionalEdges: ConditionalEdgeDoc[] = [];
   for (const name of scanYamlDir(tree, BLOCKED_EDGES_DIR, problems, true)) {
-    const doc = readYamlMapping(tree, `${BLOCKED_EDGES_DIR}/${name}`, problems, options.memo);
-    const classified = doc && classifyBlockedEdge(name, doc, problems);
+    const classified = readParsed(tree, `${BLOCKED_EDGES_DIR}/${name}`, problems, options.memo, (doc) => classifyBlockedEdge(name, doc, problems));
     if (classified?.kind === 'plain') blockedEdges.push(classified.edge);
     if (classified?.kind === 'conditional') conditionalEdges.push(classified.edge);
   }
@@ -52,24 +51,21 @@ export function readGraphData(source: string | GraphDataTree, options: ReadOptio
 
   const channels: ChannelDoc[] = [];
   for (const name of scanYamlDir(tree, CHANNELS_DIR, problems, true)) {
-    const doc = readYamlMapping(tree, `${CHANNELS_DIR}/${name}`, problems, options.memo);
-    const channel = doc && parseChannel(name, doc, problems);
+    const channel = readParsed(tree, `${CHANNELS_DIR}/${name}`, problems, options.memo, (doc) => parseChannel(name, doc, problems));
     if (channel) channels.push(channel);
   }
   checkChannelNames(channels, problems);
 
   const releases: Release[] = [];
   for (const name of scanYamlDir(tree, RELEASES_DIR, problems, false)) {
-    const doc = readYamlMapping(tree, `${RELEASES_DIR}/${name}`, problems, options.memo);
-    const release = doc && parseRelease(name, doc, problems);
+    const release = readParsed(tree, `${RELEASES_DIR}/${name}`, problems, options.memo, (doc) => parseRelease(name, doc, problems));
     if (release) releases.push(release);
   }
 
   const readRollouts: Rollout[] = [];
   const readCanaries: CanaryList[] = [];
   for (const name of scanYamlDir(tree, ROLLOUTS_DIR, problems, false)) {
-    const doc = readYamlMapping(tree, `${ROLLOUTS_DIR}/${name}`, problems, options.memo);
-    const parsed = doc && parseRolloutsFile(name, doc, problems);
+    const parsed = readParsed(tree, `${ROLLOUTS_DIR}/${name}`, problems, options.memo, (doc) => parseRolloutsFile(name, doc, problems));
     if (!parsed) continue;
     readRollouts.push(...parsed.rollouts);
     if (parsed.canaries.length > 0) readCanaries.push({ channel: parsed.channel, ids: parsed.canaries });
@@ -85,6 +81,30 @@ export function readGraphData(source: string | GraphDataTree, options: ReadOptio
     releases,
     problems: problems.items,
   };
+}
+
+/** What `parse` makes of `file`'s mapping; with a memo, the value of the last reads when the file's bytes are the same. */
+function readParsed<T>(
+  tree: GraphDataTree, file: string, problems: ProblemList, memo: YamlMemo | undefined, parse: (doc: YamlMapping) => T | null | undefined,
+): T | null | undefined {
+  if (memo === undefined) {
+    const doc = readYamlMapping(tree, file, problems);
+    return doc && parse(doc);
+  }
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = tree.readBytes(file);
+  } catch {
+    bytes = undefined; // readYamlMapping reports it
+  }
+  const kept = bytes && memo.reuse<T>(file, bytes);
+  if (kept !== undefined) return kept;
+  const before = problems.items.length;
+  const doc = readYamlMapping(tree, file, problems, memo);
+  const value = doc && parse(doc);
+  // Only a value read without a problem is kept: reusing one reports nothing.
+  if (bytes !== undefined && value && problems.items.length === before) memo.keep(file, bytes, value);
+  return value;
 }
 
 function normalized(version: string): string {

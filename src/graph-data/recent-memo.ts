@@ -16,4 +16,16 @@ export class RecentMemo<V> {
     this.current.set(key, value);
     return value;
   }
+
+  /** What the last two rounds held for `key`, if `accept` takes it; it is then held for this round too. */
+  reuse(key: string, accept: (value: V) => boolean): V | undefined {
+    const value = this.current.get(key) ?? this.previous.get(key);
+    if (value === undefined || !accept(value)) return undefined;
+    this.current.set(key, value);
+    return value;
+  }
+
+  set(key: string, value: V): void {
+    this.current.set(key, value);
+  }
 }

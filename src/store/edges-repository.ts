@@ -101,20 +101,34 @@ export class EdgesRepository {
 
   /**
    * Makes the tables hold exactly these edges. Call inside a transaction. Only the files that differ are written: a
-   * replica stores the primary's whole snapshot on every sync, where at most a few edges changed.
+   * replica stores the primary's whole snapshot on every sync, where at most a few edges changed. `known`
+   * (Store.replaceAll) is what the tables hold, as the frozen edges last written: then they are not read, and an edge
+   * that is one of them is not even compared.
    */
-  replaceAll(blocked: readonly BlockedEdgeDoc[], conditional: readonly ConditionalEdgeDoc[]): void {
-    const stored = new Map<string, string>();
-    for (const r of this.listBlockedStmt.all()) stored.set(r.file, blockedText(r.to_version, r.from_regex));
-    for (const r of this.listConditionalStmt.all()) stored.set(r.file, conditionalText(r));
+  replaceAll(
+    blocked: readonly BlockedEdgeDoc[], conditional: readonly ConditionalEdgeDoc[],
+    known?: { blocked: readonly BlockedEdgeDoc[]; conditional: readonly ConditionalEdgeDoc[] },
+  ): void {
+    const stored = new Map<string, { doc?: object; text: () => string }>();
+    if (known === undefined) {
+      for (const r of this.listBlockedStmt.all()) stored.set(r.file, { text: () => blockedText(r.to_version, r.from_regex) });
+      for (const r of this.listConditionalStmt.all()) stored.set(r.file, { text: () => conditionalText(r) });
+    } else {
+      for (const e of known.blocked) stored.set(e.file, { doc: e, text: () => blockedText(e.to, e.from) });
+      for (const e of known.conditional) stored.set(e.file, { doc: e, text: () => conditionalText(conditionalRow(e)) });
+    }
     const wanted = [
-      ...blocked.map((e) => ({ file: e.file, text: blockedText(e.to, e.from), insert: () => this.insertBlocked(e) })),
-      ...conditional.map((e) => ({ file: e.file, text: conditionalText(conditionalRow(e)), insert: () => this.insertConditional(e) })),
+      ...blocked.map((e) => ({ file: e.file, doc: e, text: () => blockedText(e.to, e.from), insert: () => this.insertBlocked(e) })),
+      ...conditional.map((e) => ({ file: e.file, doc: e, text: () => conditionalText(conditionalRow(e)), insert: () => this.insertConditional(e) })),
     ];
     // A file given twice is written twice and fails as a full rewrite did (the unique checks name the clash).
     const count = new Map<string, number>();
     for (const w of wanted) count.set(w.file, (count.get(w.file) ?? 0) + 1);
-    const kept = new Set(wanted.filter((w) => count.get(w.file) === 1 && stored.get(w.file) === w.text).map((w) => w.file));
+    const same = (w: (typeof wanted)[number]): boolean => {
+      const was = stored.get(w.file);
+      return was !== undefined && (was.doc === w.doc || was.text() === w.text());
+    };
+    const kept = new Set(wanted.filter((w) => count.get(w.file) === 1 && same(w)).map((w) => w.file));
     for (const file of stored.keys()) if (!kept.has(file)) this.deleteFile(file);
     for (const w of wanted) if (!kept.has(w.file)) w.insert();
   }

@@ -30,6 +30,24 @@ type ListRow = [version: string, arch: string | null, payload: string, digest: s
 
 const key = (r: Pick<Release, 'version' | 'arch'>): string => `${r.version}\u0000${r.arch ?? ''}`;
 
+/** A release's columns, created_at aside. */
+function releaseRow(r: Release): Omit<ReleaseRow, 'created_at'> {
+  return {
+    version: r.version,
+    arch: r.arch,
+    payload: r.payload,
+    digest: r.digest,
+    metadata: JSON.stringify(r.metadata),
+    previous: JSON.stringify(r.previous),
+    next: JSON.stringify(r.next),
+  };
+}
+
+const listRow = (r: Omit<ReleaseRow, 'created_at'>): ListRow => [r.version, r.arch, r.payload, r.digest, r.metadata, r.previous, r.next];
+
+const sameRow = (was: ListRow, row: Omit<ReleaseRow, 'created_at'>): boolean =>
+  was[2] === row.payload && was[3] === row.digest && was[4] === row.metadata && was[5] === row.previous && was[6] === row.next;
+
 export class ReleasesRepository {
   // Ordered like the releases/ file names (`<version>+<arch>.yaml`), byte order as SQLite's BINARY collation.
   private readonly listStmt: Statement<[], ListRow>;
@@ -89,15 +107,7 @@ export class ReleasesRepository {
 
   /** Inserts the release, or replaces the stored one of the same (version, arch) keeping its created_at. */
   upsert(release: Release): void {
-    const row = {
-      version: release.version,
-      arch: release.arch,
-      payload: release.payload,
-      digest: release.digest,
-      metadata: JSON.stringify(release.metadata),
-      previous: JSON.stringify(release.previous),
-      next: JSON.stringify(release.next),
-    };
+    const row = releaseRow(release);
     const updated = this.updateStmt.run({ ...row, archKey: release.arch ?? '' });
     if (updated.changes === 0) this.insertStmt.run({ ...row, created_at: this.now().toISOString() });
   }
@@ -111,31 +121,30 @@ export class ReleasesRepository {
    * Makes the table hold exactly `releases`; a release that was already stored keeps its created_at. Call inside a
    * transaction. Only the rows that differ are written: a replica stores the primary's whole snapshot on every sync,
    * where one release changed, and rewriting all 6,251 rows at upstream scale (each write also fires the change
-   * counter's trigger) took about 130 ms of its build worker per sync.
+   * counter's trigger) took about 130 ms of its build worker per sync. `known` (Store.replaceAll) is what the table
+   * holds, as the frozen releases last written: then the table is not read, and a release that is one of them is
+   * not even compared.
    */
-  replaceAll(releases: readonly Release[]): void {
-    const stored = new Map(this.listStmt.all().map((row) => [key({ version: row[0], arch: row[1] }), row]));
-    const rows = releases.map((r) => ({
-      version: r.version,
-      arch: r.arch,
-      payload: r.payload,
-      digest: r.digest,
-      metadata: JSON.stringify(r.metadata),
-      previous: JSON.stringify(r.previous),
-      next: JSON.stringify(r.next),
-    }));
-    const wanted = new Set(rows.map(key));
-    for (const [k, [version, arch]] of stored) if (!wanted.has(k)) this.deleteStmt.run(version, arch ?? '');
+  replaceAll(releases: readonly Release[], known?: readonly Release[]): void {
+    const stored = known === undefined
+      ? new Map(this.listStmt.all().map((row) => [key({ version: row[0], arch: row[1] }), row]))
+      : new Map(known.map((r) => [key(r), r]));
+    const wanted = new Set(releases.map(key));
+    for (const [k, was] of stored) {
+      if (wanted.has(k)) continue;
+      const [version, arch] = Array.isArray(was) ? was : [was.version, was.arch];
+      this.deleteStmt.run(version, arch ?? '');
+    }
     const at = this.now().toISOString();
-    for (const row of rows) {
-      const k = key(row);
+    for (const release of releases) {
+      const k = key(release);
       const was = stored.get(k);
       // Forgotten once handled: the same release twice is inserted twice and fails on the unique index, as before.
       stored.delete(k);
+      if (was === release) continue;
+      const row = releaseRow(release);
       if (was === undefined) this.insertStmt.run({ ...row, created_at: at });
-      else if (was[2] !== row.payload || was[3] !== row.digest || was[4] !== row.metadata || was[5] !== row.previous || was[6] !== row.next) {
-        this.updateStmt.run({ ...row, archKey: row.arch ?? '' });
-      }
+      else if (!sameRow(Array.isArray(was) ? was : listRow(releaseRow(was)), row)) this.updateStmt.run({ ...row, archKey: row.arch ?? '' });
     }
   }
 }

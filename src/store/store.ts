@@ -94,8 +94,22 @@ function createStore(db: Database, file: string, now: () => Date): Store {
   const fleet = guard(new FleetRepository(db));
   const rollouts = guard(new RolloutsRepository(db));
   const policies = guard(new PoliciesRepository(db));
-  const transaction = <T>(fn: () => T): T => db.transaction(fn)();
-  const writeTransaction = <T>(fn: () => T): T => db.transaction(fn).immediate();
+  // What the last replaceAll through this connection wrote, when all of it was frozen: while the change counter says
+  // nothing wrote graph input since, it is what the tables hold, and the next replaceAll compares with it instead of
+  // reading them (a replica's sync stores the primary's whole snapshot, and its unchanged files are the very objects
+  // it stored the time before: graph-data/yaml-file.ts). Every rollback is a throw through a transaction below, and
+  // forgets it.
+  let written: { changes: number; input: GraphInput } | undefined;
+  const forgetOnThrow = <T>(run: () => T): T => {
+    try {
+      return run();
+    } catch (err) {
+      written = undefined;
+      throw err;
+    }
+  };
+  const transaction = <T>(fn: () => T): T => forgetOnThrow(() => db.transaction(fn)());
+  const writeTransaction = <T>(fn: () => T): T => forgetOnThrow(() => db.transaction(fn).immediate());
   const replaceSignatures = prepareSignaturesSnapshot(db, now);
   const changesStmt = db.prepare<[], { n: number }>('SELECT n FROM graph_input_changes WHERE id = 1');
 
@@ -138,12 +152,18 @@ function createStore(db: Database, file: string, now: () => Date): Store {
     graphInputChanges: () => changesStmt.get()?.n ?? 0,
     replaceAll: (input) =>
       transaction(() => {
-        releases.replaceAll(input.releases);
-        channels.replaceAll(input.graphData.channels);
-        edges.replaceAll(input.graphData.blockedEdges, input.graphData.conditionalEdges);
+        const known = written?.changes === changesStmt.get()?.n ? written?.input : undefined;
+        written = undefined;
+        const data = input.graphData;
+        releases.replaceAll(input.releases, known?.releases);
+        channels.replaceAll(data.channels, known?.graphData.channels);
+        edges.replaceAll(data.blockedEdges, data.conditionalEdges,
+          known && { blocked: known.graphData.blockedEdges, conditional: known.graphData.conditionalEdges });
         rawMetadata.replaceAll(input.graphData.rawMetadata);
         rollouts.replaceAll(input.graphData.rollouts ?? [], input.graphData.canaries ?? []);
         if (meta.get(META_KEYS.graphDataSchema) !== input.graphData.schemaVersion) meta.set(META_KEYS.graphDataSchema, input.graphData.schemaVersion);
+        const frozen = [input.releases, data.channels, data.blockedEdges, data.conditionalEdges].every((list) => list.every(Object.isFrozen));
+        if (frozen) written = { changes: changesStmt.get()?.n ?? 0, input };
       }),
     replaceSnapshot: (input, list, keys) =>
       writeTransaction(() => {
