@@ -246,6 +246,7 @@ t.test('a replica\'s worker keeps the YAML it parsed when it lets go of its buil
   t.equal((await builder.follow(await buildGraphDataArchive(first.files), 'http://primary.test/')).parsedFiles, first.yaml,
     `the first sync parses every YAML file (${first.yaml})`);
   await until('the idle worker compacts', 5000, async () => builder.lastCompaction !== undefined, 10);
+  t.equal(builder.lastCompaction?.inputReads, 0, 'its server gave it no parts to stand in, so the compaction read nothing from the store (it used to read the whole input)');
   const thread = builder.threadId;
   const next = await builder.follow(await buildGraphDataArchive(snapshot(31).files), 'http://primary.test/');
   t.equal(builder.threadId, thread, 'the compacted worker made the next sync');

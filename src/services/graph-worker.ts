@@ -48,14 +48,16 @@ export interface BuiltArchive {
   files: number;
 }
 
-/** What a compaction let go of: the worker's live heap (used, after a full collection) before and after. */
-export interface Compacted {
+/** A full collection of the worker's heap: its used heap before and after. */
+export interface Collected {
   usedBefore: number;
   usedAfter: number;
 }
 
-/** A full collection of the worker's heap after building requests (BUILDING_OPS): its used heap before and after. */
-export type Collected = Compacted;
+/** What a compaction let go of (the live heap, after a full collection, before and after), and its reads of the whole input. */
+export interface Compacted extends Collected {
+  inputReads: number;
+}
 
 /** Sent after each collection that follows building requests, and why it ran (see BUILDING_OPS). */
 export interface WorkerCollected {
@@ -201,9 +203,11 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
         renderer = new GenerationRenderer();
         yamlTexts = undefined;
         warm.compact();
-        store.transaction(() => warm.current());
+        const reads = warm.counts.read;
+        // Only a server's parts can stand in: without them (a replica's syncs) this would read the whole input for nothing.
+        if (servedInput !== undefined) store.transaction(() => warm.current());
         const { usedAfter } = await collectHeap();
-        return { usedBefore: before, usedAfter } satisfies Compacted;
+        return { usedBefore: before, usedAfter, inputReads: warm.counts.read - reads } satisfies Compacted;
       }
       case 'verify': {
         const { verifyHere } = await later.verify();
