@@ -2,6 +2,7 @@
 // A graph request is answered while a write's build runs; the write is visible when its answer arrives; the served
 // bytes equal an in-thread build of the same store; a refused write leaves the served graph as it was.
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { setImmediate as tick } from 'node:timers/promises';
 import t, { type Test } from 'tap';
 import { loadConfig } from '../src/config/index.js';
@@ -9,7 +10,7 @@ import type { ChannelDoc, ConditionalEdgeDoc, Release } from '../src/graph/index
 import { startServer } from '../src/compose/index.js';
 import { graphDataFiles } from '../src/graph-data/index.js';
 import { GraphBuilder } from '../src/services/graph-builder.js';
-import { buildGraphDataArchive } from '../src/services/graph-data-archive.js';
+import { buildGraphDataArchive, buildHere } from '../src/services/graph-data-archive.js';
 import { COLLECT_AFTER_MS } from '../src/services/graph-worker.js';
 import { GraphCache, Variant } from '../src/services/graph-cache.js';
 import { SigningKeys } from '../src/services/keys.js';
@@ -17,7 +18,7 @@ import { Publisher } from '../src/services/publisher.js';
 import { Signing } from '../src/services/signing.js';
 import { Tokens } from '../src/services/tokens.js';
 import { openStore } from '../src/store/index.js';
-import type { TarFile } from '../src/tar/index.js';
+import { readTar, type TarFile } from '../src/tar/index.js';
 import { until } from './helpers/until.js';
 import { tempTree } from './helpers/temp-tree.js';
 
@@ -303,4 +304,30 @@ t.test('the build worker collects its heap after building, once writes pause', {
   await builder.read('listReleasesJson', [{}]);
   await new Promise((resolve) => setTimeout(resolve, 3 * COLLECT_AFTER_MS));
   t.equal(builder.collections.length, 1 + afterWrites.length, 'no collection after a read');
+});
+
+t.test('the worker\'s archives, made from the input its writes hold, equal a fresh build of the store: write after write, and after another connection wrote', async (t) => {
+  const file = path.join(tempTree(t), 'kus.db');
+  const other = openStore(file);
+  t.teardown(() => other.close());
+  const graphs = new GraphCache({ load: () => ({ releases: [] }), logger: silent });
+  const builder = new GraphBuilder({ storeFile: file, graphs, logger: silent, idleMs: 600_000, exitMs: 1_200_000 });
+  t.teardown(() => builder.close());
+  const actor = { name: 'tester' };
+  const fresh = async (): Promise<Buffer> => (await buildHere(other)).gzip;
+  await builder.write('createChannel', [actor, 'stable-4.10']);
+  for (let i = 0; i < 6; i++) {
+    const release = { version: `4.10.${i}`, arch: 'amd64', payload: `quay.example/kylin/release@${digest(70_000 + i)}`, previous: i ? [`4.10.${i - 1}`] : [], channels: ['stable-4.10'] };
+    await builder.write('addRelease', [actor, release]);
+    if (i === 3) await builder.write('addRisk', [actor, { to: '4.10.3', from: '^4[.]10[.]2[+]', name: 'R', url: 'https://e.x/kb', message: 'm', matchingRules: [{ type: 'Always' }] }]);
+    const archive = await builder.graphDataArchive();
+    t.ok(archive.gzip.equals(await fresh()), `after write ${i + 1}: the archive as the store holds it (${archive.files} files)`);
+  }
+  // Behind the worker's back: the input it holds is no longer the store's, and the next archive must say so.
+  other.releases.upsert({ version: '4.10.99', arch: 'amd64', payload: `quay.example/kylin/release@${digest(70_099)}`, digest: null, metadata: {}, previous: ['4.10.5'], next: [] });
+  other.channels.appendVersion('stable-4.10.yaml', '4.10.99');
+  const after = await builder.graphDataArchive();
+  t.ok(after.gzip.equals(await fresh()), 'after another connection wrote: the archive has its release and channel entry');
+  const { files } = await readTar(gunzipSync(after.gzip), 'archive');
+  t.ok(files.some((f) => f.path === 'releases/4.10.99+amd64.yaml'), 'the other connection\'s release is in it');
 });

@@ -89,14 +89,14 @@ t.test('a memo of written YAML writes the same files, also for values JSON canno
   const plain = graphDataFiles(content);
   for (let i = 0; i < 3; i++) {
     memo.startWrite();
-    t.same(graphDataFiles(content, memo.text), plain, `archive ${i + 1}: the same files`);
+    t.same(graphDataFiles(content, memo), plain, `archive ${i + 1}: the same files`);
   }
   // NaN and null, -0 and 0 are one JSON text but two YAML texts.
   const odd = (extra: Record<string, unknown>): GraphDataContent => ({ data: { ...data, channels: [{ ...data.channels[0]!, extra }] }, releases });
   for (const [a, b] of [[{ x: Number.NaN }, { x: null }], [{ x: -0 }, { x: 0 }], [{ x: Number.POSITIVE_INFINITY }, { x: null }]] as const) {
     memo.startWrite();
-    const withA = graphDataFiles(odd(a), memo.text);
-    const withB = graphDataFiles(odd(b), memo.text);
+    const withA = graphDataFiles(odd(a), memo);
+    const withB = graphDataFiles(odd(b), memo);
     t.same(withA, graphDataFiles(odd(a)), `${String(a.x)}: written as without the memo`);
     t.same(withB, graphDataFiles(odd(b)), `${String(b.x)}: written as without the memo`);
     t.not(withA.find((f) => f.path.startsWith('channels/'))!.text, withB.find((f) => f.path.startsWith('channels/'))!.text);

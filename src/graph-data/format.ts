@@ -29,6 +29,7 @@ function jsonExact(value: unknown): boolean {
  */
 export class YamlTextMemo {
   private readonly texts = new RecentMemo<string>();
+  private readonly bySource = new WeakMap<object, string>();
 
   /** Called as an archive starts. */
   startWrite(): void {
@@ -43,6 +44,24 @@ export class YamlTextMemo {
     });
     return exact ? this.texts.get(key, () => yamlText(doc)) : yamlText(doc);
   };
+
+  /**
+   * The text of a file made from `source` (a release, a channel, an edge), by the object itself: the build worker's
+   * archives are made from the input its writes hold (services/warm-graph.ts), in which what a write did not change is
+   * the same object as at the last archive, so neither its document nor that document's JSON is made again. The input
+   * a worker holds is never changed in place, which its builds rely on too.
+   */
+  readonly of = (source: object, make: () => string): string => {
+    let text = this.bySource.get(source);
+    if (text === undefined) this.bySource.set(source, (text = make()));
+    return text;
+  };
+}
+
+/** What writes each file's text: the YAML writer, and optionally a memo of texts by the object they are made from. */
+export interface YamlWriter {
+  text: YamlText;
+  of?: (source: object, make: () => string) => string;
 }
 
 function withExtra(known: YamlMapping, extra: Record<string, unknown> | undefined, tail: YamlMapping = {}): YamlMapping {

@@ -6,7 +6,7 @@ import type { GraphData, Release } from '../graph/index.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { BLOCKED_EDGES_DIR } from './blocked-edges.js';
 import { CHANNELS_DIR } from './channels.js';
-import { blockedEdgeText, channelText, conditionalEdgeText, rawMetadataText, releaseText, rolloutsText, yamlText, type YamlText } from './format.js';
+import { blockedEdgeText, channelText, conditionalEdgeText, rawMetadataText, releaseText, rolloutsText, yamlText, type YamlText, type YamlWriter } from './format.js';
 import { rolloutFileName, rolloutFiles, ROLLOUTS_DIR } from './rollouts.js';
 import { RAW_METADATA_FILE } from './raw-metadata.js';
 import { releaseFileName, RELEASES_DIR } from './releases.js';
@@ -24,8 +24,10 @@ export interface GraphDataFile {
 }
 
 /** The files writeGraphData owns, grouped by folder, with the exact text it writes (also what the graph-data tarball holds). */
-function ownedFiles(content: GraphDataContent, yaml: YamlText = yamlText): Map<string, Map<string, string>> {
+function ownedFiles(content: GraphDataContent, writer: YamlWriter = { text: yamlText }): Map<string, Map<string, string>> {
   const { data, releases } = content;
+  const yaml: YamlText = writer.text;
+  const of = writer.of ?? ((_source: object, make: () => string): string => make());
   const files = new Map<string, Map<string, string>>([
     [CHANNELS_DIR, new Map()],
     [BLOCKED_EDGES_DIR, new Map()],
@@ -38,10 +40,10 @@ function ownedFiles(content: GraphDataContent, yaml: YamlText = yamlText): Map<s
     if (owned.has(name)) throw new KusError('KUS_ERR_GRAPH_DATA', `two documents would be written to ${quote(`${folder}/${name}`)}`, { file: `${folder}/${name}` });
     owned.set(name, text);
   };
-  for (const c of data.channels) add(CHANNELS_DIR, c.file, channelText(c, yaml));
-  for (const e of data.blockedEdges) add(BLOCKED_EDGES_DIR, e.file, blockedEdgeText(e, yaml));
-  for (const e of data.conditionalEdges) add(BLOCKED_EDGES_DIR, e.file, conditionalEdgeText(e, yaml));
-  for (const r of releases) add(RELEASES_DIR, releaseFileName(r), releaseText(r, yaml));
+  for (const c of data.channels) add(CHANNELS_DIR, c.file, of(c, () => channelText(c, yaml)));
+  for (const e of data.blockedEdges) add(BLOCKED_EDGES_DIR, e.file, of(e, () => blockedEdgeText(e, yaml)));
+  for (const e of data.conditionalEdges) add(BLOCKED_EDGES_DIR, e.file, of(e, () => conditionalEdgeText(e, yaml)));
+  for (const r of releases) add(RELEASES_DIR, releaseFileName(r), of(r, () => releaseText(r, yaml)));
   for (const [channel, doc] of rolloutFiles(data.rollouts ?? [], data.canaries ?? [])) {
     add(ROLLOUTS_DIR, rolloutFileName(channel), rolloutsText(channel, doc.rollouts, doc.canaries, yaml));
   }
@@ -55,13 +57,13 @@ export const GRAPH_DATA_DIRS: readonly string[] = [BLOCKED_EDGES_DIR, CHANNELS_D
  * Every file writeGraphData writes, with the same text: `version`, `raw/metadata.json`, then the .yaml files of
  * channels/, blocked-edges/ and releases/ (sorted by path). Reading them back gives the same data.
  */
-export function graphDataFiles(content: GraphDataContent, yaml: YamlText = yamlText): GraphDataFile[] {
+export function graphDataFiles(content: GraphDataContent, writer: YamlWriter = { text: yamlText }): GraphDataFile[] {
   const out: GraphDataFile[] = [
     { path: 'version', text: `${content.data.schemaVersion}\n` },
     { path: RAW_METADATA_FILE, text: rawMetadataText(content.data.rawMetadata) },
   ];
   const rest: GraphDataFile[] = [];
-  for (const [folder, owned] of ownedFiles(content, yaml)) for (const [name, text] of owned) rest.push({ path: `${folder}/${name}`, text });
+  for (const [folder, owned] of ownedFiles(content, writer)) for (const [name, text] of owned) rest.push({ path: `${folder}/${name}`, text });
   rest.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return [...out, ...rest];
 }

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { GRAPH_DATA_DIRS, graphDataFiles, type YamlTextMemo } from '../graph-data/index.js';
 import { digestHex, DIGEST_ALGORITHM, KEYS_DIR, signatureFileName, SIGNATURES_DIR } from '../signatures/index.js';
-import type { Store } from '../store/index.js';
+import type { GraphInput, Store } from '../store/index.js';
 import { writeTar, type TarFile } from '../tar/index.js';
 
 /** One built archive. */
@@ -32,20 +32,24 @@ export interface GraphDataArchiveDeps {
   onSwap?: (listener: () => void) => () => void;
 }
 
-/** Builds on the calling thread (the CLI, tests, and what the build worker itself runs, with its memo). */
-export async function buildHere(store: Store, memo?: YamlTextMemo): Promise<{ gzip: Buffer; files: number }> {
+/**
+ * Builds on the calling thread (the CLI, tests, and what the build worker itself runs, with its memo and the graph
+ * input it holds, which is what the store holds: see graphDataArchiveFiles).
+ */
+export async function buildHere(store: Store, memo?: YamlTextMemo, input?: GraphInput): Promise<{ gzip: Buffer; files: number }> {
   memo?.startWrite();
-  const files = graphDataArchiveFiles(store, memo);
+  const files = graphDataArchiveFiles(store, memo, input);
   return { gzip: await buildGraphDataArchive(files), files: files.length };
 }
 
 /**
  * The files `kus export` writes for what the store holds: graph-data (+ releases/), signatures/sha256/<hex>/signature-N
- * and signatures/keys/NAME.asc, with the same bytes (tests compare them with an export directory).
+ * and signatures/keys/NAME.asc, with the same bytes (tests compare them with an export directory). `input` is the
+ * store's graph input when the caller holds it already.
  */
-export function graphDataArchiveFiles(store: Store, memo?: YamlTextMemo): TarFile[] {
-  const { releases, graphData } = store.loadGraphInput();
-  const files: TarFile[] = graphDataFiles({ data: graphData, releases }, memo?.text).map((f) => ({ path: f.path, bytes: Buffer.from(f.text, 'utf8') }));
+export function graphDataArchiveFiles(store: Store, memo?: YamlTextMemo, input: GraphInput = store.loadGraphInput()): TarFile[] {
+  const { releases, graphData } = input;
+  const files: TarFile[] = graphDataFiles({ data: graphData, releases }, memo).map((f) => ({ path: f.path, bytes: Buffer.from(f.text, 'utf8') }));
   for (const s of store.signatures.list()) {
     files.push({ path: `${SIGNATURES_DIR}/${DIGEST_ALGORITHM}/${digestHex(s.digest)}/${signatureFileName(s.index)}`, bytes: s.bytes });
   }

@@ -216,7 +216,9 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
       case 'archive': {
         const { buildHere } = await later.archive();
         yamlTexts ??= new (await later.graphData()).YamlTextMemo();
-        const { gzip, files } = await buildHere(store, yamlTexts);
+        // From the input the worker's writes hold while the store's counter says it is what the store holds: not read
+        // again, and its unchanged releases and files are the objects the memo wrote the last archive from.
+        const { gzip, files } = await buildHere(store, yamlTexts, store.transaction(() => warm.current()));
         return { gzip: ownBuffer(gzip), files } satisfies BuiltArchive;
       }
     }
