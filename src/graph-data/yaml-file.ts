@@ -25,7 +25,8 @@ type Parsed = { value: YamlMapping } | { problem: string };
  * Parsed files by their text. A replica receives the whole graph-data at each sync, and most files are those it
  * parsed the time before: YAML parsing was the largest part of a sync at upstream scale (8,000 files, seconds). The
  * build worker keeps one across the syncs it runs; it holds what the last two reads parsed (recent-memo.ts), so its
- * size is bounded by the archive limit whatever a primary sends. Values are cloned out: no reader can change a cached one.
+ * size is bounded by the archive limit whatever a primary sends. Parsed mappings are cloned out, so no reader can change
+ * a cached one; what a reader made of a file whose bytes did not change is shared, frozen (reuse, keep).
  */
 export class YamlMemo {
   private readonly parsed = new RecentMemo<Parsed>();

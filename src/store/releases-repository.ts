@@ -45,6 +45,9 @@ function releaseRow(r: Release): Omit<ReleaseRow, 'created_at'> {
 
 const listRow = (r: Omit<ReleaseRow, 'created_at'>): ListRow => [r.version, r.arch, r.payload, r.digest, r.metadata, r.previous, r.next];
 
+/** A stored row, or a release known to be stored (replaceAll's `known`), as the row it is stored as. */
+const storedRow = (was: ListRow | Release): ListRow => (Array.isArray(was) ? was : listRow(releaseRow(was)));
+
 const sameRow = (was: ListRow, row: Omit<ReleaseRow, 'created_at'>): boolean =>
   was[2] === row.payload && was[3] === row.digest && was[4] === row.metadata && was[5] === row.previous && was[6] === row.next;
 
@@ -132,7 +135,7 @@ export class ReleasesRepository {
     const wanted = new Set(releases.map(key));
     for (const [k, was] of stored) {
       if (wanted.has(k)) continue;
-      const [version, arch] = Array.isArray(was) ? was : [was.version, was.arch];
+      const [version, arch] = storedRow(was);
       this.deleteStmt.run(version, arch ?? '');
     }
     const at = this.now().toISOString();
@@ -144,7 +147,7 @@ export class ReleasesRepository {
       if (was === release) continue;
       const row = releaseRow(release);
       if (was === undefined) this.insertStmt.run({ ...row, created_at: at });
-      else if (!sameRow(Array.isArray(was) ? was : listRow(releaseRow(was)), row)) this.updateStmt.run({ ...row, archKey: row.arch ?? '' });
+      else if (!sameRow(storedRow(was), row)) this.updateStmt.run({ ...row, archKey: row.arch ?? '' });
     }
   }
 }
