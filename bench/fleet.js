@@ -3,25 +3,34 @@
 // the same store, pinned to the server CPU like every other scenario, in alternating rounds.
 import fs from 'node:fs';
 import path from 'node:path';
-import { waitQuiet, withCpuCost } from './cpu.js';
+import { cpuTimes, waitQuiet, withCpuCost } from './cpu.js';
 import { freePort } from './http.js';
 import { GRAPH_PATH, startKus } from './kus.js';
 import { range } from './stats.js';
 
 export const FLEET_IDS = 100_000;
+/** `kus serve`'s default --fleet-flush, which the benchmark's servers run with. */
+const FLUSH_MS = 5000;
+
+// A cluster id as the CVO sends it, and one of the same length that is not a UUID ('z' is no hex digit): a server
+// records polls of the first kind per cluster and only counts those of the second.
+const CLUSTER_ID = '00000000-0000-4000-8000-%012x';
+const NOT_AN_ID = 'zzzzzzzz-0000-4000-8000-%012x';
 
 /**
  * A wrk script whose every request names the next of FLEET_IDS cluster ids (in turn), with a version and the query;
  * the first id is `start`, else a random one (each measured run starts elsewhere, as clusters poll in no order).
+ * `idFormat` NOT_AN_ID sends the same requests with ids that are not UUIDs.
  */
-function writeScript(dir, query, version, start) {
-  const file = path.join(dir, start === undefined ? 'fleet-ids.lua' : `fleet-ids-from-${start}.lua`);
+function writeScript(dir, query, version, start, idFormat = CLUSTER_ID) {
+  const kind = idFormat === CLUSTER_ID ? 'ids' : 'not-ids';
+  const file = path.join(dir, start === undefined ? `fleet-${kind}.lua` : `fleet-${kind}-from-${start}.lua`);
   fs.writeFileSync(file, `-- every request polls as the next of ${FLEET_IDS} clusters
 math.randomseed(os.time())
 local n = ${start === undefined ? `math.random(0, ${FLEET_IDS - 1})` : start - 1}
 request = function()
   n = (n + 1) % ${FLEET_IDS}
-  return wrk.format(nil, "${GRAPH_PATH}${query}&version=${encodeURIComponent(version)}&id=" .. string.format("00000000-0000-4000-8000-%012x", n))
+  return wrk.format(nil, "${GRAPH_PATH}${query}&version=${encodeURIComponent(version)}&id=" .. string.format("${idFormat}", n))
 end
 `);
   return file;
@@ -77,6 +86,7 @@ export async function measureFleetRecording(ctx, { store, query, version }) {
     polls,
     // Of the polls recorded during the rounds, how many were written as a row (new, changed, or a minute newer).
     rowsPerPoll: written.rows / written.polls,
+    crossover: ctx.concurrentRounds > 0 ? await measureConcurrent(ctx, { store, query, version }) : null,
     errors: non2xx,
   };
 }
@@ -129,5 +139,78 @@ async function measurePair(ctx, { store, query, version, pair, pairs }) {
   } finally {
     for (const s of servers) await children.stop(s.kus.child);
     for (const key of ['on', 'off']) for (const suffix of ['', '-wal', '-shm']) fs.rmSync(path.join(dir, `fleet-${key}-${pair + 1}.db${suffix}`), { force: true });
+  }
+}
+
+/**
+ * Recording's cost where neither the machine's noise nor the process's own speed can hide it: two recording servers
+ * (copies of the store, the same flags), loaded at the same time, one with polls that carry the 100,000 cluster ids
+ * (recorded, as the CVO's are) and the other with ids of the same length that are not UUIDs (only counted, as a poll
+ * without an id is); the next round swaps the two loads between the servers.
+ *
+ * Why: measured one after the other, rounds of one server here differ by up to ±15 % on a busy host, and two processes
+ * of the same build by up to ±8 % for their whole life (see measureFleetRecording), both more than the 5 % to resolve.
+ * Loaded together, both servers share CPU and host alike; swapping the loads cancels what one process has over the
+ * other (the geometric mean of a round and its swap). What it leaves out is the UUID check and a counter that
+ * `--no-fleet` also skips: within noise of nothing, `node bench/fast-path.js STORE --bad-id` against `--no-fleet`.
+ *
+ * The figure is the server CPU per request (all threads, the fleet writer's included), taken until the last batch a
+ * round's polls left is written (up to a flush interval, 5 s, after the load) and the server is quiet, so that all of
+ * recording's work counts and none spills into the next round. req/s alone would not do: the two servers split the
+ * CPU by their threads, and the writer's thread takes its share from the other server, not from its own.
+ */
+async function measureConcurrent(ctx, { store, query, version }) {
+  const { children, repoRoot, dir, pin, load, warmup, wrk, concurrentRounds, control = false } = ctx;
+  // The control polls both servers with ids that are not UUIDs: what the crossover reads when there is nothing to compare.
+  const notIds = writeScript(dir, query, version, undefined, NOT_AN_ID);
+  const scripts = { ids: control ? notIds : writeScript(dir, query, version), notIds };
+  const servers = [];
+  try {
+    for (const name of ['a', 'b']) {
+      const db = path.join(dir, `fleet-crossover-${name}.db`);
+      for (const suffix of ['', '-wal']) if (fs.existsSync(`${store}${suffix}`)) fs.copyFileSync(`${store}${suffix}`, `${db}${suffix}`);
+      const kus = await startKus({ children, repoRoot, db, port: await freePort(), logFile: path.join(dir, `kus-fleet-crossover-${name}.log`), cpu: pin?.server ?? null });
+      servers.push({ name, kus, url: `${kus.base}${GRAPH_PATH}${query}` });
+    }
+    for (const s of servers) await waitQuiet(s.kus.child.pid);
+    // Each server holds and has written every cluster before the rounds, as in measurePair.
+    for (const s of servers) {
+      let next = 0;
+      for (let i = 0; next < FLEET_IDS && i < 40; i++) next += (await wrk(s.url, Math.max(warmup, 3), writeScript(dir, query, version, next))).requests;
+    }
+    const rounds = [];
+    for (let round = 0; round < concurrentRounds; round++) {
+      const kinds = round % 2 === 0 ? ['ids', 'notIds'] : ['notIds', 'ids'];
+      const before = servers.map((s) => cpuTimes(s.kus.child.pid));
+      const runs = await Promise.all(servers.map((s, i) => wrk(s.url, load.seconds, scripts[kinds[i]])));
+      await new Promise((resolve) => setTimeout(resolve, FLUSH_MS + 1000));
+      for (const s of servers) await waitQuiet(s.kus.child.pid);
+      const measured = servers.map((s, i) => {
+        const after = cpuTimes(s.kus.child.pid);
+        const cpuUs = ((after.userMs + after.systemMs - before[i].userMs - before[i].systemMs) * 1000) / runs[i].requests;
+        return { server: s.name, kind: kinds[i], requestsPerSec: runs[i].requestsPerSec, p99Ms: runs[i].p99Ms, cpuUsPerRequest: cpuUs, errors: runs[i].non2xx + runs[i].socketErrors };
+      });
+      const ids = measured.find((m) => m.kind === 'ids');
+      const notIds = measured.find((m) => m.kind === 'notIds');
+      rounds.push({ ids, notIds, cpuRatio: notIds.cpuUsPerRequest / ids.cpuUsPerRequest });
+      console.log(`[fleet] crossover${control ? ' CONTROL (not ids in both slots)' : ''} round ${round + 1}/${concurrentRounds}: server ${ids.server} ${control ? 'not ids (first slot)' : 'cluster ids'} ${ids.requestsPerSec.toFixed(0)} req/s ${ids.cpuUsPerRequest.toFixed(1)} us CPU/req; ` +
+        `server ${notIds.server} not ids ${notIds.requestsPerSec.toFixed(0)} req/s ${notIds.cpuUsPerRequest.toFixed(1)} us CPU/req; CPU allows ${rounds.at(-1).cpuRatio.toFixed(3)}`);
+    }
+    // A round and its swap: each server once with each load, so what one server has over the other cancels.
+    const crossed = [];
+    for (let i = 0; i + 1 < rounds.length; i += 2) crossed.push(Math.sqrt(rounds[i].cpuRatio * rounds[i + 1].cpuRatio));
+    const pick = (kind, key) => range(rounds.map((r) => r[kind][key]));
+    return {
+      rounds: rounds.length,
+      control,
+      cpuRatio: range(crossed),
+      roundRatios: range(rounds.map((r) => r.cpuRatio)),
+      ids: { requestsPerSec: pick('ids', 'requestsPerSec'), cpuUsPerRequest: pick('ids', 'cpuUsPerRequest') },
+      notIds: { requestsPerSec: pick('notIds', 'requestsPerSec'), cpuUsPerRequest: pick('notIds', 'cpuUsPerRequest') },
+      errors: rounds.reduce((n, r) => n + r.ids.errors + r.notIds.errors, 0),
+    };
+  } finally {
+    for (const s of servers) await children.stop(s.kus.child);
+    for (const name of ['a', 'b']) for (const suffix of ['', '-wal', '-shm']) fs.rmSync(path.join(dir, `fleet-crossover-${name}.db${suffix}`), { force: true });
   }
 }

@@ -2,7 +2,7 @@
 // node:http server and nginx sending the same bytes, publishing on the primary and on a replica, and the rebuild.
 import fs from 'node:fs';
 import path from 'node:path';
-import { waitQuiet, withCpuCost } from './cpu.js';
+import { cpuTimes, waitQuiet, withCpuCost } from './cpu.js';
 import { freePort, getRaw } from './http.js';
 import { buildDurationMetrics, copyStore, fetchServedBytes, GRAPH_PATH, heapMetrics, importDataset, memoryOf, startKus, surveyGraphs } from './kus.js';
 import { startNginx } from './nginx.js';
@@ -41,6 +41,46 @@ function versus(a, b) {
 /** Per-round ratio of two servers' figure (same round, so the same machine load), as a range. */
 function ratios(a, b, key) {
   return range(a.rounds.map((r, i) => r[key] / b.rounds[i][key]));
+}
+
+/**
+ * KUS and the node:http floor loaded at the same time on the server CPU, with a second floor process beside them as the
+ * control, each by its own wrk. Why: measured one after the other, as the rounds above are, a server's figures move by
+ * more than the 10 % to resolve when the host is busy (node:http alone needed 25–35 us of CPU per request one day and
+ * 60–75 us the next, and changed by up to 2x between rounds minutes apart); loaded together, all three share the same
+ * CPU and host at every moment. The figure is each server's CPU per request over the round (all its threads): the
+ * req/s its CPU cost allows, which is what a server pinned to a CPU of its own serves when it is the bottleneck. The
+ * control (node:http against node:http) shows what the method reads when there is nothing to compare.
+ */
+async function measureTogether({ children, work, wrk, kus, floor, served, serverCpu, rounds, seconds, warmup }) {
+  const control = await startNodeFloor({ children, parent: work, port: await freePort(), body: served.gzip, headers: served.headers, cpu: serverCpu });
+  try {
+    const url = new URL(floor.url);
+    const servers = [kus, floor, { key: 'control', pid: control.child.pid, url: `${control.url}${url.search}` }];
+    // The control starts here: its warm-up, as the others had theirs (its first round read 0.87–0.88 without).
+    await wrk(servers[2].url, warmup);
+    const runs = [];
+    for (let round = 0; round < rounds; round++) {
+      const before = servers.map((t) => cpuTimes(t.pid));
+      const loads = await Promise.all(servers.map((t) => wrk(t.url, seconds)));
+      const cpu = servers.map((t, i) => {
+        const after = cpuTimes(t.pid);
+        return ((after.userMs + after.systemMs - before[i].userMs - before[i].systemMs) * 1000) / loads[i].requests;
+      });
+      const [k, f, c] = cpu;
+      runs.push({ kusAllows: f / k, controlAllows: f / c, cpuUsPerRequest: { kus: k, nodeFloor: f, control: c }, requestsPerSec: loads.map((l) => l.requestsPerSec) });
+      console.log(`[together] round ${round + 1}/${rounds}: us CPU/req KUS ${k.toFixed(1)}, node:http ${f.toFixed(1)}, node:http (control) ${c.toFixed(1)}; ` +
+        `KUS / node:http ${(f / k).toFixed(3)}, control ${(f / c).toFixed(3)}`);
+    }
+    return {
+      rounds,
+      kusAllows: range(runs.map((r) => r.kusAllows)),
+      controlAllows: range(runs.map((r) => r.controlAllows)),
+      cpuUsPerRequest: Object.fromEntries(['kus', 'nodeFloor', 'control'].map((key) => [key, range(runs.map((r) => r.cpuUsPerRequest[key]))])),
+    };
+  } finally {
+    await control.stop();
+  }
 }
 
 /**
@@ -147,6 +187,9 @@ async function measureDataset(ctx, dataset, cleanup) {
     }
     console.log(`[${dataset.name}] round ${round + 1}: ${targets.map((t) => line.get(t.key)).join('; ')}`);
   }
+  const together = settings.togetherRounds > 0
+    ? await measureTogether({ children, work, wrk, kus: targets[0], floor: targets.find((t) => t.key === 'nodeFloor'), served, serverCpu, rounds: settings.togetherRounds, seconds: load.seconds, warmup })
+    : null;
   // VmHWM is updated lazily by the kernel and can lag the last VmRSS reading by a few pages.
   memory.peakRssMb = Math.max(memory.rssMb, memoryOf(kus.child.pid).peakRssMb);
   Object.assign(memory, { rssAfterStartMb, ...(await heapMetrics(kus.base)) });
@@ -157,6 +200,7 @@ async function measureDataset(ctx, dataset, cleanup) {
   if (kus24) await children.stop(kus24.child);
   const throughput = Object.fromEntries(targets.map((t) => [t.key, { label: t.label, ...summarise(runs[t.key]) }]));
   throughput.vsFloor = versus(throughput.kus, throughput.nodeFloor);
+  throughput.together = together;
   throughput.vsNginx = versus(throughput.kus, throughput.nginx);
   if (kus24) {
     throughput.node24VsFloorNode24 = versus(throughput.kusNode24, throughput.nodeFloorNode24);
@@ -168,7 +212,7 @@ async function measureDataset(ctx, dataset, cleanup) {
   let fleet = null;
   if (settings.fleet) {
     const version = dataset.fleetVersion ?? (await nodeVersion(kusUrl));
-    fleet = await measureFleetRecording({ children, repoRoot, dir, pin, load, warmup, pairs: settings.fleetPairs, control: settings.fleetControl, wrk: (url, seconds, script) => wrk(url, seconds, 5, script) }, { store: pristine, query, version });
+    fleet = await measureFleetRecording({ children, repoRoot, dir, pin, load, warmup, pairs: settings.fleetPairs, concurrentRounds: settings.fleetCrossoverRounds, control: settings.fleetControl, wrk: (url, seconds, script) => wrk(url, seconds, 5, script) }, { store: pristine, query, version });
   }
 
   let rollouts = null;

@@ -27,7 +27,9 @@ const NUMBERS = [
   ['duration', 10, 2, 'seconds per measured wrk run'],
   ['warmup', 3, 1, 'seconds of unmeasured load per server before the rounds'],
   ['rounds', 3, 2, 'rounds of each server under graph load; figures are ranges over them'],
+  ['together-rounds', 6, 2, 'rounds of KUS, node:http and a second node:http loaded at the same time (0 skips)'],
   ['fleet-pairs', 4, 1, 'pairs of fleet servers (recording, --no-fleet) measured one pair after the other'],
+  ['fleet-crossover-rounds', 8, 2, 'rounds of two recording servers loaded together, one polled with cluster ids, the other without, swapped each round (0 skips)'],
   ['publish-rounds', 3, 1, 'rounds of each publishing section (primary, replica)'],
   ['connections', 32, 32, 'wrk connections'],
   ['threads', 1, 1, 'wrk threads'],
@@ -70,7 +72,7 @@ if (opts.help) {
 const num = (name, full, quick) => {
   const text = opts[name] ?? String(opts.quick ? quick : full);
   const n = Number(text);
-  if (!Number.isFinite(n) || n < 0 || (n === 0 && name !== 'rebuilds')) throw new Error(`--${name} must be a positive number (got '${text}')`);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !['rebuilds', 'fleet-crossover-rounds', 'together-rounds'].includes(name))) throw new Error(`--${name} must be a positive number (got '${text}')`);
   return n;
 };
 const n = Object.fromEntries(NUMBERS.map(([name, full, quick]) => [name, num(name, full, quick)]));
@@ -89,6 +91,8 @@ const settings = {
   signedReplica: !(opts['skip-publishing'] || opts['skip-replica'] || opts['skip-signed-replica']),
   fleet: !opts['skip-fleet'],
   fleetPairs: n['fleet-pairs'],
+  fleetCrossoverRounds: n['fleet-crossover-rounds'],
+  togetherRounds: n['together-rounds'],
   fleetControl: opts['fleet-control'],
   rollouts: !opts['skip-rollouts'],
 };
