@@ -24,6 +24,12 @@ export function cpuTimes(pid) {
   return { userMs: (user * 1000) / ticksPerSecond, systemMs: (system * 1000) / ticksPerSecond };
 }
 
+/** CPU µs (user + system) `pid` used per request since `before` (a cpuTimes reading), over `requests`. */
+export function cpuUsPerRequestSince(pid, before, requests) {
+  const now = cpuTimes(pid);
+  return ((now.userMs + now.systemMs - before.userMs - before.systemMs) * 1000) / requests;
+}
+
 /** Runs `fn` (a wrk run returning { requests }) and adds the server's CPU µs per request, user and system. */
 export async function withCpuCost(pid, fn) {
   const before = cpuTimes(pid);

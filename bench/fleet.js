@@ -3,9 +3,9 @@
 // the same store, pinned to the server CPU like every other scenario, in alternating rounds.
 import fs from 'node:fs';
 import path from 'node:path';
-import { cpuTimes, waitQuiet, withCpuCost } from './cpu.js';
+import { cpuTimes, cpuUsPerRequestSince, waitQuiet, withCpuCost } from './cpu.js';
 import { freePort } from './http.js';
-import { GRAPH_PATH, startKus } from './kus.js';
+import { copyStore, GRAPH_PATH, startKus } from './kus.js';
 import { range } from './stats.js';
 
 export const FLEET_IDS = 100_000;
@@ -91,29 +91,43 @@ export async function measureFleetRecording(ctx, { store, query, version }) {
   };
 }
 
+/** `kus serve` on a copy of `store` named for `name`, pinned to the server CPU: { kus, db, url } (url: the graph query). */
+async function startFleetServer({ children, repoRoot, dir, pin }, { store, name, query, serveArgs }) {
+  const db = path.join(dir, `fleet-${name}.db`);
+  copyStore(store, db);
+  const kus = await startKus({ children, repoRoot, db, port: await freePort(), logFile: path.join(dir, `kus-fleet-${name}.log`), cpu: pin?.server ?? null, serveArgs });
+  return { kus, db, url: `${kus.base}${GRAPH_PATH}${query}` };
+}
+
+/**
+ * Waits until the servers are quiet, then polls each with every id once, in order (as many wrk runs as that takes), so
+ * that a recording server holds and has written all 100,000 clusters, as a long-running server has: the measured polls
+ * are then of clusters it knows, each written again once its last poll is a minute newer (a random start left most of
+ * them new: each a row).
+ */
+async function warmFleetServers({ dir, warmup, wrk }, servers, { query, version }) {
+  for (const s of servers) await waitQuiet(s.kus.child.pid);
+  for (const s of servers) {
+    let next = 0;
+    for (let i = 0; next < FLEET_IDS && i < 40; i++) next += (await wrk(s.url, Math.max(warmup, 3), writeScript(dir, query, version, next))).requests;
+  }
+}
+
+function removeStore(db) {
+  for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${db}${suffix}`, { force: true });
+}
+
 /** One recording server and one `--no-fleet` server, started together on copies of the store, measured in alternating rounds, stopped. */
 async function measurePair(ctx, { store, query, version, pair, pairs }) {
-  const { children, repoRoot, dir, pin, load, warmup, wrk, control = false } = ctx;
+  const { children, dir, load, wrk, control = false } = ctx;
   const script = writeScript(dir, query, version);
   const servers = [];
   const slots = [['on', control ? ['--no-fleet'] : []], ['off', ['--no-fleet']]];
   // Odd pairs start, warm up and measure first the --no-fleet server (see measureFleetRecording).
   if (pair % 2 === 1) slots.reverse();
   try {
-    for (const [key, serveArgs] of slots) {
-      const db = path.join(dir, `fleet-${key}-${pair + 1}.db`);
-      for (const suffix of ['', '-wal']) if (fs.existsSync(`${store}${suffix}`)) fs.copyFileSync(`${store}${suffix}`, `${db}${suffix}`);
-      const kus = await startKus({ children, repoRoot, db, port: await freePort(), logFile: path.join(dir, `kus-fleet-${key}-${pair + 1}.log`), cpu: pin?.server ?? null, serveArgs });
-      servers.push({ key, kus, url: `${kus.base}${GRAPH_PATH}${query}` });
-    }
-    for (const s of servers) await waitQuiet(s.kus.child.pid);
-    // The warm-up polls every id once, in order (as many wrk runs as that takes), so that the recording server holds
-    // and has written all 100,000 clusters, as a long-running server has: the measured polls are then of clusters it
-    // knows, each written again once its last poll is a minute newer (a random start left most of them new: each a row).
-    for (const s of servers) {
-      let next = 0;
-      for (let i = 0; next < FLEET_IDS && i < 40; i++) next += (await wrk(s.url, Math.max(warmup, 3), writeScript(dir, query, version, next))).requests;
-    }
+    for (const [key, serveArgs] of slots) servers.push({ key, ...(await startFleetServer(ctx, { store, name: `${key}-${pair + 1}`, query, serveArgs })) });
+    await warmFleetServers(ctx, servers, { query, version });
     const recording = servers.find((s) => s.key === 'on');
     const counts = async () => {
       const text = await (await fetch(`${recording.kus.base}/metrics`)).text();
@@ -138,7 +152,7 @@ async function measurePair(ctx, { store, query, version, pair, pairs }) {
     return { ...runs, polls, written: { rows: after.rows - before.rows, polls: after.recorded - before.recorded } };
   } finally {
     for (const s of servers) await children.stop(s.kus.child);
-    for (const key of ['on', 'off']) for (const suffix of ['', '-wal', '-shm']) fs.rmSync(path.join(dir, `fleet-${key}-${pair + 1}.db${suffix}`), { force: true });
+    for (const s of servers) removeStore(s.db);
   }
 }
 
@@ -160,24 +174,14 @@ async function measurePair(ctx, { store, query, version, pair, pairs }) {
  * CPU by their threads, and the writer's thread takes its share from the other server, not from its own.
  */
 async function measureConcurrent(ctx, { store, query, version }) {
-  const { children, repoRoot, dir, pin, load, warmup, wrk, concurrentRounds, control = false } = ctx;
+  const { children, dir, load, wrk, concurrentRounds, control = false } = ctx;
   // The control polls both servers with ids that are not UUIDs: what the crossover reads when there is nothing to compare.
   const notIds = writeScript(dir, query, version, undefined, NOT_AN_ID);
   const scripts = { ids: control ? notIds : writeScript(dir, query, version), notIds };
   const servers = [];
   try {
-    for (const name of ['a', 'b']) {
-      const db = path.join(dir, `fleet-crossover-${name}.db`);
-      for (const suffix of ['', '-wal']) if (fs.existsSync(`${store}${suffix}`)) fs.copyFileSync(`${store}${suffix}`, `${db}${suffix}`);
-      const kus = await startKus({ children, repoRoot, db, port: await freePort(), logFile: path.join(dir, `kus-fleet-crossover-${name}.log`), cpu: pin?.server ?? null });
-      servers.push({ name, kus, url: `${kus.base}${GRAPH_PATH}${query}` });
-    }
-    for (const s of servers) await waitQuiet(s.kus.child.pid);
-    // Each server holds and has written every cluster before the rounds, as in measurePair.
-    for (const s of servers) {
-      let next = 0;
-      for (let i = 0; next < FLEET_IDS && i < 40; i++) next += (await wrk(s.url, Math.max(warmup, 3), writeScript(dir, query, version, next))).requests;
-    }
+    for (const name of ['a', 'b']) servers.push({ name, ...(await startFleetServer(ctx, { store, name: `crossover-${name}`, query, serveArgs: [] })) });
+    await warmFleetServers(ctx, servers, { query, version });
     const rounds = [];
     for (let round = 0; round < concurrentRounds; round++) {
       const kinds = round % 2 === 0 ? ['ids', 'notIds'] : ['notIds', 'ids'];
@@ -185,11 +189,10 @@ async function measureConcurrent(ctx, { store, query, version }) {
       const runs = await Promise.all(servers.map((s, i) => wrk(s.url, load.seconds, scripts[kinds[i]])));
       await new Promise((resolve) => setTimeout(resolve, FLUSH_MS + 1000));
       for (const s of servers) await waitQuiet(s.kus.child.pid);
-      const measured = servers.map((s, i) => {
-        const after = cpuTimes(s.kus.child.pid);
-        const cpuUs = ((after.userMs + after.systemMs - before[i].userMs - before[i].systemMs) * 1000) / runs[i].requests;
-        return { server: s.name, kind: kinds[i], requestsPerSec: runs[i].requestsPerSec, p99Ms: runs[i].p99Ms, cpuUsPerRequest: cpuUs, errors: runs[i].non2xx + runs[i].socketErrors };
-      });
+      const measured = servers.map((s, i) => ({
+        server: s.name, kind: kinds[i], requestsPerSec: runs[i].requestsPerSec, p99Ms: runs[i].p99Ms,
+        cpuUsPerRequest: cpuUsPerRequestSince(s.kus.child.pid, before[i], runs[i].requests), errors: runs[i].non2xx + runs[i].socketErrors,
+      }));
       const ids = measured.find((m) => m.kind === 'ids');
       const notIds = measured.find((m) => m.kind === 'notIds');
       rounds.push({ ids, notIds, cpuRatio: notIds.cpuUsPerRequest / ids.cpuUsPerRequest });
@@ -211,6 +214,6 @@ async function measureConcurrent(ctx, { store, query, version }) {
     };
   } finally {
     for (const s of servers) await children.stop(s.kus.child);
-    for (const name of ['a', 'b']) for (const suffix of ['', '-wal', '-shm']) fs.rmSync(path.join(dir, `fleet-crossover-${name}.db${suffix}`), { force: true });
+    for (const s of servers) removeStore(s.db);
   }
 }

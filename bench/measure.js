@@ -2,7 +2,7 @@
 // node:http server and nginx sending the same bytes, publishing on the primary and on a replica, and the rebuild.
 import fs from 'node:fs';
 import path from 'node:path';
-import { cpuTimes, waitQuiet, withCpuCost } from './cpu.js';
+import { cpuTimes, cpuUsPerRequestSince, waitQuiet, withCpuCost } from './cpu.js';
 import { freePort, getRaw } from './http.js';
 import { buildDurationMetrics, copyStore, fetchServedBytes, GRAPH_PATH, heapMetrics, importDataset, memoryOf, startKus, surveyGraphs } from './kus.js';
 import { startNginx } from './nginx.js';
@@ -63,10 +63,7 @@ async function measureTogether({ children, work, wrk, kus, floor, served, server
     for (let round = 0; round < rounds; round++) {
       const before = servers.map((t) => cpuTimes(t.pid));
       const loads = await Promise.all(servers.map((t) => wrk(t.url, seconds)));
-      const cpu = servers.map((t, i) => {
-        const after = cpuTimes(t.pid);
-        return ((after.userMs + after.systemMs - before[i].userMs - before[i].systemMs) * 1000) / loads[i].requests;
-      });
+      const cpu = servers.map((t, i) => cpuUsPerRequestSince(t.pid, before[i], loads[i].requests));
       const [k, f, c] = cpu;
       runs.push({ kusAllows: f / k, controlAllows: f / c, cpuUsPerRequest: { kus: k, nodeFloor: f, control: c }, requestsPerSec: loads.map((l) => l.requestsPerSec) });
       console.log(`[together] round ${round + 1}/${rounds}: us CPU/req KUS ${k.toFixed(1)}, node:http ${f.toFixed(1)}, node:http (control) ${c.toFixed(1)}; ` +
