@@ -47,8 +47,7 @@ function ratios(a, b, key) {
  * KUS and the node:http floor loaded at the same time on the server CPU, with a second floor process beside them as the
  * control, each by its own wrk. Why: measured one after the other, as the rounds above are, a server's figures move by
  * more than the 10 % to resolve when the host is busy (node:http alone needed 25–35 us of CPU per request one day and
- * 60–75 us the next, and changed by up to 2x between rounds minutes apart); loaded together, all three share the same
- * CPU and host at every moment. The figure is each server's CPU per request over the round (all its threads): the
+ * 38–76 us the next); loaded together, all three share the same CPU and host at every moment. The figure is each server's CPU per request over the round (all its threads): the
  * req/s its CPU cost allows, which is what a server pinned to a CPU of its own serves when it is the bottleneck. The
  * control (node:http against node:http) shows what the method reads when there is nothing to compare.
  */
