@@ -3,14 +3,13 @@
 // the same store, pinned to the server CPU like every other scenario, in alternating rounds.
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { cpuTimes, cpuUsPerRequestSince, waitQuiet, withCpuCost } from './cpu.js';
 import { freePort } from './http.js';
 import { copyStore, GRAPH_PATH, startKus } from './kus.js';
 import { range } from './stats.js';
 
 export const FLEET_IDS = 100_000;
-/** `kus serve`'s default --fleet-flush, which the benchmark's servers run with. */
-const FLUSH_MS = 5000;
 
 // A cluster id as the CVO sends it, and one of the same length that is not a UUID ('z' is no hex digit): a server
 // records polls of the first kind per cluster and only counts those of the second.
@@ -174,7 +173,9 @@ async function measurePair(ctx, { store, query, version, pair, pairs }) {
  * CPU by their threads, and the writer's thread takes its share from the other server, not from its own.
  */
 async function measureConcurrent(ctx, { store, query, version }) {
-  const { children, dir, load, wrk, concurrentRounds, control = false } = ctx;
+  const { children, repoRoot, dir, load, wrk, concurrentRounds, control = false } = ctx;
+  // `kus serve`'s default --fleet-flush, which the benchmark's servers run with: a round's last batch is written within it.
+  const { DEFAULT_FLEET_FLUSH_MS } = await import(pathToFileURL(path.join(repoRoot, 'dist', 'services', 'fleet', 'recorder.js')).href);
   // The control polls both servers with ids that are not UUIDs: what the crossover reads when there is nothing to compare.
   const notIds = writeScript(dir, query, version, undefined, NOT_AN_ID);
   const scripts = { ids: control ? notIds : writeScript(dir, query, version), notIds };
@@ -187,7 +188,7 @@ async function measureConcurrent(ctx, { store, query, version }) {
       const kinds = round % 2 === 0 ? ['ids', 'notIds'] : ['notIds', 'ids'];
       const before = servers.map((s) => cpuTimes(s.kus.child.pid));
       const runs = await Promise.all(servers.map((s, i) => wrk(s.url, load.seconds, scripts[kinds[i]])));
-      await new Promise((resolve) => setTimeout(resolve, FLUSH_MS + 1000));
+      await new Promise((resolve) => setTimeout(resolve, DEFAULT_FLEET_FLUSH_MS + 1000));
       for (const s of servers) await waitQuiet(s.kus.child.pid);
       const measured = servers.map((s, i) => ({
         server: s.name, kind: kinds[i], requestsPerSec: runs[i].requestsPerSec, p99Ms: runs[i].p99Ms,
