@@ -73,7 +73,15 @@ function floorCheck(throughput) {
   const target = `>= ${TARGETS.floorThroughputRatio}x node:http`;
   const together = throughput.together;
   if (!together) return check(throughput.vsFloor.requestsPerSec?.median, (v) => v >= TARGETS.floorThroughputRatio, target);
-  return check(together.kusAllows?.median, (v) => v >= TARGETS.floorThroughputRatio, `${target} (together)`);
+  // Two bare servers were loaded with KUS, and one of them now and then needs 1.2–1.27x the CPU per request of the
+  // other for its whole life (measured 2026-12-07, docs/architecture.md): against that one KUS would pass by its loss.
+  // So KUS is judged against both; when they disagree, the goal is undecided rather than judged.
+  const pass = (v) => v >= TARGETS.floorThroughputRatio;
+  const floor = together.kusAllows?.median;
+  const control = together.kusAllowsControl?.median;
+  const judged = check(floor, pass, `${target} (together)`);
+  if (floor === undefined || control === undefined || pass(floor) === pass(control)) return judged;
+  return { ...judged, target: `${judged.target}; undecided: ${fmt(control, 3)} against the control`, pass: null };
 }
 
 function table(rows) {
@@ -112,6 +120,7 @@ export function printDataset(result) {
   add(`KUS / node:http req/s (both ${machine})`, rng(throughput.vsFloor.requestsPerSec, 3), together ? undefined : 'floorThroughput');
   if (together) {
     add(`KUS / node:http loaded together, ${together.rounds} rounds: req/s the CPU allows`, rng(together.kusAllows, 3), 'floorThroughput');
+    add('  KUS / the control (a second node:http), the same rounds', rng(together.kusAllowsControl, 3));
     add('  control: node:http / a second node:http, the same rounds', rng(together.controlAllows, 3));
     add('  CPU us/request KUS; node:http; control', ['kus', 'nodeFloor', 'control'].map((k) => rng(together.cpuUsPerRequest[k], 1)).join('; '));
   }
