@@ -64,7 +64,7 @@ async function measureTogether({ children, work, wrk, kus, floor, served, server
       const loads = await Promise.all(servers.map((t) => wrk(t.url, seconds)));
       const cpu = servers.map((t, i) => cpuUsPerRequestSince(t.pid, before[i], loads[i].requests));
       const [k, f, c] = cpu;
-      runs.push({ kusAllows: f / k, kusAllowsControl: c / k, controlAllows: f / c, cpuUsPerRequest: { kus: k, nodeFloor: f, control: c }, requestsPerSec: loads.map((l) => l.requestsPerSec) });
+      runs.push({ kusAllows: f / k, kusAllowsControl: c / k, controlAllows: f / c, cpuUsPerRequest: { kus: k, nodeFloor: f, control: c } });
       console.log(`[together] round ${round + 1}/${rounds}: us CPU/req KUS ${k.toFixed(1)}, node:http ${f.toFixed(1)}, node:http (control) ${c.toFixed(1)}; ` +
         `KUS / node:http ${(f / k).toFixed(3)}, KUS / control ${(c / k).toFixed(3)}, control / node:http ${(f / c).toFixed(3)}`);
     }

@@ -60,8 +60,9 @@ export function checks(result) {
  */
 function fleetCheck(fleet) {
   const target = `>= ${TARGETS.fleetRecordingRatio}x`;
-  if (!fleet.crossover) return check(fleet.ratio?.median, (v) => v >= TARGETS.fleetRecordingRatio, `${target} --no-fleet`);
-  return check(fleet.crossover.cpuRatio?.median, (v) => v >= TARGETS.fleetRecordingRatio, `${target} not recorded (crossover)`);
+  const pass = (v) => v >= TARGETS.fleetRecordingRatio;
+  if (!fleet.crossover) return check(fleet.ratio?.median, pass, `${target} --no-fleet`);
+  return check(fleet.crossover.cpuRatio?.median, pass, `${target} not recorded (crossover)`);
 }
 
 /**
