@@ -22,6 +22,24 @@ export function binNodeFlags(repoRoot) {
   return m[1].split(' ').filter((f) => f !== '');
 }
 
+/**
+ * The allocator settings of the image's runtime stage (its `ENV LD_PRELOAD=…` and `ENV MALLOC_CONF=…` lines), so that
+ * KUS is measured with the allocator it runs with there; {} when the Dockerfile sets none.
+ */
+export function imageAllocatorEnv(repoRoot) {
+  const text = fs.readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
+  const runtimeStage = text.split(/^FROM\s/m).at(-1);
+  const env = {};
+  for (const m of runtimeStage.matchAll(/^ENV\s+(LD_PRELOAD|MALLOC_CONF)=(\S+)\s*$/gm)) env[m[1]] = m[2];
+  return env;
+}
+
+/** Whether the process `pid` has the shared library `preload` (a soname or a path) mapped: the preload took. */
+export function hasMapped(pid, preload) {
+  const name = path.basename(preload);
+  return fs.readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n').some((line) => path.basename(line.trim().split(/\s+/).at(-1) ?? '') === name);
+}
+
 /** `kus import --db DB --graph-data DIR [--raw RAW]`; returns the wall time in ms. */
 export async function importDataset({ repoRoot, db, graphData, raw }) {
   const args = ['dist/cli/main.js', 'import', '--db', db, '--graph-data', graphData];
@@ -39,9 +57,14 @@ export async function importDataset({ repoRoot, db, graphData, raw }) {
 export async function startKus({ children, repoRoot, db, port, logFile, nodeArgs = [], runtime = machineRuntime(), cpu = null, serveArgs = [] }) {
   const args = [...runtime.nodeArgs, ...binNodeFlags(repoRoot), ...nodeArgs, 'dist/cli/main.js', 'serve', '--host', '127.0.0.1', '--port', String(port), '--db', db, ...serveArgs];
   const pinned = onCpu(cpu, runtime.execPath, args);
-  const child = children.start(pinned.command, pinned.args, { cwd: repoRoot, logFile });
+  const allocator = imageAllocatorEnv(repoRoot);
+  const child = children.start(pinned.command, pinned.args, { cwd: repoRoot, logFile, env: { ...process.env, ...allocator } });
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/readyz`, child, 120_000);
+  // ld.so only warns when a preload is missing; measuring glibc's malloc instead would misstate RSS by ~60 MB.
+  if (allocator.LD_PRELOAD && !hasMapped(child.pid, allocator.LD_PRELOAD)) {
+    throw new Error(`kus serve did not load ${allocator.LD_PRELOAD} (the image's LD_PRELOAD): install Debian's libjemalloc2 (the benchmark does when run as root)`);
+  }
   return { child, base, runtime };
 }
 

@@ -12,13 +12,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measureConsole } from './console.js';
 import { fixtureDataset, generatedDataset } from './datasets.js';
-import { binNodeFlags } from './kus.js';
+import { binNodeFlags, imageAllocatorEnv } from './kus.js';
 import { runDataset } from './measure.js';
 import { machineRuntime, node24Runtime } from './node24.js';
 import { movePid, pinPlan } from './pin.js';
 import { Children } from './processes.js';
 import { checks, printDataset, TARGETS } from './report.js';
-import { ensureTools } from './tools.js';
+import { ensureAllocator, ensureTools } from './tools.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -125,9 +125,10 @@ async function main(children, work) {
   console.log(`host: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}` +
     (os.loadavg()[0] > 1 ? ' — other work shares this machine: read the ranges, not single figures' : ''));
   console.log(pin ? `pinned: servers on CPU ${pin.server}; wrk, this process and the replica's primary on CPU ${pin.load}` : 'NOT pinned (--no-pin)');
-  console.log(`KUS runs as its bin does: node ${binNodeFlags(repoRoot).join(' ')} dist/cli/main.js serve`);
+  const allocator = ensureAllocator(imageAllocatorEnv(repoRoot));
+  console.log(`KUS runs as its bin does, with the image's allocator: ${allocator ? `LD_PRELOAD=${allocator.preload} MALLOC_CONF=${allocator.conf} ` : ''}node ${binNodeFlags(repoRoot).join(' ')} dist/cli/main.js serve`);
   const results = {
-    startedAt: new Date(started).toISOString(), node: process.version, node24: runtimes.node24?.version ?? null, tools, cpus: os.cpus().length,
+    startedAt: new Date(started).toISOString(), node: process.version, node24: runtimes.node24?.version ?? null, tools, allocator, cpus: os.cpus().length,
     loadAverageAtStart: os.loadavg(), pinned: pin, settings, targets: TARGETS, datasets: [],
   };
   for (const dataset of selectDatasets(work)) {

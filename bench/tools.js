@@ -1,4 +1,4 @@
-// External tools the benchmark needs (nginx, wrk): install the Debian packages when missing and allowed, report versions.
+// External tools the benchmark needs (nginx, wrk, the image's allocator): install the Debian packages when missing and allowed, report versions.
 import { spawnSync } from 'node:child_process';
 import process from 'node:process';
 
@@ -25,6 +25,23 @@ function versionOf(path) {
   const out = spawnSync(path, ['-v'], { encoding: 'utf8' });
   const text = `${out.stdout}${out.stderr}`.split('\n')[0].trim();
   return text.replace(/\s*Copyright.*$/, '');
+}
+
+/**
+ * Makes sure the image's preloaded allocator (bench/kus.js imageAllocatorEnv) loads here, installing Debian's
+ * libjemalloc2 when it does not and this is root. Returns the preload and its MALLOC_CONF, or null when the image sets none.
+ */
+export function ensureAllocator(env) {
+  if (!env.LD_PRELOAD) return null;
+  const loads = () => {
+    const run = spawnSync('true', [], { env: { ...process.env, LD_PRELOAD: env.LD_PRELOAD }, encoding: 'utf8' });
+    return run.status === 0 && !/cannot be preloaded/.test(run.stderr);
+  };
+  if (!loads()) {
+    install('libjemalloc2');
+    if (!loads()) throw new Error(`${env.LD_PRELOAD} still cannot be preloaded after installing libjemalloc2`);
+  }
+  return { preload: env.LD_PRELOAD, conf: env.MALLOC_CONF ?? '' };
 }
 
 /** Returns { nginx: {path, version}, wrk: {path, version} }, installing what is missing when root. */

@@ -307,7 +307,9 @@ t.test('Dockerfile: multi-stage node 24 slim, native build in the build stage, n
   t.ok(build.lines.some((l) => /apt-get install.*\bpython3\b.*\bmake\b.*\bg\+\+/.test(l)), 'build stage has the toolchain for better-sqlite3');
   t.ok(build.lines.some((l) => /^RUN npm ci\b/.test(l)), 'npm ci from the lock file');
   t.ok(build.lines.some((l) => /npm run build/.test(l) && /npm prune --omit=dev/.test(l)), 'builds, then drops dev dependencies');
-  t.notOk(run.lines.some((l) => /apt-get install|npm (ci|install)/.test(l)), 'the runtime stage installs nothing');
+  const installs = run.lines.filter((l) => /apt-get install|npm (ci|install)/.test(l));
+  t.same(installs.map((l) => l.replace(/^.*apt-get install -y --no-install-recommends (\S+).*$/, '$1')), ['libjemalloc2'],
+    'the runtime stage installs only the allocator (no toolchain, no npm)');
   t.ok(run.lines.some((l) => /^COPY --from=build .*node_modules/.test(l)), 'node_modules (with the built addon) come from the build stage');
   for (const dir of ['graph-data', 'signatures']) t.ok(run.lines.some((l) => new RegExp(`^COPY ${dir} `).test(l)), `example ${dir}/ baked in`);
   const user = run.lines.filter((l) => /^USER\s/.test(l)).at(-1)?.split(/\s+/)[1];
@@ -324,6 +326,29 @@ t.test('Dockerfile: multi-stage node 24 slim, native build in the build stage, n
   for (const m of manifests.filter((x) => x.kind === 'StatefulSet')) {
     t.ok(list(containers(m)[0]!.volumeMounts).some((v) => v.mountPath === volume), 'the primary mounts its PVC on the image\'s volume');
   }
+});
+
+const imageAllocator = (await import(path.join(repoRoot, 'bench/kus.js'))) as {
+  imageAllocatorEnv: (root: string) => Record<string, string>;
+  hasMapped: (pid: number, preload: string) => boolean;
+};
+const imageEnv = imageAllocator.imageAllocatorEnv(repoRoot);
+const preloadMissing = /cannot be preloaded/.test(spawnSync('true', [], { env: { ...process.env, LD_PRELOAD: imageEnv.LD_PRELOAD }, encoding: 'utf8' }).stderr);
+
+t.test('the image runs kus serve on jemalloc, and the benchmark measures it so', {
+  skip: preloadMissing ? `SKIP: ${imageEnv.LD_PRELOAD} is not installed here (Debian's libjemalloc2; .ci/run installs it)` : false,
+}, async (t) => {
+  t.equal(imageEnv.LD_PRELOAD, 'libjemalloc.so.2', 'the image preloads jemalloc by soname (found on amd64 and arm64)');
+  t.match(imageEnv.MALLOC_CONF, /\bdirty_decay_ms:0\b/, 'and has it give freed pages back at once');
+  const server = await serveChild(t, ['--db', path.join(t.testdir({}), 'kus.db')], imageEnv);
+  t.ok(imageAllocator.hasMapped(server.child.pid!, imageEnv.LD_PRELOAD!), 'kus serve started with the image\'s environment has jemalloc mapped');
+  if (!process.env.LD_PRELOAD) {
+    t.notOk(imageAllocator.hasMapped(process.pid, imageEnv.LD_PRELOAD!), 'this test process, started without it, has not: the check tells them apart');
+  }
+  t.equal((await fetch(`${server.url}/readyz`)).status, 200, 'and is ready');
+  // ld.so only warns when a preload is missing, and jemalloc only warns about a MALLOC_CONF it does not understand.
+  t.notMatch(server.output(), /cannot be preloaded|<jemalloc>/, `neither ld.so nor jemalloc complained: ${server.output().slice(0, 300)}`);
+  t.equal(await server.stop(), 0, 'and stops cleanly');
 });
 
 t.test('.dockerignore keeps what the Dockerfile copies and drops local state', async (t) => {
