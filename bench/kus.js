@@ -61,7 +61,7 @@ export async function startKus({ children, repoRoot, db, port, logFile, nodeArgs
   const child = children.start(pinned.command, pinned.args, { cwd: repoRoot, logFile, env: { ...process.env, ...allocator } });
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/readyz`, child, 120_000);
-  // ld.so only warns when a preload is missing; measuring glibc's malloc instead would misstate RSS by ~60 MB.
+  // ld.so only warns when a preload is missing, and KUS would then be measured on glibc's malloc, not the image's allocator.
   if (allocator.LD_PRELOAD && !hasMapped(child.pid, allocator.LD_PRELOAD)) {
     throw new Error(`kus serve did not load ${allocator.LD_PRELOAD} (the image's LD_PRELOAD): install Debian's libjemalloc2 (the benchmark does when run as root)`);
   }

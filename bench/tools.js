@@ -33,15 +33,17 @@ function versionOf(path) {
  */
 export function ensureAllocator(env) {
   if (!env.LD_PRELOAD) return null;
-  const loads = () => {
-    const run = spawnSync('true', [], { env: { ...process.env, LD_PRELOAD: env.LD_PRELOAD }, encoding: 'utf8' });
-    return run.status === 0 && !/cannot be preloaded/.test(run.stderr);
-  };
-  if (!loads()) {
+  if (!canPreload(env.LD_PRELOAD)) {
     install('libjemalloc2');
-    if (!loads()) throw new Error(`${env.LD_PRELOAD} still cannot be preloaded after installing libjemalloc2`);
+    if (!canPreload(env.LD_PRELOAD)) throw new Error(`${env.LD_PRELOAD} still cannot be preloaded after installing libjemalloc2`);
   }
   return { preload: env.LD_PRELOAD, conf: env.MALLOC_CONF ?? '' };
+}
+
+/** Whether ld.so finds the library `preload` names (it only warns, and runs the program without it, when not). */
+export function canPreload(preload) {
+  const run = spawnSync('true', [], { env: { ...process.env, LD_PRELOAD: preload }, encoding: 'utf8' });
+  return run.status === 0 && !/cannot be preloaded/.test(run.stderr);
 }
 
 /** Returns { nginx: {path, version}, wrk: {path, version} }, installing what is missing when root. */

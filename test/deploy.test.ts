@@ -332,8 +332,9 @@ const imageAllocator = (await import(path.join(repoRoot, 'bench/kus.js'))) as {
   imageAllocatorEnv: (root: string) => Record<string, string>;
   hasMapped: (pid: number, preload: string) => boolean;
 };
+const { canPreload } = (await import(path.join(repoRoot, 'bench/tools.js'))) as { canPreload: (preload: string) => boolean };
 const imageEnv = imageAllocator.imageAllocatorEnv(repoRoot);
-const preloadMissing = /cannot be preloaded/.test(spawnSync('true', [], { env: { ...process.env, LD_PRELOAD: imageEnv.LD_PRELOAD }, encoding: 'utf8' }).stderr);
+const preloadMissing = !canPreload(imageEnv.LD_PRELOAD!);
 
 t.test('the image runs kus serve on jemalloc, and the benchmark measures it so', {
   skip: preloadMissing ? `SKIP: ${imageEnv.LD_PRELOAD} is not installed here (Debian's libjemalloc2; .ci/run installs it)` : false,
