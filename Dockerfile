@@ -25,8 +25,8 @@ FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 # jemalloc instead of glibc's malloc: glibc kept the native memory a build frees in fragmented arenas (an idle primary
 # at upstream scale held ~85 MB of malloc heap, ~30 MB of it live); jemalloc set to give freed pages back at once holds
-# ~60 MB less (docs/architecture.md, "Serving and memory"). The soname resolves on amd64 and arm64 alike. The benchmark
-# starts KUS with these two ENV lines' values.
+# ~60 MB less (docs/architecture.md, "Serving and memory"). A soname, not a path: ld.so finds it in the multiarch
+# folder of either architecture (only amd64 was tried here). The benchmark starts KUS with these two ENV lines' values.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libjemalloc2 \
  && rm -rf /var/lib/apt/lists/*
