@@ -240,7 +240,7 @@ async function measureDataset(ctx, dataset, cleanup) {
     copyStore(pristine, db24);
     const server = await startKus({ children, repoRoot, db: db24, port: await freePort(), logFile: path.join(dir, 'kus-node24-publish.log'), runtime: runtimes.node24, cpu: serverCpu });
     try {
-      node24Publishing = await measureQuietPublishing({ kus: server, token, rounds: settings.publishing.rounds, count: settings.publishing.quietPublishes, label: `KUS (${runtimes.node24.label})` });
+      node24Publishing = await measureQuietPublishing({ kus: server, token, rounds: settings.publishing.rounds, count: settings.publishing.quietPublishes, restSeconds: settings.publishing.restSeconds, label: `KUS (${runtimes.node24.label})` });
     } finally {
       await children.stop(server.child);
     }

@@ -3,9 +3,9 @@
 import path from 'node:path';
 import { waitQuiet } from './cpu.js';
 import { freePort, getRaw } from './http.js';
-import { GRAPH_PATH, startKus } from './kus.js';
+import { GRAPH_PATH, memoryOf, startKus } from './kus.js';
 import { movePid } from './pin.js';
-import { loadUntil, Publisher, publishDuringLoad, sampleRss, seen, sequentialPublishes, summariseRounds, VisibilityWatcher, PUBLISH_CHANNEL } from './publishing.js';
+import { loadUntil, Publisher, publishDuringLoad, restedRss, sampleRss, seen, sequentialPublishes, summariseRounds, VisibilityWatcher, PUBLISH_CHANNEL } from './publishing.js';
 
 /**
  * Rounds on the running primary `kus`: graph load alone once it is quiet (idle figures, RSS idle), `quiet` publishes one at a time
@@ -34,7 +34,8 @@ export async function measurePrimaryPublishing({ kus, token, graphUrl, wrk, sett
         `${busy.publishesPerSecond.toFixed(2)}/s: ${busy.load.requestsPerSec.toFixed(0)} req/s p99 ${busy.load.p99Ms} ms max ${busy.load.maxMs} ms; ` +
         `visible after ${fmtList(busy.visibleMs)} ms (under load), after ${fmtList(quiet.visibleMs)} ms (quiet); RSS ${Math.max(...rssIdle).toFixed(0)} → ${Math.max(...rssBusy).toFixed(0)} MB`);
     }
-    return { ...summariseRounds(rounds, baselineP99Ms), raw: rounds.map(stripSamples) };
+    const rest = await rested('primary', kus.child.pid, settings.restSeconds);
+    return { ...summariseRounds(rounds, baselineP99Ms), rest, raw: rounds.map(stripSamples) };
   } finally {
     publisher.close();
     await watcher.close();
@@ -46,7 +47,7 @@ export async function measurePrimaryPublishing({ kus, token, graphUrl, wrk, sett
  * times, wait until the server is quiet and its build worker has let go of its builds (2 s after its last request), then `count`
  * publishes one after another, each awaited until the graph shows it.
  */
-export async function measureQuietPublishing({ kus, token, rounds, count, label }) {
+export async function measureQuietPublishing({ kus, token, rounds, count, restSeconds, label }) {
   const publisher = new Publisher(kus.base, token);
   const watcher = new VisibilityWatcher(kus.base);
   try {
@@ -59,7 +60,9 @@ export async function measureQuietPublishing({ kus, token, rounds, count, label 
       visible.push(quiet.visibleMs);
       console.log(`[${label}] round ${round + 1}: visible after ${fmtList(quiet.visibleMs)} ms (quiet)`);
     }
-    return { label, all: seen(visible.flat()), first: seen(visible.map((v) => v[0] ?? null)), others: seen(visible.flatMap((v) => v.slice(1))) };
+    const rssMb = memoryOf(kus.child.pid).rssMb;
+    const rest = await rested(label, kus.child.pid, restSeconds);
+    return { label, all: seen(visible.flat()), first: seen(visible.map((v) => v[0] ?? null)), others: seen(visible.flatMap((v) => v.slice(1))), rssMb, rest };
   } finally {
     publisher.close();
     await watcher.close();
@@ -111,9 +114,11 @@ export async function measureReplica({ children, repoRoot, dir, primary, token, 
         `${busy.load.requestsPerSec.toFixed(0)} req/s p99 ${busy.load.p99Ms} ms max ${busy.load.maxMs} ms; sync ${fmtList(busy.visibleMs)} ms; RSS ${Math.max(...rssIdle).toFixed(0)} → ${Math.max(...rssBusy).toFixed(0)} MB`);
     }
     const summary = summariseRounds(rounds);
+    const rest = await rested('replica', replica.child.pid, settings.restSeconds);
     return {
       followIntervalSeconds: settings.followIntervalSeconds,
       firstSyncMs,
+      rest,
       ...summary,
       syncMs: summary.busyVisibleMs,
       raw: rounds.map(stripSamples),
@@ -132,6 +137,15 @@ async function lastPublished(base) {
   if (res.status !== 200) return null;
   const numbers = JSON.parse(res.body.toString()).nodes.map((n) => Number(/^99\.0\.(\d+)$/.exec(n.version)?.[1])).filter(Number.isInteger);
   return numbers.length === 0 ? null : `99.0.${Math.max(...numbers)}`;
+}
+
+/** `{ seconds, rssMb }` of a server left alone for `seconds` after its last round; null when 0. */
+async function rested(label, pid, seconds) {
+  if (!(seconds > 0)) return null;
+  console.log(`[${label}] quiet for ${seconds} s, then RSS`);
+  const rssMb = await restedRss(pid, seconds);
+  console.log(`[${label}] RSS ${rssMb.toFixed(0)} MB after ${seconds} s quiet`);
+  return { seconds, rssMb };
 }
 
 function fmtList(all) {

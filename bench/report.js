@@ -181,6 +181,7 @@ export function printDataset(result) {
     const n = result.node24Publishing;
     add(`publish-to-visible, quiet, ${n.label} (${n.all.n})`,
       `p50 ${fmt(n.all.p50)}, p99 ${fmt(n.all.p99)} ms; each round's first p50 ${fmt(n.first.p50)}, max ${fmt(n.first.max)}; the others p50 ${fmt(n.others.p50)}, max ${fmt(n.others.max)} ms${notVisible(n.all)}`);
+    add(`RSS MB after those publishes, ${n.label}`, n.rest ? `${fmt(n.rssMb)}; ${fmt(n.rest.rssMb)} after ${n.rest.seconds} s quiet` : fmt(n.rssMb));
   }
   if (replica) {
     add(`replica first sync (start → serving)`, `${fmt(replica.firstSyncMs, 0)} ms`);
@@ -224,4 +225,5 @@ function serverRows(add, name, s) {
   add(`${name}: req/s idle → while publishing`, `${rng(s.idle.requestsPerSec, 0)} → ${rng(p.requestsPerSec, 0)} (${rng(p.publishesPerSecond, 2)} publishes/s)`);
   add(`${name}: RSS MB ${between}`, rng(s.rssIdleMb), `${name}RssIdle`);
   add(`${name}: RSS MB while publishing`, rng(s.rssPublishingMb), `${name}RssPublishing`);
+  if (s.rest) add(`${name}: RSS MB ${s.rest.seconds} s after its last round`, fmt(s.rest.rssMb));
 }

@@ -38,6 +38,7 @@ const NUMBERS = [
   ['publish-seconds', 15, 4, 'graph load while publishing, per round'],
   ['quiet-publishes', 5, 2, 'publishes one at a time on an unloaded primary, per round (publish-to-visible)'],
   ['publish-every-ms', 1000, 1000, 'interval between publishes under load (the next waits for the previous answer)'],
+  ['rest-seconds', 70, 0, 'quiet seconds after a publishing section before its server\'s RSS is read again (a build worker gives back its free memory a minute after its last request); 0 skips'],
   ['follow-interval', 1, 1, 'the replica\'s --follow-interval in seconds'],
 ];
 const { values: opts } = parseArgs({
@@ -84,7 +85,7 @@ const settings = {
   profile: opts.profile,
   request: opts.request,
   publishing: opts['skip-publishing'] ? null : {
-    rounds: n['publish-rounds'], idleSeconds: n['idle-seconds'], publishSeconds: n['publish-seconds'], quietPublishes: n['quiet-publishes'], publishEveryMs: n['publish-every-ms'],
+    rounds: n['publish-rounds'], idleSeconds: n['idle-seconds'], publishSeconds: n['publish-seconds'], quietPublishes: n['quiet-publishes'], publishEveryMs: n['publish-every-ms'], restSeconds: n['rest-seconds'],
   },
   replica: opts['skip-publishing'] || opts['skip-replica'] ? null : { followIntervalSeconds: n['follow-interval'] },
   // Sync time of an unloaded replica, the store unsigned and with a signature per release (signing takes ~25 s).
@@ -164,7 +165,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.e
 const p = settings.publishing;
 const servers = 4 + (settings.fleet ? 2 * settings.fleetPairs : 0) + (settings.rollouts ? 2 : 0);
 const loadSeconds = servers * (settings.warmup + settings.load.rounds * settings.load.seconds) +
-  (p ? 2 * p.rounds * (p.idleSeconds + p.publishSeconds + p.quietPublishes * 5) : 0) + settings.rebuilds * 5;
+  (p ? 2 * p.rounds * (p.idleSeconds + p.publishSeconds + p.quietPublishes * 5) + 3 * p.restSeconds : 0) + settings.rebuilds * 5;
 const limitMs = (600 + 3 * loadSeconds) * 1000;
 setTimeout(() => {
   console.error(`bench: still running after ${limitMs / 1000} s; stopping`);

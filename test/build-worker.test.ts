@@ -22,6 +22,8 @@ import { readTar, type TarFile } from '../src/tar/index.js';
 import { until } from './helpers/until.js';
 import { tempTree } from './helpers/temp-tree.js';
 
+const megabytes = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
+
 const silent = { info() {}, warn() {}, error() {} };
 const ARCHES = ['amd64', 'arm64', 's390x', 'ppc64le'];
 const digest = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
@@ -209,22 +211,61 @@ t.test('kus serve lists releases in the worker: graph requests are answered mean
   t.match(await unknown.json(), { code: 'KUS_ERR_NOT_FOUND', message: /channel "eus-9\.9" does not exist/ }, 'an unknown channel is refused with its code, from the worker');
 });
 
-t.test('an idle build worker first lets go of its builds, then exits', async (t) => {
+t.test('an idle build worker first lets go of its builds, then gives back its free memory, then exits', async (t) => {
   const file = path.join(tempTree(t), 'kus.db');
   const store = openStore(file);
   store.close();
   const graphs = new GraphCache({ load: () => ({ releases: [] }), logger: silent });
-  const builder = new GraphBuilder({ storeFile: file, graphs, logger: silent, idleMs: 20, exitMs: 400 });
+  const builder = new GraphBuilder({ storeFile: file, graphs, logger: silent, idleMs: 20, releaseMs: 300, exitMs: 1200 });
   t.teardown(() => builder.close());
+  // The release's collection is V8's experimental heap query; the worker must keep its warning out of the server's output.
+  const written: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    written.push(String(chunk));
+    return (write as (...args: unknown[]) => boolean).call(process.stderr, chunk, ...rest);
+  }) as typeof process.stderr.write;
+  t.teardown(() => { process.stderr.write = write; });
   t.equal((await builder.rebuild()).ok, true);
   const thread = builder.threadId;
   await until('the idle worker compacts', 5000, async () => builder.lastCompaction !== undefined, 10);
-  t.ok(builder.lastCompaction, 'the idle worker compacted');
+  t.equal(builder.lastRelease, undefined, 'it first let go of its builds, and gave nothing back yet');
   t.equal(builder.threadId, thread, 'and kept its thread');
-  await until('the compacted worker exits', 5000, async () => !builder.running, 10);
+  await until('the compacted worker gives back its free memory', 5000, async () => builder.lastRelease !== undefined, 10);
+  const released = builder.lastRelease!;
+  t.equal(builder.threadId, thread, 'then gave back its free memory, in the same thread');
+  t.ok(released.usedAfter <= released.usedBefore + 2 ** 20, `its heap holds no more than before (${megabytes(released.usedBefore)} → ${megabytes(released.usedAfter)} MB used)`);
+  t.ok(released.committedAfter < released.committedBefore, `and V8 keeps less of it committed (${megabytes(released.committedBefore)} → ${megabytes(released.committedAfter)} MB)`);
+  t.ok(released.rssAfter > 0 && released.rssBefore > 0, 'the RSS it reports is read');
+  await until('the released worker exits', 5000, async () => !builder.running, 10);
   t.notOk(builder.running, 'then exited');
+  t.notMatch(written.join(''), /ExperimentalWarning|queryObjects/, 'no warning reached stderr');
   t.equal((await builder.rebuild()).ok, true, 'a new worker answers the next request');
   t.not(builder.threadId, thread, 'in a thread of its own');
+});
+
+t.test('a request after a release starts the idle steps over; a step not due before the worker exits is skipped', async (t) => {
+  const file = path.join(tempTree(t), 'kus.db');
+  openStore(file).close();
+  const graphs = new GraphCache({ load: () => ({ releases: [] }), logger: silent });
+  const builder = new GraphBuilder({ storeFile: file, graphs, logger: silent, idleMs: 20, releaseMs: 60, exitMs: 60_000 });
+  t.teardown(() => builder.close());
+  t.equal((await builder.rebuild()).ok, true);
+  await until('the idle worker gives back its free memory', 5000, async () => builder.lastRelease !== undefined, 10);
+  const thread = builder.threadId;
+  const [compaction, release] = [builder.lastCompaction, builder.lastRelease];
+  t.equal((await builder.rebuild()).ok, true, 'a released worker answers the next request');
+  t.equal(builder.threadId, thread, 'in the same thread: it kept its code');
+  await until('it compacts again', 5000, async () => builder.lastCompaction !== compaction, 10);
+  await until('and gives back its free memory again', 5000, async () => builder.lastRelease !== release, 10);
+  t.pass('after that request it compacted and released again');
+
+  const late = new GraphBuilder({ storeFile: file, graphs, logger: silent, idleMs: 20, releaseMs: 5000, exitMs: 200 });
+  t.teardown(() => late.close());
+  t.equal((await late.rebuild()).ok, true);
+  await until('a worker whose release would come after its exit exits', 5000, async () => !late.running, 10);
+  t.ok(late.lastCompaction, 'it compacted');
+  t.equal(late.lastRelease, undefined, 'and exited without a release');
 });
 
 t.test('a replica\'s worker keeps the YAML it parsed when it lets go of its builds: the next sync parses what changed', async (t) => {
@@ -286,7 +327,6 @@ t.test('the build worker collects its heap after building, once writes pause', {
   // V8 often collects the build's garbage itself before the pause ends (in about half the runs on Node 24), so the
   // collection may find nothing left to free; what it must do is leave the heap at its live size, never above what it
   // found. The slack covers the few objects that survive from between the two readings.
-  const megabytes = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
   t.ok(first.usedAfter <= first.usedBefore + 2 ** 20,
     `it left only what the build keeps (${megabytes(first.usedBefore)} → ${megabytes(first.usedAfter)} MB)`);
 
@@ -335,4 +375,27 @@ t.test('the worker\'s archives, made from the input its writes hold, equal a fre
   t.ok(after.gzip.equals(await fresh()), 'after another connection wrote: the archive has its release and channel entry');
   const { files } = await readTar(gunzipSync(after.gzip), 'archive');
   t.ok(files.some((f) => f.path === 'releases/4.10.99+amd64.yaml'), 'the other connection\'s release is in it');
+});
+
+t.test('a compacted worker keeps the texts of the input it holds: the archive after the next write writes only what changed', async (t) => {
+  const file = path.join(tempTree(t), 'kus.db');
+  const other = openStore(file);
+  t.teardown(() => other.close());
+  const graphs = new GraphCache({ load: () => ({ releases: [] }), logger: silent });
+  const builder = new GraphBuilder({ storeFile: file, graphs, logger: silent, idleMs: 50, releaseMs: 600_000, exitMs: 1_200_000 });
+  t.teardown(() => builder.close());
+  const actor = { name: 'tester' };
+  const release = (i: number) => ({ version: `4.11.${i}`, arch: 'amd64', payload: `quay.example/kylin/release@${digest(80_000 + i)}`, previous: i ? [`4.11.${i - 1}`] : [], channels: ['stable-4.11'] });
+  await builder.write('createChannel', [actor, 'stable-4.11']);
+  for (let i = 0; i < 20; i++) await builder.write('addRelease', [actor, release(i)]);
+  const first = await builder.graphDataArchive();
+  const yaml = (await readTar(gunzipSync(first.gzip), 'archive')).files.filter((f) => f.path.endsWith('.yaml')).length;
+  t.equal(first.written, yaml, `the first archive writes every YAML file (${yaml} of its ${first.files} files)`);
+  const thread = builder.threadId;
+  await until('the idle worker compacts', 5000, async () => builder.lastCompaction !== undefined, 10);
+  await builder.write('addRelease', [actor, release(20)]);
+  t.equal(builder.threadId, thread, 'the compacted worker made the next write');
+  const next = await builder.graphDataArchive();
+  t.ok(next.gzip.equals((await buildHere(other)).gzip), 'the archive after it is the store\'s');
+  t.equal(next.written, 2, 'and wrote the new release and its channel, nothing else (all of them when the compaction dropped the texts)');
 });

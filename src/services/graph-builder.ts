@@ -5,7 +5,7 @@ import { KusError } from '../errors/index.js';
 import type { ErrorCode } from '../errors/index.js';
 import type { GraphCache, RebuildResult } from './graph-cache.js';
 import type { ServiceLogger } from './logger.js';
-import type { BuildReply, BuildRequest, BuildWorkerData, BuiltArchive, Collected, Compacted, WireError, WorkerCollected, WorkerQuiet } from './graph-worker.js';
+import type { BuildReply, BuildRequest, BuildWorkerData, BuiltArchive, Collected, Compacted, Released, WireError, WorkerCollected, WorkerQuiet } from './graph-worker.js';
 import type { BodyDigests, GenerationInput } from './rendered-bodies.js';
 import type { SyncStats } from './follow.js';
 import type { MirrorInput, MirrorReport } from './mirror.js';
@@ -23,6 +23,8 @@ export interface GraphBuilderOptions {
   requireSignatures?: boolean;
   /** How long a worker without work keeps its builds (default DEFAULT_IDLE_MS); then it lets go of them, and stays. */
   idleMs?: number;
+  /** How long a worker without work keeps the memory its heap has free (default DEFAULT_RELEASE_MS); then it gives it back, and stays. */
+  releaseMs?: number;
   /** How long a worker without work lives on (default DEFAULT_EXIT_MS); not less than idleMs: it exits without compacting. */
   exitMs?: number;
   /** Fleet recording is on: the worker notes when each edge is first served. */
@@ -31,6 +33,15 @@ export interface GraphBuilderOptions {
 
 /** Long enough for a burst of writes (an admin script, `kus mirror`) to share one worker's builds; short enough to give memory back. */
 export const DEFAULT_IDLE_MS = 2000;
+/**
+ * A worker idle this long gives back the memory V8 keeps for its next builds: a pool of freed pages (74 MB at upstream
+ * scale on Node 24) and its young generation, which its compaction leaves in place. Measured in docs/architecture.md,
+ * Node 24, a minute after publishing: a primary's RSS 242 → 158–161 MB, a replica's 370 → 189–193 MB; the first burst
+ * of writes after it is slower (its collections fault the pages in again), so not at the compaction, 2 s after a write,
+ * but once a burst is clearly over. Node 20's V8 (11.3) gives the same memory back by itself in an idle isolate (the
+ * same 120 MB after a minute with and without), and there the release only slowed the next burst: never on it.
+ */
+export const DEFAULT_RELEASE_MS = Number(process.versions.v8.split('.')[0]) >= 12 ? 60_000 : Infinity;
 /**
  * An idle worker stays this long after letting go of its builds: its compiled code makes the next write fast (a worker
  * started afresh spends ~100 ms loading modules and runs its first build in V8's slowest tiers), at ~25–35 MB of RSS
@@ -62,10 +73,12 @@ export class GraphBuilder {
   private nextId = 1;
   private readonly pending = new Map<number, { worker: Worker; resolve: (done: Done) => void; reject: (err: Error) => void }>();
   private closed = false;
-  /** The worker let go of its builds since its last request (see idle). */
-  private compacted = false;
+  /** How many of the idle steps (see idle) the worker has taken since its last request. */
+  private idleSteps = 0;
   /** What the last compaction let go of (tests read it). */
   lastCompaction: Compacted | undefined;
+  /** What the last release gave back (tests read it). */
+  lastRelease: Released | undefined;
   /** Why each collection the worker ran after building requests ran, and the last one's figures (tests read them). */
   collections: Array<WorkerCollected['after']> = [];
   lastCollection: Collected | undefined;
@@ -130,10 +143,10 @@ export class GraphBuilder {
    * The graph-data archive of what the store holds, built in the worker after any write queued before it: reading the
    * whole store into YAML, tar and gzip -9 takes hundreds of ms at upstream scale, which the serving thread must not spend.
    */
-  async graphDataArchive(): Promise<{ gzip: Buffer; files: number }> {
+  async graphDataArchive(): Promise<{ gzip: Buffer; files: number; written: number }> {
     const { reply } = await this.call({ op: 'archive' });
     const built = this.settle<BuiltArchive>(reply);
-    return { gzip: Buffer.from(built.gzip.buffer, built.gzip.byteOffset, built.gzip.byteLength), files: built.files };
+    return { gzip: Buffer.from(built.gzip.buffer, built.gzip.byteOffset, built.gzip.byteLength), files: built.files, written: built.written };
   }
 
   /** A signature report (services/signature-verify-here.ts), made in the worker after any write queued before it. */
@@ -193,32 +206,45 @@ export class GraphBuilder {
   /**
    * A worker without work lets go of its builds after idleMs: its V8 isolate holds on to the heap a build grew (over
    * 100 MB at upstream scale), which an idle server should not keep. It keeps its thread and compiled code, so the next
-   * write is nearly as fast as one in a burst, and exits after exitMs (the next request then starts a new one).
+   * write is nearly as fast as one in a burst. After releaseMs it also gives back the memory its heap keeps free, and
+   * after exitMs it exits (the next request then starts a new one). Each step is itself a request, answered before the
+   * next is timed; a step not due before exitMs is skipped.
    */
   private idle(worker: Worker): void {
     worker.unref();
     clearTimeout(this.idleTimer);
-    const idleMs = this.options.idleMs ?? DEFAULT_IDLE_MS;
     const exitMs = this.options.exitMs ?? DEFAULT_EXIT_MS;
-    const compact = !this.compacted && idleMs < exitMs;
-    // A compaction is itself a request: the worker has been idle for idleMs when it answers.
-    const delay = compact ? idleMs : Math.max(0, exitMs - (this.compacted ? idleMs : 0));
+    const steps = [
+      { op: 'compact' as const, at: this.options.idleMs ?? DEFAULT_IDLE_MS },
+      { op: 'release' as const, at: this.options.releaseMs ?? DEFAULT_RELEASE_MS },
+    ].filter((step) => step.at < exitMs);
+    const step = steps[this.idleSteps];
+    const since = steps[this.idleSteps - 1]?.at ?? 0;
     this.idleTimer = setTimeout(() => {
       if (this.worker !== worker || this.pending.size > 0) return;
-      if (!compact) {
+      if (step === undefined) {
         this.worker = undefined;
         void worker.terminate();
         return;
       }
-      this.compacted = true;
-      void this.call({ op: 'compact' }).then(({ reply }) => {
-        if (!reply.ok) return;
-        const compacted = (this.lastCompaction = reply.value as Compacted);
-        const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
-        this.options.logger.info({ heapUsedMb: mb(compacted.usedAfter), releasedMb: mb(compacted.usedBefore - compacted.usedAfter) }, 'graph build worker idle: kept its code, let go of its builds');
+      this.idleSteps++;
+      void this.call({ op: step.op }).then(({ reply }) => {
+        if (reply.ok) this.logIdleStep(step.op, reply.value as Compacted | Released);
       }, () => undefined);
-    }, delay);
+    }, Math.max(0, (step?.at ?? exitMs) - since));
     this.idleTimer.unref();
+  }
+
+  private logIdleStep(op: 'compact' | 'release', value: Compacted | Released): void {
+    const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+    if (op === 'compact') {
+      const compacted = (this.lastCompaction = value as Compacted);
+      this.options.logger.info({ heapUsedMb: mb(compacted.usedAfter), releasedMb: mb(compacted.usedBefore - compacted.usedAfter) }, 'graph build worker idle: kept its code, let go of its builds');
+      return;
+    }
+    const released = (this.lastRelease = value as Released);
+    this.options.logger.info({ heapUsedMb: mb(released.usedAfter), heapCommittedMb: mb(released.committedAfter), rssMb: mb(released.rssAfter), rssReleasedMb: mb(released.rssBefore - released.rssAfter) },
+      'graph build worker still idle: gave back the memory its heap kept free');
   }
 
   private spawn(): Worker {
@@ -275,7 +301,7 @@ export class GraphBuilder {
   private send(request: Request, transfer: ArrayBuffer[]): Promise<Done> {
     if (this.closed) return Promise.reject(new KusError('KUS_ERR_INTERNAL', 'the graph build worker is closed'));
     this.worker ??= this.spawn();
-    if (request.op !== 'compact') this.compacted = false;
+    if (request.op !== 'compact' && request.op !== 'release') this.idleSteps = 0;
     const worker = this.worker;
     const id = this.nextId++;
     return new Promise<Done>((resolve, reject) => {

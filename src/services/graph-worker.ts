@@ -39,6 +39,7 @@ export type BuildRequest = { id: number; served: Map<string, string>; digests: B
   | { op: 'follow'; gzip: Uint8Array; source: string }
   | { op: 'archive' }
   | { op: 'compact' }
+  | { op: 'release' }
   | ({ op: 'verify' } & VerifyQuery)
 );
 
@@ -46,6 +47,8 @@ export type BuildRequest = { id: number; served: Map<string, string>; digests: B
 export interface BuiltArchive {
   gzip: Uint8Array;
   files: number;
+  /** Of its files, how many YAML documents were written anew (the others are the texts of unchanged input). */
+  written: number;
 }
 
 /** A full collection of the worker's heap: its used heap before and after. */
@@ -57,6 +60,14 @@ export interface Collected {
 /** What a compaction let go of (the live heap, after a full collection, before and after), and its reads of the whole input. */
 export interface Compacted extends Collected {
   inputReads: number;
+}
+
+/** What a release gave back: the used heap, the heap V8 keeps committed and the process's RSS, before and after. */
+export interface Released extends Collected {
+  committedBefore: number;
+  committedAfter: number;
+  rssBefore: number;
+  rssAfter: number;
 }
 
 /** Sent after each collection that follows building requests, and why it ran (see BUILDING_OPS). */
@@ -192,8 +203,8 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
         return { parsedFiles: yamlMemo.parsedInRead, verifiedSignatures: signatureMemo.verified } satisfies SyncStats;
       }
       case 'compact': {
-        // The worker stays (its compiled code is most of what makes a write fast) but lets go of its builds, views and
-        // the YAML it wrote: the next write stands the served parts in deferred and builds only what it changes.
+        // The worker stays (its compiled code is most of what makes a write fast) but lets go of its builds and views:
+        // the next write stands the served parts in deferred and builds only what it changes.
         // A replica's parsed YAML stays (~22 MB at upstream scale, bounded by the archive limit), and so do its signature
         // checks (an entry per signature of the last snapshot): without them the next sync parses all 8,000 files and
         // verifies every signature again, seconds each, so the worker could let go of nothing between syncs (it kept
@@ -201,13 +212,26 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
         // Measured after a collection too, so that what it reports let go of is the builds, not the last write's garbage.
         const { usedAfter: before } = await collectHeap();
         renderer = new GenerationRenderer();
-        yamlTexts = undefined;
+        // The texts of the input it keeps stay: a replica asks for the archive right after the next write, and the write after
+        // that waits behind it (a whole archive's YAML took 1.0–1.4 s at upstream scale, against 0.15–0.3 s with them).
+        yamlTexts?.compact();
         warm.compact();
         const reads = warm.counts.read;
         // Only a server's parts can stand in: without them (a replica's syncs) this would read the whole input for nothing.
         if (servedInput !== undefined) store.transaction(() => warm.current());
         const { usedAfter } = await collectHeap();
         return { usedBefore: before, usedAfter, inputReads: warm.counts.read - reads } satisfies Compacted;
+      }
+      case 'release': {
+        const before = v8.getHeapStatistics();
+        const rssBefore = process.memoryUsage.rss();
+        release();
+        const after = v8.getHeapStatistics();
+        liveAfterCollect = after.used_heap_size;
+        return {
+          usedBefore: before.used_heap_size, usedAfter: after.used_heap_size, committedBefore: before.total_heap_size, committedAfter: after.total_heap_size,
+          rssBefore, rssAfter: process.memoryUsage.rss(),
+        } satisfies Released;
       }
       case 'verify': {
         const { verifyHere } = await later.verify();
@@ -218,8 +242,8 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
         yamlTexts ??= new (await later.graphData()).YamlTextMemo();
         // From the input the worker's writes hold while the store's counter says it is what the store holds: not read
         // again, and its unchanged releases and files are the objects the memo wrote the last archive from.
-        const { gzip, files } = await buildHere(store, yamlTexts, store.transaction(() => warm.current()));
-        return { gzip: ownBuffer(gzip), files } satisfies BuiltArchive;
+        const { gzip, files, written = files } = await buildHere(store, yamlTexts, store.transaction(() => warm.current()));
+        return { gzip: ownBuffer(gzip), files, written } satisfies BuiltArchive;
       }
     }
   };
@@ -305,6 +329,24 @@ async function collect(): Promise<void> {
     process.emitWarning = emitWarning;
   }
   await measured;
+}
+
+/**
+ * A collection of all the garbage V8 can find, in its memory-reducing mode: unlike collect's, it also shrinks the young
+ * generation and frees the pages V8 pools for reuse (Node 24 kept 296 of them, 74 MB, after a compaction at upstream
+ * scale; `--trace-gc-verbose` names them "Pool buffering"). `v8.queryObjects` runs it before it counts (the heap
+ * profiler's collection), and no other call without a V8 flag does; the count of renderers
+ * itself is not used.
+ */
+function release(): void {
+  // Its ExperimentalWarning, emitted as it is called, would reach the server's stderr.
+  const emitWarning = process.emitWarning;
+  process.emitWarning = () => undefined;
+  try {
+    v8.queryObjects(GenerationRenderer, { format: 'count' });
+  } finally {
+    process.emitWarning = emitWarning;
+  }
 }
 
 if (parentPort) {
