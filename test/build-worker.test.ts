@@ -258,7 +258,9 @@ t.test('a request after a release starts the idle steps over; a step not due bef
   t.equal(builder.threadId, thread, 'in the same thread: it kept its code');
   await until('it compacts again', 5000, async () => builder.lastCompaction !== compaction, 10);
   await until('and gives back its free memory again', 5000, async () => builder.lastRelease !== release, 10);
-  t.pass('after that request it compacted and released again');
+  t.not(builder.lastCompaction, compaction, 'after that request it compacted again');
+  t.not(builder.lastRelease, release, 'and then released again');
+  t.equal(builder.threadId, thread, 'still in the same thread');
 
   const late = new GraphBuilder({ storeFile: file, graphs, logger: silent, idleMs: 20, releaseMs: 5000, exitMs: 200 });
   t.teardown(() => late.close());
