@@ -5,7 +5,7 @@ import { waitQuiet } from './cpu.js';
 import { freePort, getRaw } from './http.js';
 import { GRAPH_PATH, memoryOf, startKus } from './kus.js';
 import { movePid } from './pin.js';
-import { loadUntil, Publisher, publishDuringLoad, restedRss, sampleRss, seen, sequentialPublishes, summariseRounds, VisibilityWatcher, PUBLISH_CHANNEL } from './publishing.js';
+import { loadUntil, Publisher, publishDuringLoad, sampleRss, seen, sequentialPublishes, summariseRounds, VisibilityWatcher, PUBLISH_CHANNEL } from './publishing.js';
 
 /**
  * Rounds on the running primary `kus`: graph load alone once it is quiet (idle figures, RSS idle), `quiet` publishes one at a time
@@ -139,11 +139,16 @@ async function lastPublished(base) {
   return numbers.length === 0 ? null : `99.0.${Math.max(...numbers)}`;
 }
 
-/** `{ seconds, rssMb }` of a server left alone for `seconds` after its last round; null when 0. */
+/**
+ * `{ seconds, rssMb }` of a server left alone for `seconds` after its last round (null when 0): how much of what
+ * publishing grew it gives back once idle. Its build worker lets go of its builds 2 s after its last request and, on
+ * Node 24, gives back the memory V8 keeps free a minute after it (src/services/graph-builder.ts, DEFAULT_RELEASE_MS).
+ */
 async function rested(label, pid, seconds) {
   if (!(seconds > 0)) return null;
   console.log(`[${label}] quiet for ${seconds} s, then RSS`);
-  const rssMb = await restedRss(pid, seconds);
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const rssMb = memoryOf(pid).rssMb;
   console.log(`[${label}] RSS ${rssMb.toFixed(0)} MB after ${seconds} s quiet`);
   return { seconds, rssMb };
 }

@@ -147,16 +147,6 @@ export function sampleRss(pid, everyMs = 200) {
 }
 
 /**
- * The RSS of a server left alone for `seconds`: how much of what publishing grew it gives back once it
- * is idle. Its build worker lets go of its builds 2 s after its last request and, on Node 24, gives back the memory V8
- * keeps free a minute after it (src/services/graph-builder.ts, DEFAULT_RELEASE_MS).
- */
-export async function restedRss(pid, seconds) {
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  return memoryOf(pid).rssMb;
-}
-
-/**
  * Publishes one release at a time, waiting for each to be visible on `watcher`'s server before the next, with no
  * other load: publish-to-visible as an admin sees it on a quiet server.
  */

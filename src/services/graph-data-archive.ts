@@ -36,10 +36,10 @@ export interface GraphDataArchiveDeps {
  * Builds on the calling thread (the CLI, tests, and what the build worker itself runs, with its memo and the graph
  * input it holds, which is what the store holds: see graphDataArchiveFiles).
  */
-export async function buildHere(store: Store, memo?: YamlTextMemo, input?: GraphInput): Promise<{ gzip: Buffer; files: number; written?: number }> {
+export async function buildHere(store: Store, memo?: YamlTextMemo, input?: GraphInput): Promise<{ gzip: Buffer; files: number }> {
   memo?.startWrite();
   const files = graphDataArchiveFiles(store, memo, input);
-  return { gzip: await buildGraphDataArchive(files), files: files.length, ...(memo ? { written: memo.written } : {}) };
+  return { gzip: await buildGraphDataArchive(files), files: files.length };
 }
 
 /**

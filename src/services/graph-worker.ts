@@ -239,11 +239,11 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
       }
       case 'archive': {
         const { buildHere } = await later.archive();
-        yamlTexts ??= new (await later.graphData()).YamlTextMemo();
+        const texts = (yamlTexts ??= new (await later.graphData()).YamlTextMemo());
         // From the input the worker's writes hold while the store's counter says it is what the store holds: not read
         // again, and its unchanged releases and files are the objects the memo wrote the last archive from.
-        const { gzip, files, written = files } = await buildHere(store, yamlTexts, store.transaction(() => warm.current()));
-        return { gzip: ownBuffer(gzip), files, written } satisfies BuiltArchive;
+        const { gzip, files } = await buildHere(store, texts, store.transaction(() => warm.current()));
+        return { gzip: ownBuffer(gzip), files, written: texts.written } satisfies BuiltArchive;
       }
     }
   };
