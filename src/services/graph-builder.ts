@@ -37,7 +37,7 @@ export const DEFAULT_IDLE_MS = 2000;
  * A worker idle this long gives back the memory V8 keeps for its next builds: a pool of freed pages (74 MB at upstream
  * scale on Node 24) and its young generation, which its compaction leaves in place. Measured in docs/architecture.md,
  * Node 24, a minute after publishing: a primary's RSS 242 → 158–161 MB, a replica's 370 → 189–193 MB; the first burst
- * of writes after it is slower (its collections fault the pages in again), so not at the compaction, 2 s after a write,
+ * of writes after it is slower (its collections run about twice as long), so not at the compaction, 2 s after a write,
  * but once a burst is clearly over. Node 20's V8 (11.3) gives the same memory back by itself in an idle isolate (the
  * same 120 MB after a minute with and without), and there the release only slowed the next burst: never on it.
  */
