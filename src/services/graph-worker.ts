@@ -319,31 +319,25 @@ export const COLLECT_GROWTH_BYTES = 16 * 2 ** 20;
  * `v8.setFlagsFromString('--expose-gc')` could give here: V8's flags are the whole process's, the serving thread's too.
  */
 async function collect(): Promise<void> {
-  // Its ExperimentalWarning, emitted as it is called, would reach the server's stderr.
-  const emitWarning = process.emitWarning;
-  process.emitWarning = () => undefined;
-  let measured: Promise<unknown>;
-  try {
-    measured = measureMemory({ mode: 'summary', execution: 'eager' });
-  } finally {
-    process.emitWarning = emitWarning;
-  }
-  await measured;
+  await withoutWarnings(() => measureMemory({ mode: 'summary', execution: 'eager' }));
 }
 
 /**
  * A collection of all the garbage V8 can find, in its memory-reducing mode: unlike collect's, it also shrinks the young
  * generation and frees the pages V8 pools for reuse (Node 24 kept 296 of them, 74 MB, after a compaction at upstream
  * scale; `--trace-gc-verbose` names them "Pool buffering"). `v8.queryObjects` runs it before it counts (the heap
- * profiler's collection), and no other call without a V8 flag does; the count of renderers
- * itself is not used.
+ * profiler's collection), and no other call without a V8 flag does; the count of renderers itself is not used.
  */
 function release(): void {
-  // Its ExperimentalWarning, emitted as it is called, would reach the server's stderr.
+  withoutWarnings(() => v8.queryObjects(GenerationRenderer, { format: 'count' }));
+}
+
+/** Runs an experimental V8 call: its ExperimentalWarning, emitted as it is called, would reach the server's stderr. */
+function withoutWarnings<T>(call: () => T): T {
   const emitWarning = process.emitWarning;
   process.emitWarning = () => undefined;
   try {
-    v8.queryObjects(GenerationRenderer, { format: 'count' });
+    return call();
   } finally {
     process.emitWarning = emitWarning;
   }
