@@ -73,7 +73,7 @@ if (opts.help) {
 const num = (name, full, quick) => {
   const text = opts[name] ?? String(opts.quick ? quick : full);
   const n = Number(text);
-  if (!Number.isFinite(n) || n < 0 || (n === 0 && !['rebuilds', 'fleet-crossover-rounds', 'together-rounds'].includes(name))) throw new Error(`--${name} must be a positive number (got '${text}')`);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !['rebuilds', 'fleet-crossover-rounds', 'together-rounds', 'rest-seconds'].includes(name))) throw new Error(`--${name} must be a positive number (got '${text}')`);
   return n;
 };
 const n = Object.fromEntries(NUMBERS.map(([name, full, quick]) => [name, num(name, full, quick)]));
