@@ -1,6 +1,6 @@
 // `channels/*.yaml` (graph-semantics §6.5): `name` and `versions` are used; other keys (feeder, tombstones...) are kept.
 import { quote } from '../errors/index.js';
-import { channelNameProblem, parseSemver, type ChannelDoc } from '../graph/index.js';
+import { channelDoc, channelNameProblem, parseSemver, type ChannelDoc } from '../graph/index.js';
 import type { ProblemList } from './problem.js';
 import { describeType, type YamlMapping } from './yaml-file.js';
 
@@ -31,7 +31,5 @@ export function parseChannel(fileName: string, doc: YamlMapping, problems: Probl
   if (stem !== name) {
     problems.refuse(file, `name ${quote(name)} differs from the file name ${quote(fileName)}; clusters would see channel ${quote(name)} (rename the file to ${quote(`${name}.yaml`)} or correct the name)`);
   }
-  const channel: ChannelDoc = { file: fileName, name, versions: versions as string[] };
-  if (Object.keys(extra).length > 0) channel.extra = extra;
-  return channel;
+  return channelDoc(fileName, name, versions as string[], Object.keys(extra).length > 0 ? extra : undefined);
 }

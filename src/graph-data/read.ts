@@ -1,6 +1,6 @@
 // readGraphData: the graph-data directory (graph-semantics §6) plus KUS's releases/, with every problem named.
 import { quote } from '../errors/index.js';
-import { formatSemver, parseSemver, type CanaryList, type Rollout, type BlockedEdgeDoc, type ChannelDoc, type ConditionalEdgeDoc, type GraphData, type Release } from '../graph/index.js';
+import { formatSemver, graphDataOf, parseSemver, type CanaryList, type Rollout, type BlockedEdgeDoc, type ChannelDoc, type ConditionalEdgeDoc, type GraphData, type Release } from '../graph/index.js';
 import { BLOCKED_EDGES_DIR, classifyBlockedEdge } from './blocked-edges.js';
 import { CHANNELS_DIR, parseChannel } from './channels.js';
 import { ProblemList, type Problem } from './problem.js';
@@ -74,10 +74,10 @@ export function readGraphData(source: string | GraphDataTree, options: ReadOptio
 
   return {
     // rollouts/ and canaries only when the extension is there, so a tree without it reads as before.
-    data: {
+    data: graphDataOf({
       schemaVersion, rawMetadata, blockedEdges, conditionalEdges, channels,
       ...(rollouts.length > 0 ? { rollouts } : {}), ...(canaries.length > 0 ? { canaries } : {}),
-    },
+    }),
     releases,
     problems: problems.items,
   };

@@ -3,6 +3,7 @@
 import { KusError, quote } from '../errors/index.js';
 import { KEY } from './keys.js';
 import { parseRawGraph } from './raw-graph.js';
+import { channelDoc, graphDataOf } from './shapes.js';
 import type { ChannelDoc, ConditionalEdgeDoc, GraphData, Release, Risk } from './types.js';
 import { payloadDigest } from './validate.js';
 
@@ -72,7 +73,7 @@ export function inputFromServed(json: unknown, arch: string): ServedInput {
       list.push(n.version);
     }
   }
-  const channels: ChannelDoc[] = [...members].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, versions]) => ({ file: `${name}.yaml`, name, versions }));
+  const channels: ChannelDoc[] = [...members].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, versions]) => channelDoc(`${name}.yaml`, name, versions));
 
   // Conditional updates are also updates: their edges must exist for the risks to attach (graph-semantics §8.2).
   const conditional = (served.conditionalEdges ?? []) as Array<{ edges: Array<{ from: string; to: string }>; risks: Risk[] }>;
@@ -84,6 +85,6 @@ export function inputFromServed(json: unknown, arch: string): ServedInput {
       if (!target.previous.includes(e.from)) target.previous.push(e.from);
     }
   }
-  const graphData: GraphData = { schemaVersion: '1.2.0', rawMetadata: [], blockedEdges: [], conditionalEdges: conditionalDocs(conditional), channels };
+  const graphData = graphDataOf({ schemaVersion: '1.2.0', rawMetadata: [], blockedEdges: [], conditionalEdges: conditionalDocs(conditional), channels });
   return { releases, graphData };
 }

@@ -15,6 +15,7 @@ export {
 export { compileRegex, isValidRegex, regexSearch } from './regex.js';
 export type { RustRegex } from './rust-regex.js';
 export { KEY } from './keys.js';
+export { channelDoc, graphDataOf, withVersions } from './shapes.js';
 export { CHANNEL_RE, ARCH_RE, CHANNEL_PATTERN, ARCH_PATTERN, DIGEST_RE, channelNameProblem, archProblem, payloadDigest, riskProblem } from './validate.js';
 export { parseGraphQuery, parseGraphParams, validateGraphRequest, DEFAULT_ARCH, type GraphRequest } from './request.js';
 export { inputFromServed, type ServedInput } from './from-served.js';

@@ -95,10 +95,15 @@ export function deferredBuild(input: ReleasesInput, seeds: ReadonlyMap<string, P
 }
 
 function builtPart(input: ReleasesInput, releases: readonly Release[]): Part {
-  const { graph, warnings } = buildGraph({ ...input, releases });
+  const { graph, warnings } = buildGraph(partInput(input, releases));
   let concrete = 0;
   for (const node of graph.nodes.values()) if (node.concrete) concrete++;
   return { releases, graph, built: graph, warnings, versions: releaseVersions(releases), concrete };
+}
+
+/** A part's build input as a literal, not a spread of the whole input: see shapes.ts. */
+function partInput(input: ReleasesInput, releases: readonly Release[]): BuildInput {
+  return { releases, graphData: input.graphData, nodeRemove: input.nodeRemove };
 }
 
 class DeferredPart implements Part {
@@ -114,7 +119,7 @@ class DeferredPart implements Part {
   }
 
   get graph(): Graph {
-    return (this.made ??= buildGraph({ ...this.input, releases: this.releases }).graph);
+    return (this.made ??= buildGraph(partInput(this.input, this.releases)).graph);
   }
 
   get built(): Graph | undefined {

@@ -50,26 +50,26 @@ export class GraphViews {
    * Children by id, made on first use: only bodies that are rendered walk them (a publish renders a few), while digests
    * read the children's versions from the graph. Making all of them was 174,000 lookups per build at upstream scale.
    */
-  private readonly childIds: Array<number[] | undefined> = [];
+  private readonly childIds: Array<number[] | undefined>;
   private readonly ids = new Map<string, number>();
   private readonly graph: Graph;
   private readonly groups: ConditionalGroup[] = [];
   /** JSON of each group's canonical risk list, shared by every view that shows the group. */
-  private readonly riskText: Array<string | undefined> = [];
+  private readonly riskText: Array<string | undefined>;
   /**
    * Per source node id: its conditional edges as (group index, target id). A view walks only its own nodes' lists
    * instead of every group of the graph: at upstream scale (1,600 risks) scanning every group for each of the 300
    * views was most of the rendering time.
    */
-  private readonly conditionalFrom: Array<Array<[number, number]> | undefined> = [];
+  private readonly conditionalFrom: Array<Array<[number, number]> | undefined>;
   /** Per node id: the digest of everything a served body shows of it (see bodyDigest). */
-  private readonly nodeDigests: Array<string | undefined> = [];
+  private readonly nodeDigests: Array<string | undefined>;
   /** Per group index: the digest of its risk list as stored (the content pairs are grouped by). */
-  private readonly riskDigests: Array<string | undefined> = [];
+  private readonly riskDigests: Array<string | undefined>;
   /** Internal version of each node id. */
   private readonly versions: string[];
   /** The servable entry of each node id (undefined for nodes no view lists). */
-  private readonly entries: Array<ServableNode | undefined> = [];
+  private readonly entries: Array<ServableNode | undefined>;
   /** position of a node id in the view being selected, -1 when not in it; reset after each selection. */
   private readonly position: Int32Array;
 
@@ -79,6 +79,14 @@ export class GraphViews {
     for (const version of graph.nodes.keys()) ids.set(version, ids.size);
     this.versions = [...graph.nodes.keys()];
     this.position = new Int32Array(ids.size).fill(-1);
+    // Sized now and written by id. An empty array written at scattered ids turns sparse or not depending on the order of
+    // the writes, and the code compiled for one kind was thrown away on meeting the other (see shapes.ts).
+    this.childIds = slots(ids.size);
+    this.conditionalFrom = slots(ids.size);
+    this.nodeDigests = slots(ids.size);
+    this.entries = slots(ids.size);
+    this.riskText = slots(graph.conditional.length);
+    this.riskDigests = slots(graph.conditional.length);
     graph.conditional.forEach((group, g) => {
       this.groups.push(group);
       for (const e of group.edges) {
@@ -99,7 +107,7 @@ export class GraphViews {
       if (channels === undefined || arch === undefined) continue;
       let arches = archLists.get(arch);
       if (arches === undefined) {
-        archLists.set(arch, (arches = arch.split(',').map((a) => a.trim())));
+        archLists.set(arch, (arches = trimmed(arch.split(','))));
         for (const a of arches) this.archSet.add(a);
       }
       let names = channelLists.get(channels);
@@ -330,6 +338,21 @@ export class GraphViews {
       for (const k of kept) position[k.entry.id] = -1;
     }
   }
+}
+
+/** `n` empty slots, already of the elements kind that holds any value: filled, so that no later write changes its kind. */
+function slots<T>(n: number): Array<T | undefined> {
+  return new Array<T | undefined>(n).fill(undefined);
+}
+
+/**
+ * `items` trimmed in place. Not `items.map(...)`: the array that made had one hidden class while this constructor ran
+ * unoptimized and another once it was optimized, and comparing a new build's lists with the last one's (sameNode) then
+ * threw the optimized comparison away, publish after publish (see shapes.ts).
+ */
+function trimmed(items: string[]): string[] {
+  for (let i = 0; i < items.length; i++) items[i] = items[i]!.trim();
+  return items;
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -5,7 +5,7 @@
 // a no-op.
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { isKusError, KusError, quote } from '../errors/index.js';
-import { payloadDigest, type Release } from '../graph/index.js';
+import { graphDataOf, payloadDigest, type Release } from '../graph/index.js';
 import { trialBuild } from './trial-build.js';
 import {
   BUNDLE_CONFIGMAPS, BUNDLE_GRAPH_DATA, BUNDLE_MANIFEST, BUNDLE_SIGNATURE, bundleManifestText, checkBundle, formatProblems,
@@ -82,7 +82,7 @@ function select(input: GraphInput, channels: readonly string[], arches: readonly
   const releases = input.releases.filter((r) =>
     (archList.length === 0 || archList.includes(r.arch ?? '')) &&
     (names.length === 0 || docs.some((d) => d.versions.some((e) => entryCovers(e, r.version, r.arch)))));
-  return { releases, graphData: { ...input.graphData, channels: docs } };
+  return { releases, graphData: graphDataOf({ ...input.graphData, channels: docs }) };
 }
 
 export async function exportBundle(store: Store, options: BundleExportOptions): Promise<{ bytes: Buffer; report: BundleExportReport }> {

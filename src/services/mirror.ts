@@ -7,7 +7,7 @@
 // would leave half a channel behind. The merge below is validated and trial-built as a whole, then written at once.
 import { KusError, quote } from '../errors/index.js';
 import {
-  buildGraph, inputFromServed, KEY, payloadDigest, releaseNodeVersion, type BuildResult, type ChannelDoc, type ConditionalEdgeDoc, type Release,
+  buildGraph, channelDoc, graphDataOf, inputFromServed, KEY, payloadDigest, releaseNodeVersion, withVersions, type BuildResult, type ChannelDoc, type ConditionalEdgeDoc, type Release,
 } from '../graph/index.js';
 import type { GraphInput, Store } from '../store/index.js';
 import { auditedWrite } from './publish/audited-write.js';
@@ -143,9 +143,9 @@ function merge(current: GraphInput, input: MirrorInput, channel: string, arch: s
 
   // Channel membership: the mirrored versions are added to the channel (other arches and local releases stay).
   const versions = mirrored.releases.map((r) => r.version);
-  const channels: ChannelDoc[] = current.graphData.channels.map((c) => ({ ...c, versions: [...c.versions] }));
+  const channels: ChannelDoc[] = current.graphData.channels.map((c) => withVersions(c, [...c.versions]));
   const docs = channels.filter((c) => c.name === channel);
-  if (docs.length === 0) channels.push({ file: `${channel}.yaml`, name: channel, versions });
+  if (docs.length === 0) channels.push(channelDoc(`${channel}.yaml`, channel, versions));
   else docs[0]!.versions = union(docs[0]!.versions, versions.filter((v) => !docs.some((d) => d.versions.includes(v))));
   channels.sort((a, b) => (a.file < b.file ? -1 : 1));
 
@@ -159,7 +159,7 @@ function merge(current: GraphInput, input: MirrorInput, channel: string, arch: s
   // A mirror only adds to channels today; should that change, no rollout may outlive its version's place in a channel.
   const after: GraphInput = withoutOrphanRollouts({
     releases: [...byNode.values()],
-    graphData: { ...current.graphData, channels, conditionalEdges },
+    graphData: graphDataOf({ ...current.graphData, channels, conditionalEdges }),
   });
   return { after, report, warnings };
 }

@@ -1,6 +1,6 @@
 // Channels (channels/<file>): name, kept extra keys, and the ordered version list in channel_versions.
 import type { Database, Statement } from 'better-sqlite3';
-import type { ChannelDoc } from '../graph/index.js';
+import { channelDoc, type ChannelDoc } from '../graph/index.js';
 
 /** Since when a channel lists a version (the earliest of its files' rows, when several files share the name). */
 export interface ChannelListing {
@@ -55,11 +55,8 @@ export class ChannelsRepository {
       if (list) list.push(version);
       else versions.set(file, [version]);
     }
-    return this.listStmt.all().map((row) => {
-      const channel: ChannelDoc = { file: row.file, name: row.name, versions: versions.get(row.file) ?? [] };
-      if (row.extra !== null) channel.extra = JSON.parse(row.extra) as Record<string, unknown>;
-      return channel;
-    });
+    return this.listStmt.all().map((row) =>
+      channelDoc(row.file, row.name, versions.get(row.file) ?? [], row.extra === null ? undefined : JSON.parse(row.extra) as Record<string, unknown>));
   }
 
   /** Every (channel name, entry) with the time it was first listed (of these channels only), by channel then entry. */

@@ -1,6 +1,6 @@
 // The Store: one SQLite file, composed of one repository per aggregate, plus whole-graph load and replace.
 import type { Database } from 'better-sqlite3';
-import type { GraphData, Release } from '../graph/index.js';
+import { graphDataOf, type GraphData, type Release } from '../graph/index.js';
 import { AuditRepository } from './audit-repository.js';
 import { ChannelsRepository } from './channels-repository.js';
 import { openDatabase } from './db.js';
@@ -138,7 +138,7 @@ function createStore(db: Database, file: string, now: () => Date): Store {
         const canaryLists = rollouts.listCanaries();
         return {
           releases: releases.list(),
-          graphData: {
+          graphData: graphDataOf({
             schemaVersion: meta.get(META_KEYS.graphDataSchema) ?? DEFAULT_GRAPH_DATA_SCHEMA,
             rawMetadata: rawMetadata.list(),
             blockedEdges: edges.listBlocked(),
@@ -146,7 +146,7 @@ function createStore(db: Database, file: string, now: () => Date): Store {
             channels: channels.list(),
             ...(rolloutList.length > 0 ? { rollouts: rolloutList } : {}),
             ...(canaryLists.length > 0 ? { canaries: canaryLists } : {}),
-          },
+          }),
         };
       }),
     graphInputChanges: () => changesStmt.get()?.n ?? 0,

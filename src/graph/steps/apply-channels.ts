@@ -10,13 +10,19 @@ export const applyChannels: Step = {
   run(graph, ctx) {
     const index = concreteByVersion(graph);
     for (const doc of ctx.graphData.channels) {
-      const versions = doc.versions.map((v) => parseSemver(v));
-      if (versions.some((v) => v === null)) {
+      // Parsed in a loop, not by `map`: see views.ts's `trimmed`.
+      const versions: SemVer[] = [];
+      for (const text of doc.versions) {
+        const v = parseSemver(text);
+        if (v === null) break;
+        versions.push(v);
+      }
+      if (versions.length < doc.versions.length) {
         ctx.warn(`channels/${doc.file}: a version is not SemVer; the whole file is ignored (as upstream does)`);
         continue;
       }
       const members = new Set<GraphNode>();
-      for (const v of versions as SemVer[]) {
+      for (const v of versions) {
         const build = v.build.join('.');
         for (const { node, semver } of index.get(keyIgnoringBuild(v)) ?? []) {
           if (build === '' || build === semver.build.join('.')) members.add(node);

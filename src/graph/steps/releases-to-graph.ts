@@ -48,11 +48,13 @@ function sameArchVersion(item: string, build: readonly string[], release: string
 
 export function graphFromReleases(releases: readonly Release[]): Graph {
   const graph = new Graph();
-  const versions = releases.map((r) => {
+  // Lists made by loops, not by `map`, for the reason views.ts's `trimmed` gives.
+  const versions: string[] = [];
+  for (const r of releases) {
     const node = releaseNode(r);
     addConcreteNode(graph, node);
-    return node.version;
-  });
+    versions.push(node.version);
+  }
   // Thousands of releases name the same few hundred versions: rewrite each (version, build) once.
   const rewritten = new Map<string, Map<string, string>>();
   releases.forEach((r, i) => {
@@ -71,11 +73,12 @@ export function graphFromReleases(releases: readonly Release[]): Graph {
       }
       return v;
     };
-    const parents = r.previous.map((p) => {
+    const parents: string[] = [];
+    for (const p of r.previous) {
       const v = rewrite(p);
       refuseSelfEdge(v, version);
-      return v;
-    });
+      parents.push(v);
+    }
     graph.addParents(version, parents);
     for (const n of r.next) graph.addEdge(version, rewrite(n));
   });

@@ -1,6 +1,6 @@
 // Planning channel writes: create, delete, and adding or removing one version (promotion is adding to the next channel).
 import { KusError, quote } from '../../errors/index.js';
-import { formatSemver, type ChannelDoc } from '../../graph/index.js';
+import { channelDoc, formatSemver, withVersions, type ChannelDoc } from '../../graph/index.js';
 import type { GraphInput } from '../../store/index.js';
 import { archesOf, channelsNamed, releasesOfVersion, requireChannel } from './lookup.js';
 import { unchanged, withGraphData, type Plan } from './plan.js';
@@ -15,7 +15,7 @@ export function planCreateChannel(current: GraphInput, nameText: string): Plan<C
   const existing = channelsNamed(current, name)[0];
   if (existing) return unchanged(current, channelInfo(existing));
   const file = uniqueFileName(name, new Set(current.graphData.channels.map((c) => c.file)));
-  const doc: ChannelDoc = { file, name, versions: [] };
+  const doc = channelDoc(file, name, []);
   return {
     value: channelInfo(doc),
     warnings: [],
@@ -69,7 +69,7 @@ export function planAddToChannel(current: GraphInput, channelName: string, versi
   const covering = arch === null ? undefined : doc.versions.find((e) => entryCovers(e, base, arch));
   if (covering) return unchanged(current, channelInfo(doc), [`channel ${name} already lists ${covering}, which includes ${entry}`]);
 
-  const after: ChannelDoc = { ...doc, versions: [...doc.versions, entry] };
+  const after = withVersions(doc, [...doc.versions, entry]);
   return {
     value: channelInfo(after),
     warnings: [],
@@ -92,7 +92,7 @@ export function planRemoveFromChannel(current: GraphInput, channelName: string, 
       `channel ${name} does not list ${quote(entry)}${near.length > 0 ? ` (it lists ${near.join(', ')})` : ''}`,
       { channel: name, version: entry });
   }
-  const changedDocs = new Map(docs.map((d) => [d, { ...d, versions: d.versions.filter((e) => e !== entry) }]));
+  const changedDocs = new Map(docs.map((d) => [d, withVersions(d, d.versions.filter((e) => e !== entry))]));
   const first = changedDocs.get(docs[0]!)!;
   const still = first.versions.filter((e) => sameVersionIgnoringBuild(e, base));
   const warnings = still.length > 0 ? [`channel ${name} still lists ${still.join(', ')}`] : [];

@@ -1,4 +1,5 @@
 // A planned write: the value and warnings to report, the graph input it leads to, and the store calls that make it.
+import { graphDataOf } from '../../graph/index.js';
 import type { GraphInput, Store } from '../../store/index.js';
 import type { Applied } from './audited-write.js';
 
@@ -20,5 +21,5 @@ export function edgeFileNames(input: GraphInput): Set<string> {
 }
 
 export function withGraphData(input: GraphInput, change: Partial<GraphInput['graphData']>): GraphInput {
-  return { releases: input.releases, graphData: { ...input.graphData, ...change } };
+  return { releases: input.releases, graphData: graphDataOf({ ...input.graphData, ...change }) };
 }

@@ -1,9 +1,9 @@
 // Planning release writes: add (idempotent on the same digest, refused on another) and remove (guarded by channels).
 import { KusError, quote } from '../../errors/index.js';
-import { formatSemver, parseSemver, payloadDigest, withBuild, type ChannelDoc, type Release } from '../../graph/index.js';
+import { formatSemver, parseSemver, payloadDigest, withBuild, withVersions, type ChannelDoc, type Release } from '../../graph/index.js';
 import type { GraphInput } from '../../store/index.js';
 import { channelsListing, findRelease, releasesOfVersion, requireChannel } from './lookup.js';
-import { unchanged, type Plan } from './plan.js';
+import { unchanged, withGraphData, type Plan } from './plan.js';
 import { pruneRolloutsOf } from './rollouts.js';
 import type { ReleaseInput } from './types.js';
 import { entryCovers, nodeVersionOf, releaseVersion, requireArch, requireChannelName, requireMetadata, versionList } from './validate.js';
@@ -86,12 +86,12 @@ export function planAddRelease(current: GraphInput, input: ReleaseInput): Plan<R
   if (stored && joins.length === 0) return unchanged(current, stored, warnings);
 
   const joined = new Set(joins);
-  const channelsAfter = current.graphData.channels.map((c): ChannelDoc => (joined.has(c) ? { ...c, versions: [...c.versions, version] } : c));
+  const channelsAfter = current.graphData.channels.map((c): ChannelDoc => (joined.has(c) ? withVersions(c, [...c.versions, version]) : c));
   return {
     value: stored ?? release,
     warnings,
     changed: true,
-    candidate: { releases: stored ? current.releases : [...current.releases, release], graphData: { ...current.graphData, channels: channelsAfter } },
+    candidate: withGraphData({ releases: stored ? current.releases : [...current.releases, release], graphData: current.graphData }, { channels: channelsAfter }),
     write(store) {
       if (!stored) store.releases.upsert(release);
       for (const c of joins) store.channels.appendVersion(c.file, version);
@@ -138,13 +138,13 @@ export function planRemoveRelease(current: GraphInput, versionText: string, arch
   const byChannel = new Map(removals.map((r) => [r.channel, r.entries]));
   const channelsAfter = current.graphData.channels.map((c): ChannelDoc => {
     const gone = byChannel.get(c);
-    return gone ? { ...c, versions: c.versions.filter((e) => !gone.includes(e)) } : c;
+    return gone ? withVersions(c, c.versions.filter((e) => !gone.includes(e))) : c;
   });
   const plan: Plan<Release> = {
     value: stored,
     warnings,
     changed: true,
-    candidate: { releases: current.releases.filter((r) => r !== stored), graphData: { ...current.graphData, channels: channelsAfter } },
+    candidate: withGraphData({ releases: current.releases.filter((r) => r !== stored), graphData: current.graphData }, { channels: channelsAfter }),
     write(store) {
       store.releases.delete(stored.version, stored.arch);
       for (const { channel, entries } of removals) for (const e of entries) store.channels.removeVersion(channel.file, e);
