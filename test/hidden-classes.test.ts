@@ -2,12 +2,12 @@
 // collections run between (src/graph/shapes.ts says why), and a run of publishes through the build worker no longer
 // throws away the engine's compiled code again and again. Both are read from V8 itself in child processes: its
 // %HaveSameMap, and its --trace-deopt-verbose report of each deoptimization with its source position.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import t from 'tap';
 import { channelDoc, graphDataOf, withVersions, type GraphData } from '../src/graph/index.js';
+import { nodeChild } from './helpers/node-child.js';
 import { repoRoot } from './helpers/shared-fixtures.js';
 import { tempTree } from './helpers/temp-tree.js';
 
@@ -16,24 +16,13 @@ const dist = (file: string): string => JSON.stringify(pathToFileURL(path.join(re
 
 /**
  * Runs `script` (an ES module, from a file: the build worker inherits the child's flags, and `--input-type` is refused
- * in a thread) in a child node with `flags`; returns its stdout, written to a file (see tick-shapes.test.ts).
+ * in a thread) in a child node with `flags`; returns its stdout.
  */
 function child(dir: string, flags: string[], script: string): string {
   const file = path.join(dir, 'child.mjs');
   fs.writeFileSync(file, script);
-  const out = path.join(dir, 'stdout');
-  const fd = fs.openSync(out, 'w');
-  let run;
-  try {
-    run = spawnSync(process.execPath, [...flags, file], {
-      // Without tap's NODE_OPTIONS (its tracker in every thread), but with scripts/node24.sh's SQLite for Node 24.
-      encoding: 'utf8', stdio: ['ignore', fd, 'pipe'], env: { ...process.env, NODE_OPTIONS: NODE24_ADDONS }, timeout: 120_000,
-    });
-  } finally {
-    fs.closeSync(fd);
-  }
-  if (run.status !== 0) throw new Error(`child failed (${run.status}): ${run.stderr}`);
-  return fs.readFileSync(out, 'utf8');
+  // Without tap's NODE_OPTIONS (its tracker in every thread), but with scripts/node24.sh's SQLite for Node 24.
+  return nodeChild(path.join(dir, 'stdout'), [...flags, file], { ...process.env, NODE_OPTIONS: NODE24_ADDONS }, 120_000);
 }
 
 /** A store of six minors on four architectures, with channels, risks and a block, written by the child to `file`. */
@@ -63,7 +52,6 @@ const seedStore = (file: string): string => `
   const seeded = openStore(storeFile);
   seeded.replaceAll({ releases, graphData: { schemaVersion: '1.0.0', rawMetadata: [], blockedEdges, conditionalEdges, channels } });
   seeded.close();
-  const digestOf = digest;
 `;
 
 t.test('graphDataOf, channelDoc and withVersions keep every part, and leave out the optional ones not given', async (t) => {
@@ -93,7 +81,7 @@ t.test('graph-data and a channel keep the hidden class the store read gave them 
     let current = stored;
     const differ = [];
     for (let i = 0; i < 6; i++) {
-      const plan = planAddRelease(current, { version: '4.6.' + (100 + i), arch: 'amd64', payload: 'quay.example/kylin/release@' + digestOf(90000 + i), previous: ['4.6.39'], channels: ['stable-4.6', 'fast-4.6'] });
+      const plan = planAddRelease(current, { version: '4.6.' + (100 + i), arch: 'amd64', payload: 'quay.example/kylin/release@' + digest(90000 + i), previous: ['4.6.39'], channels: ['stable-4.6', 'fast-4.6'] });
       current = plan.candidate;
       // A collection with no object of an older plan alive: classes V8 derives at run time can die in it.
       globalThis.gc();
@@ -130,7 +118,7 @@ t.test('a run of publishes through the build worker does not keep deoptimizing t
     const builder = new GraphBuilder({ storeFile, graphs: new GraphCache({ load: () => ({ releases: [] }), logger: silent }), logger: silent });
     if (!(await builder.rebuild()).ok) throw new Error('the first build failed');
     for (let i = 0; i < 24; i++) {
-      await builder.write('addRelease', [{ name: 'tester' }, { version: '4.6.' + (100 + i), arch: ARCHES[i % 4], payload: 'quay.example/kylin/release@' + digestOf(90000 + i), previous: ['4.6.39'], channels: ['stable-4.6'] }]);
+      await builder.write('addRelease', [{ name: 'tester' }, { version: '4.6.' + (100 + i), arch: ARCHES[i % 4], payload: 'quay.example/kylin/release@' + digest(90000 + i), previous: ['4.6.39'], channels: ['stable-4.6'] }]);
       process.stdout.write('\\nKUS-WRITE-DONE ' + (i + 1) + '\\n');
     }
     builder.close();

@@ -1,14 +1,13 @@
 // holdTickObjectShapes keeps V8's feedback for Node's nextTick queue entries on its fast path across full GCs
 // (src/server/tick-shapes.ts says why). Checked in child processes with V8's own %DebugPrint of nextTick's feedback;
 // the control run, without the hold, shows the loss the hold prevents.
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import t from 'tap';
 import { heldTickObjects } from '../src/server/tick-shapes.js';
 import { startServer } from '../src/compose/index.js';
 import { loadConfig } from '../src/config/index.js';
+import { nodeChild } from './helpers/node-child.js';
 import { repoRoot } from './helpers/shared-fixtures.js';
 import { tempTree } from './helpers/temp-tree.js';
 
@@ -35,17 +34,9 @@ function literalStates(out: string, hold: boolean): string[] {
     await round();
     eval('%DebugPrint(process.nextTick)');
   `;
-  // A file, not a pipe: under tap, 9 of 12 children printing into a pipe had their output cut short (3–5.6 KB of
-  // ~11 KB, so without the feedback), and CI failed on one; none of 40 printing into a file did.
-  const fd = fs.openSync(out, 'w');
-  let run;
-  try {
-    run = spawnSync(process.execPath, ['--allow-natives-syntax', '--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', fd, 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
-  } finally {
-    fs.closeSync(fd);
-  }
-  if (run.status !== 0) throw new Error(`child failed (${run.status}): ${run.stderr}`);
-  return [...fs.readFileSync(out, 'utf8').matchAll(/DefineKeyedOwnPropertyInLiteral (\w+)/g)].map((m) => m[1]!);
+  // Through a file (nodeChild): printed into a pipe under tap, the output was cut short, without the feedback.
+  const printed = nodeChild(out, ['--allow-natives-syntax', '--expose-gc', '--input-type=module', '-e', script], { ...process.env, NODE_OPTIONS: '' });
+  return [...printed.matchAll(/DefineKeyedOwnPropertyInLiteral (\w+)/g)].map((m) => m[1]!);
 }
 
 /** The states read from each of `children` child processes (literalStates). */
