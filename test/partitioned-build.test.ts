@@ -185,13 +185,21 @@ t.test('a compacted WarmGraph keeps the input it holds and stands the served par
   const more = { ...input, releases: [...input.releases, { ...input.releases.find((r) => r.arch === 'arm64')!, version: '4.9.99', payload: `quay.example/r@sha256:${'9'.repeat(64)}` }] };
   const next = warm.build(more);
   t.ok(next.reused.size > 0 && !next.reused.has('arm64'), `a new arm64 release builds arm64 only (took over ${[...next.reused].join(', ')})`);
+  // Step A of each part outlives the compaction: the arm64 build extended the rebuild's (edge sets shared, not made again).
+  const keptStepA = built.basis!.parts.get('arm64')!.stepA!;
+  const old = [...keptStepA.graph.nodes.keys()][0]!;
+  const nextStepA = next.basis!.parts.get('arm64')!.stepA!;
+  t.equal(nextStepA.graph.parents.get(old), keptStepA.graph.parents.get(old), 'the write extended the step A the compaction kept');
+  t.equal(nextStepA.graph.nodes.size, keptStepA.graph.nodes.size + 1, 'by the new release');
 
   warm.compact();
   new Publisher({ store, rebuild: () => undefined }).createChannel(actor, 'behind-its-back');
   const after = store.transaction(() => warm.current());
   t.equal(warm.counts.read, reads + 1, 'a write behind its back: the store is read again');
   t.equal(warm.counts.deferred, 1, 'and the served parts, now stale, do not stand in');
-  t.same(warm.build(after).reused.size, 0, 'the next build builds every architecture');
+  const rebuilt = warm.build(after);
+  t.same(rebuilt.reused.size, 0, 'the next build builds every architecture');
+  t.not(rebuilt.basis!.parts.get('arm64')!.stepA!.graph.parents.get(old), nextStepA.graph.parents.get(old), 'from releases read again: step A made whole');
 });
 
 t.test('the store counts every change to the graph input, from any connection, and nothing else', async (t) => {

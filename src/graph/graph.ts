@@ -35,11 +35,54 @@ export class Graph {
    * edge (174,000 at upstream scale) would only repeat the first.
    */
   private knownAcyclic = false;
+  /**
+   * The edge sets this graph may change in place, once it shares sets with another graph (shareEdges): any other set
+   * is copied before its first change. Undefined while every set is this graph's own.
+   */
+  private owned: Set<ReadonlySet<string>> | undefined;
 
   addNode(node: GraphNode): void {
     this.nodes.set(node.version, node);
-    if (!this.parents.has(node.version)) this.parents.set(node.version, new Set());
-    if (!this.children.has(node.version)) this.children.set(node.version, new Set());
+    if (!this.parents.has(node.version)) this.parents.set(node.version, this.ownSet(new Set()));
+    if (!this.children.has(node.version)) this.children.set(node.version, this.ownSet(new Set()));
+  }
+
+  /**
+   * A graph of `nodes` (every node of this graph, maybe more), in that order, with this graph's edges: each node's
+   * edge sets are shared (a new node gets empty ones), and from now on each graph copies a shared set before changing
+   * it. A publish builds its architecture from the last build's step A this way instead of making its ~90,000 set
+   * entries again (docs/architecture.md, "Step A from the last build").
+   */
+  shareEdges(nodes: Iterable<GraphNode>): Graph {
+    this.owned = new Set();
+    const graph = new Graph();
+    graph.owned = new Set();
+    let known = 0;
+    for (const node of nodes) {
+      graph.nodes.set(node.version, node);
+      const parents = this.parents.get(node.version);
+      if (parents !== undefined) known++;
+      graph.parents.set(node.version, parents ?? graph.ownSet(new Set()));
+      graph.children.set(node.version, this.children.get(node.version) ?? graph.ownSet(new Set()));
+    }
+    // A node left out would leave its edges in the shared sets of the others.
+    if (known !== this.nodes.size) throw new Error('internal error: shareEdges was not given every node of the graph');
+    graph.knownAcyclic = this.knownAcyclic && graph.nodes.size === known;
+    return graph;
+  }
+
+  private ownSet(set: Set<string>): Set<string> {
+    this.owned?.add(set);
+    return set;
+  }
+
+  /** The edge set of `version` in `sets`, copied first if it is shared. */
+  private writable(sets: Map<string, Set<string>>, version: string): Set<string> | undefined {
+    const set = sets.get(version);
+    if (set === undefined || this.owned === undefined || this.owned.has(set)) return set;
+    const copy = this.ownSet(new Set(set));
+    sets.set(version, copy);
+    return copy;
   }
 
   addPlaceholder(version: string): GraphNode {
@@ -56,44 +99,53 @@ export class Graph {
   addEdge(from: string, to: string): void {
     refuseSelfEdge(from, to);
     this.knownAcyclic = false;
-    this.children.get(from)!.add(to);
-    this.parents.get(to)!.add(from);
+    if (this.children.get(from)!.has(to)) return;
+    this.writable(this.children, from)!.add(to);
+    this.writable(this.parents, to)!.add(from);
   }
 
   /**
    * Adds every from → to, in order, like addEdge for each (the caller has refused self edges). A node without parents
-   * yet gets its set made from the list at once: V8 sizes a Set built from an array for its length, where adding one
-   * by one regrows it; at upstream scale that was a large part of building the graph from 174,000 previous entries.
+   * yet gets its set made from the list at once (V8 does not size it for the list, but it allocates a tenth less than
+   * adding one by one).
    */
   addParents(to: string, froms: readonly string[]): void {
     this.knownAcyclic = false;
     const parents = this.parents.get(to)!;
-    if (parents.size === 0) this.parents.set(to, new Set(froms));
-    else for (const from of froms) parents.add(from);
-    for (const from of froms) this.children.get(from)!.add(to);
+    if (parents.size === 0) this.parents.set(to, this.ownSet(new Set(froms)));
+    else {
+      const writable = this.writable(this.parents, to)!;
+      for (const from of froms) writable.add(from);
+    }
+    for (const from of froms) {
+      const children = this.children.get(from)!;
+      if (!children.has(to)) this.writable(this.children, from)!.add(to);
+    }
   }
 
   removeEdge(from: string, to: string): boolean {
-    const had = this.children.get(from)?.delete(to) ?? false;
-    this.parents.get(to)?.delete(from);
-    return had;
+    if (!(this.children.get(from)?.has(to) ?? false)) return false;
+    this.writable(this.children, from)!.delete(to);
+    this.writable(this.parents, to)?.delete(from);
+    return true;
   }
 
-  /** Removes every parent → to edge whose parent `drop` accepts, in parent order, without copying the parent set. */
+  /** Removes every parent → to edge whose parent `drop` accepts, in parent order, without copying an unshared parent set. */
   removeParentsWhere(to: string, drop: (from: string) => boolean): void {
     const parents = this.parents.get(to);
     if (parents === undefined) return;
-    // Deleting the entry being visited is safe while iterating a Set.
+    let writable: Set<string> | undefined;
+    // Deleting the entry being visited is safe while iterating a Set; a shared set is read, and its copy changed.
     for (const from of parents) {
       if (!drop(from)) continue;
-      parents.delete(from);
-      this.children.get(from)?.delete(to);
+      (writable ??= this.writable(this.parents, to)!).delete(from);
+      this.writable(this.children, from)?.delete(to);
     }
   }
 
   removeNode(version: string): void {
-    for (const p of this.parents.get(version) ?? []) this.children.get(p)?.delete(version);
-    for (const c of this.children.get(version) ?? []) this.parents.get(c)?.delete(version);
+    for (const p of this.parents.get(version) ?? []) this.writable(this.children, p)?.delete(version);
+    for (const c of this.children.get(version) ?? []) this.writable(this.parents, c)?.delete(version);
     this.parents.delete(version);
     this.children.delete(version);
     this.nodes.delete(version);

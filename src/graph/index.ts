@@ -2,7 +2,8 @@
 export type * from './types.js';
 export { Graph, type GraphNode, type ConditionalDeclaration } from './graph.js';
 export { buildGraph, graphDataSteps, edgeSteps, type BuildInput, type BuildResult } from './pipeline.js';
-export { buildByArch, deferredBuild, type BuildBasis, type Part, type PartSeed, type PartitionedBuild } from './partitioned-build.js';
+export { buildByArch, deferredBuild, type BuildBasis, type ByArchOptions, type Part, type PartSeed, type PartitionedBuild } from './partitioned-build.js';
+export type { ReleasesGraph } from './steps/releases-to-graph.js';
 export { parseRawGraph, graphFromRaw, releasesFromRawGraph } from './raw-graph.js';
 export { releaseNodeVersion } from './steps/releases-to-graph.js';
 export { sortChannelLabel } from './steps/sort-channel-labels.js';

@@ -8,6 +8,7 @@ import { KEY } from './keys.js';
 import { buildGraph, type BuildInput, type BuildResult } from './pipeline.js';
 import { keyIgnoringBuild, parseSemver } from './semver.js';
 import { riskIds } from './risk-ids.js';
+import { extendedGraph, graphFromReleases, type ReleasesGraph } from './steps/releases-to-graph.js';
 import type { BuildWarning, ChannelDoc, ConditionalGroup, GraphData, Release } from './types.js';
 
 /**
@@ -29,6 +30,11 @@ export interface Part {
   readonly versions: ReadonlySet<string>;
   /** Releases the graph serves (its concrete nodes). */
   readonly concrete: number;
+  /**
+   * Step A of its releases once built, unchanged: the next build of this architecture extends it (extendedGraph, which
+   * checks that the releases do extend it). A deferred part offers the step A it was given until it is built.
+   */
+  readonly stepA: ReleasesGraph | undefined;
 }
 
 /** What the server holds of one architecture's part of the graph it serves: enough to stand in for a part not built. */
@@ -52,12 +58,20 @@ export interface PartitionedBuild extends BuildResult {
 
 type ReleasesInput = Omit<BuildInput, 'raw'> & { releases: readonly Release[] };
 
+export interface ByArchOptions {
+  /**
+   * Keep each built part's step A for the next build to extend (default). Pointless when the next input is read anew
+   * (a replica's sync: its releases are new objects, which extendedGraph never extends), and then it only costs memory.
+   */
+  keepStepA?: boolean;
+}
+
 /**
  * buildGraph's result for `input`, built by architecture. With `previous` (the build of an earlier input), a part whose
  * releases are the same and that no changed channel entry names is taken over instead of built again. Input that does
  * not split cleanly (a release without an architecture, an architecture set by raw metadata) is built whole.
  */
-export function buildByArch(input: ReleasesInput, previous?: PartitionedBuild): PartitionedBuild {
+export function buildByArch(input: ReleasesInput, previous?: PartitionedBuild, options: ByArchOptions = {}): PartitionedBuild {
   const whole = (): PartitionedBuild => ({ ...buildGraph(input), basis: undefined, reused: new Set() });
   const byArch = splitByArch(input);
   if (byArch === undefined) return whole();
@@ -71,7 +85,7 @@ export function buildByArch(input: ReleasesInput, previous?: PartitionedBuild): 
       reused.add(arch);
       continue;
     }
-    parts.set(arch, builtPart(input, releases));
+    parts.set(arch, builtPart(input, releases, previous?.basis?.parts.get(arch)?.stepA, options.keepStepA ?? true));
   }
   return assemble(input, parts, reused);
 }
@@ -79,31 +93,46 @@ export function buildByArch(input: ReleasesInput, previous?: PartitionedBuild): 
 /**
  * The build of `input` with every part deferred: built only when something reads its graph, the seed standing in for
  * it until then. For a build worker started afresh, when the server says the graph it serves was built from exactly
- * this input: the next write then builds only the parts it changes. Undefined when the input does not split by
- * architecture or the seeds do not name exactly its architectures.
+ * this input: the next write then builds only the parts it changes, extending the step A of `stepAs` where its
+ * releases allow. Undefined when the input does not split by architecture or the seeds do not name exactly its
+ * architectures.
  */
-export function deferredBuild(input: ReleasesInput, seeds: ReadonlyMap<string, PartSeed>): PartitionedBuild | undefined {
+export function deferredBuild(
+  input: ReleasesInput, seeds: ReadonlyMap<string, PartSeed>, stepAs?: ReadonlyMap<string, ReleasesGraph>,
+): PartitionedBuild | undefined {
   const byArch = splitByArch(input);
   if (byArch === undefined || byArch.size !== seeds.size) return undefined;
   const parts = new Map<string, Part>();
   for (const [arch, releases] of byArch) {
     const seed = seeds.get(arch);
     if (seed === undefined) return undefined;
-    parts.set(arch, new DeferredPart(input, releases, seed));
+    parts.set(arch, new DeferredPart(input, releases, seed, stepAs?.get(arch)));
   }
   return assemble(input, parts, new Set());
 }
 
-function builtPart(input: ReleasesInput, releases: readonly Release[]): Part {
-  const { graph, warnings } = buildGraph(partInput(input, releases));
+function builtPart(input: ReleasesInput, releases: readonly Release[], base: ReleasesGraph | undefined, keepStepA: boolean): Part {
+  // Without a step A to keep or extend, the steps run on step A itself: no working copy, no sets copied on write.
+  const stepA = keepStepA || base !== undefined ? stepAOf(releases, base) : undefined;
+  const { graph, warnings } = buildGraph(stepA === undefined ? wholeInput(input, releases) : partInput(input, stepA));
   let concrete = 0;
   for (const node of graph.nodes.values()) if (node.concrete) concrete++;
-  return { releases, graph, built: graph, warnings, versions: releaseVersions(releases), concrete };
+  return { releases, graph, built: graph, warnings, versions: releaseVersions(releases), concrete, stepA: keepStepA ? stepA : undefined };
+}
+
+/** Step A of `releases`: extended from the last build's when they extend its releases, else made whole. */
+function stepAOf(releases: readonly Release[], base: ReleasesGraph | undefined): ReleasesGraph {
+  return { releases, graph: (base && extendedGraph(base, releases)) ?? graphFromReleases(releases) };
 }
 
 /** A part's build input as a literal, not a spread of the whole input: see shapes.ts. */
-function partInput(input: ReleasesInput, releases: readonly Release[]): BuildInput {
-  return { releases, graphData: input.graphData, nodeRemove: input.nodeRemove };
+function partInput(input: ReleasesInput, stepA: ReleasesGraph): BuildInput {
+  return { releases: stepA.releases, stepA: stepA.graph, graphData: input.graphData, nodeRemove: input.nodeRemove };
+}
+
+/** The same for a part built without a step A made first. */
+function wholeInput(input: ReleasesInput, releases: readonly Release[]): BuildInput {
+  return { releases, stepA: undefined, graphData: input.graphData, nodeRemove: input.nodeRemove };
 }
 
 class DeferredPart implements Part {
@@ -111,19 +140,28 @@ class DeferredPart implements Part {
   readonly concrete: number;
   readonly versions: ReadonlySet<string>;
   private made: Graph | undefined;
+  private madeStepA: ReleasesGraph | undefined;
 
-  constructor(private readonly input: ReleasesInput, readonly releases: readonly Release[], seed: PartSeed) {
+  constructor(private readonly input: ReleasesInput, readonly releases: readonly Release[], seed: PartSeed, private readonly kept?: ReleasesGraph) {
     this.warnings = seed.warnings;
     this.concrete = seed.concrete;
     this.versions = releaseVersions(releases);
   }
 
   get graph(): Graph {
-    return (this.made ??= buildGraph(partInput(this.input, this.releases)).graph);
+    if (this.made === undefined) {
+      this.madeStepA = stepAOf(this.releases, this.kept);
+      this.made = buildGraph(partInput(this.input, this.madeStepA)).graph;
+    }
+    return this.made;
   }
 
   get built(): Graph | undefined {
     return this.made;
+  }
+
+  get stepA(): ReleasesGraph | undefined {
+    return this.madeStepA ?? this.kept;
   }
 }
 

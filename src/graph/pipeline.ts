@@ -11,7 +11,7 @@ import { applyRawMetadata } from './steps/apply-raw-metadata.js';
 import { checkSchemaVersion } from './steps/check-schema-version.js';
 import { declareConditionalEdges } from './steps/declare-conditional-edges.js';
 import { materializeConditionalEdges } from './steps/materialize-conditional-edges.js';
-import { graphFromReleases } from './steps/releases-to-graph.js';
+import { graphFromReleases, workingCopy } from './steps/releases-to-graph.js';
 import { removeFlaggedReleases } from './steps/remove-flagged-releases.js';
 import { removeLabelledEdges } from './steps/remove-labelled-edges.js';
 import { sortChannelLabels } from './steps/sort-channel-labels.js';
@@ -45,6 +45,8 @@ export interface BuildInput {
   releases?: readonly Release[];
   /** ...or a graph-builder document that already is the raw graph. */
   raw?: RawGraph;
+  /** Step A of `releases`, made already (extendedGraph): the build runs on a working copy and leaves it as it is. */
+  stepA?: Graph;
   /** Without graph-data only the edge rules run. */
   graphData?: GraphData;
   /** Also drop releases labelled release.remove=true (upstream's optional node-remove step). */
@@ -64,7 +66,7 @@ const NO_GRAPH_DATA: GraphData = { schemaVersion: '1.0.0', rawMetadata: [], bloc
 /** Builds the full graph (all channels and architectures, versions with +arch). Throws KusError when upstream would abort. */
 export function buildGraph(input: BuildInput): BuildResult {
   const warnings: BuildWarning[] = [];
-  const graph = input.raw ? graphFromRaw(input.raw) : graphFromReleases(input.releases ?? []);
+  const graph = input.raw ? graphFromRaw(input.raw) : input.stepA ? workingCopy(input.stepA) : graphFromReleases(input.releases ?? []);
   const graphData = input.graphData ?? NO_GRAPH_DATA;
   const steps = [...(input.graphData ? graphDataSteps : []), ...edgeSteps, ...(input.nodeRemove ? nodeRemoveSteps : [])];
   for (const step of steps) step.run(graph, { graphData, warn: collectWarnings(warnings, step.name) });

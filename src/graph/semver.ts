@@ -29,6 +29,14 @@ const SEMVER_RE = new RegExp(
 const parsed = new Map<string, SemVer | null>();
 const PARSED_LIMIT = 100_000;
 
+/**
+ * The base key and build text of each parsed version, made when it is parsed. Every build asks for them once per node
+ * and per channel entry (~20,000 times per architecture at upstream scale); made on each call they were new strings
+ * the next map lookup had to hash again.
+ */
+const baseKeys = new WeakMap<SemVer, string>();
+const buildTexts = new WeakMap<SemVer, string>();
+
 /** Parse a version; surrounding whitespace is ignored, as upstream's parser does. Returns null when invalid. */
 export function parseSemver(text: string): SemVer | null {
   let v = parsed.get(text);
@@ -61,13 +69,16 @@ function numbersFit(m: RegExpExecArray): boolean {
 function parseUncached(text: string): SemVer | null {
   const m = SEMVER_RE.exec(text.trim());
   if (!m || !numbersFit(m)) return null;
-  return Object.freeze({
+  const v: SemVer = Object.freeze({
     major: m[1]!,
     minor: m[2]!,
     patch: m[3]!,
     pre: Object.freeze(m[4] === undefined ? [] : m[4].split('.')),
     build: Object.freeze(m[5] === undefined ? [] : m[5].split('.')),
   });
+  baseKeys.set(v, baseKeyOf(v));
+  buildTexts.set(v, m[5] ?? '');
+  return v;
 }
 
 /** Like parseSemver, but throws KUS_ERR_INVALID_SEMVER naming what was being parsed. */
@@ -103,7 +114,16 @@ export function withBuild(v: SemVer, build: readonly string[]): SemVer {
 
 /** Key under which versions are equal when build metadata is ignored (valid SemVer has no leading zeros). */
 export function keyIgnoringBuild(v: SemVer): string {
+  return baseKeys.get(v) ?? baseKeyOf(v);
+}
+
+function baseKeyOf(v: SemVer): string {
   return v.pre.length > 0 ? `${v.major}.${v.minor}.${v.patch}-${v.pre.join('.')}` : `${v.major}.${v.minor}.${v.patch}`;
+}
+
+/** The build metadata as written (`amd64`, `a.b`), '' when there is none. */
+export function buildText(v: SemVer): string {
+  return buildTexts.get(v) ?? v.build.join('.');
 }
 
 /** The version text cut at its first "+": base equality compares these. */

@@ -199,7 +199,8 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
         yamlMemo ??= new (await later.graphData()).YamlMemo();
         signatureMemo ??= new (await later.signatureMemo()).SignatureCheckMemo();
         const memos = { yaml: yamlMemo, signatures: signatureMemo };
-        render(await storeSnapshot(store, Buffer.from(request.gzip), request.source, new Date(), memos, (input) => warm.build(input)));
+        // A snapshot's releases are new objects: no later build could extend their step A, so none is kept.
+        render(await storeSnapshot(store, Buffer.from(request.gzip), request.source, new Date(), memos, (input) => warm.build(input, false)));
         return { parsedFiles: yamlMemo.parsedInRead, verifiedSignatures: signatureMemo.verified } satisfies SyncStats;
       }
       case 'compact': {

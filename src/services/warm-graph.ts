@@ -4,7 +4,7 @@
 // counter (store.graphInputChanges, moved by triggers on every write from any process) says nothing else wrote
 // since: a write then does not read the whole input back (~60 ms at upstream scale). A publish of one release
 // builds one architecture of four, and reads nothing.
-import { buildByArch, deferredBuild, type PartitionedBuild, type PartSeed } from '../graph/index.js';
+import { buildByArch, deferredBuild, type PartitionedBuild, type PartSeed, type ReleasesGraph } from '../graph/index.js';
 import type { GraphInput, Store } from '../store/index.js';
 
 interface Held {
@@ -32,6 +32,8 @@ export class WarmGraph {
   /** Noted inside a write's transaction; held only once that transaction committed. */
   private pending: Held | undefined;
   private served: ServedInput | undefined;
+  /** Step A of each architecture's part of the last build, kept through a compaction (see compact()). */
+  private stepAs: ReadonlyMap<string, ReleasesGraph> | undefined;
   /**
    * Reads of the input that the held copy answered, those that went to the store, and the deferred builds a fresh
    * worker made from what the server serves (tests read them).
@@ -65,7 +67,7 @@ export class WarmGraph {
     // parts stand deferred, so that the write builds only what it changes (a first write after an idle period built
     // every architecture).
     if (this.last === undefined && this.served?.changes === changes) {
-      const built = deferredBuild(input, new Map(this.served.parts));
+      const built = deferredBuild(input, new Map(this.served.parts), this.stepAs);
       if (built !== undefined) {
         this.remember(built, input, changes);
         this.held = { changes, input };
@@ -79,18 +81,27 @@ export class WarmGraph {
   /**
    * Lets go of the last build, keeping the input it was built from while the store still holds that: what an idle
    * worker keeps (a build is ~10 MB of heap per architecture at upstream scale, the input less than all of them).
-   * The next current() then stands the server's parts in deferred, as for a worker started afresh.
+   * The next current() then stands the server's parts in deferred, as for a worker started afresh. Each part's step A
+   * is kept too (16 MB for four architectures at upstream scale, ~14 MB of RSS): the first publish after a pause then
+   * extends it instead of making it whole in a worker gone cold, which took 50–120 ms (docs/architecture.md, "Step A
+   * from the last build").
    */
   compact(): void {
+    const stepAs = new Map<string, ReleasesGraph>();
+    for (const [arch, part] of this.last?.basis?.parts ?? []) if (part.stepA !== undefined) stepAs.set(arch, part.stepA);
+    if (this.last !== undefined) this.stepAs = stepAs;
     this.last = undefined;
     this.lastInput = undefined;
     this.lastChanges = undefined;
     this.pending = undefined;
   }
 
-  /** The graph of `input`, reusing what it shares with the last build. */
-  build(input: Parameters<typeof buildByArch>[0]): PartitionedBuild {
-    return this.remember(buildByArch(input, this.last), input, undefined);
+  /**
+   * The graph of `input`, reusing what it shares with the last build. `keepStepA` false for input read anew each time
+   * (a replica's sync), whose step A the next build could not extend (ByArchOptions).
+   */
+  build(input: Parameters<typeof buildByArch>[0], keepStepA = true): PartitionedBuild {
+    return this.remember(buildByArch(input, this.last, { keepStepA }), input, undefined);
   }
 
   /** Inside the write's transaction, after `input` was written: what the store will hold once it commits. */
@@ -126,6 +137,8 @@ export class WarmGraph {
   }
 
   private remember(built: PartitionedBuild, input: unknown, changes: number | undefined): PartitionedBuild {
+    // A build's parts hold what they need of the kept step A.
+    this.stepAs = undefined;
     this.last = built;
     this.lastInput = input;
     this.lastChanges = changes;

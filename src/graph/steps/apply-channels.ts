@@ -1,6 +1,6 @@
 // Step B.5: channel membership becomes the io.openshift.upgrades.graph.release.channels label.
 import { KEY } from '../keys.js';
-import { keyIgnoringBuild, parseSemver, type SemVer } from '../semver.js';
+import { buildText, keyIgnoringBuild, parseSemver, type SemVer } from '../semver.js';
 import type { Step } from '../step.js';
 import type { GraphNode } from '../graph.js';
 import { concreteByVersion } from './node-index.js';
@@ -23,9 +23,9 @@ export const applyChannels: Step = {
       }
       const members = new Set<GraphNode>();
       for (const v of versions) {
-        const build = v.build.join('.');
+        const build = buildText(v);
         for (const { node, semver } of index.get(keyIgnoringBuild(v)) ?? []) {
-          if (build === '' || build === semver.build.join('.')) members.add(node);
+          if (build === '' || build === buildText(semver)) members.add(node);
         }
       }
       for (const node of members) {

@@ -1,6 +1,6 @@
 // Lookups the graph-data steps share: nodes by version-ignoring-build, and the set of build lists in the graph.
 import type { Graph, GraphNode } from '../graph.js';
-import { keyIgnoringBuild, parseSemver, type SemVer } from '../semver.js';
+import { buildText, keyIgnoringBuild, parseSemver, type SemVer } from '../semver.js';
 
 export interface IndexedNode {
   node: GraphNode;
@@ -27,7 +27,7 @@ export function buildLists(graph: Graph): Array<readonly string[]> {
   const seen = new Map<string, readonly string[]>();
   for (const node of graph.nodes.values()) {
     const v = parseSemver(node.version);
-    if (v) seen.set(v.build.join('.'), v.build);
+    if (v) seen.set(buildText(v), v.build);
   }
   return [...seen.values()];
 }
