@@ -2,7 +2,7 @@
 import { KusError, quote } from '../../errors/index.js';
 import { Graph, refuseSelfEdge, type GraphNode } from '../graph.js';
 import { KEY } from '../keys.js';
-import { formatSemver, parseSemver, requireSemver, withBuild } from '../semver.js';
+import { buildText, formatSemver, parseSemver, requireSemver, withBuild } from '../semver.js';
 import type { Release } from '../types.js';
 
 /** The node version of a release: its SemVer with the build metadata replaced by the architecture. */
@@ -68,8 +68,7 @@ export function graphFromReleases(releases: readonly Release[]): Graph {
 class Rewrites {
   private readonly byBuild = new Map<string, Map<string, string>>();
 
-  for(version: string): Map<string, string> {
-    const buildKey = parseSemver(version)?.build.join('.') ?? '';
+  for(buildKey: string): Map<string, string> {
     let forBuild = this.byBuild.get(buildKey);
     if (forBuild === undefined) this.byBuild.set(buildKey, (forBuild = new Map()));
     return forBuild;
@@ -79,8 +78,9 @@ class Rewrites {
 /** The edges of one release's previous and next lists, in step A's order, with placeholders for versions not in the graph. */
 function addReleaseEdges(graph: Graph, r: Release, version: string, rewrites: Rewrites): void {
   if (r.previous.length === 0 && r.next.length === 0) return;
-  const build = parseSemver(version)?.build ?? [];
-  const forBuild = rewrites.for(version);
+  const v = parseSemver(version);
+  const build = v?.build ?? [];
+  const forBuild = rewrites.for(v === null ? '' : buildText(v));
   const rewrite = (item: string): string => {
     let v = forBuild.get(item);
     if (v === undefined) {
