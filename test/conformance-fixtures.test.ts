@@ -61,7 +61,7 @@ t.test('upstream parser fixtures', { skip }, async (t) => {
       t.equal(n420.metadata.get(KEY.channels), 'candidate-4.2,fast-4.2,stable-4.2');
       t.same([...left.parents.get('4.2.0+amd64')!].sort(), ['4.2.0-rc.4+amd64', '4.2.0-rc.5+amd64']);
       t.equal(left.nodes.get('4.2.13-s390x+s390x')!.metadata.get(KEY.previousRemoveRegex), '.*');
-      t.equal(left.parents.get('4.2.13-s390x+s390x')!.size, 0);
+      t.same([...left.parents.get('4.2.13-s390x+s390x')!], []);
       t.equal(left.nodes.get('4.3.0-rc.3+amd64')!.metadata.get(KEY.previousRemoveRegex), '4\\.2\\..*');
       t.same([...left.parents.get('4.3.0-rc.3+amd64')!].sort(), ['4.3.0-rc.0+amd64', '4.3.0-rc.1+amd64', '4.3.0-rc.2+amd64']);
     });

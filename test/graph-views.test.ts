@@ -89,6 +89,22 @@ t.test('renderText is byte-identical to serializeServed(render())', async (t) =>
   }
 });
 
+t.test('views whose render memos were dropped render the same bytes again, on frozen edges too', async (t) => {
+  const frozen = buildGraph({ releases: workedReleases(), graphData: workedGraphData() }).graph;
+  frozen.freezeEdges();
+  const again = new GraphViews(frozen);
+  const first = new Map<string, string>();
+  for (const channel of views.channels()) for (const arch of views.arches()) first.set(`${channel}/${arch}`, again.renderText(channel, arch));
+  again.dropRenderMemos();
+  for (const channel of views.channels()) {
+    for (const arch of views.arches()) {
+      const text = again.renderText(channel, arch);
+      t.equal(text, first.get(`${channel}/${arch}`), `${channel}/${arch} after the memos were dropped`);
+      t.equal(text, views.renderText(channel, arch), `${channel}/${arch} equals the views of Sets`);
+    }
+  }
+});
+
 t.test('nodeCount matches the rendered view', async (t) => {
   for (const channel of views.channels()) for (const arch of views.arches()) t.equal(views.nodeCount(channel, arch), views.render(channel, arch).nodes.length);
 });

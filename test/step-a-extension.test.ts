@@ -2,6 +2,7 @@
 // whole, down to the order of nodes and of each edge set; and graphs sharing edge sets, each changed on its own.
 import t from 'tap';
 import { buildByArch, buildGraph, Graph, type Release } from '../src/graph/index.js';
+import { isFrozen } from '../src/graph/graph.js';
 import { extendedGraph, graphFromReleases, workingCopy } from '../src/graph/steps/releases-to-graph.js';
 import { rng } from './helpers/random-writes.js';
 
@@ -45,7 +46,10 @@ t.test('step A extended release by release equals step A made whole, in every or
     const all = randomReleases(random, 30);
     let cut = 5 + Math.floor(random() * 10);
     let base = { releases: all.slice(0, cut), graph: graphFromReleases(all.slice(0, cut)) };
+    // Odd seeds extend frozen graphs, as the build worker keeps them; even seeds graphs of Sets.
+    const freeze = seed % 2 === 1;
     while (cut < all.length) {
+      if (freeze) base.graph.freezeEdges();
       cut = Math.min(all.length, cut + 1 + Math.floor(random() * 3));
       const releases = all.slice(0, cut);
       const whole = graphFromReleases(releases);
@@ -105,6 +109,49 @@ t.test('graphs that share edge sets each change only their own', async (t) => {
   t.throws(() => g.shareEdges([...g.nodes.values()].slice(1)), /every node/, 'a node left out would leave its edges in shared sets: refused');
 });
 
+t.test('a frozen graph holds arrays, and changing it or a graph sharing them changes a copy', async (t) => {
+  const make = (): Graph => {
+    const g = new Graph();
+    for (const v of ['a', 'b', 'c', 'd']) g.addNode({ version: v, concrete: true, payload: '', metadata: new Map() });
+    g.addParents('c', ['b', 'a']);
+    g.addEdge('c', 'd');
+    return g;
+  };
+  const frozen = make();
+  frozen.freezeEdges();
+  t.equal(layout(frozen), layout(make()), 'freezing keeps every node and the order of every edge set');
+  t.ok([...frozen.parents.values(), ...frozen.children.values()].every(isFrozen), 'every edge set is an array');
+  t.ok(frozen.hasEdge('b', 'c') && !frozen.hasEdge('c', 'b'), 'edges are read from the arrays');
+  t.equal(frozen.edgeCount(), 3);
+  const arrays = [...frozen.parents.values()];
+  const changes: Array<[string, (g: Graph) => void]> = [
+    ['removeEdge', (g) => g.removeEdge('a', 'c')],
+    ['removeParentsWhere', (g) => g.removeParentsWhere('c', (p) => p === 'b')],
+    ['removeNode', (g) => g.removeNode('c')],
+    ['addEdge', (g) => g.addEdge('a', 'd')],
+    ['addParents', (g) => g.addParents('d', ['a', 'b'])],
+    ['addEdge of an edge already there', (g) => g.addEdge('b', 'c')],
+  ];
+  for (const [name, change] of changes) {
+    const expected = make();
+    change(expected);
+    const shared = frozen.shareEdges(frozen.nodes.values());
+    change(shared);
+    t.equal(layout(shared), layout(expected), `${name} on a graph sharing the arrays`);
+    const own = make();
+    own.freezeEdges();
+    change(own);
+    t.equal(layout(own), layout(expected), `${name} on the frozen graph itself`);
+    t.doesNotThrow(() => own.assertAcyclic(), `${name}: still acyclic`);
+  }
+  t.equal(layout(frozen), layout(make()), 'the frozen graph shared from is unchanged');
+  t.ok([...frozen.parents.values()].every((a, i) => a === arrays[i]), 'and still holds the same arrays');
+  const cyclic = make();
+  cyclic.freezeEdges();
+  cyclic.addEdge('d', 'a');
+  t.throws(() => cyclic.assertAcyclic(), { code: 'KUS_ERR_CYCLE' }, 'a cycle through frozen edges is found');
+});
+
 t.test('a build runs its steps on a working copy: step A is left as made and serves the next build', async (t) => {
   const random = rng(11);
   const releases = randomReleases(random, 40);
@@ -135,6 +182,10 @@ t.test('a build runs its steps on a working copy: step A is left as made and ser
   t.equal(layout(next.basis!.parts.get('amd64')!.stepA!.graph), layout(graphFromReleases([...releases, added])), 'the new step A equals a whole one');
   t.equal(layout(next.graph), layout(buildGraph({ releases: [...releases, added], graphData }).graph), 'and the build equals a whole build');
   t.equal(layout(workingCopy(lastStepA.graph)), lastLayout, 'a working copy starts equal to its step A');
+  const kept = next.basis!.parts.get('amd64')!;
+  for (const [name, graph] of [['the kept step A', kept.stepA!.graph], ['the built part', kept.graph]] as const) {
+    t.ok([...graph.parents.values(), ...graph.children.values()].every(isFrozen), `${name} holds arrays, not Sets`);
+  }
 
   // A replica's sync reads its input anew: no step A is kept, and the build is the same.
   const unkept = buildByArch({ releases: [...releases, added], graphData }, undefined, { keepStepA: false });

@@ -115,14 +115,20 @@ function builtPart(input: ReleasesInput, releases: readonly Release[], base: Rel
   // Without a step A to keep or extend, the steps run on step A itself: no working copy, no sets copied on write.
   const stepA = keepStepA || base !== undefined ? stepAOf(releases, base) : undefined;
   const { graph, warnings } = buildGraph(stepA === undefined ? wholeInput(input, releases) : partInput(input, stepA));
+  graph.freezeEdges();
   let concrete = 0;
   for (const node of graph.nodes.values()) if (node.concrete) concrete++;
   return { releases, graph, built: graph, warnings, versions: releaseVersions(releases), concrete, stepA: keepStepA ? stepA : undefined };
 }
 
-/** Step A of `releases`: extended from the last build's when they extend its releases, else made whole. */
+/**
+ * Step A of `releases`: extended from the last build's when they extend its releases, else made whole. Frozen: it is
+ * kept for the next build, and the pipeline works on a copy.
+ */
 function stepAOf(releases: readonly Release[], base: ReleasesGraph | undefined): ReleasesGraph {
-  return { releases, graph: (base && extendedGraph(base, releases)) ?? graphFromReleases(releases) };
+  const graph = (base && extendedGraph(base, releases)) ?? graphFromReleases(releases);
+  graph.freezeEdges();
+  return { releases, graph };
 }
 
 /** A part's build input as a literal, not a spread of the whole input: see shapes.ts. */
@@ -152,6 +158,7 @@ class DeferredPart implements Part {
     if (this.made === undefined) {
       this.madeStepA = stepAOf(this.releases, this.kept);
       this.made = buildGraph(partInput(this.input, this.madeStepA)).graph;
+      this.made.freezeEdges();
     }
     return this.made;
   }

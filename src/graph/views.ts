@@ -1,7 +1,7 @@
 // Step D: what one (channel, arch) request sees — the channel filter, then the architecture filter, versions
 // stripped of +arch, conditional edges kept only between served nodes, deterministic order.
 import { UpstreamError } from '../errors/index.js';
-import type { Graph, GraphNode } from './graph.js';
+import { edgeSize, hasEntry, isFrozen, type EdgeSet, type Graph, type GraphNode } from './graph.js';
 import { KEY } from './keys.js';
 import { baseOf, compareSemver, formatSemver, parseSemver, type SemVer } from './semver.js';
 import { canonicalRisk, serializeServed } from './serialize.js';
@@ -168,6 +168,17 @@ export class GraphViews {
       if (entry.arches.includes(arch)) parts.push(this.nodeDigests[entry.id] ??= digest(this.nodeText(entry, digest)));
     }
     return digest(parts.join('\u0000'));
+  }
+
+  /**
+   * Lets go of what rendering memoised (node JSON, children by id, risk JSON): the renderer keeps a part's views after
+   * its bodies are rendered only for the next build to adopt their digests, and these took ~2.8 MB per architecture at
+   * upstream scale. A body rendered later makes them again.
+   */
+  dropRenderMemos(): void {
+    this.fragments.clear();
+    this.childIds.fill(undefined);
+    this.riskText.fill(undefined);
   }
 
   /**
@@ -363,10 +374,18 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
  * Children as a set: nodeText lists them in insertion order, but a body sorts its edges, so the same children in
  * another order make the same bodies and the adopted digest still stands for them.
  */
-function sameSet(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | undefined): boolean {
-  if ((a?.size ?? 0) !== (b?.size ?? 0)) return false;
-  if (a === undefined || b === undefined) return true;
-  for (const x of a) if (!b.has(x)) return false;
+function sameSet(a: EdgeSet | undefined, b: EdgeSet | undefined): boolean {
+  const size = edgeSize(a);
+  if (size !== edgeSize(b)) return false;
+  if (a === undefined || b === undefined || a === b) return true;
+  // Kept graphs hold arrays, mostly in the same order from one build to the next: compared in order first, then as sets.
+  if (isFrozen(a) && isFrozen(b)) {
+    let i = 0;
+    while (i < size && a[i] === b[i]) i++;
+    if (i === size) return true;
+  }
+  const other = isFrozen(b) && size > 16 ? new Set(b) : b;
+  for (const x of a) if (!hasEntry(other, x)) return false;
   return true;
 }
 

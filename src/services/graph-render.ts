@@ -117,6 +117,8 @@ export class GenerationRenderer {
       this.last = { parts, contents: out.contents };
     }
     contents?.(viewsOf, out.bodies);
+    // `built`, not `graph`: reading a deferred part's graph would build it.
+    for (const part of parts?.values() ?? []) if (part.built !== undefined) this.partViews.get(part.built)?.dropRenderMemos();
     let partsBuilt = 0;
     for (const part of parts?.values() ?? []) if (part.built !== undefined) partsBuilt++;
     return {
