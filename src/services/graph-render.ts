@@ -117,10 +117,13 @@ export class GenerationRenderer {
       this.last = { parts, contents: out.contents };
     }
     contents?.(viewsOf, out.bodies);
-    // `built`, not `graph`: reading a deferred part's graph would build it.
-    for (const part of parts?.values() ?? []) if (part.built !== undefined) this.partViews.get(part.built)?.dropRenderMemos();
     let partsBuilt = 0;
-    for (const part of parts?.values() ?? []) if (part.built !== undefined) partsBuilt++;
+    for (const part of parts?.values() ?? []) {
+      // `built`, not `graph`: reading a deferred part's graph would build it.
+      if (part.built === undefined) continue;
+      partsBuilt++;
+      this.partViews.get(part.built)?.dropRenderMemos();
+    }
     return {
       durationMs: performance.now() - started, releases, warnings, changed: out.changed, unchanged: out.unchanged, digests: out.digests,
       rollouts: [...rollouts.values()], ...(parts === undefined ? {} : { parts: { built: partsBuilt, total: parts.size } }),
