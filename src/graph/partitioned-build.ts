@@ -114,8 +114,7 @@ export function deferredBuild(
 function builtPart(input: ReleasesInput, releases: readonly Release[], base: ReleasesGraph | undefined, keepStepA: boolean): Part {
   // Without a step A to keep or extend, the steps run on step A itself: no working copy, no sets copied on write.
   const stepA = keepStepA || base !== undefined ? stepAOf(releases, base) : undefined;
-  const { graph, warnings } = buildGraph(stepA === undefined ? wholeInput(input, releases) : partInput(input, stepA));
-  graph.freezeEdges();
+  const { graph, warnings } = partGraph(stepA === undefined ? wholeInput(input, releases) : partInput(input, stepA));
   let concrete = 0;
   for (const node of graph.nodes.values()) if (node.concrete) concrete++;
   return { releases, graph, built: graph, warnings, versions: releaseVersions(releases), concrete, stepA: keepStepA ? stepA : undefined };
@@ -129,6 +128,13 @@ function stepAOf(releases: readonly Release[], base: ReleasesGraph | undefined):
   const graph = (base && extendedGraph(base, releases)) ?? graphFromReleases(releases);
   graph.freezeEdges();
   return { releases, graph };
+}
+
+/** A part's graph, frozen once its steps are done: parts are kept from one build to the next and never changed. */
+function partGraph(input: BuildInput): BuildResult {
+  const built = buildGraph(input);
+  built.graph.freezeEdges();
+  return built;
 }
 
 /** A part's build input as a literal, not a spread of the whole input: see shapes.ts. */
@@ -157,8 +163,7 @@ class DeferredPart implements Part {
   get graph(): Graph {
     if (this.made === undefined) {
       this.madeStepA = stepAOf(this.releases, this.kept);
-      this.made = buildGraph(partInput(this.input, this.madeStepA)).graph;
-      this.made.freezeEdges();
+      this.made = partGraph(partInput(this.input, this.madeStepA)).graph;
     }
     return this.made;
   }

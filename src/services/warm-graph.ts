@@ -82,9 +82,9 @@ export class WarmGraph {
    * Lets go of the last build, keeping the input it was built from while the store still holds that: what an idle
    * worker keeps (a build is ~10 MB of heap per architecture at upstream scale, the input less than all of them).
    * The next current() then stands the server's parts in deferred, as for a worker started afresh. Each part's step A
-   * is kept too (16 MB for four architectures at upstream scale, ~14 MB of RSS): the first publish after a pause then
-   * extends it instead of making it whole in a worker gone cold, which took 50–120 ms (docs/architecture.md, "Step A
-   * from the last build").
+   * is kept too (5.9 MB of heap for four architectures at upstream scale, its edges held as arrays): the first publish
+   * after a pause then extends it instead of making it whole in a worker gone cold, which took 50–120 ms
+   * (docs/architecture.md, "Step A from the last build").
    */
   compact(): void {
     const stepAs = new Map<string, ReleasesGraph>();
