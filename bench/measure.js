@@ -160,8 +160,10 @@ async function measureDataset(ctx, dataset, cleanup) {
     targets.splice(3, 0, { key: 'nodeFloorNode24', label: `bare node:http (${runtimes.node24.label})`, pid: floor24.child.pid, url: floorUrl });
   }
 
-  // Each KUS renders and compresses its bodies in the background after its first build: let that finish first.
-  for (const t of targets.filter((x) => x.key.startsWith('kus'))) await waitQuiet(t.pid);
+  // Each KUS renders and compresses its bodies in the background after its first build, then its build worker
+  // rehearses a few publishes and, 2 s later (DEFAULT_IDLE_MS), compacts: let all of that finish first. A quiet window
+  // longer than that delay cannot fall between the rehearsal and the compaction.
+  for (const t of targets.filter((x) => x.key.startsWith('kus'))) await waitQuiet(t.pid, { windowMs: 2500 });
   console.log(`[${dataset.name}] warm-up ${warmup}s each, then ${load.rounds} x ${load.seconds}s rounds alternating ${targets.map((t) => t.label).join(' / ')}`);
   for (const t of targets) await wrk(t.url, warmup);
   const runs = Object.fromEntries(targets.map((t) => [t.key, []]));

@@ -12,6 +12,7 @@ import { graphDataFiles } from '../src/graph-data/index.js';
 import { GraphBuilder } from '../src/services/graph-builder.js';
 import { buildGraphDataArchive, buildHere } from '../src/services/graph-data-archive.js';
 import { COLLECT_AFTER_MS } from '../src/services/graph-worker.js';
+import { REHEARSALS } from '../src/services/publish-rehearsal.js';
 import { GraphCache, Variant } from '../src/services/graph-cache.js';
 import { SigningKeys } from '../src/services/keys.js';
 import { Publisher } from '../src/services/publisher.js';
@@ -102,6 +103,20 @@ async function whileWorkerHas(t: Test, server: Awaited<ReturnType<typeof startSe
   return { response: await pending, answered: during.answered };
 }
 
+/** The server's bytes and ETags for each (channel, arch) are those an in-thread build of its store gives. */
+function sameAsInThread(t: Test, server: Awaited<ReturnType<typeof startServer>>, file: string, pairs: ReadonlyArray<readonly [string, string]>): void {
+  const check = openStore(file);
+  t.teardown(() => check.close());
+  const local = new GraphCache({ load: () => check.loadGraphInput(), logger: silent, warmUp: false });
+  t.equal(local.rebuild().ok, true);
+  for (const [channel, arch] of pairs) {
+    const served = server.graphs.lookup(channel, arch);
+    const expected = local.lookup(channel, arch);
+    t.ok(served.plain.equals(expected.plain), `${channel}/${arch}: same bytes as an in-thread build`);
+    t.equal(served.etag(Variant.VndGzip), expected.etag(Variant.VndGzip), `${channel}/${arch}: same ETag`);
+  }
+}
+
 t.test('kus serve builds in the worker: graph requests are answered while a write builds', { timeout: 240_000 }, async (t) => {
   const { file, server, token } = await bigServer(t);
   t.ok(server.graphs.ready, 'the first build (in the worker) made the server ready');
@@ -135,16 +150,7 @@ t.test('kus serve builds in the worker: graph requests are answered while a writ
   t.not(after.headers.get('etag'), etagBefore, 'the changed body has a new ETag');
 
   // The worker's bytes and ETags are those an in-thread build of the same store gives.
-  const check = openStore(file);
-  t.teardown(() => check.close());
-  const local = new GraphCache({ load: () => check.loadGraphInput(), logger: silent, warmUp: false });
-  t.equal(local.rebuild().ok, true);
-  for (const [channel, arch] of [['stable-4.10', 'amd64'], ['eus-4.3', 's390x'], ['candidate-4.1', 'ppc64le']] as const) {
-    const served = server.graphs.lookup(channel, arch);
-    const expected = local.lookup(channel, arch);
-    t.ok(served.plain.equals(expected.plain), `${channel}/${arch}: same bytes as an in-thread build`);
-    t.equal(served.etag(Variant.VndGzip), expected.etag(Variant.VndGzip), `${channel}/${arch}: same ETag`);
-  }
+  sameAsInThread(t, server, file, [['stable-4.10', 'amd64'], ['eus-4.3', 's390x'], ['candidate-4.1', 'ppc64le']]);
   t.equal(server.graphs.lookup('stable-4.9', 'amd64'), server.graphs.lookup('stable-4.9', 'amd64'), 'lookups are stable');
 
   // A write whose build fails (a cycle) is refused with its code; nothing is stored and the served graph stays.
@@ -160,6 +166,35 @@ t.test('kus serve builds in the worker: graph requests are answered while a writ
   const ready = await fetch(`${server.url}/readyz`);
   t.equal(ready.status, 200, 'still ready');
   await ready.arrayBuffer();
+});
+
+t.test('a primary\'s build worker rehearses publishes once after its first build; nothing is stored or served, and the next publish builds as before', { timeout: 240_000 }, async (t) => {
+  const { file, server, token } = await bigServer(t);
+  await until('the worker rehearses', 120_000, async () => server.builder.lastRehearsal !== undefined, 10);
+  const rehearsal = server.builder.lastRehearsal!;
+  t.equal(rehearsal.error, undefined, 'no step of the rehearsal threw');
+  t.equal(rehearsal.publishes, REHEARSALS, `it rehearsed ${REHEARSALS} publishes`);
+
+  const store = openStore(file);
+  t.teardown(() => store.close());
+  t.equal(store.releases.count(), 2720, 'no release was stored');
+  t.notOk(store.channels.list().some((c) => c.versions.some((v) => v.includes('rehearsal'))), 'no channel lists a rehearsed version');
+  t.same(store.audit.list(1000).filter((e) => e.action.startsWith('release.') || e.action.startsWith('channel.')), [], 'no release or channel write was audited');
+  // It rehearsed on the newest release of the largest architecture (4.10.67+amd64) in the first channel listing it.
+  const res = await fetch(`${server.url}/api/upgrades_info/graph?channel=candidate-4.10&arch=amd64`, { headers: { accept: 'application/json' } });
+  const body = await res.text();
+  t.ok(body.includes('"4.10.67"') && !body.includes('rehearsal'), 'the channel it rehearsed in serves no rehearsed release');
+  sameAsInThread(t, server, file, [['candidate-4.10', 'amd64'], ['stable-4.9', 'arm64']]);
+
+  const post = await fetch(`${server.url}/api/admin/v1/releases`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ version: '4.10.68', arch: 'amd64', payload: `quay.example/kylin/release@${digest(99_997)}`, previous: ['4.10.67'], channels: ['candidate-4.10'] }),
+  });
+  t.equal(post.status, 200, 'a publish after the rehearsal succeeds');
+  await post.arrayBuffer();
+  sameAsInThread(t, server, file, [['candidate-4.10', 'amd64'], ['fast-4.10', 'amd64'], ['stable-4.9', 'arm64']]);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  t.equal(server.builder.lastRehearsal, rehearsal, 'the worker rehearsed only once');
 });
 
 t.test('kus serve makes signature reports in the worker: graph requests are answered meanwhile', { timeout: 240_000 }, async (t) => {
@@ -229,6 +264,7 @@ t.test('an idle build worker first lets go of its builds, then gives back its fr
   t.equal((await builder.rebuild()).ok, true);
   const thread = builder.threadId;
   await until('the idle worker compacts', 5000, async () => builder.lastCompaction !== undefined, 10);
+  t.equal(builder.lastRehearsal, undefined, 'a builder not asked to rehearse publishes (a replica\'s) did not');
   t.equal(builder.lastRelease, undefined, 'it first let go of its builds, and gave nothing back yet');
   t.equal(builder.threadId, thread, 'and kept its thread');
   await until('the compacted worker gives back its free memory', 5000, async () => builder.lastRelease !== undefined, 10);

@@ -192,6 +192,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // answers clusters and only swaps in the bodies the worker renders. Writes are serialized there.
     const worker = new GraphBuilder({
       storeFile: config.store.file, graphs, logger, requireSignatures: signingOptions.requireSignatures, noteOffers: options.fleet !== null,
+      // A replica publishes nothing: its syncs build whole input.
+      rehearse: follow === null,
     });
     builder = worker;
     const served = graphs;

@@ -5,7 +5,8 @@ import { KusError } from '../errors/index.js';
 import type { ErrorCode } from '../errors/index.js';
 import type { GraphCache, RebuildResult } from './graph-cache.js';
 import type { ServiceLogger } from './logger.js';
-import type { BuildReply, BuildRequest, BuildWorkerData, BuiltArchive, Collected, Compacted, Released, WireError, WorkerCollected, WorkerQuiet } from './graph-worker.js';
+import type { BuildReply, BuildRequest, BuildWorkerData, BuiltArchive, Collected, Compacted, Released, WireError, WorkerCollected, WorkerQuiet, WorkerRehearsed } from './graph-worker.js';
+import type { Rehearsal } from './publish-rehearsal.js';
 import type { BodyDigests, GenerationInput } from './rendered-bodies.js';
 import type { SyncStats } from './follow.js';
 import type { MirrorInput, MirrorReport } from './mirror.js';
@@ -29,6 +30,8 @@ export interface GraphBuilderOptions {
   exitMs?: number;
   /** Fleet recording is on: the worker notes when each edge is first served. */
   noteOffers?: boolean;
+  /** A primary's: the worker rehearses a few publishes once it has built what the server serves (publish-rehearsal.ts). */
+  rehearse?: boolean;
 }
 
 /** Long enough for a burst of writes (an admin script, `kus mirror`) to share one worker's builds; short enough to give memory back. */
@@ -79,6 +82,8 @@ export class GraphBuilder {
   lastCompaction: Compacted | undefined;
   /** What the last release gave back (tests read it). */
   lastRelease: Released | undefined;
+  /** The publishes the worker rehearsed after its first build, when it did (tests read it). */
+  lastRehearsal: Rehearsal | undefined;
   /** Why each collection the worker ran after building requests ran, and the last one's figures (tests read them). */
   collections: Array<WorkerCollected['after']> = [];
   lastCollection: Collected | undefined;
@@ -247,12 +252,24 @@ export class GraphBuilder {
       'graph build worker still idle: gave back the memory its heap kept free');
   }
 
+  private logRehearsal(rehearsal: Rehearsal): void {
+    const fields = { publishes: rehearsal.publishes, durationMs: Math.round(rehearsal.durationMs) };
+    // A failed rehearsal costs only speed: the first writes compile what it did not.
+    if (rehearsal.error === undefined) this.options.logger.info(fields, 'graph build worker rehearsed publishes (nothing stored)');
+    else this.options.logger.warn({ ...fields, error: rehearsal.error }, 'graph build worker could not rehearse publishes; the first ones will be slower');
+  }
+
   private spawn(): Worker {
     const data: BuildWorkerData = {
       storeFile: this.options.storeFile, requireSignatures: this.options.requireSignatures ?? false, noteOffers: this.options.noteOffers ?? false,
+      rehearse: this.options.rehearse ?? false,
     };
     const worker = backgroundWorker(WORKER_URL, { workerData: data });
-    worker.on('message', (message: BuildReply | WorkerQuiet | WorkerCollected) => {
+    worker.on('message', (message: BuildReply | WorkerQuiet | WorkerCollected | WorkerRehearsed) => {
+      if ('rehearsed' in message) {
+        this.logRehearsal((this.lastRehearsal = message.rehearsed));
+        return;
+      }
       if ('collected' in message) {
         this.collections.push(message.after);
         this.lastCollection = message.collected;

@@ -16,6 +16,7 @@ import type { SyncStats } from './follow.js';
 import type { Mirror, MirrorInput } from './mirror.js';
 import type { SignatureCheckMemo } from './signature-check-memo.js';
 import type { VerifyQuery } from './signing.js';
+import { rehearsePublishes, type Rehearsal } from './publish-rehearsal.js';
 import { Publisher, WORKER_READS, WRITE_METHODS, type Actor, type WorkerRead, type WriteMethod } from './publisher.js';
 import { requireSignaturesGuard } from './signature-guard.js';
 import { WarmGraph } from './warm-graph.js';
@@ -25,6 +26,8 @@ export interface BuildWorkerData {
   requireSignatures: boolean;
   /** Fleet recording is on: note when each edge is first served (fleet/offer-notes.ts). */
   noteOffers?: boolean;
+  /** A primary's worker: once it has built what the server serves, it rehearses a few publishes (publish-rehearsal.ts). */
+  rehearse?: boolean;
 }
 
 /**
@@ -60,6 +63,11 @@ export interface Collected {
 /** What a compaction let go of (the live heap, after a full collection, before and after), and its reads of the whole input. */
 export interface Compacted extends Collected {
   inputReads: number;
+}
+
+/** Sent once, after the worker's first build for a primary (BuildWorkerData.rehearse): the publishes it rehearsed. */
+export interface WorkerRehearsed {
+  rehearsed: Rehearsal;
 }
 
 /** What a release gave back: the used heap, the heap V8 keeps committed and the process's RSS, before and after. */
@@ -166,6 +174,18 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
   let mirror: Mirror | undefined;
   /** The used heap after the last full collection: what the worker holds, the base its growth is measured from. */
   let liveAfterCollect = 0;
+  /** Done once, after this worker's first build: what it compiles stays for every later write. */
+  let rehearsed = !data.rehearse;
+  /** The publishes rehearsed on the build just rendered, compared with that generation, as the server will hold it. */
+  const rehearse = (rendered: RenderedGeneration): void => {
+    const base = warm.lastBuilt();
+    const contents = renderer.lastContents();
+    if (base === undefined || contents === undefined) return;
+    rehearsed = true;
+    const held = new Map(rendered.digests.map(([key, , stamp]) => [key, stamp] as const));
+    const heldDigests = new Map(rendered.digests.map(([key, digest, stamp]) => [key, [digest, stamp] as const]));
+    port.postMessage({ rehearsed: rehearsePublishes({ ...base, contents }, held, heldDigests) } satisfies WorkerRehearsed);
+  };
   const collectHeap = async (): Promise<Collected> => {
     const usedBefore = v8.getHeapStatistics().used_heap_size;
     await collect();
@@ -285,6 +305,10 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
       } catch (err) {
         // Serving the new graph matters more than timing updates: the next generation notes what this one missed.
         offersError = toWire(err).message;
+      }
+      // Before the worker says it is quiet, so that the server sees it busy (a write sent meanwhile waits, once).
+      if (!rehearsed && waiting === 0 && (request.op === 'rebuild' || request.op === 'write') && reply.ok && reply.generation !== undefined) {
+        rehearse(reply.generation);
       }
       // Only now may the server stop this worker when it has nothing else for it.
       port.postMessage({ quiet: true } satisfies WorkerQuiet);

@@ -118,6 +118,12 @@ export class WarmGraph {
     this.pending = undefined;
   }
 
+  /** The last build and the input it was made from, while that input is the one held (a server's write or rebuild). */
+  lastBuilt(): { built: PartitionedBuild; input: GraphInput } | undefined {
+    if (this.last === undefined || this.held === undefined || this.held.input !== this.lastInput) return undefined;
+    return { built: this.last, input: this.held.input };
+  }
+
   /** Reads and builds what the store holds now (a rebuild), and holds it. */
   rebuild(): PartitionedBuild {
     const [changes, input] = this.store.transaction(() => [this.store.graphInputChanges(), this.store.loadGraphInput()] as const);
