@@ -6,20 +6,17 @@ import { buildByArch, buildGraph, serializeFull, type PartitionedBuild } from '.
 import { GenerationRenderer } from '../src/services/graph-render.js';
 import { rehearsePublishes, REHEARSALS, type RehearsalBase } from '../src/services/publish-rehearsal.js';
 import { planAddRelease } from '../src/services/publish/releases.js';
+import { bodyDigestsOf, type BodyDigests } from '../src/services/rendered-bodies.js';
 import { openStore, type GraphInput } from '../src/store/index.js';
 import { seedStore } from './helpers/random-writes.js';
 import { tempTree } from './helpers/temp-tree.js';
 
-/** The seeded store's input, built by architecture and rendered, with what a server holding that render would send. */
-function rendered(input: GraphInput): { base: RehearsalBase; served: Map<string, string>; digests: Map<string, readonly [string, string]> } {
+/** The seeded store's input, built by architecture and rendered, with the digests a server holding that render keeps. */
+function rendered(input: GraphInput): { base: RehearsalBase; digests: BodyDigests } {
   const built = buildByArch(input);
   const renderer = new GenerationRenderer();
   const generation = renderer.render(built, performance.now(), new Map(), new Map());
-  return {
-    base: { built, input, contents: renderer.lastContents()! },
-    served: new Map(generation.digests.map(([key, , stamp]) => [key, stamp])),
-    digests: new Map(generation.digests.map(([key, digest, stamp]) => [key, [digest, stamp] as const])),
-  };
+  return { base: { built, input, contents: renderer.lastContents()! }, digests: bodyDigestsOf(generation) };
 }
 
 /** Every part's graph and the merged one, as text: what a rehearsal must leave as it was. */
@@ -37,11 +34,11 @@ function seededInput(t: Test): GraphInput {
 
 t.test('a rehearsal runs its publishes and leaves the build, its input and the next publish as they were', async (t) => {
   const input = seededInput(t);
-  const { base, served, digests } = rendered(input);
+  const { base, digests } = rendered(input);
   const inputText = JSON.stringify(input);
   const builtText = partsText(base.built);
 
-  const rehearsal = rehearsePublishes(base, served, digests);
+  const rehearsal = rehearsePublishes(base, digests);
   t.equal(rehearsal.error, undefined, 'no step threw');
   t.equal(rehearsal.publishes, REHEARSALS, `it rehearsed ${REHEARSALS} publishes`);
   t.ok(rehearsal.durationMs > 0, 'and says how long they took');
@@ -57,16 +54,16 @@ t.test('a rehearsal runs its publishes and leaves the build, its input and the n
 
 t.test('a rehearsal that cannot run says why and stops; one with nothing to build on does nothing', async (t) => {
   const input = seededInput(t);
-  const { served, digests } = rendered(input);
+  const { digests } = rendered(input);
   // The store already holds the first rehearsed version for that architecture, under another digest.
   const newest = input.releases.findLast((r) => r.arch === 'amd64')!;
   const taken: GraphInput = { ...input, releases: [...input.releases, { ...newest, version: '0.0.0-kus.rehearsal.1', payload: `quay.example/r@sha256:${'cd'.repeat(32)}`, digest: `sha256:${'cd'.repeat(32)}`, previous: [] }] };
-  const clash = rehearsePublishes(rendered(taken).base, served, digests);
+  const clash = rehearsePublishes(rendered(taken).base, digests);
   t.equal(clash.publishes, 0, 'no publish was rehearsed');
   t.match(clash.error, /0\.0\.0-kus\.rehearsal\.1\+amd64 is already stored with digest/, 'and the error names the version it could not add');
 
   // A release without an architecture: the input is built whole, and a rehearsal would render every body each time.
   const whole: GraphInput = { ...input, releases: [...input.releases, { ...newest, version: '9.9.9', arch: null, previous: [] }] };
-  const skipped = rehearsePublishes(rendered(whole).base, served, digests);
+  const skipped = rehearsePublishes(rendered(whole).base, digests);
   t.same({ publishes: skipped.publishes, error: skipped.error }, { publishes: 0, error: undefined }, 'input that does not split by architecture is not rehearsed');
 });

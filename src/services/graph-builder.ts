@@ -7,7 +7,7 @@ import type { GraphCache, RebuildResult } from './graph-cache.js';
 import type { ServiceLogger } from './logger.js';
 import type { BuildReply, BuildRequest, BuildWorkerData, BuiltArchive, Collected, Compacted, Released, WireError, WorkerCollected, WorkerQuiet, WorkerRehearsed } from './graph-worker.js';
 import type { Rehearsal } from './publish-rehearsal.js';
-import type { BodyDigests, GenerationInput } from './rendered-bodies.js';
+import { bodyDigestsOf, type BodyDigests, type GenerationInput } from './rendered-bodies.js';
 import type { SyncStats } from './follow.js';
 import type { MirrorInput, MirrorReport } from './mirror.js';
 import type { ChannelReport, ReleaseReport } from './signature-report.js';
@@ -194,7 +194,7 @@ export class GraphBuilder {
     if (!reply.generation) return undefined;
     try {
       const installed = graphs.install(reply.generation);
-      this.digests = new Map(reply.generation.digests.map(([key, digest, stamp]) => [key, [digest, stamp]]));
+      this.digests = bodyDigestsOf(reply.generation);
       this.served = reply.generation.input;
       this.lastParts = reply.generation.parts;
       if (reply.generation.offersError !== undefined) {

@@ -10,7 +10,7 @@ import type { BuildResult } from '../graph/index.js';
 import type { YamlMemo, YamlTextMemo } from '../graph-data/index.js';
 import { openStore } from '../store/index.js';
 import { noteFirstServed } from './fleet/offer-notes.js';
-import { ownBuffer, type BodyContent, type BodyDigests, type GenerationInput, type RenderedGeneration } from './rendered-bodies.js';
+import { bodyDigestsOf, ownBuffer, type BodyContent, type BodyDigests, type GenerationInput, type RenderedGeneration } from './rendered-bodies.js';
 import { GenerationRenderer, type ViewsOf } from './graph-render.js';
 import type { SyncStats } from './follow.js';
 import type { Mirror, MirrorInput } from './mirror.js';
@@ -182,9 +182,7 @@ function serve(port: NonNullable<typeof parentPort>, data: BuildWorkerData): voi
     const contents = renderer.lastContents();
     if (base === undefined || contents === undefined) return;
     rehearsed = true;
-    const held = new Map(rendered.digests.map(([key, , stamp]) => [key, stamp] as const));
-    const heldDigests = new Map(rendered.digests.map(([key, digest, stamp]) => [key, [digest, stamp] as const]));
-    port.postMessage({ rehearsed: rehearsePublishes({ ...base, contents }, held, heldDigests) } satisfies WorkerRehearsed);
+    port.postMessage({ rehearsed: rehearsePublishes({ ...base, contents }, bodyDigestsOf(rendered)) } satisfies WorkerRehearsed);
   };
   const collectHeap = async (): Promise<Collected> => {
     const usedBefore = v8.getHeapStatistics().used_heap_size;

@@ -9,7 +9,7 @@ import { buildByArch, type PartitionedBuild, type Release } from '../graph/index
 import type { GraphInput } from '../store/index.js';
 import { GenerationRenderer } from './graph-render.js';
 import { planAddRelease } from './publish/releases.js';
-import type { BodyDigests, ServedHashes } from './rendered-bodies.js';
+import type { BodyDigests } from './rendered-bodies.js';
 
 /** Publishes rehearsed: at upstream scale a publish's build reached its steady time after the third or fourth. */
 export const REHEARSALS = 4;
@@ -30,12 +30,13 @@ export interface RehearsalBase {
 
 /**
  * Rehearses `count` publishes one after another on `base`, each adding a release after the newest of the architecture
- * with the most releases, into a channel that lists that release. `served` and `digests` are what the server holds,
- * as a write's render compares with. `base` is not changed: the graph engine builds new parts and shares only frozen
- * edge lists (graph/partitioned-build.ts).
+ * with the most releases, into a channel that lists that release. `digests` are those of the bodies the server holds,
+ * which a write's render compares with. `base` is not changed: the graph engine builds new parts and shares only
+ * frozen edge lists (graph/partitioned-build.ts).
  */
-export function rehearsePublishes(base: RehearsalBase, served: ServedHashes, digests: BodyDigests, count = REHEARSALS): Rehearsal {
+export function rehearsePublishes(base: RehearsalBase, digests: BodyDigests, count = REHEARSALS): Rehearsal {
   const started = performance.now();
+  const served = new Map([...digests].map(([key, [, stamp]]) => [key, stamp]));
   let publishes = 0;
   const done = (error?: unknown): Rehearsal => ({
     publishes, durationMs: performance.now() - started, ...(error === undefined ? {} : { error: error instanceof Error ? error.message : String(error) }),

@@ -80,5 +80,10 @@ export type ServedHashes = ReadonlyMap<string, string>;
  */
 export type BodyDigests = ReadonlyMap<string, readonly [digest: string, stamp: string]>;
 
+/** The BodyDigests of a generation's bodies: what the serving thread keeps once it has installed that generation. */
+export function bodyDigestsOf(generation: Pick<RenderedGeneration, 'digests'>): Map<string, readonly [digest: string, stamp: string]> {
+  return new Map(generation.digests.map(([key, digest, stamp]) => [key, [digest, stamp] as const]));
+}
+
 export const servedKey = (arch: string, channel: string): string => `${arch}\u0000${channel}`;
 export const servedStamp = (status: number, nodes: number, hash: string): string => `${status}\u0000${nodes}\u0000${hash}`;
