@@ -6,6 +6,7 @@
 // compiled code (docs/architecture.md, "A new worker rehearses its first publishes").
 import crypto from 'node:crypto';
 import { buildByArch, type PartitionedBuild, type Release } from '../graph/index.js';
+import { parsePullSpec, payloadOf } from '../registry/pull-spec.js';
 import type { GraphInput } from '../store/index.js';
 import { GenerationRenderer } from './graph-render.js';
 import { planAddRelease } from './publish/releases.js';
@@ -57,7 +58,7 @@ export function rehearsePublishes(base: RehearsalBase, digests: BodyDigests, cou
       const plan = planAddRelease(input, {
         version: `0.0.0-kus.rehearsal.${publishes + 1}`,
         arch: release.arch!,
-        payload: `${repositoryOf(newest.payload)}@sha256:${crypto.createHash('sha256').update(`kus rehearsal ${publishes + 1} ${newest.payload}`).digest('hex')}`,
+        payload: payloadOf(parsePullSpec(newest.payload), `sha256:${crypto.createHash('sha256').update(`kus rehearsal ${publishes + 1} ${newest.payload}`).digest('hex')}`),
         metadata: newest.metadata,
         previous: [release.version],
         channels: channel === undefined ? [] : [channel.name],
@@ -82,13 +83,4 @@ function newestOfLargestArch(releases: readonly Release[]): Release | undefined 
   let arch: string | undefined;
   for (const [a, n] of counts) if (arch === undefined || n > counts.get(arch)!) arch = a;
   return arch === undefined ? undefined : releases.findLast((r) => r.arch === arch);
-}
-
-/** `registry/repo` of a pull spec, without its digest or tag. */
-function repositoryOf(payload: string): string {
-  const at = payload.indexOf('@');
-  if (at >= 0) return payload.slice(0, at);
-  const slash = payload.lastIndexOf('/');
-  const colon = payload.lastIndexOf(':');
-  return colon > slash ? payload.slice(0, colon) : payload;
 }
