@@ -3,7 +3,7 @@
 // (`npm run bench`, the first publishing round of every run). So a worker that has built what its server serves, and
 // has nothing else to do, rehearses a few publishes first: each planned as the Publisher plans one, built on the last
 // build as a write's build is, and its changed bodies rendered and gzipped. Nothing is stored, sent or kept but the
-// compiled code (docs/architecture.md, "A new worker rehearses its first publishes").
+// compiled code (docs/architecture.md, "A primary's worker rehearses its first publishes").
 import crypto from 'node:crypto';
 import { buildByArch, type PartitionedBuild, type Release } from '../graph/index.js';
 import { parsePullSpec, payloadOf } from '../registry/pull-spec.js';
