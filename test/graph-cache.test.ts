@@ -1,8 +1,9 @@
 // GraphCache: build → render → one-assignment swap; failures logged, counted, and the last good graph kept.
 import t from 'tap';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { buildGraph, GraphViews, serializeServed, type BuildInput } from '../src/graph/index.js';
-import { EMPTY_GRAPH_BODY, GraphCache, Variant } from '../src/services/graph-cache.js';
+import { EMPTY_GRAPH_BODY, GraphCache, INFLATED_BODIES_BUDGET_BYTES, ServedBody, Variant } from '../src/services/graph-cache.js';
+import { bodyHash } from '../src/services/rendered-bodies.js';
 import { workedGraphData, workedReleases } from './helpers/worked-example.js';
 
 function recordingLogger() {
@@ -109,4 +110,24 @@ t.test('bodies render on first use; the background warm-up renders the rest afte
   const bodies = [...warm.snapshot!.bodies.values()].flatMap((m) => [...m.values()]);
   for (let i = 0; i < 50 && !bodies.every((b) => b.rendered); i++) await new Promise((resolve) => setImmediate(resolve));
   t.ok(bodies.every((b) => b.rendered), 'every body rendered in the background');
+});
+
+t.test('plain copies of the bodies the build worker rendered stay within a byte budget, and every body still reads whole', async (t) => {
+  // Three budgets' worth of bodies of 300 KB each (the generated upstream-scale store's run from 44 to 381 KB).
+  const size = 300 * 1024;
+  const count = Math.ceil((3 * INFLATED_BODIES_BUDGET_BYTES) / size);
+  const texts = Array.from({ length: count }, (_, i) => JSON.stringify({ version: 1, nodes: [{ version: `4.${i}.0`, payload: 'x'.repeat(size) }] }));
+  const bodies = texts.map((text, i) =>
+    ServedBody.fromRendered({ arch: 'amd64', channel: `c-${i}`, status: 200, nodes: 1, hash: bodyHash(text), gzip: gzipSync(text) }));
+  let whole = 0;
+  for (const [i, body] of bodies.entries()) if (body.plain.toString() === texts[i]) whole++;
+  t.equal(whole, count, `each of ${count} bodies inflates to its own text`);
+  const held = ServedBody.inflatedBytes();
+  t.ok(held <= INFLATED_BODIES_BUDGET_BYTES, `plain copies held: ${held} bytes, within the budget of ${INFLATED_BODIES_BUDGET_BYTES}`);
+  t.ok(held > INFLATED_BODIES_BUDGET_BYTES - 2 * size, `and the budget is used (${held} bytes), not left empty`);
+  const last = bodies.at(-1)!;
+  t.equal(last.plain, last.plain, 'the body asked for last is answered from the cache (the same bytes, not inflated again)');
+  t.equal(bodies[0]!.plain.toString(), texts[0], 'the first body, evicted since, inflates whole again');
+  t.ok(ServedBody.inflatedBytes() <= INFLATED_BODIES_BUDGET_BYTES, 'still within the budget after it');
+  t.equal(bodies[0]!.etag(Variant.Json), `"${bodyHash(texts[0]!)}-json"`, 'its ETag is the hash the worker sent, whatever the cache holds');
 });

@@ -1,5 +1,6 @@
 // The served-graph cache: build the full graph, pre-render every (channel, arch) body, then swap it in at once.
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { LRUCache } from 'lru-cache';
 import type { ServiceLogger } from './logger.js';
 import type { UpstreamError } from '../errors/index.js';
 import { buildGraph, GraphViews, type BuildInput, type BuildWarning } from '../graph/index.js';
@@ -22,6 +23,14 @@ const WARM_SLICE_MS = 4;
 /** The body of the empty graph, served for channels or arches the graph does not have. */
 export const EMPTY_GRAPH_BODY = '{"version":1,"nodes":[],"edges":[],"conditionalEdges":[]}';
 
+/**
+ * Bytes of plain (not gzip) copies the serving thread keeps of the bodies the build worker rendered. Clusters ask for
+ * gzip; a plain copy is for `curl` and the like. Kept on each body, asking for every body of the generated
+ * upstream-scale store once without gzip (what the benchmark's survey does) added 63 MB to the process for as long as
+ * those bodies were served. The budget holds a few dozen of the largest bodies; the others are inflated per request.
+ */
+export const INFLATED_BODIES_BUDGET_BYTES = 8 * 1024 * 1024;
+
 /** Index into ServedBody's ETag list: media type (vnd or application/json) × encoding (identity or gzip). */
 export const Variant = { Vnd: 0, VndGzip: 1, Json: 2, JsonGzip: 3 } as const;
 export type Variant = (typeof Variant)[keyof typeof Variant];
@@ -37,6 +46,18 @@ const etagsOf = (hash: string): readonly [string, string, string, string] => [`"
  * which nothing else runs — short, and a single body renders in well under a millisecond.
  */
 export class ServedBody {
+  // lru-cache rather than toad-cache: toad-cache bounds the number of entries, and these bodies run from 44 to 381 KB on the
+  // generated upstream-scale store.
+  private static readonly inflated = new LRUCache<ServedBody, Buffer>({
+    maxSize: INFLATED_BODIES_BUDGET_BYTES,
+    sizeCalculation: (bytes) => Math.max(1, bytes.byteLength),
+  });
+
+  /** Bytes of the plain copies of rendered bodies held now (at most INFLATED_BODIES_BUDGET_BYTES). */
+  static inflatedBytes(): number {
+    return ServedBody.inflated.calculatedSize;
+  }
+
   readonly status: number;
   /** Concrete nodes in the body (0 for errors); reported as a metric. */
   readonly nodes: number;
@@ -58,8 +79,8 @@ export class ServedBody {
 
   /**
    * A body the build worker rendered: only its gzip bytes and hash cross to the serving thread. The plain bytes are
-   * inflated on first use (clusters ask for gzip), so a generation costs the serving thread a few MB, not the ~43 MB
-   * of JSON an upstream-scale graph renders to.
+   * inflated when asked for (clusters ask for gzip) and kept only within INFLATED_BODIES_BUDGET_BYTES, so a generation
+   * costs the serving thread a few MB, not the ~63 MB of JSON an upstream-scale graph renders to.
    */
   static fromRendered(body: RenderedBody): ServedBody {
     const served = new ServedBody(body.status, '', body.nodes, body.versions ? body.versions.split('\n') : []);
@@ -76,15 +97,22 @@ export class ServedBody {
   }
 
   get rendered(): boolean {
-    return this.bytes !== undefined;
+    return this.bytes !== undefined || this.gzipped !== undefined;
   }
 
   get plain(): Buffer {
-    if (this.bytes === undefined) {
-      this.bytes = this.render ? Buffer.from(this.render()) : gunzipSync(this.gzipped!);
-      this.render = undefined; // drop the renderer's reference once the bytes exist
-    }
+    if (this.bytes !== undefined) return this.bytes;
+    if (this.render === undefined) return this.inflate();
+    this.bytes = Buffer.from(this.render());
+    this.render = undefined; // drop the renderer's reference once the bytes exist
     return this.bytes;
+  }
+
+  /** The plain bytes of a body that arrived as gzip only (fromRendered), from the shared bounded cache. */
+  private inflate(): Buffer {
+    let bytes = ServedBody.inflated.get(this);
+    if (bytes === undefined) ServedBody.inflated.set(this, (bytes = gunzipSync(this.gzipped!)));
+    return bytes;
   }
 
   etag(variant: Variant): string {
