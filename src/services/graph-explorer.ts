@@ -1,6 +1,7 @@
 // Read-only questions about the served graph, answered from the exact bodies the graph API serves: which channels
 // exist, the path from A to B, what a cluster would see, everything about one release. The console, its public
 // JSON endpoints and `kus path` / `kus explain` all ask here.
+import { LRUCache } from 'lru-cache';
 import { isVariantKey } from './rollout-bodies.js';
 import { UpstreamError } from '../errors/index.js';
 import {
@@ -17,12 +18,30 @@ export interface ServedGraphs {
   /** Every (channel, arch) with nodes. */
   keys(): Array<{ channel: string; arch: string }>;
   /** Status and body text exactly as the graph API answers them. */
-  body(channel: string, arch: string): { status: number; text: string };
+  body(channel: string, arch: string): ServedText;
   /** The served versions of the body's nodes, without reading the body (empty when it has none or is an error). */
   versions(channel: string, arch: string): readonly string[];
   /** Changes (by identity) whenever a new graph is served; answers derived from the store are cached per value. */
   generation(): object | undefined;
 }
+
+/** One served body: its status, the body itself (the same object for as long as the same bytes are served) and its text. */
+export interface ServedText {
+  status: number;
+  identity: object;
+  text(): string;
+}
+
+/**
+ * Text bytes of the served documents the explorer keeps parsed (parsed, a document takes about twice its text's size
+ * in the heap: 2.9 MB for 1.4 MB of JSON, six bodies of the generated upstream-scale store). Every document of an
+ * architecture, parsed once per generation for one question, took 200–420 ms of the serving thread and ~60 MB that
+ * stayed (four questions, one per architecture: RSS 158 → 410 MB). The budget holds what one release view reads
+ * there (the nine channels listing a release, 44–381 KB each) and the few documents a person is looking at.
+ */
+export const PARSED_GRAPHS_BUDGET_BYTES = 4 * 1024 * 1024;
+
+const emptyGraph = (): ServedGraph => ({ version: 1, nodes: [], edges: [], conditionalEdges: [] });
 
 /** The one place that knows how GraphCache exposes its generation; everything else sees ServedGraphs. */
 export function servedGraphsOf(cache: GraphCache): ServedGraphs {
@@ -34,7 +53,7 @@ export function servedGraphsOf(cache: GraphCache): ServedGraphs {
     },
     body: (channel, arch) => {
       const served = cache.lookup(channel, arch);
-      return { status: served.status, text: served.plain.toString('utf8') };
+      return { status: served.status, identity: served, text: () => served.plain.toString('utf8') };
     },
     // The channel's own key, not a rollout variant: every variant of a channel has the same nodes.
     versions: (channel, arch) => cache.snapshot?.bodies.get(arch)?.get(channel)?.versions ?? [],
@@ -83,10 +102,19 @@ export interface GraphExplorerDeps {
 }
 
 export class GraphExplorer {
-  private readonly parsed = new Map<string, { text: string; graph: ServedGraph }>();
+  // lru-cache rather than toad-cache: bounded by the bytes parsed, not by entries (bodies run from 44 to 381 KB).
+  private readonly parsed = new LRUCache<string, { identity: object; graph: ServedGraph; size: number }>({
+    maxSize: PARSED_GRAPHS_BUDGET_BYTES,
+    sizeCalculation: (entry) => Math.max(1, entry.size),
+  });
   private edges: { generation: object | undefined; value: EdgeList } | undefined;
 
   constructor(private readonly deps: GraphExplorerDeps) {}
+
+  /** Text bytes of the documents kept parsed now (at most PARSED_GRAPHS_BUDGET_BYTES). */
+  get parsedBytes(): number {
+    return this.parsed.calculatedSize;
+  }
 
   channels(): ChannelSummary[] {
     const byChannel = new Map<string, string[]>();
@@ -104,16 +132,26 @@ export class GraphExplorer {
     return this.edges.value;
   }
 
-  /** The served document of (channel, arch), parsed once per generation of its bytes; the empty graph when absent. */
+  /**
+   * The served document of (channel, arch), parsed once while the same body is served and kept within
+   * PARSED_GRAPHS_BUDGET_BYTES; the empty graph when it has no nodes. Only (channel, arch) keys with nodes are kept,
+   * so questions about channels that do not exist (anyone may ask) leave nothing behind.
+   */
   private graph(channel: string, arch: string): ServedGraph {
-    const { status, text } = this.deps.served.body(channel, arch);
-    if (status !== 200) return { version: 1, nodes: [], edges: [], conditionalEdges: [] };
+    const served = this.deps.served.body(channel, arch);
+    if (served.status !== 200 || this.deps.served.versions(channel, arch).length === 0) return emptyGraph();
     const key = `${channel}\n${arch}`;
     const hit = this.parsed.get(key);
-    if (hit && hit.text === text) return hit.graph;
+    if (hit?.identity === served.identity) return hit.graph;
+    const text = served.text();
     const graph = JSON.parse(text) as ServedGraph;
-    this.parsed.set(key, { text, graph });
+    this.parsed.set(key, { identity: served.identity, graph, size: text.length });
     return graph;
+  }
+
+  /** Whether the served (channel, arch) lists `version`, from the versions the serving thread keeps: nothing is parsed. */
+  private lists(channel: string, arch: string, version: string): boolean {
+    return this.deps.served.versions(channel, arch).includes(version);
   }
 
   path(query: { from: string; to: string; channel: string; arch: string }): PathAnswer {
@@ -131,8 +169,8 @@ export class GraphExplorer {
     let response: { status: number; body: string };
     try {
       validateGraphRequest(cluster.channel, cluster.arch);
-      const { status, text } = this.deps.served.body(cluster.channel, cluster.arch);
-      response = { status, body: text };
+      const served = this.deps.served.body(cluster.channel, cluster.arch);
+      response = { status: served.status, body: served.text() };
     } catch (err) {
       if (!(err instanceof UpstreamError)) throw err;
       response = { status: err.status, body: JSON.stringify(err.toBody()) };
@@ -146,7 +184,7 @@ export class GraphExplorer {
       else if (!arches.includes(cluster.arch)) hints.push(`channel "${cluster.channel}" serves ${arches.join(', ')}, not ${cluster.arch}`);
       const listing = keys
         .filter((k) => k.arch === cluster.arch && k.channel !== cluster.channel)
-        .filter((k) => this.graph(k.channel, k.arch).nodes.some((n) => n.version === cluster.version))
+        .filter((k) => this.lists(k.channel, k.arch, cluster.version))
         .map((k) => k.channel);
       if (listing.length > 0) hints.push(`${cluster.version} is in ${listing.join(', ')}: switch the cluster's channel, or add the version to "${cluster.channel}"`);
       else hints.push(`no channel lists ${cluster.version} for ${cluster.arch}: add it to "${cluster.channel}" (kus channel add ${cluster.channel} ${cluster.version})`);
@@ -158,7 +196,8 @@ export class GraphExplorer {
   async release(version: string, arch: string): Promise<ReleaseView | null> {
     validateGraphRequest('x', arch);
     let found: ReleaseView | null = null;
-    for (const { channel } of this.deps.served.keys().filter((k) => k.arch === arch).sort((a, b) => a.channel.localeCompare(b.channel))) {
+    const listing = this.deps.served.keys().filter((k) => k.arch === arch && this.lists(k.channel, arch, version));
+    for (const { channel } of listing.sort((a, b) => a.channel.localeCompare(b.channel))) {
       const graph = this.graph(channel, arch);
       const at = graph.nodes.findIndex((n) => n.version === version);
       if (at < 0) continue;
