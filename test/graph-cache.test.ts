@@ -127,6 +127,9 @@ t.test('plain copies of the bodies the build worker rendered stay within a byte 
   t.ok(held > INFLATED_BODIES_BUDGET_BYTES - 2 * size, `and the budget is used (${held} bytes), not left empty`);
   const last = bodies.at(-1)!;
   t.equal(last.plain, last.plain, 'the body asked for last is answered from the cache (the same bytes, not inflated again)');
+  const text = texts.at(-1)!;
+  const nextGeneration = ServedBody.fromRendered({ arch: 'amd64', channel: `c-${count - 1}`, status: 200, nodes: 1, hash: bodyHash(text), gzip: gzipSync(text) });
+  t.equal(nextGeneration.plain, last.plain, 'the same bytes handed over again (a later generation) find that copy');
   t.equal(bodies[0]!.plain.toString(), texts[0], 'the first body, evicted since, inflates whole again');
   t.ok(ServedBody.inflatedBytes() <= INFLATED_BODIES_BUDGET_BYTES, 'still within the budget after it');
   t.equal(bodies[0]!.etag(Variant.Json), `"${bodyHash(texts[0]!)}-json"`, 'its ETag is the hash the worker sent, whatever the cache holds');

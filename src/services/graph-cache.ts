@@ -47,10 +47,11 @@ const etagsOf = (hash: string): readonly [string, string, string, string] => [`"
  */
 export class ServedBody {
   // lru-cache rather than toad-cache: toad-cache bounds the number of entries, and these bodies run from 44 to 381 KB on the
-  // generated upstream-scale store.
-  private static readonly inflated = new LRUCache<ServedBody, Buffer>({
+  // generated upstream-scale store. Keyed by the body's hash, so that a copy pins no body of a generation no longer
+  // served, and the same bytes in the next generation find it; each entry counts its key and bookkeeping too.
+  private static readonly inflated = new LRUCache<string, Buffer>({
     maxSize: INFLATED_BODIES_BUDGET_BYTES,
-    sizeCalculation: (bytes) => Math.max(1, bytes.byteLength),
+    sizeCalculation: (bytes) => bytes.byteLength + 256,
   });
 
   /** Bytes of the plain copies of rendered bodies held now (at most INFLATED_BODIES_BUDGET_BYTES). */
@@ -108,10 +109,10 @@ export class ServedBody {
     return this.bytes;
   }
 
-  /** The plain bytes of a body that arrived as gzip only (fromRendered), from the shared bounded cache. */
+  /** The plain bytes of a body that arrived as gzip only, with its hash (fromRendered), from the shared bounded cache. */
   private inflate(): Buffer {
-    let bytes = ServedBody.inflated.get(this);
-    if (bytes === undefined) ServedBody.inflated.set(this, (bytes = gunzipSync(this.gzipped!)));
+    let bytes = ServedBody.inflated.get(this.hash!);
+    if (bytes === undefined) ServedBody.inflated.set(this.hash!, (bytes = gunzipSync(this.gzipped!)));
     return bytes;
   }
 
