@@ -5,7 +5,7 @@ import { LRUCache } from 'lru-cache';
 import { isVariantKey } from './rollout-bodies.js';
 import { UpstreamError } from '../errors/index.js';
 import {
-  clusterView, findPaths, payloadDigest, validateGraphRequest, type ClusterIdentity, type ClusterView, type Metadata,
+  clusterView, EMPTY_SERVED, findPaths, payloadDigest, validateGraphRequest, type ClusterIdentity, type ClusterView, type Metadata,
   type PathAnswer, type Risk, type ServedGraph,
 } from '../graph/index.js';
 import { renderManifests, signatureConfigMap } from '../signatures/index.js';
@@ -40,8 +40,6 @@ export interface ServedText {
  * there (the nine channels listing a release, 44–381 KB each) and the few documents a person is looking at.
  */
 export const PARSED_GRAPHS_BUDGET_BYTES = 4 * 1024 * 1024;
-
-const emptyGraph = (): ServedGraph => ({ version: 1, nodes: [], edges: [], conditionalEdges: [] });
 
 /** The one place that knows how GraphCache exposes its generation; everything else sees ServedGraphs. */
 export function servedGraphsOf(cache: GraphCache): ServedGraphs {
@@ -139,7 +137,7 @@ export class GraphExplorer {
    */
   private graph(channel: string, arch: string): ServedGraph {
     const served = this.deps.served.body(channel, arch);
-    if (served.status !== 200 || this.deps.served.versions(channel, arch).length === 0) return emptyGraph();
+    if (served.status !== 200 || this.deps.served.versions(channel, arch).length === 0) return EMPTY_SERVED;
     const key = `${channel}\n${arch}`;
     const hit = this.parsed.get(key);
     if (hit?.identity === served.identity) return hit.graph;
